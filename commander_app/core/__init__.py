@@ -1,0 +1,1 @@
+"""Pure incident logic: no Qt, no database, no network, no files."""

@@ -1,0 +1,136 @@
+"""The versioned export bundle: building it, and checking one before import."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from commander_app.core.errors import BundleError, ValidationError
+from commander_app.core.events import clean_name, validate_body
+from commander_app.core.ids import check_ulid
+from commander_app.core.metrics import metrics_dict
+from commander_app.core.model import Event, IncidentState, Kind
+from commander_app.core.times import from_iso, to_iso
+
+BUNDLE_FORMAT = "commander-incident-bundle"
+BUNDLE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ParsedBundle:
+    incident_id: str
+    events: list[Event]
+
+
+def incident_dict(state: IncidentState) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "title": state.title,
+        "severity": state.severity.value,
+        "status": state.status.value,
+        "is_drill": state.is_drill,
+        "commander": state.commander,
+        "communicator": state.communicator,
+        "roles": dict(state.roles),
+        "opened_at": state.opened_at,
+        "impact_started_at": state.impact_started_at,
+        "detected_at": state.detected_at,
+        "mitigated_at": state.mitigated_at,
+        "resolved_at": state.resolved_at,
+        "last_event_at": state.last_event_at,
+        "event_count": state.event_count,
+    }
+
+
+def make_bundle(
+    state: IncidentState, events: Sequence[Event], exported_at: str, app_version: str
+) -> dict[str, Any]:
+    return {
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "exported_at": exported_at,
+        "exported_by": f"Commander {app_version}",
+        "incident": incident_dict(state),
+        "metrics": metrics_dict(state),
+        "events": [event.to_dict() for event in events],
+    }
+
+
+def parse_bundle_text(text: str) -> ParsedBundle:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BundleError(
+            "This file is not a Commander bundle: it is not valid JSON "
+            f"(line {exc.lineno}, column {exc.colno}); it may be truncated."
+        ) from None
+    except RecursionError:
+        raise BundleError("This file is not a Commander bundle: it is nested too deeply.") from None
+    return parse_bundle(data)
+
+
+def parse_bundle(data: object) -> ParsedBundle:
+    """Check everything before anything is written; name the first problem found."""
+    if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
+        raise BundleError("This file is not a Commander incident bundle.")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise BundleError("This bundle has no valid format version.")
+    if version > BUNDLE_VERSION:
+        raise BundleError(
+            f"This bundle was written by a newer Commander (bundle version {version}; "
+            f"this one reads up to {BUNDLE_VERSION}). Update Commander to import it."
+        )
+    incident = data.get("incident")
+    if not isinstance(incident, dict):
+        raise BundleError("This bundle has no incident section.")
+    try:
+        incident_id = check_ulid(incident.get("id"), "incident id")
+    except ValidationError as exc:
+        raise BundleError(f"Bundle incident: {exc}") from None
+    raw_events = data.get("events")
+    if not isinstance(raw_events, list) or not raw_events:
+        raise BundleError("This bundle has no events.")
+    events: list[Event] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_events, start=1):
+        try:
+            event = _parse_event(raw, incident_id)
+        except ValidationError as exc:
+            raise BundleError(f"Event {index} of the bundle is invalid: {exc}") from None
+        if event.id in seen:
+            raise BundleError(f"Event {index} of the bundle repeats the id {event.id}.")
+        seen.add(event.id)
+        events.append(event)
+    return ParsedBundle(incident_id, events)
+
+
+def _parse_event(raw: object, incident_id: str) -> Event:
+    if not isinstance(raw, dict):
+        raise ValidationError("it is not an object.")
+    event_id = check_ulid(raw.get("id"), "event id")
+    if raw.get("incident_id") != incident_id:
+        raise ValidationError("it belongs to another incident.")
+    kind_text = raw.get("kind")
+    if not isinstance(kind_text, str):
+        raise ValidationError("it has no kind.")
+    kind = Kind.parse(kind_text)
+    body = validate_body(kind, raw.get("body"))
+    author = clean_name(raw.get("author"), "author")
+    device_id = clean_name(raw.get("device_id"), "device id")
+    times = []
+    for name in ("occurred_at", "recorded_at"):
+        value = raw.get(name)
+        if not isinstance(value, str):
+            raise ValidationError(f"it has no {name}.")
+        times.append(to_iso(from_iso(value)))
+    supersedes = raw.get("supersedes")
+    if supersedes is not None:
+        supersedes = check_ulid(supersedes, "superseded event id")
+        if supersedes == event_id:
+            raise ValidationError("it supersedes itself.")
+    return Event(
+        event_id, incident_id, kind, body, author, device_id, times[0], times[1], supersedes
+    )

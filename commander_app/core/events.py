@@ -1,0 +1,153 @@
+"""Building and checking event bodies; the text a person reads for each event."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from commander_app.core.errors import ValidationError
+from commander_app.core.model import (
+    KIND_COMMANDS,
+    TEXT_KINDS,
+    Kind,
+    Milestone,
+    Role,
+    Severity,
+    Status,
+)
+
+MAX_TEXT = 20_000  # about ten pages: far past any log line, short of a pasted dump
+MAX_TITLE = 200
+MAX_NAME = 100
+
+
+def clean_text(text: object, what: str = "entry", limit: int = MAX_TEXT) -> str:
+    """Trimmed text that SQLite, JSON and every export can hold unchanged."""
+    if not isinstance(text, str):
+        raise ValidationError(f"The {what} must be text.")
+    stripped = text.strip()
+    if not stripped:
+        raise ValidationError(f"The {what} is empty.")
+    if len(stripped) > limit:
+        raise ValidationError(
+            f"The {what} is {len(stripped):,} characters long; the limit is {limit:,}. "
+            "Attach long output as a file and log a short summary."
+        )
+    if "\x00" in stripped:
+        raise ValidationError(f"The {what} contains a NUL character, which cannot be stored.")
+    try:
+        stripped.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            f"The {what} contains characters that are not valid Unicode text."
+        ) from None
+    return stripped
+
+
+def clean_title(title: object) -> str:
+    text = clean_text(title, "incident title", MAX_TITLE)
+    if "\n" in text:
+        raise ValidationError("The incident title must be a single line.")
+    return text
+
+
+def clean_name(name: object, what: str = "name") -> str:
+    text = clean_text(name, what, MAX_NAME)
+    if "\n" in text:
+        raise ValidationError(f"The {what} must be a single line.")
+    return text
+
+
+def text_body(kind: Kind, text: str, **extra: Any) -> dict[str, Any]:
+    """The body of an entry a responder typed, refusing kinds that have a command."""
+    if kind not in TEXT_KINDS:
+        command = KIND_COMMANDS.get(kind)
+        hint = f"; use `{command}`" if command else ""
+        raise ValidationError(f"'{kind.value}' entries are not typed as free text{hint}.")
+    body: dict[str, Any] = {"text": clean_text(text)}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def opened_body(
+    title: str, severity: Severity, drill: bool, commander: str | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "action": "opened",
+        "title": clean_title(title),
+        "severity": severity.value,
+        "drill": bool(drill),
+    }
+    if commander:
+        body["commander"] = clean_name(commander, "commander's name")
+    return body
+
+
+def validate_body(kind: Kind, body: object) -> dict[str, Any]:
+    """Check a body against its kind, for appends and for imported bundles alike."""
+    if not isinstance(body, Mapping):
+        raise ValidationError(f"The body of a '{kind.value}' event must be an object.")
+    body = dict(body)
+    if kind in TEXT_KINDS or kind in (Kind.COMMS, Kind.CHECKLIST):
+        clean_text(body.get("text"), f"{kind.value} text")
+    elif kind is Kind.INCIDENT:
+        action = body.get("action")
+        if action not in ("opened", "renamed"):
+            raise ValidationError("An incident event must be 'opened' or 'renamed'.")
+        clean_title(body.get("title"))
+        if action == "opened":
+            Severity.parse(str(body.get("severity")))
+            if not isinstance(body.get("drill", False), bool):
+                raise ValidationError("An incident's drill flag must be true or false.")
+            if body.get("commander") is not None:
+                clean_name(body["commander"], "commander's name")
+    elif kind is Kind.STATUS:
+        Status.parse(str(body.get("status")))
+    elif kind is Kind.SEVERITY:
+        Severity.parse(str(body.get("severity")))
+    elif kind is Kind.MILESTONE:
+        Milestone.parse(str(body.get("milestone")))
+    elif kind is Kind.ROLE:
+        role = str(body.get("role"))
+        if role not in {r.value for r in Role}:
+            raise ValidationError(f"Unknown role '{role}'.")
+        clean_name(body.get("person"), "person's name")
+    return body
+
+
+def event_text(kind: Kind, body: Mapping[str, Any]) -> str:
+    """One line (or paragraph) a person reads in the timeline and search finds."""
+    if kind is Kind.INCIDENT:
+        if body.get("action") == "renamed":
+            return f"Incident renamed: {body['title']}"
+        drill = ", drill" if body.get("drill") else ""
+        return f"Incident opened: {body['title']} ({body['severity']}{drill})"
+    if kind is Kind.STATUS:
+        before = body.get("from")
+        return f"Status: {before} → {body['status']}" if before else f"Status: {body['status']}"
+    if kind is Kind.SEVERITY:
+        before = body.get("from")
+        change = f"{before} → {body['severity']}" if before else body["severity"]
+        return f"Severity: {change}"
+    if kind is Kind.MILESTONE:
+        return f"Milestone: {str(body['milestone']).replace('_', ' ')}"
+    if kind is Kind.ROLE:
+        return f"{str(body['role']).replace('_', ' ').capitalize()}: {body['person']}"
+    return str(body.get("text", ""))
+
+
+def status_body(current: Status, new: Status) -> dict[str, Any]:
+    """Any move is allowed (a fix that did not hold goes back to investigating),
+    but it must be a move; leaving `resolved` is recorded as a reopen."""
+    if new is current:
+        raise ValidationError(f"The incident is already {new.value}.")
+    body: dict[str, Any] = {"status": new.value, "from": current.value}
+    if current is Status.RESOLVED:
+        body["reopened"] = True
+    return body
+
+
+def severity_body(current: Severity, new: Severity) -> dict[str, Any]:
+    if new is current:
+        raise ValidationError(f"The incident is already {new.value}.")
+    return {"severity": new.value, "from": current.value}

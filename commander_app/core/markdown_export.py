@@ -1,0 +1,77 @@
+"""The incident as a Markdown document, for a wiki page or a postmortem draft."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from commander_app.core.events import event_text
+from commander_app.core.metrics import durations
+from commander_app.core.model import Event, IncidentState
+from commander_app.core.times import format_duration, format_local, from_iso
+
+
+def render_markdown(state: IncidentState, events: Sequence[Event], local_zone: tzinfo) -> str:
+    def when(iso: str | None) -> str:
+        return format_local(iso, local_zone) if iso else "—"
+
+    zone_name = _zone_label(state, local_zone)
+    drill = " (drill)" if state.is_drill else ""
+    lines = [
+        f"# {state.title}{drill}",
+        "",
+        f"- **Incident id:** {state.id}",
+        f"- **Severity:** {state.severity.value}",
+        f"- **Status:** {state.status.value}",
+        f"- **Commander:** {state.commander or '—'}",
+        f"- **Communicator:** {state.communicator or '—'}",
+    ]
+    for role, person in sorted(state.roles.items()):
+        if role not in ("commander", "communicator"):
+            lines.append(f"- **{role.replace('_', ' ').capitalize()}:** {person}")
+    lines += [
+        "",
+        f"## Milestones ({zone_name})",
+        "",
+        f"- Opened: {when(state.opened_at)}",
+        f"- Impact started: {when(state.impact_started_at)}",
+        f"- Detected: {when(state.detected_at)}",
+        f"- Mitigated: {when(state.mitigated_at)}",
+        f"- Resolved: {when(state.resolved_at)}",
+        "",
+        "## Durations",
+        "",
+    ]
+    for duration in durations(state):
+        label = duration.name.replace("_", " ").capitalize()
+        value = format_duration(duration.seconds) if duration.seconds is not None else "—"
+        note = f" ({duration.note})" if duration.note else ""
+        lines.append(f"- {label}: {value}{note}")
+    lines += [
+        "",
+        f"## Timeline ({zone_name})",
+        "",
+        "| Time | Kind | Author | Entry |",
+        "|---|---|---|---|",
+    ]
+    corrected = {e.supersedes for e in events if e.supersedes}
+    for event in sorted(events, key=lambda e: e.sort_key):
+        text = _cell(event_text(event.kind, event.body))
+        if event.id in corrected:
+            text = f"~~{text}~~ (corrected)"
+        if event.supersedes:
+            text = f"{text} (correction)"
+        lines.append(
+            f"| {when(event.occurred_at)} | {event.kind.value} | {_cell(event.author)} | {text} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def _zone_label(state: IncidentState, local_zone: tzinfo) -> str:
+    reference = from_iso(state.opened_at) if state.opened_at else None
+    name = local_zone.tzname(reference) if reference else None
+    return f"times in {name}" if name else "local times"

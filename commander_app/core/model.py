@@ -1,0 +1,180 @@
+"""The incident world's vocabulary: severities, statuses, event kinds, milestones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from commander_app.core.errors import ValidationError
+
+
+class Severity(StrEnum):
+    SEV1 = "SEV1"
+    SEV2 = "SEV2"
+    SEV3 = "SEV3"
+    SEV4 = "SEV4"
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Accept 'SEV2', 'sev2', '2' or 'S2' as the user might type them."""
+        raw = str(text).strip().upper().replace(" ", "")
+        if raw.isdigit():
+            raw = f"SEV{raw}"
+        elif raw.startswith("S") and raw[1:].isdigit():
+            raw = f"SEV{raw[1:]}"
+        try:
+            return cls(raw)
+        except ValueError:
+            raise ValidationError(
+                f"Unknown severity '{text}': use SEV1 (worst), SEV2, SEV3 or SEV4."
+            ) from None
+
+
+class Status(StrEnum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+    @classmethod
+    def parse(cls, text: str) -> Status:
+        raw = str(text).strip().lower()
+        try:
+            return cls(raw)
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise ValidationError(f"Unknown status '{text}': use one of {choices}.") from None
+
+
+class Milestone(StrEnum):
+    IMPACT_STARTED = "impact_started"
+    DETECTED = "detected"
+    MITIGATED = "mitigated"
+    RESOLVED = "resolved"
+
+    @classmethod
+    def parse(cls, text: str) -> Milestone:
+        raw = str(text).strip().lower().replace("-", "_").replace(" ", "_")
+        if raw == "impact":
+            raw = "impact_started"
+        try:
+            return cls(raw)
+        except ValueError:
+            choices = ", ".join(m.value for m in cls)
+            raise ValidationError(f"Unknown milestone '{text}': use one of {choices}.") from None
+
+
+class Kind(StrEnum):
+    """Event kinds. Text kinds are typed by people; the rest come from commands."""
+
+    INCIDENT = "incident"  # opened, renamed
+    NOTE = "note"
+    OBSERVATION = "observation"
+    HYPOTHESIS = "hypothesis"
+    FINDING = "finding"
+    DECISION = "decision"
+    ACTION = "action"
+    ALERT = "alert"
+    COMMS = "comms"
+    ROLE = "role"
+    STATUS = "status"
+    SEVERITY = "severity"
+    MILESTONE = "milestone"
+    CHECKLIST = "checklist"
+
+    @classmethod
+    def parse(cls, text: str) -> Kind:
+        raw = str(text).strip().lower()
+        try:
+            return cls(raw)
+        except ValueError:
+            choices = ", ".join(k.value for k in TEXT_KINDS)
+            raise ValidationError(f"Unknown kind '{text}': use one of {choices}.") from None
+
+
+# Kinds whose body is mainly free text a responder types (`commander log --kind`).
+TEXT_KINDS: tuple[Kind, ...] = (
+    Kind.NOTE,
+    Kind.OBSERVATION,
+    Kind.HYPOTHESIS,
+    Kind.FINDING,
+    Kind.DECISION,
+    Kind.ACTION,
+    Kind.ALERT,
+)
+
+# The command that writes each structural kind, for a helpful refusal.
+KIND_COMMANDS: dict[Kind, str] = {
+    Kind.INCIDENT: "commander new",
+    Kind.STATUS: "commander status",
+    Kind.SEVERITY: "commander severity",
+    Kind.MILESTONE: "commander milestone",
+}
+
+
+class Role(StrEnum):
+    COMMANDER = "commander"
+    COMMUNICATOR = "communicator"
+    SCRIBE = "scribe"
+    OPERATIONS_LEAD = "operations_lead"
+    SUBJECT_EXPERT = "subject_expert"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One immutable entry of the incident log."""
+
+    id: str
+    incident_id: str
+    kind: Kind
+    body: dict[str, Any]
+    author: str
+    device_id: str
+    occurred_at: str  # UTC ISO-8601
+    recorded_at: str  # UTC ISO-8601
+    supersedes: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Order of the story: when it happened, then when it was made."""
+        return (self.occurred_at, self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "incident_id": self.incident_id,
+            "kind": self.kind.value,
+            "body": self.body,
+            "author": self.author,
+            "device_id": self.device_id,
+            "occurred_at": self.occurred_at,
+            "recorded_at": self.recorded_at,
+            "supersedes": self.supersedes,
+        }
+
+
+@dataclass
+class IncidentState:
+    """The current picture of one incident, folded from its events."""
+
+    id: str
+    title: str = ""
+    severity: Severity = Severity.SEV3
+    status: Status = Status.INVESTIGATING
+    is_drill: bool = False
+    commander: str | None = None
+    communicator: str | None = None
+    roles: dict[str, str] = field(default_factory=dict)
+    opened_at: str | None = None
+    impact_started_at: str | None = None
+    detected_at: str | None = None
+    mitigated_at: str | None = None
+    resolved_at: str | None = None
+    last_event_at: str | None = None  # newest recorded_at: "most recently active"
+    event_count: int = 0
+    last_key: str = ""  # sort key of the newest folded event, "occurred_at|id"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not Status.RESOLVED

@@ -1,0 +1,103 @@
+"""The incident's current state as a fold over its events.
+
+The store keeps this fold in the `incidents` table, written in the same
+transaction as each event, and can recompute it from the events alone.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+
+from commander_app.core.model import (
+    Event,
+    IncidentState,
+    Kind,
+    Milestone,
+    Role,
+    Severity,
+    Status,
+)
+
+_MILESTONE_FIELDS = {
+    Milestone.IMPACT_STARTED: "impact_started_at",
+    Milestone.DETECTED: "detected_at",
+    Milestone.MITIGATED: "mitigated_at",
+    Milestone.RESOLVED: "resolved_at",
+}
+
+
+def event_key(event: Event) -> str:
+    return f"{event.occurred_at}|{event.id}"
+
+
+def fold(incident_id: str, events: Iterable[Event]) -> IncidentState:
+    """Recompute an incident from scratch: story order, corrections replacing originals."""
+    ordered = sorted(events, key=lambda e: e.sort_key)
+    superseded = {e.supersedes for e in ordered if e.supersedes}
+    state = IncidentState(id=incident_id)
+    for event in ordered:
+        _count(state, event)
+        if event.id not in superseded:
+            _apply(state, event)
+    return state
+
+
+def can_extend(state: IncidentState, event: Event) -> bool:
+    """True when appending `event` to a fold equals refolding with it included.
+
+    That holds for the common case, a new entry that is the latest in the
+    story. A backfilled entry or a correction needs a refold.
+    """
+    return event.supersedes is None and event_key(event) > state.last_key
+
+
+def extend(state: IncidentState, event: Event) -> IncidentState:
+    """The state after one more event; only valid when `can_extend` says so."""
+    if not can_extend(state, event):
+        raise ValueError("event does not extend this state; refold instead")
+    new_state = copy.deepcopy(state)
+    _count(new_state, event)
+    _apply(new_state, event)
+    return new_state
+
+
+def _count(state: IncidentState, event: Event) -> None:
+    state.event_count += 1
+    state.last_key = max(state.last_key, event_key(event))
+    if state.last_event_at is None or event.recorded_at > state.last_event_at:
+        state.last_event_at = event.recorded_at
+
+
+def _apply(state: IncidentState, event: Event) -> None:
+    body = event.body
+    if event.kind is Kind.INCIDENT:
+        state.title = body["title"]
+        if body.get("action") == "opened":
+            state.severity = Severity(body["severity"])
+            state.is_drill = bool(body.get("drill", False))
+            state.opened_at = event.occurred_at
+            if body.get("commander"):
+                _assign(state, Role.COMMANDER.value, body["commander"])
+    elif event.kind is Kind.STATUS:
+        new_status = Status(body["status"])
+        if new_status is Status.RESOLVED:
+            if state.resolved_at is None:
+                state.resolved_at = event.occurred_at
+        elif state.status is Status.RESOLVED:
+            state.resolved_at = None  # reopened: the old resolution no longer holds
+        state.status = new_status
+    elif event.kind is Kind.SEVERITY:
+        state.severity = Severity(body["severity"])
+    elif event.kind is Kind.MILESTONE:
+        setattr(state, _MILESTONE_FIELDS[Milestone(body["milestone"])], event.occurred_at)
+    elif event.kind is Kind.ROLE:
+        _assign(state, body["role"], body["person"])
+
+
+def _assign(state: IncidentState, role: str, person: str) -> None:
+    state.roles[role] = person
+    if role == Role.COMMANDER.value:
+        state.commander = person
+    elif role == Role.COMMUNICATOR.value:
+        state.communicator = person

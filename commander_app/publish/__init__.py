@@ -1,0 +1,1 @@
+"""Delivery of stakeholder updates: outbox and channels (email, status pages, webhooks)."""

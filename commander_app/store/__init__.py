@@ -1,0 +1,1 @@
+"""The local SQLite incident log: schema, append-only events, projections, backups."""

@@ -1,0 +1,102 @@
+"""Rotating online backups through the sqlite3 backup API."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+KEEP = 10
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+
+
+class BackupRotation:
+    """Timestamped copies of one database in a `backups` folder beside it.
+
+    Periodic copies rotate (the newest `keep` stay); labelled copies, such
+    as the one taken before a schema upgrade, are never rotated away.
+    """
+
+    def __init__(self, db_path: Path, keep: int = KEEP, directory: Path | None = None) -> None:
+        self.db_path = db_path
+        self.keep = keep
+        self.directory = directory or db_path.parent / "backups"
+
+    def all(self) -> list[Path]:
+        """Every backup of this database, newest first."""
+        if not self.directory.is_dir():
+            return []
+        found = self.directory.glob(f"{self.db_path.stem}-*.db")
+        return sorted(found, key=lambda p: p.name, reverse=True)
+
+    def periodic(self) -> list[Path]:
+        return [p for p in self.all() if taken_at(p) is not None and _label(p) == ""]
+
+    def newest_time(self) -> datetime | None:
+        times = [t for t in (taken_at(p) for p in self.all()) if t is not None]
+        return max(times, default=None)
+
+    def take(self, conn: sqlite3.Connection, now: datetime, label: str = "") -> Path:
+        """Add a backup to the rotation (labelled ones are kept out of it)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        suffix = f"-{label}" if label else ""
+        name = f"{self.db_path.stem}-{now.astimezone(UTC).strftime(_STAMP)}{suffix}.db"
+        final = snapshot(conn, self.directory / name)
+        if not label:
+            self.prune()
+        return final
+
+    def prune(self) -> None:
+        for old in self.periodic()[self.keep :]:
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
+
+    def newest_good(self) -> Path | None:
+        """The newest backup that passes SQLite's quick check."""
+        for candidate in self.all():
+            if is_healthy(candidate):
+                return candidate
+        return None
+
+
+def snapshot(conn: sqlite3.Connection, final: Path) -> Path:
+    """A consistent single-file copy, written under a temporary name, then renamed."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_name(final.name + ".partial")
+    partial.unlink(missing_ok=True)
+    target = sqlite3.connect(partial)
+    try:
+        conn.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        target.close()
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, final)
+    return final
+
+
+def is_healthy(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return bool(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
+def taken_at(path: Path) -> datetime | None:
+    stamp = path.stem.split("-")[-2] if _label(path) else path.stem.split("-")[-1]
+    try:
+        return datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _label(path: Path) -> str:
+    last = path.stem.rsplit("-", 1)[-1]
+    return "" if last[:1].isdigit() else last

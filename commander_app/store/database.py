@@ -1,0 +1,117 @@
+"""Opening the incident database: durable pragmas, health check, schema upgrade."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from commander_app.store.backups import BackupRotation
+from commander_app.store.errors import BusyError, DamagedDatabaseError, NewerSchemaError
+from commander_app.store.schema import KNOWN_MIGRATIONS, SCHEMA_VERSION, migrations
+
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection with the durability every Commander connection promises."""
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One user action, one transaction; the write lock is taken up front
+    so two writers queue on the busy timeout instead of failing mid-way."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise _busy_or_raise(exc) from None
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise _busy_or_raise(exc) from None
+
+
+def _busy_or_raise(exc: sqlite3.OperationalError) -> Exception:
+    if "locked" in str(exc) or "busy" in str(exc):
+        return BusyError(
+            "The incident log is busy: another Commander held it for more than "
+            f"{BUSY_TIMEOUT_SECONDS:.0f} seconds. Nothing was written; try again."
+        )
+    return exc
+
+
+def open_database(path: Path, backups: BackupRotation, now: datetime) -> Database:
+    """Open (or create) the log, refuse damage and newer schemas, upgrade older ones."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = connect(path)
+        quick = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, backups, str(exc)) from None
+    if [row[0] for row in quick] != ["ok"]:
+        conn.close()
+        raise _damaged(path, backups, "; ".join(str(r[0]) for r in quick[:3]))
+    db = Database(conn)
+    try:
+        _migrate(db, path, backups, now)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def _migrate(db: Database, path: Path, backups: BackupRotation, now: datetime) -> None:
+    conn = db.conn
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    applied = {m.name for m in migrations.applied(db)}
+    unknown = applied - set(KNOWN_MIGRATIONS)
+    if version > SCHEMA_VERSION or unknown:
+        conn_version = max(version, SCHEMA_VERSION + 1)
+        raise NewerSchemaError(
+            f"The incident log {path} was written by a newer Commander (schema {conn_version}; "
+            f"this one knows up to {SCHEMA_VERSION}). Update Commander to open it; "
+            "the file was not changed."
+        )
+    if not migrations.pending(db):
+        return
+    if applied:
+        backups.take(conn, now, label="before_upgrade")
+    with write_transaction(conn):
+        # Pending is re-read under the write lock: another process may have
+        # upgraded the file since we looked.
+        migrations.apply(db)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _damaged(path: Path, backups: BackupRotation, detail: str) -> DamagedDatabaseError:
+    good = backups.newest_good()
+    if good:
+        advice = (
+            f"The newest good backup is {good}. Close Commander, move the damaged file "
+            f"aside (keep it), copy the backup to {path}, and start again."
+        )
+    else:
+        advice = f"No good backup was found in {backups.directory}."
+    return DamagedDatabaseError(
+        f"The incident log {path} is damaged and was not changed ({detail}). {advice}"
+    )

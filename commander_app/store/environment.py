@@ -1,0 +1,94 @@
+"""What this machine tells Commander: where files live, who is typing, which zone."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tempfile
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+from commander_app.core.clock import SystemClock
+from commander_app.core.ids import new_ulid
+
+APP_NAME = "commander"
+DB_ENV = "COMMANDER_DB"
+
+
+def data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def config_dir() -> Path:
+    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def default_db_path() -> Path:
+    """`COMMANDER_DB` if set, else incidents.db in the user data directory."""
+    chosen = os.environ.get(DB_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    return data_dir() / "incidents.db"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a temporary file beside `path`, flush it to disk, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def device_id() -> str:
+    """A stable id for this laptop, written once into the user config directory."""
+    path = config_dir() / "device-id"
+    try:
+        existing = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    made = f"device-{new_ulid(SystemClock().now())}"
+    try:
+        write_atomically(path, made + "\n")
+    except OSError:
+        return made  # read-only home: still usable for this run
+    return made
+
+
+def local_zone() -> tzinfo:
+    """The zone times are shown in: $TZ, else the system's, else the current offset."""
+    key = os.environ.get("TZ", "").lstrip(":")
+    if key:
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        with open("/etc/localtime", "rb") as handle:
+            return ZoneInfo.from_file(handle, key="localtime")
+    except (OSError, ValueError):
+        pass
+    fallback = datetime.now().astimezone().tzinfo
+    return fallback if fallback is not None else UTC
+
+
+def default_author() -> str:
+    """Who is typing: $COMMANDER_AUTHOR, else the login name."""
+    chosen = os.environ.get("COMMANDER_AUTHOR", "").strip()
+    if chosen:
+        return chosen
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,15 @@
+"""Store errors a user can meet, worded for the user."""
+
+from commander_app.core.errors import CommanderError
+
+
+class DamagedDatabaseError(CommanderError):
+    """The database file failed its integrity check or is not a database."""
+
+
+class NewerSchemaError(CommanderError):
+    """The database was written by a newer Commander."""
+
+
+class BusyError(CommanderError):
+    """Another process held the write lock for longer than the busy timeout."""

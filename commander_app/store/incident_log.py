@@ -1,0 +1,346 @@
+"""The incident log: append-only events with the incidents projection kept in step."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from commander_app.core import projection
+from commander_app.core.clock import Clock, SystemClock
+from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.events import (
+    clean_name,
+    event_text,
+    opened_body,
+    severity_body,
+    status_body,
+    text_body,
+    validate_body,
+)
+from commander_app.core.ids import new_ulid
+from commander_app.core.model import (
+    Event,
+    IncidentState,
+    Kind,
+    Milestone,
+    Role,
+    Severity,
+    Status,
+)
+from commander_app.core.times import to_iso
+from commander_app.store.backups import BackupRotation, snapshot
+from commander_app.store.database import open_database, write_transaction
+from commander_app.store.rows import (
+    EVENT_COLUMNS,
+    INCIDENT_COLUMNS,
+    row_to_event,
+    row_to_state,
+    state_to_row,
+)
+
+BACKUP_INTERVAL = timedelta(minutes=10)
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class StoryPosition:
+    """Where a timeline page ends, to ask for the next one (keyset paging)."""
+
+    occurred_at: str
+    event_id: str
+
+
+class IncidentLog:
+    """Every user action on the log is one method here and one transaction."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        device_id: str,
+        clock: Clock | None = None,
+        backups: BackupRotation | None = None,
+        backup_interval: timedelta = BACKUP_INTERVAL,
+    ) -> None:
+        self.path = Path(path)
+        self.device_id = device_id
+        self.clock = clock or SystemClock()
+        self.backups = backups or BackupRotation(self.path)
+        self.backup_interval = backup_interval
+        self.db = open_database(self.path, self.backups, self.clock.now())
+        self.conn: sqlite3.Connection = self.db.conn
+        self._last_backup = self.backups.newest_time()
+        self.maybe_backup()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> IncidentLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------
+
+    def open_incident(
+        self,
+        title: str,
+        *,
+        severity: Severity = Severity.SEV3,
+        drill: bool = False,
+        commander: str | None = None,
+        author: str,
+        at: datetime | None = None,
+    ) -> IncidentState:
+        now = self.clock.now()
+        incident_id = new_ulid(now)
+        body = opened_body(title, severity, drill, commander)
+        self._write([self._event(incident_id, Kind.INCIDENT, body, author, at, now)])
+        return self.incident(incident_id)
+
+    def log(
+        self,
+        incident_id: str,
+        text: str,
+        *,
+        kind: Kind = Kind.NOTE,
+        author: str,
+        at: datetime | None = None,
+        supersedes: str | None = None,
+        **fields: Any,
+    ) -> Event:
+        """A responder's entry: note, observation, hypothesis, finding, decision..."""
+        body = text_body(kind, text, **fields)
+        if supersedes is not None:
+            original = self.event(supersedes)
+            if original.incident_id != incident_id:
+                raise ValidationError("A correction must belong to the same incident.")
+        return self.append(incident_id, kind, body, author=author, at=at, supersedes=supersedes)
+
+    def set_status(self, incident_id: str, status: Status, *, author: str,
+                   at: datetime | None = None) -> Event:  # fmt: skip
+        current = self.incident(incident_id).status
+        return self.append(incident_id, Kind.STATUS, status_body(current, status),
+                           author=author, at=at)  # fmt: skip
+
+    def set_severity(self, incident_id: str, severity: Severity, *, author: str,
+                     at: datetime | None = None) -> Event:  # fmt: skip
+        current = self.incident(incident_id).severity
+        return self.append(incident_id, Kind.SEVERITY, severity_body(current, severity),
+                           author=author, at=at)  # fmt: skip
+
+    def mark_milestone(self, incident_id: str, milestone: Milestone, *, author: str,
+                       at: datetime | None = None) -> Event:  # fmt: skip
+        return self.append(incident_id, Kind.MILESTONE, {"milestone": milestone.value},
+                           author=author, at=at)  # fmt: skip
+
+    def assign_role(self, incident_id: str, role: Role, person: str, *, author: str) -> Event:
+        body = {"role": role.value, "person": clean_name(person, "person's name")}
+        return self.append(incident_id, Kind.ROLE, body, author=author)
+
+    def append(
+        self,
+        incident_id: str,
+        kind: Kind,
+        body: dict[str, Any],
+        *,
+        author: str,
+        at: datetime | None = None,
+        supersedes: str | None = None,
+    ) -> Event:
+        """Durably add one event; when this returns, it survives a crash."""
+        self.incident(incident_id)  # a clear error for an unknown incident
+        event = self._event(incident_id, kind, validate_body(kind, body), author, at,
+                            self.clock.now(), supersedes)  # fmt: skip
+        self._write([event])
+        return event
+
+    def _event(
+        self,
+        incident_id: str,
+        kind: Kind,
+        body: dict[str, Any],
+        author: str,
+        at: datetime | None,
+        now: datetime,
+        supersedes: str | None = None,
+    ) -> Event:
+        return Event(
+            id=new_ulid(now),
+            incident_id=incident_id,
+            kind=kind,
+            body=body,
+            author=clean_name(author, "author"),
+            device_id=self.device_id,
+            occurred_at=to_iso(at or now),
+            recorded_at=to_iso(now),
+            supersedes=supersedes,
+        )
+
+    def _write(self, events: Sequence[Event]) -> None:
+        with write_transaction(self.conn):
+            self.insert_events(events)
+            for incident_id in dict.fromkeys(e.incident_id for e in events):
+                self._update_projection(incident_id, [e for e in events
+                                                      if e.incident_id == incident_id])  # fmt: skip
+        self.maybe_backup()
+
+    def insert_events(self, events: Iterable[Event]) -> None:
+        """Insert inside the caller's transaction; the FTS trigger indexes the text."""
+        self.conn.executemany(
+            f"INSERT INTO events ({EVENT_COLUMNS}, text) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (e.id, e.incident_id, e.kind.value, json.dumps(e.body, ensure_ascii=False),
+                 e.author, e.device_id, e.occurred_at, e.recorded_at, e.supersedes,
+                 event_text(e.kind, e.body))
+                for e in events
+            ],
+        )  # fmt: skip
+
+    def _update_projection(self, incident_id: str, new_events: Sequence[Event]) -> None:
+        state = self._stored_state(incident_id)
+        if state is not None and all(projection.can_extend(state, e) for e in new_events):
+            for event in sorted(new_events, key=lambda e: e.sort_key):
+                state = projection.extend(state, event)
+        else:
+            state = projection.fold(incident_id, self.events(incident_id))
+        self.write_projection(state)
+
+    def refold(self, incident_id: str) -> IncidentState:
+        """Recompute one incident inside the caller's transaction."""
+        state = projection.fold(incident_id, self.events(incident_id))
+        self.write_projection(state)
+        return state
+
+    def write_projection(self, state: IncidentState) -> None:
+        row = state_to_row(state)
+        names = ", ".join(row)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in row if k != "id")
+        self.conn.execute(
+            f"INSERT INTO incidents ({names}) VALUES ({', '.join('?' * len(row))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}",
+            list(row.values()),
+        )
+
+    def rebuild_projection(self) -> int:
+        """Throw the incidents table away and refold it from the events alone."""
+        with write_transaction(self.conn):
+            self.conn.execute("DELETE FROM incidents")
+            ids = [r[0] for r in self.conn.execute("SELECT DISTINCT incident_id FROM events")]
+            for incident_id in ids:
+                self.refold(incident_id)
+        return len(ids)
+
+    # -- reading -----------------------------------------------------------
+
+    def incident(self, incident_id: str) -> IncidentState:
+        state = self._stored_state(incident_id)
+        if state is None:
+            raise NotFoundError(f"There is no incident {incident_id} in this log.")
+        return state
+
+    def _stored_state(self, incident_id: str) -> IncidentState | None:
+        cursor = self.conn.execute(
+            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id = ?", [incident_id]
+        )
+        row = cursor.fetchone()
+        return row_to_state(row) if row else None
+
+    def incidents(self, include_resolved: bool = False) -> list[IncidentState]:
+        """Open incidents first (most recently active on top), then resolved ones."""
+        where = "" if include_resolved else "WHERE status != 'resolved'"
+        rows = self.conn.execute(
+            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents {where} "
+            "ORDER BY status = 'resolved', last_event_at DESC, id DESC"
+        )
+        return [row_to_state(r) for r in rows]
+
+    def find_incident(self, ref: str | None) -> IncidentState:
+        """An incident by id or unique id prefix; with no ref, the most recently
+        active open incident."""
+        if ref is None or not ref.strip():
+            row = self.conn.execute(
+                f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents "
+                "WHERE status != 'resolved' ORDER BY last_event_at DESC, id DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(
+                    "There is no open incident. Start one with `commander new TITLE`, "
+                    "or name one with --incident ID."
+                )
+            return row_to_state(row)
+        wanted = ref.strip().upper()
+        if len(wanted) < 4:
+            raise ValidationError("Give at least the first 4 characters of the incident id.")
+        rows = self.conn.execute(
+            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id >= ? AND id < ? LIMIT 2",
+            [wanted, wanted + "\uffff"],
+        ).fetchall()
+        if not rows:
+            raise NotFoundError(f"There is no incident '{ref}' in this log.")
+        if len(rows) > 1:
+            raise ValidationError(f"'{ref}' matches more than one incident; type more of the id.")
+        return row_to_state(rows[0])
+
+    def event(self, event_id: str) -> Event:
+        row = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", [event_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"There is no event {event_id} in this log.")
+        return row_to_event(row)
+
+    def events(self, incident_id: str) -> list[Event]:
+        """All events of one incident in story order (when they happened)."""
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY occurred_at, id",
+            [incident_id],
+        )
+        return [row_to_event(r) for r in rows]
+
+    def events_page(
+        self, incident_id: str, after: StoryPosition | None = None, limit: int = PAGE_SIZE
+    ) -> list[Event]:
+        """One screenful of the timeline, as cheap for the 100,000th event as the first."""
+        if after is None:
+            rows = self.conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? "
+                "ORDER BY occurred_at, id LIMIT ?",
+                [incident_id, limit],
+            )
+        else:
+            rows = self.conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? "
+                "AND (occurred_at, id) > (?, ?) ORDER BY occurred_at, id LIMIT ?",
+                [incident_id, after.occurred_at, after.event_id, limit],
+            )
+        return [row_to_event(r) for r in rows]
+
+    # -- backups -------------------------------------------------------------
+
+    def maybe_backup(self) -> Path | None:
+        """Take a rotating backup if the log changed and the last one is old enough."""
+        now = self.clock.now()
+        if self._last_backup is not None and now - self._last_backup < self.backup_interval:
+            return None
+        newest_change = self.conn.execute("SELECT max(last_event_at) FROM incidents").fetchone()[0]
+        if newest_change is None:
+            return None
+        if self._last_backup is not None and newest_change <= to_iso(self._last_backup):
+            return None
+        return self.backup_now()
+
+    def backup_now(self, to: Path | None = None) -> Path:
+        """A backup now: into the rotation, or to a file the user chose."""
+        if to is not None:
+            return snapshot(self.conn, to)
+        now = self.clock.now()
+        made = self.backups.take(self.conn, now)
+        self._last_backup = now
+        return made

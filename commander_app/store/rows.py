@@ -1,0 +1,75 @@
+"""Converting between table rows and the core's Event and IncidentState."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from commander_app.core.model import Event, IncidentState, Kind, Severity, Status
+
+EVENT_COLUMNS = (
+    "id, incident_id, kind, body, author, device_id, occurred_at, recorded_at, supersedes"
+)
+INCIDENT_COLUMNS = (
+    "id", "title", "severity", "status", "is_drill", "commander", "communicator", "roles",
+    "opened_at", "impact_started_at", "detected_at", "mitigated_at", "resolved_at",
+    "last_event_at", "event_count", "last_key",
+)  # fmt: skip
+
+
+def row_to_event(row: Sequence[Any]) -> Event:
+    return Event(
+        id=row[0],
+        incident_id=row[1],
+        kind=Kind(row[2]),
+        body=json.loads(row[3]),
+        author=row[4],
+        device_id=row[5],
+        occurred_at=row[6],
+        recorded_at=row[7],
+        supersedes=row[8],
+    )
+
+
+def state_to_row(state: IncidentState) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "title": state.title,
+        "severity": state.severity.value,
+        "status": state.status.value,
+        "is_drill": int(state.is_drill),
+        "commander": state.commander,
+        "communicator": state.communicator,
+        "roles": json.dumps(state.roles, sort_keys=True, ensure_ascii=False),
+        "opened_at": state.opened_at,
+        "impact_started_at": state.impact_started_at,
+        "detected_at": state.detected_at,
+        "mitigated_at": state.mitigated_at,
+        "resolved_at": state.resolved_at,
+        "last_event_at": state.last_event_at,
+        "event_count": state.event_count,
+        "last_key": state.last_key,
+    }
+
+
+def row_to_state(row: Sequence[Any]) -> IncidentState:
+    data = dict(zip(INCIDENT_COLUMNS, row, strict=True))
+    return IncidentState(
+        id=data["id"],
+        title=data["title"],
+        severity=Severity(data["severity"]),
+        status=Status(data["status"]),
+        is_drill=bool(data["is_drill"]),
+        commander=data["commander"],
+        communicator=data["communicator"],
+        roles=json.loads(data["roles"]),
+        opened_at=data["opened_at"],
+        impact_started_at=data["impact_started_at"],
+        detected_at=data["detected_at"],
+        mitigated_at=data["mitigated_at"],
+        resolved_at=data["resolved_at"],
+        last_event_at=data["last_event_at"],
+        event_count=data["event_count"],
+        last_key=data["last_key"],
+    )
