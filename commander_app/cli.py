@@ -14,7 +14,7 @@ from commander_app import __version__
 from commander_app.core.bundle import incident_dict, parse_bundle_text
 from commander_app.core.clock import SystemClock
 from commander_app.core.errors import CommanderError, ValidationError
-from commander_app.core.events import event_text
+from commander_app.core.events import event_text, text_body
 from commander_app.core.markdown_export import render_markdown
 from commander_app.core.metrics import durations, metrics_dict
 from commander_app.core.model import (
@@ -184,11 +184,13 @@ def cmd_new(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
+    kind = Kind.parse(args.kind)
+    text_body(kind, args.text)  # a typo in the entry is reported before anything else
     incident = log.find_incident(args.incident)
     event = log.log(
         incident.id,
         args.text,
-        kind=Kind.parse(args.kind),
+        kind=kind,
         author=_author(args),
         at=_at(log, args),
         supersedes=args.corrects,

@@ -15,8 +15,11 @@ def fts_query(text: str) -> str:
     so no search can raise an FTS syntax error."""
     terms = []
     for token in _TOKEN.findall(text or ""):
-        prefix = token.endswith("*") and not token.startswith('"')
-        word = token.strip('"').rstrip("*") if not token.startswith('"') else token[1:-1]
+        if len(token) >= 2 and token.startswith('"') and token.endswith('"'):
+            word, prefix = token[1:-1], False
+        else:
+            prefix = token.endswith("*")
+            word = token.replace('"', " ").rstrip("*")
         word = word.replace('"', '""').strip()
         if not word or not re.search(r"\w", word):
             continue

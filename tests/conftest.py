@@ -1,0 +1,66 @@
+"""Every test runs in isolation: its own data, config and cache dirs, and a fixed clock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from commander_app.core.clock import FixedClock
+from commander_app.store.incident_log import IncidentLog
+
+START = datetime(2026, 11, 28, 14, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> Path:  # fmt: skip
+    """No test reads or writes the developer's own settings or incident log."""
+    home = tmp_path_factory.mktemp("home")
+    for name, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
+                      ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state")):  # fmt: skip
+        (home / sub).mkdir()
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    monkeypatch.setenv("COMMANDER_AUTHOR", "tester")
+    monkeypatch.delenv("COMMANDER_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "incidents.db"
+
+
+@pytest.fixture
+def log(db_path: Path, clock: FixedClock) -> Iterator[IncidentLog]:
+    with IncidentLog(db_path, device_id="device-test", clock=clock) as opened:
+        yield opened
+
+
+def run_cli(*args: str, db: Path | None = None, stdin: str | None = None,
+            env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """Run the real `commander` program as a separate process."""
+    command = [sys.executable, "-m", "commander_app"]
+    if db is not None:
+        command += ["--db", str(db)]
+    return subprocess.run(
+        [*command, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )

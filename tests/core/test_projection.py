@@ -1,0 +1,120 @@
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from commander_app.core import projection
+from commander_app.core.ids import new_ulid
+from commander_app.core.metrics import durations, metrics_dict
+from commander_app.core.model import Event, Kind, Severity, Status
+from commander_app.core.times import to_iso
+
+T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+INCIDENT = new_ulid(T0)
+
+
+def make(kind: Kind, body: dict[str, Any], minute: int, supersedes: str | None = None,
+         recorded_minute: int | None = None) -> Event:  # fmt: skip
+    occurred = T0 + timedelta(minutes=minute)
+    recorded = T0 + timedelta(minutes=recorded_minute if recorded_minute is not None else minute)
+    return Event(new_ulid(recorded), INCIDENT, kind, body, "alice", "dev", to_iso(occurred),
+                 to_iso(recorded), supersedes)  # fmt: skip
+
+
+def opened(minute: int = 0) -> Event:
+    body = {"action": "opened", "title": "Checkout down", "severity": "SEV2", "drill": False,
+            "commander": "alice"}  # fmt: skip
+    return make(Kind.INCIDENT, body, minute)
+
+
+def test_fold_tracks_status_severity_roles_and_milestones() -> None:
+    events = [
+        opened(),
+        make(Kind.SEVERITY, {"severity": "SEV1", "from": "SEV2"}, 1),
+        make(Kind.ROLE, {"role": "communicator", "person": "bea"}, 2),
+        make(Kind.STATUS, {"status": "identified", "from": "investigating"}, 3),
+        make(Kind.MILESTONE, {"milestone": "mitigated"}, 4),
+        make(Kind.NOTE, {"text": "rolled back"}, 5),
+    ]
+    state = projection.fold(INCIDENT, events)
+    assert state.title == "Checkout down"
+    assert state.severity is Severity.SEV1
+    assert state.status is Status.IDENTIFIED
+    assert (state.commander, state.communicator) == ("alice", "bea")
+    assert state.mitigated_at == events[4].occurred_at
+    assert state.opened_at == events[0].occurred_at
+    assert state.event_count == 6
+
+
+def test_extending_equals_refolding_for_new_latest_events() -> None:
+    events = [opened(), make(Kind.STATUS, {"status": "monitoring"}, 2)]
+    state = projection.fold(INCIDENT, events[:1])
+    assert projection.can_extend(state, events[1])
+    assert projection.extend(state, events[1]) == projection.fold(INCIDENT, events)
+
+
+def test_backfilled_events_need_a_refold_and_story_order_wins() -> None:
+    events = [opened(), make(Kind.STATUS, {"status": "monitoring"}, 10)]
+    state = projection.fold(INCIDENT, events)
+    late_note = make(Kind.STATUS, {"status": "identified"}, 5, recorded_minute=20)
+    assert not projection.can_extend(state, late_note)
+    with pytest.raises(ValueError, match="refold"):
+        projection.extend(state, late_note)
+    refolded = projection.fold(INCIDENT, [*events, late_note])
+    assert refolded.status is Status.MONITORING  # what happened last still stands
+    assert refolded.last_event_at == late_note.recorded_at
+
+
+def test_a_correction_replaces_the_event_it_supersedes() -> None:
+    wrong = make(Kind.MILESTONE, {"milestone": "detected"}, 30)
+    fixed = make(Kind.MILESTONE, {"milestone": "detected"}, 12, supersedes=wrong.id,
+                 recorded_minute=31)  # fmt: skip
+    state = projection.fold(INCIDENT, [opened(), wrong, fixed])
+    assert state.detected_at == fixed.occurred_at
+    assert state.event_count == 3
+
+
+def test_resolve_and_reopen() -> None:
+    resolved = make(Kind.STATUS, {"status": "resolved"}, 40)
+    state = projection.fold(INCIDENT, [opened(), resolved])
+    assert state.resolved_at == resolved.occurred_at and not state.is_open
+    reopened = make(Kind.STATUS, {"status": "investigating", "reopened": True}, 50)
+    state = projection.fold(INCIDENT, [opened(), resolved, reopened])
+    assert state.resolved_at is None and state.is_open
+
+
+def test_durations_from_backfilled_milestones() -> None:
+    events = [
+        opened(minute=20),
+        make(Kind.MILESTONE, {"milestone": "impact_started"}, 0, recorded_minute=21),
+        make(Kind.MILESTONE, {"milestone": "detected"}, 15, recorded_minute=22),
+        make(Kind.MILESTONE, {"milestone": "mitigated"}, 50),
+        make(Kind.STATUS, {"status": "resolved"}, 80),
+    ]
+    metrics = metrics_dict(projection.fold(INCIDENT, events))
+    assert metrics["time_to_detect_seconds"] == 15 * 60
+    assert metrics["time_to_mitigate_seconds"] == 50 * 60
+    assert metrics["time_to_resolve_seconds"] == 80 * 60
+    assert metrics["notes"] == {}
+
+
+def test_missing_impact_start_falls_back_to_incident_start_and_says_so() -> None:
+    state = projection.fold(
+        INCIDENT, [opened(), make(Kind.MILESTONE, {"milestone": "detected"}, 7)]
+    )
+    by_name = {d.name: d for d in durations(state)}
+    assert by_name["time_to_detect"].seconds == 7 * 60
+    assert "impact start not recorded" in (by_name["time_to_detect"].note or "")
+    assert by_name["time_to_mitigate"].seconds is None
+    assert by_name["time_to_mitigate"].note == "not mitigated yet"
+
+
+def test_negative_duration_is_flagged() -> None:
+    events = [
+        opened(),
+        make(Kind.MILESTONE, {"milestone": "impact_started"}, 30),
+        make(Kind.MILESTONE, {"milestone": "detected"}, 10, recorded_minute=31),
+    ]
+    detect = durations(projection.fold(INCIDENT, events))[0]
+    assert detect.seconds == -20 * 60
+    assert "before the impact start" in (detect.note or "")

@@ -1,0 +1,72 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from commander_app.core.errors import ValidationError
+from commander_app.core.times import (
+    format_duration,
+    format_local,
+    from_iso,
+    is_canonical_iso,
+    parse_when,
+    to_iso,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 28, 14, 30, tzinfo=UTC)  # 15:30 in Berlin
+
+
+def test_stored_form_is_utc_fixed_width_and_round_trips() -> None:
+    moment = datetime(2026, 3, 1, 2, 3, 4, 5, tzinfo=BERLIN)
+    text = to_iso(moment)
+    assert text == "2026-03-01T01:03:04.000005Z"
+    assert from_iso(text) == moment
+    assert is_canonical_iso(text)
+    assert not is_canonical_iso("2026-03-01T01:03:04Z")
+
+
+def test_naive_times_are_never_stored() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        to_iso(datetime(2026, 1, 1))
+    with pytest.raises(ValidationError, match="no time zone"):
+        from_iso("2026-01-01T10:00:00")
+
+
+def test_clock_time_is_local_today() -> None:
+    assert parse_when("14:05", NOW, BERLIN) == datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
+    assert parse_when("15:29:30", NOW, BERLIN) == datetime(2026, 11, 28, 14, 29, 30, tzinfo=UTC)
+
+
+def test_clock_time_later_than_now_means_yesterday() -> None:
+    just_after_midnight = datetime(2026, 11, 28, 23, 10, tzinfo=UTC)  # 00:10 Berlin, 29th
+    assert parse_when("23:50", just_after_midnight, BERLIN) == datetime(
+        2026, 11, 28, 22, 50, tzinfo=UTC
+    )
+
+
+def test_iso_with_and_without_zone() -> None:
+    assert parse_when("2026-11-28T10:00Z", NOW, BERLIN) == datetime(2026, 11, 28, 10, tzinfo=UTC)
+    assert parse_when("2026-11-28T10:00", NOW, BERLIN) == datetime(2026, 11, 28, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("typed", ["25:00", "7pm", "yesterday", "", "12:60"])
+def test_unreadable_times_say_what_to_type(typed: str) -> None:
+    with pytest.raises(ValidationError, match="HH:MM"):
+        parse_when(typed, NOW, BERLIN)
+
+
+def test_future_times_are_refused_beyond_clock_skew() -> None:
+    ahead = to_iso(NOW + timedelta(hours=1))
+    with pytest.raises(ValidationError, match="in the future"):
+        parse_when(ahead, NOW, BERLIN)
+    assert parse_when(to_iso(NOW + timedelta(minutes=2)), NOW, BERLIN) > NOW
+
+
+def test_formatting_for_people() -> None:
+    assert format_local("2026-11-28T13:05:00.000000Z", BERLIN) == "2026-11-28 14:05:00"
+    assert format_local("2026-11-28T13:05:00.000000Z", BERLIN, with_date=False) == "14:05:00"
+    assert format_duration(45) == "45s"
+    assert format_duration(750) == "12m 30s"
+    assert format_duration(3900) == "1h 05m"
+    assert format_duration(-90) == "-1m 30s"

@@ -1,0 +1,142 @@
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from commander_app.core.clock import FixedClock
+from commander_app.store.backups import BackupRotation, is_healthy, taken_at
+from commander_app.store.database import connect
+from commander_app.store.errors import DamagedDatabaseError, NewerSchemaError
+from commander_app.store.incident_log import IncidentLog
+from commander_app.store.schema import SCHEMA_VERSION, migrations
+from commander_app.store.search import search
+
+
+def test_a_new_log_is_at_the_current_schema(log: IncidentLog) -> None:
+    assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert migrations.pending(log.db) == []
+
+
+def test_opening_twice_applies_nothing_twice(db_path: Path, clock: FixedClock) -> None:
+    IncidentLog(db_path, device_id="d", clock=clock).close()
+    IncidentLog(db_path, device_id="d", clock=clock).close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == SCHEMA_VERSION
+
+
+def _first_version_db(path: Path) -> None:
+    """A log as the first schema wrote it: events and incidents, no search index."""
+    conn = connect(path)
+    db = Database(conn)
+    migrations.apply(db, stop_before="m002_full_text_search")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(
+        "INSERT INTO events (id, incident_id, kind, body, text, author, device_id, "
+        "occurred_at, recorded_at) VALUES ('01JB0000000000000000000001', "
+        "'01JB0000000000000000000000', 'note', '{\"text\": \"kafka lag rising\"}', "
+        "'kafka lag rising', 'al', 'd', '2026-01-01T00:00:00.000000Z', "
+        "'2026-01-01T00:00:00.000000Z')"
+    )
+    conn.execute(
+        "INSERT INTO incidents VALUES ('01JB0000000000000000000000', 'Queue backlog', 'SEV2', "
+        "'investigating', 0, NULL, NULL, '{}', NULL, NULL, NULL, NULL, NULL, "
+        "'2026-01-01T00:00:00.000000Z', 1, '')"
+    )
+    conn.close()
+
+
+def test_an_older_log_is_backed_up_then_upgraded(db_path: Path, clock: FixedClock) -> None:
+    _first_version_db(db_path)
+    with IncidentLog(db_path, device_id="d", clock=clock) as log:
+        assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        hits = search(log.conn, "kafka")
+        assert [h.event_id for h in hits] == ["01JB0000000000000000000001"]
+        assert [h.incident_id for h in search(log.conn, "backlog")] == [
+            "01JB0000000000000000000000"
+        ]
+        saved = [p for p in log.backups.all() if p.stem.endswith("before_upgrade")]
+    assert len(saved) == 1
+    old = sqlite3.connect(saved[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT text FROM events").fetchall() == [("kafka lag rising",)]
+
+
+def test_a_newer_log_is_refused_and_left_alone(db_path: Path, clock: FixedClock) -> None:
+    IncidentLog(db_path, device_id="d", clock=clock).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('commander', 'm099_from_the_future', 'later')")  # fmt: skip
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(NewerSchemaError, match="newer Commander.*Update Commander"):
+        IncidentLog(db_path, device_id="d", clock=clock)
+    assert db_path.read_bytes() == before
+
+
+def test_a_damaged_file_names_the_newest_good_backup(db_path: Path, clock: FixedClock) -> None:
+    with IncidentLog(db_path, device_id="d", clock=clock) as log:
+        log.open_incident("x", author="a")
+        good = log.backup_now()
+    clock.advance(timedelta(minutes=1))
+    broken_backup = BackupRotation(db_path).directory / "incidents-20991231T000000000000Z.db"
+    broken_backup.write_bytes(b"not a database")
+    db_path.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096)
+    (db_path.parent / "incidents.db-wal").unlink(missing_ok=True)
+    with pytest.raises(DamagedDatabaseError, match=f"newest good backup is {good}"):
+        IncidentLog(db_path, device_id="d", clock=clock)
+
+
+def test_damage_without_backups_says_so(db_path: Path, clock: FixedClock) -> None:
+    db_path.write_bytes(b"this is a spreadsheet, not an incident log" * 100)
+    with pytest.raises(DamagedDatabaseError, match="No good backup was found"):
+        IncidentLog(db_path, device_id="d", clock=clock)
+
+
+def test_backups_on_open_and_periodically_while_the_log_changes(db_path: Path,
+                                                                clock: FixedClock) -> None:  # fmt: skip
+    log = IncidentLog(db_path, device_id="d", clock=clock)
+    assert log.backups.all() == []  # nothing worth keeping yet
+    incident = log.open_incident("x", author="a")
+    assert len(log.backups.all()) == 1  # the first change is backed up at once
+    clock.advance(timedelta(minutes=5))
+    log.log(incident.id, "soon after", author="a")
+    assert len(log.backups.all()) == 1  # too soon for another
+    clock.advance(timedelta(minutes=6))
+    log.log(incident.id, "later", author="a")
+    assert len(log.backups.all()) == 2
+    clock.advance(timedelta(hours=1))
+    log.close()
+    # Reopening after an hour with no change since the last backup adds nothing.
+    IncidentLog(db_path, device_id="d", clock=clock).close()
+    assert len(log.backups.all()) == 2
+    newest = log.backups.all()[0]
+    assert is_healthy(newest)
+    copy = sqlite3.connect(newest)
+    assert copy.execute("SELECT count(*) FROM events").fetchone()[0] == 3
+
+
+def test_rotation_keeps_the_last_ten_but_never_upgrade_backups(db_path: Path,
+                                                               clock: FixedClock) -> None:  # fmt: skip
+    log = IncidentLog(db_path, device_id="d", clock=clock)
+    log.open_incident("x", author="a")
+    log.backups.take(log.conn, clock.now(), label="before_upgrade")
+    for _ in range(14):
+        clock.advance(timedelta(minutes=1))
+        log.backup_now()
+    periodic = log.backups.periodic()
+    assert len(periodic) == 10
+    assert taken_at(periodic[0]) == clock.now()
+    assert any(p.stem.endswith("before_upgrade") for p in log.backups.all())
+    log.close()
+
+
+def test_backup_to_a_chosen_file(log: IncidentLog, tmp_path: Path) -> None:
+    log.open_incident("x", author="a")
+    target = tmp_path / "usb" / "copy.db"
+    assert log.backup_now(target) == target
+    assert is_healthy(target)
+    assert not list(target.parent.glob("*.partial"))
