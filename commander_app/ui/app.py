@@ -1,0 +1,65 @@
+"""Starting the window: the default log, a clear message if it cannot be opened,
+and the `--smoke-test` mode used by CI and the desktop bundle."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from commander_app.core.errors import CommanderError
+from commander_app.store import environment
+from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.main_window import MainWindow
+
+
+class _FirstPaint(QObject):
+    """Notes the first paint of the window, reports it, and quits."""
+
+    def __init__(self, app: QApplication, process_start: float) -> None:
+        super().__init__()
+        self._app = app
+        self._process_start = process_start
+        self.seen = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen = True
+            elapsed = time.perf_counter() - self._process_start
+            print(f"smoke-test ok: platform={self._app.platformName()} "
+                  f"first_paint={elapsed:.3f}s", flush=True)  # fmt: skip
+            QTimer.singleShot(0, self._app.quit)
+        return False
+
+
+def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float = 0.0) -> int:
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Commander")
+    app.setOrganizationName("Commander")
+    with tempfile.TemporaryDirectory(prefix="commander-smoke-") as scratch:
+        if db is None:
+            db = Path(scratch) / "smoke.db" if smoke_test else environment.default_db_path()
+        try:
+            log = IncidentLog(db, device_id=environment.device_id())
+        except CommanderError as exc:
+            if smoke_test:
+                print(f"commander: {exc}", file=sys.stderr)
+            else:
+                QMessageBox.critical(None, "Commander cannot open the incident log", str(exc))
+            return 1
+        with log:
+            window = MainWindow(log, environment.default_author(), environment.local_zone())
+            watcher = _FirstPaint(app, process_start)
+            if smoke_test:
+                window.installEventFilter(watcher)
+                QTimer.singleShot(30_000, lambda: app.exit(3))  # never hang CI
+            window.show()
+            code = app.exec()
+            if smoke_test and not watcher.seen:
+                print("commander: the window never painted", file=sys.stderr)
+                return code or 4
+            return code
