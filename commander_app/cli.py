@@ -53,9 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", type=Path, help="incident log file (default: $COMMANDER_DB or the user data dir)"
     )
     parser.add_argument(
-        "--smoke-test", action="store_true",
+        "--smoke-test",
+        action="store_true",
         help="open the window on a temporary log (or --db), wait for the first paint, exit",
-    )  # fmt: skip
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     who = _Parser(add_help=False)

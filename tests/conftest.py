@@ -18,12 +18,17 @@ START = datetime(2026, 11, 28, 14, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
-                         monkeypatch: pytest.MonkeyPatch) -> Path:  # fmt: skip
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """No test reads or writes the developer's own settings or incident log."""
     home = tmp_path_factory.mktemp("home")
-    for name, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
-                      ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state")):  # fmt: skip
+    for name, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
         (home / sub).mkdir()
         monkeypatch.setenv(name, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
@@ -49,8 +54,13 @@ def log(db_path: Path, clock: FixedClock) -> Iterator[IncidentLog]:
         yield opened
 
 
-def run_cli(*args: str, db: Path | None = None, stdin: str | None = None,
-            env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def run_cli(
+    *args: str,
+    db: Path | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
     """Run the real `commander` program as a separate process."""
     command = [sys.executable, "-m", "commander_app"]
     if db is not None:

@@ -58,8 +58,9 @@ def import_bundle(log: IncidentLog, bundle: ParsedBundle) -> ImportResult:
                         f"Event {event.id} corrects an event that is neither in the bundle "
                         "nor in this log. Nothing was imported."
                     )
-        has_opening = any(e.kind is Kind.INCIDENT and e.body.get("action") == "opened"
-                          for e in bundle.events)  # fmt: skip
+        has_opening = any(
+            e.kind is Kind.INCIDENT and e.body.get("action") == "opened" for e in bundle.events
+        )
         if (
             not has_opening
             and not conn.execute(
@@ -73,8 +74,9 @@ def import_bundle(log: IncidentLog, bundle: ParsedBundle) -> ImportResult:
         log.insert_events(fresh)
         state = log.refold(bundle.incident_id)
     log.maybe_backup()
-    return ImportResult(bundle.incident_id, state.title, len(fresh),
-                        len(bundle.events) - len(fresh))  # fmt: skip
+    return ImportResult(
+        bundle.incident_id, state.title, len(fresh), len(bundle.events) - len(fresh)
+    )
 
 
 def _existing(log: IncidentLog, ids: list[str]) -> dict[str, Event]:

@@ -123,22 +123,28 @@ class IncidentLog:
                 raise ValidationError("A correction must belong to the same incident.")
         return self.append(incident_id, kind, body, author=author, at=at, supersedes=supersedes)
 
-    def set_status(self, incident_id: str, status: Status, *, author: str,
-                   at: datetime | None = None) -> Event:  # fmt: skip
+    def set_status(
+        self, incident_id: str, status: Status, *, author: str, at: datetime | None = None
+    ) -> Event:
         current = self.incident(incident_id).status
-        return self.append(incident_id, Kind.STATUS, status_body(current, status),
-                           author=author, at=at)  # fmt: skip
+        return self.append(
+            incident_id, Kind.STATUS, status_body(current, status), author=author, at=at
+        )
 
-    def set_severity(self, incident_id: str, severity: Severity, *, author: str,
-                     at: datetime | None = None) -> Event:  # fmt: skip
+    def set_severity(
+        self, incident_id: str, severity: Severity, *, author: str, at: datetime | None = None
+    ) -> Event:
         current = self.incident(incident_id).severity
-        return self.append(incident_id, Kind.SEVERITY, severity_body(current, severity),
-                           author=author, at=at)  # fmt: skip
+        return self.append(
+            incident_id, Kind.SEVERITY, severity_body(current, severity), author=author, at=at
+        )
 
-    def mark_milestone(self, incident_id: str, milestone: Milestone, *, author: str,
-                       at: datetime | None = None) -> Event:  # fmt: skip
-        return self.append(incident_id, Kind.MILESTONE, {"milestone": milestone.value},
-                           author=author, at=at)  # fmt: skip
+    def mark_milestone(
+        self, incident_id: str, milestone: Milestone, *, author: str, at: datetime | None = None
+    ) -> Event:
+        return self.append(
+            incident_id, Kind.MILESTONE, {"milestone": milestone.value}, author=author, at=at
+        )
 
     def assign_role(self, incident_id: str, role: Role, person: str, *, author: str) -> Event:
         body = {"role": role.value, "person": clean_name(person, "person's name")}
@@ -156,8 +162,9 @@ class IncidentLog:
     ) -> Event:
         """Durably add one event; when this returns, it survives a crash."""
         self.incident(incident_id)  # a clear error for an unknown incident
-        event = self._event(incident_id, kind, validate_body(kind, body), author, at,
-                            self.clock.now(), supersedes)  # fmt: skip
+        event = self._event(
+            incident_id, kind, validate_body(kind, body), author, at, self.clock.now(), supersedes
+        )
         self._write([event])
         return event
 
@@ -187,8 +194,9 @@ class IncidentLog:
         with write_transaction(self.conn):
             self.insert_events(events)
             for incident_id in dict.fromkeys(e.incident_id for e in events):
-                self._update_projection(incident_id, [e for e in events
-                                                      if e.incident_id == incident_id])  # fmt: skip
+                self._update_projection(
+                    incident_id, [e for e in events if e.incident_id == incident_id]
+                )
         self.maybe_backup()
 
     def insert_events(self, events: Iterable[Event]) -> None:
@@ -196,12 +204,21 @@ class IncidentLog:
         self.conn.executemany(
             f"INSERT INTO events ({EVENT_COLUMNS}, text) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
-                (e.id, e.incident_id, e.kind.value, json.dumps(e.body, ensure_ascii=False),
-                 e.author, e.device_id, e.occurred_at, e.recorded_at, e.supersedes,
-                 event_text(e.kind, e.body))
+                (
+                    e.id,
+                    e.incident_id,
+                    e.kind.value,
+                    json.dumps(e.body, ensure_ascii=False),
+                    e.author,
+                    e.device_id,
+                    e.occurred_at,
+                    e.recorded_at,
+                    e.supersedes,
+                    event_text(e.kind, e.body),
+                )
                 for e in events
             ],
-        )  # fmt: skip
+        )
 
     def _update_projection(self, incident_id: str, new_events: Sequence[Event]) -> None:
         state = self._stored_state(incident_id)

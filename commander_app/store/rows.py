@@ -12,10 +12,23 @@ EVENT_COLUMNS = (
     "id, incident_id, kind, body, author, device_id, occurred_at, recorded_at, supersedes"
 )
 INCIDENT_COLUMNS = (
-    "id", "title", "severity", "status", "is_drill", "commander", "communicator", "roles",
-    "opened_at", "impact_started_at", "detected_at", "mitigated_at", "resolved_at",
-    "last_event_at", "event_count", "last_key",
-)  # fmt: skip
+    "id",
+    "title",
+    "severity",
+    "status",
+    "is_drill",
+    "commander",
+    "communicator",
+    "roles",
+    "opened_at",
+    "impact_started_at",
+    "detected_at",
+    "mitigated_at",
+    "resolved_at",
+    "last_event_at",
+    "event_count",
+    "last_key",
+)
 
 
 def row_to_event(row: Sequence[Any]) -> Event:

@@ -30,8 +30,10 @@ class _FirstPaint(QObject):
         if event.type() == QEvent.Type.Paint and not self.seen:
             self.seen = True
             elapsed = time.perf_counter() - self._process_start
-            print(f"smoke-test ok: platform={self._app.platformName()} "
-                  f"first_paint={elapsed:.3f}s", flush=True)  # fmt: skip
+            print(
+                f"smoke-test ok: platform={self._app.platformName()} first_paint={elapsed:.3f}s",
+                flush=True,
+            )
             QTimer.singleShot(0, self._app.quit)
         return False
 

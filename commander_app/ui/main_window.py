@@ -143,16 +143,19 @@ class MainWindow(QMainWindow):
 
     def ask_and_open(self, drill: bool) -> None:
         label = "What is the drill about?" if drill else "What is broken? (a short title)"
-        title, accepted = QInputDialog.getText(self, "Start a drill" if drill else "Start an "
-                                               "incident", label)  # fmt: skip
+        title, accepted = QInputDialog.getText(
+            self, "Start a drill" if drill else "Start an incident", label
+        )
         if accepted:
             self.open_incident(title, drill=drill)
 
-    def open_incident(self, title: str, drill: bool = False,
-                      severity: Severity = Severity.SEV2) -> None:  # fmt: skip
+    def open_incident(
+        self, title: str, drill: bool = False, severity: Severity = Severity.SEV2
+    ) -> None:
         try:
-            state = self.log.open_incident(title, severity=severity, drill=drill,
-                                           author=self.author)  # fmt: skip
+            state = self.log.open_incident(
+                title, severity=severity, drill=drill, author=self.author
+            )
         except CommanderError as exc:
             self.statusBar().showMessage(str(exc), 10_000)
             return

@@ -28,12 +28,15 @@ def fails(*args: str, db: Path, code: int = 1) -> str:
 
 
 def test_a_whole_incident_from_the_terminal(db: Path) -> None:
-    incident_id = ok("new", "Checkout 500s", "--severity", "sev1", "--commander", "alice",
-                     db=db).strip()  # fmt: skip
+    incident_id = ok(
+        "new", "Checkout 500s", "--severity", "sev1", "--commander", "alice", db=db
+    ).strip()
     assert len(incident_id) == 26
-    event_id = ok("log", "pool exhausted?", "--kind", "hypothesis", "--author", "bob",
-                  db=db).strip()  # fmt: skip
-    assert len(event_id) == 26 and event_id != incident_id
+    event_id = ok(
+        "log", "pool exhausted?", "--kind", "hypothesis", "--author", "bob", db=db
+    ).strip()
+    assert len(event_id) == 26
+    assert event_id != incident_id
     ok("milestone", "impact_started", "--at", "2026-11-28T09:00Z", db=db)
     ok("milestone", "detected", "--at", "2026-11-28T09:12Z", db=db)
     assert ok("status", "identified", db=db).strip() == "Checkout 500s: identified"
@@ -46,11 +49,14 @@ def test_a_whole_incident_from_the_terminal(db: Path) -> None:
     assert shown["metrics"]["time_to_detect_seconds"] == 12 * 60
     assert shown["metrics"]["time_to_resolve_seconds"] is None
     kinds = [e["kind"] for e in shown["events"]]
-    assert kinds.count("milestone") == 2 and "hypothesis" in kinds
+    assert kinds.count("milestone") == 2
+    assert "hypothesis" in kinds
     hypothesis = next(e for e in shown["events"] if e["kind"] == "hypothesis")
-    assert hypothesis["author"] == "bob" and hypothesis["id"] == event_id
+    assert hypothesis["author"] == "bob"
+    assert hypothesis["id"] == event_id
     text = ok("show", incident_id[:10], db=db)
-    assert "Checkout 500s" in text and "time to detect: 12m 00s" in text
+    assert "Checkout 500s" in text
+    assert "time to detect: 12m 00s" in text
     assert "bob: pool exhausted?" in text
 
 
@@ -59,7 +65,9 @@ def test_list_shows_open_incidents_and_all_with_resolved(db: Path) -> None:
     ok("status", "resolved", "--incident", first, db=db)
     second = ok("new", "Drill: DNS", "--drill", db=db).strip()
     listed = ok("list", db=db)
-    assert second in listed and "[DRILL]" in listed and first not in listed
+    assert second in listed
+    assert "[DRILL]" in listed
+    assert first not in listed
     everything = json.loads(ok("list", "--all", "--json", db=db))
     assert [i["id"] for i in everything] == [second, first]
 
@@ -87,9 +95,10 @@ def test_search_and_export_and_import(db: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     assert "2 new events, 0 already present" in ok("import", str(bundle), db=other)
     assert "0 new events, 2 already present" in ok("import", str(bundle), db=other)
-    assert json.loads(ok("show", incident, "--json", db=other))["events"] == json.loads(
-        ok("show", incident, "--json", db=db)
-    )["events"]
+    assert (
+        json.loads(ok("show", incident, "--json", db=other))["events"]
+        == json.loads(ok("show", incident, "--json", db=db))["events"]
+    )
 
 
 def test_backup_and_check(db: Path, tmp_path: Path) -> None:
@@ -144,7 +153,8 @@ def test_damaged_database_is_reported_plainly(db: Path) -> None:
     (db.parent / "log.db-wal").unlink(missing_ok=True)
     db.write_bytes(b"garbage" * 1000)
     message = fails("list", db=db)
-    assert "is damaged" in message and "newest good backup" in message
+    assert "is damaged" in message
+    assert "newest good backup" in message
 
 
 def test_commander_db_environment_variable_chooses_the_file(tmp_path: Path) -> None:

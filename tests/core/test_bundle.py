@@ -25,12 +25,30 @@ T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 def sample_events() -> list[Event]:
     incident = new_ulid(T0)
     opened = {"action": "opened", "title": "Payments | EU", "severity": "SEV1", "drill": True}
-    first = Event(new_ulid(T0), incident, Kind.INCIDENT, opened, "alice", "dev", to_iso(T0),
-                  to_iso(T0))  # fmt: skip
-    note = Event(new_ulid(T0), incident, Kind.NOTE, {"text": "ünïcode ✓\nsecond line"}, "bob",
-                 "dev", to_iso(T0), to_iso(T0))  # fmt: skip
-    fix = Event(new_ulid(T0), incident, Kind.NOTE, {"text": "corrected"}, "bob", "dev",
-                to_iso(T0), to_iso(T0), supersedes=note.id)  # fmt: skip
+    first = Event(
+        new_ulid(T0), incident, Kind.INCIDENT, opened, "alice", "dev", to_iso(T0), to_iso(T0)
+    )
+    note = Event(
+        new_ulid(T0),
+        incident,
+        Kind.NOTE,
+        {"text": "ünïcode ✓\nsecond line"},
+        "bob",
+        "dev",
+        to_iso(T0),
+        to_iso(T0),
+    )
+    fix = Event(
+        new_ulid(T0),
+        incident,
+        Kind.NOTE,
+        {"text": "corrected"},
+        "bob",
+        "dev",
+        to_iso(T0),
+        to_iso(T0),
+        supersedes=note.id,
+    )
     return [first, note, fix]
 
 
@@ -49,7 +67,7 @@ def test_a_bundle_round_trips_through_json() -> None:
 
 def test_truncated_json_is_explained() -> None:
     text = json.dumps(sample_bundle())
-    with pytest.raises(BundleError, match="not valid JSON.*truncated"):
+    with pytest.raises(BundleError, match=r"not valid JSON.*truncated"):
         parse_bundle_text(text[: len(text) // 2])
 
 

@@ -13,17 +13,36 @@ T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 INCIDENT = new_ulid(T0)
 
 
-def make(kind: Kind, body: dict[str, Any], minute: int, supersedes: str | None = None,
-         recorded_minute: int | None = None) -> Event:  # fmt: skip
+def make(
+    kind: Kind,
+    body: dict[str, Any],
+    minute: int,
+    supersedes: str | None = None,
+    recorded_minute: int | None = None,
+) -> Event:
     occurred = T0 + timedelta(minutes=minute)
     recorded = T0 + timedelta(minutes=recorded_minute if recorded_minute is not None else minute)
-    return Event(new_ulid(recorded), INCIDENT, kind, body, "alice", "dev", to_iso(occurred),
-                 to_iso(recorded), supersedes)  # fmt: skip
+    return Event(
+        new_ulid(recorded),
+        INCIDENT,
+        kind,
+        body,
+        "alice",
+        "dev",
+        to_iso(occurred),
+        to_iso(recorded),
+        supersedes,
+    )
 
 
 def opened(minute: int = 0) -> Event:
-    body = {"action": "opened", "title": "Checkout down", "severity": "SEV2", "drill": False,
-            "commander": "alice"}  # fmt: skip
+    body = {
+        "action": "opened",
+        "title": "Checkout down",
+        "severity": "SEV2",
+        "drill": False,
+        "commander": "alice",
+    }
     return make(Kind.INCIDENT, body, minute)
 
 
@@ -67,8 +86,9 @@ def test_backfilled_events_need_a_refold_and_story_order_wins() -> None:
 
 def test_a_correction_replaces_the_event_it_supersedes() -> None:
     wrong = make(Kind.MILESTONE, {"milestone": "detected"}, 30)
-    fixed = make(Kind.MILESTONE, {"milestone": "detected"}, 12, supersedes=wrong.id,
-                 recorded_minute=31)  # fmt: skip
+    fixed = make(
+        Kind.MILESTONE, {"milestone": "detected"}, 12, supersedes=wrong.id, recorded_minute=31
+    )
     state = projection.fold(INCIDENT, [opened(), wrong, fixed])
     assert state.detected_at == fixed.occurred_at
     assert state.event_count == 3
@@ -77,10 +97,12 @@ def test_a_correction_replaces_the_event_it_supersedes() -> None:
 def test_resolve_and_reopen() -> None:
     resolved = make(Kind.STATUS, {"status": "resolved"}, 40)
     state = projection.fold(INCIDENT, [opened(), resolved])
-    assert state.resolved_at == resolved.occurred_at and not state.is_open
+    assert state.resolved_at == resolved.occurred_at
+    assert not state.is_open
     reopened = make(Kind.STATUS, {"status": "investigating", "reopened": True}, 50)
     state = projection.fold(INCIDENT, [opened(), resolved, reopened])
-    assert state.resolved_at is None and state.is_open
+    assert state.resolved_at is None
+    assert state.is_open
 
 
 def test_durations_from_backfilled_milestones() -> None:

@@ -29,7 +29,7 @@ def test_unknown_severity_names_the_choices(typed: str) -> None:
 def test_unknown_status_and_kind_and_milestone_are_clear() -> None:
     with pytest.raises(ValidationError, match="investigating, identified, monitoring, resolved"):
         Status.parse("fixed")
-    with pytest.raises(ValidationError, match="Unknown kind 'gossip'.*hypothesis"):
+    with pytest.raises(ValidationError, match=r"Unknown kind 'gossip'.*hypothesis"):
         Kind.parse("gossip")
     with pytest.raises(ValidationError, match="impact_started, detected"):
         Milestone.parse("lunch")
@@ -93,10 +93,13 @@ def test_status_changes_must_change_something_and_reopen_is_marked() -> None:
         (Kind.MILESTONE, {"milestone": "x"}, "Unknown milestone"),
         (Kind.ROLE, {"role": "king", "person": "x"}, "Unknown role"),
         (Kind.INCIDENT, {"action": "deleted", "title": "t"}, "opened' or 'renamed"),
-        (Kind.INCIDENT, {"action": "opened", "title": "t", "severity": "SEV1", "drill": "yes"},
-         "true or false"),
+        (
+            Kind.INCIDENT,
+            {"action": "opened", "title": "t", "severity": "SEV1", "drill": "yes"},
+            "true or false",
+        ),
     ],
-)  # fmt: skip
+)
 def test_validate_body_rejects_malformed_bodies(kind: Kind, body: object, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         validate_body(kind, body)

@@ -21,8 +21,9 @@ def other(tmp_path: Path, clock: FixedClock) -> IncidentLog:
     return IncidentLog(tmp_path / "laptop2.db", device_id="laptop2", clock=clock)
 
 
-def test_import_merges_by_id_and_twice_changes_nothing(log: IncidentLog,
-                                                       other: IncidentLog) -> None:  # fmt: skip
+def test_import_merges_by_id_and_twice_changes_nothing(
+    log: IncidentLog, other: IncidentLog
+) -> None:
     incident = log.open_incident("Payments down", author="a")
     log.log(incident.id, "card auth errors ✓", kind=Kind.OBSERVATION, author="a")
     log.set_status(incident.id, Status.IDENTIFIED, author="a")
@@ -62,8 +63,9 @@ def test_an_altered_bundle_is_rejected_whole(log: IncidentLog, other: IncidentLo
     assert _count(other) == before
 
 
-def test_a_bundle_without_its_start_needs_a_known_incident(log: IncidentLog,
-                                                           other: IncidentLog) -> None:  # fmt: skip
+def test_a_bundle_without_its_start_needs_a_known_incident(
+    log: IncidentLog, other: IncidentLog
+) -> None:
     incident = log.open_incident("x", author="a")
     log.log(incident.id, "later entry", author="a")
     data = export_bundle(log, incident.id)

@@ -19,14 +19,18 @@ def test_every_connection_is_durable(log: IncidentLog) -> None:
 
 
 def test_open_log_and_read_back(log: IncidentLog, clock: FixedClock) -> None:
-    incident = log.open_incident("Checkout 500s", severity=Severity.SEV1, commander="alice",
-                                 author="alice")  # fmt: skip
+    incident = log.open_incident(
+        "Checkout 500s", severity=Severity.SEV1, commander="alice", author="alice"
+    )
     clock.advance(timedelta(minutes=1))
     event = log.log(incident.id, "p99 up 10x", kind=Kind.OBSERVATION, author="bob")
     assert log.event(event.id) == event
     state = log.incident(incident.id)
     assert (state.title, state.severity, state.status) == (
-        "Checkout 500s", Severity.SEV1, Status.INVESTIGATING)  # fmt: skip
+        "Checkout 500s",
+        Severity.SEV1,
+        Status.INVESTIGATING,
+    )
     assert state.commander == "alice"
     assert state.event_count == 2
     assert state.last_event_at == event.recorded_at
@@ -53,8 +57,9 @@ def test_rejected_input_writes_nothing(log: IncidentLog) -> None:
     assert log.conn.execute("SELECT count(*) FROM events").fetchone()[0] == before
 
 
-def test_find_incident_defaults_to_most_recently_active_open(log: IncidentLog,
-                                                             clock: FixedClock) -> None:  # fmt: skip
+def test_find_incident_defaults_to_most_recently_active_open(
+    log: IncidentLog, clock: FixedClock
+) -> None:
     first = log.open_incident("first", author="a")
     clock.advance(timedelta(minutes=1))
     second = log.open_incident("second", author="a")
@@ -90,8 +95,9 @@ def test_no_open_incident_says_how_to_start_one(log: IncidentLog) -> None:
         log.find_incident(None)
 
 
-def test_status_severity_milestone_and_roles_are_events(log: IncidentLog,
-                                                        clock: FixedClock) -> None:  # fmt: skip
+def test_status_severity_milestone_and_roles_are_events(
+    log: IncidentLog, clock: FixedClock
+) -> None:
     incident = log.open_incident("x", author="a")
     log.set_severity(incident.id, Severity.SEV1, author="a")
     log.set_status(incident.id, Status.IDENTIFIED, author="a")
@@ -99,7 +105,8 @@ def test_status_severity_milestone_and_roles_are_events(log: IncidentLog,
     log.mark_milestone(incident.id, Milestone.IMPACT_STARTED, author="a", at=backfilled)
     log.assign_role(incident.id, Role.COMMUNICATOR, "bea", author="a")
     state = log.incident(incident.id)
-    assert state.severity is Severity.SEV1 and state.status is Status.IDENTIFIED
+    assert state.severity is Severity.SEV1
+    assert state.status is Status.IDENTIFIED
     assert state.impact_started_at == "2026-11-28T13:30:00.000000Z"
     assert state.communicator == "bea"
     kinds = [e.kind for e in log.events(incident.id)]
@@ -118,16 +125,21 @@ def test_corrections_point_at_what_they_amend(log: IncidentLog) -> None:
         log.log(incident.id, "nope", author="a", supersedes="01JAAAAAAAAAAAAAAAAAAAAAAA")
 
 
-def test_projection_equals_a_rebuild_from_events_alone(log: IncidentLog,
-                                                       clock: FixedClock) -> None:  # fmt: skip
+def test_projection_equals_a_rebuild_from_events_alone(log: IncidentLog, clock: FixedClock) -> None:
     one = log.open_incident("one", severity=Severity.SEV2, commander="al", author="a")
     two = log.open_incident("two", drill=True, author="a")
     for minute in range(5):
         clock.advance(timedelta(minutes=1))
         log.log(one.id, f"note {minute}", author="a")
     wrong = log.mark_milestone(one.id, Milestone.DETECTED, author="a")
-    log.append(one.id, Kind.MILESTONE, {"milestone": "detected"}, author="a",
-               at=clock.now() - timedelta(minutes=3), supersedes=wrong.id)  # fmt: skip
+    log.append(
+        one.id,
+        Kind.MILESTONE,
+        {"milestone": "detected"},
+        author="a",
+        at=clock.now() - timedelta(minutes=3),
+        supersedes=wrong.id,
+    )
     log.log(two.id, "backfilled", author="a", at=clock.now() - timedelta(hours=1))
     log.set_status(one.id, Status.RESOLVED, author="a")
     log.set_status(one.id, Status.MONITORING, author="a")
@@ -143,7 +155,8 @@ def test_check_notices_a_projection_out_of_step(log: IncidentLog) -> None:
     incident = log.open_incident("x", author="a")
     log.conn.execute("UPDATE incidents SET status = 'resolved' WHERE id = ?", [incident.id])
     problems = check_log(log)
-    assert len(problems) == 1 and "check --rebuild" in problems[0]
+    assert len(problems) == 1
+    assert "check --rebuild" in problems[0]
     log.rebuild_projection()
     assert check_log(log) == []
 

@@ -66,13 +66,15 @@ def test_an_older_log_is_backed_up_then_upgraded(db_path: Path, clock: FixedCloc
 def test_a_newer_log_is_refused_and_left_alone(db_path: Path, clock: FixedClock) -> None:
     IncidentLog(db_path, device_id="d", clock=clock).close()
     conn = sqlite3.connect(db_path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                 "VALUES ('commander', 'm099_from_the_future', 'later')")  # fmt: skip
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('commander', 'm099_from_the_future', 'later')"
+    )
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
     before = db_path.read_bytes()
-    with pytest.raises(NewerSchemaError, match="newer Commander.*Update Commander"):
+    with pytest.raises(NewerSchemaError, match=r"newer Commander.*Update Commander"):
         IncidentLog(db_path, device_id="d", clock=clock)
     assert db_path.read_bytes() == before
 
@@ -96,8 +98,9 @@ def test_damage_without_backups_says_so(db_path: Path, clock: FixedClock) -> Non
         IncidentLog(db_path, device_id="d", clock=clock)
 
 
-def test_backups_on_open_and_periodically_while_the_log_changes(db_path: Path,
-                                                                clock: FixedClock) -> None:  # fmt: skip
+def test_backups_on_open_and_periodically_while_the_log_changes(
+    db_path: Path, clock: FixedClock
+) -> None:
     log = IncidentLog(db_path, device_id="d", clock=clock)
     assert log.backups.all() == []  # nothing worth keeping yet
     incident = log.open_incident("x", author="a")
@@ -119,8 +122,9 @@ def test_backups_on_open_and_periodically_while_the_log_changes(db_path: Path,
     assert copy.execute("SELECT count(*) FROM events").fetchone()[0] == 3
 
 
-def test_rotation_keeps_the_last_ten_but_never_upgrade_backups(db_path: Path,
-                                                               clock: FixedClock) -> None:  # fmt: skip
+def test_rotation_keeps_the_last_ten_but_never_upgrade_backups(
+    db_path: Path, clock: FixedClock
+) -> None:
     log = IncidentLog(db_path, device_id="d", clock=clock)
     log.open_incident("x", author="a")
     log.backups.take(log.conn, clock.now(), label="before_upgrade")

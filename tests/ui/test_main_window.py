@@ -30,7 +30,8 @@ def window(qtbot: QtBot, log: IncidentLog) -> MainWindow:
 
 def test_first_run_offers_to_start_an_incident_or_a_drill(window: MainWindow) -> None:
     assert window.stack.currentWidget() is window.empty
-    assert window.start_button.isVisible() and window.drill_button.isVisible()
+    assert window.start_button.isVisible()
+    assert window.drill_button.isVisible()
 
 
 def test_starting_an_incident_shows_its_timeline_and_focuses_capture(
@@ -52,32 +53,44 @@ def test_starting_an_incident_shows_its_timeline_and_focuses_capture(
     ]
 
 
-def test_a_rejected_entry_stays_in_the_line_with_the_reason(window: MainWindow,
-                                                            qtbot: QtBot) -> None:  # fmt: skip
+def test_a_rejected_entry_stays_in_the_line_with_the_reason(
+    window: MainWindow, qtbot: QtBot
+) -> None:
     window.open_incident("x")
     window.capture.setText("x" * 20_001)
     qtbot.keyClick(window.capture, Qt.Key.Key_Return)
     assert window.capture.text() == "x" * 20_001
     assert window.capture_error.isVisible()
-    assert "Not saved" in window.capture_error.text() and "limit" in window.capture_error.text()
+    assert "Not saved" in window.capture_error.text()
+    assert "limit" in window.capture_error.text()
     assert window.timeline.rowCount() == 1
 
 
 def test_drills_are_marked_in_the_list(window: MainWindow) -> None:
     window.open_incident("Failover practice", drill=True)
     text = window.incidents.index(0).data()
-    assert "[DRILL]" in text and "Failover practice" in text
+    assert "[DRILL]" in text
+    assert "Failover practice" in text
 
 
-def test_timeline_model_pages_and_passes_the_model_tester(log: IncidentLog,
-                                                          qtmodeltester: ModelTester) -> None:  # fmt: skip
+def test_timeline_model_pages_and_passes_the_model_tester(
+    log: IncidentLog, qtmodeltester: ModelTester
+) -> None:
     incident = log.open_incident("big", author="a")
     now = log.clock.now()
     events = [
-        Event(new_ulid(now), incident.id, Kind.NOTE, {"text": f"entry {n}"}, "a", "d",
-              to_iso(now), to_iso(now))
+        Event(
+            new_ulid(now),
+            incident.id,
+            Kind.NOTE,
+            {"text": f"entry {n}"},
+            "a",
+            "d",
+            to_iso(now),
+            to_iso(now),
+        )
         for n in range(PAGE_SIZE * 2 + 5)
-    ]  # fmt: skip
+    ]
     with write_transaction(log.conn):
         log.insert_events(events)
         log.refold(incident.id)
