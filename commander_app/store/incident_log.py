@@ -270,11 +270,14 @@ class IncidentLog:
         return row_to_state(row) if row else None
 
     def incidents(self, include_resolved: bool = False) -> list[IncidentState]:
-        """Open incidents first (most recently active on top), then resolved ones."""
+        """What needs attention first: open real incidents by severity, then open
+        drills, then resolved ones; most recently active first within each."""
         where = "" if include_resolved else "WHERE status != 'resolved'"
         rows = self.conn.execute(
             f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents {where} "
-            "ORDER BY status = 'resolved', last_event_at DESC, id DESC"
+            "ORDER BY status = 'resolved', is_drill, "
+            "CASE WHEN status = 'resolved' THEN '' ELSE severity END, "
+            "last_event_at DESC, id DESC"
         )
         return [row_to_state(r) for r in rows]
 

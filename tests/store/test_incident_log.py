@@ -185,3 +185,17 @@ def test_reopening_keeps_everything(db_path: Path, clock: FixedClock) -> None:
     with IncidentLog(db_path, device_id="d2", clock=clock) as second:
         assert [e.device_id for e in second.events(incident.id)] == ["d1", "d1"]
         assert second.incident(incident.id).event_count == 2
+
+
+def test_incidents_list_puts_what_needs_attention_first(
+    log: IncidentLog, clock: FixedClock
+) -> None:
+    old = log.open_incident("old sev1, resolved", severity=Severity.SEV1, author="a")
+    log.set_status(old.id, Status.RESOLVED, author="a")
+    sev3 = log.open_incident("sev3", severity=Severity.SEV3, author="a")
+    sev1 = log.open_incident("sev1", severity=Severity.SEV1, author="a")
+    drill = log.open_incident("drill", severity=Severity.SEV1, drill=True, author="a")
+    clock.advance(timedelta(minutes=1))
+    log.log(sev3.id, "busy", author="a")
+    assert [i.id for i in log.incidents()] == [sev1.id, sev3.id, drill.id]
+    assert [i.id for i in log.incidents(include_resolved=True)][-1] == old.id
