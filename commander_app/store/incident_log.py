@@ -117,10 +117,6 @@ class IncidentLog:
     ) -> Event:
         """A responder's entry: note, observation, hypothesis, finding, decision..."""
         body = text_body(kind, text, **fields)
-        if supersedes is not None:
-            original = self.event(supersedes)
-            if original.incident_id != incident_id:
-                raise ValidationError("A correction must belong to the same incident.")
         return self.append(incident_id, kind, body, author=author, at=at, supersedes=supersedes)
 
     def set_status(
@@ -162,6 +158,8 @@ class IncidentLog:
     ) -> Event:
         """Durably add one event; when this returns, it survives a crash."""
         self.incident(incident_id)  # a clear error for an unknown incident
+        if supersedes is not None and self.event(supersedes).incident_id != incident_id:
+            raise ValidationError("A correction must belong to the same incident.")
         event = self._event(
             incident_id, kind, validate_body(kind, body), author, at, self.clock.now(), supersedes
         )
