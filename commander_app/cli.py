@@ -140,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _open_log(args) as log:
             result: int = args.run(log, args)
+            if result == 0:
+                log.maybe_backup()  # after the output: the entry is already safe
             return result
     except CommanderError as exc:
         print(f"commander: {exc}", file=sys.stderr)

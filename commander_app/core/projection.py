@@ -7,9 +7,10 @@ transaction as each event, and can recompute it from the events alone.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from commander_app.core.model import (
+    STATE_KINDS,
     Event,
     IncidentState,
     Kind,
@@ -43,6 +44,11 @@ def fold(incident_id: str, events: Iterable[Event]) -> IncidentState:
     return state
 
 
+def changes_state(event: Event) -> bool:
+    """Only these events move the incident's fields; a correction may void one that did."""
+    return event.kind in STATE_KINDS or event.supersedes is not None
+
+
 def can_extend(state: IncidentState, event: Event) -> bool:
     """True when appending `event` to a fold equals refolding with it included.
 
@@ -52,14 +58,41 @@ def can_extend(state: IncidentState, event: Event) -> bool:
     return event.supersedes is None and event_key(event) > state.last_key
 
 
-def extend(state: IncidentState, event: Event) -> IncidentState:
-    """The state after one more event; only valid when `can_extend` says so."""
-    if not can_extend(state, event):
-        raise ValueError("event does not extend this state; refold instead")
+def advance(
+    state: IncidentState,
+    new_events: Sequence[Event],
+    state_events: Iterable[Event] | None = None,
+) -> IncidentState:
+    """The state after `new_events`, without rereading the whole incident.
+
+    Counters (count, newest times) do not depend on order and are carried
+    forward. The fields that do depend on order are recomputed only when a
+    new event changes state and cannot simply be applied last; then
+    `state_events` must hold every event of the incident (new ones included)
+    for which `changes_state` is true.
+    """
+    if needs_state_events(state, new_events):
+        if state_events is None:
+            raise ValueError("a backfilled state change needs the incident's state events")
+        new_state = fold(state.id, state_events)
+        new_state.event_count = state.event_count
+        new_state.last_key = state.last_key
+        new_state.last_event_at = state.last_event_at
+        for event in new_events:
+            _count(new_state, event)
+        return new_state
     new_state = copy.deepcopy(state)
-    _count(new_state, event)
-    _apply(new_state, event)
+    for event in sorted(new_events, key=lambda e: e.sort_key):
+        _count(new_state, event)
+        if changes_state(event):
+            _apply(new_state, event)
     return new_state
+
+
+def needs_state_events(state: IncidentState, new_events: Sequence[Event]) -> bool:
+    return any(changes_state(e) for e in new_events) and not all(
+        can_extend(state, e) for e in new_events
+    )
 
 
 def _count(state: IncidentState, event: Event) -> None:

@@ -48,6 +48,15 @@ class BackupRotation:
             self.prune()
         return final
 
+    def take_from_file(self, db_path: Path, now: datetime) -> Path:
+        """The same, through a connection of its own: for a worker thread, so a
+        large log's backup never stalls the window or the write path."""
+        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return self.take(source, now)
+        finally:
+            source.close()
+
     def prune(self) -> None:
         for old in self.periodic()[self.keep :]:
             with contextlib.suppress(FileNotFoundError):

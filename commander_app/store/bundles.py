@@ -72,8 +72,8 @@ def import_bundle(log: IncidentLog, bundle: ParsedBundle) -> ImportResult:
                 "not know that incident. Nothing was imported."
             )
         log.insert_events(fresh)
-        state = log.refold(bundle.incident_id)
-    log.maybe_backup()
+        log.update_projection(bundle.incident_id, fresh)
+        state = log.incident(bundle.incident_id)
     return ImportResult(
         bundle.incident_id, state.title, len(fresh), len(bundle.events) - len(fresh)
     )

@@ -38,6 +38,7 @@ from commander_app.store.database import open_database, write_transaction
 from commander_app.store.rows import (
     EVENT_COLUMNS,
     INCIDENT_COLUMNS,
+    STATE_EVENTS_SQL,
     row_to_event,
     row_to_state,
     state_to_row,
@@ -74,7 +75,6 @@ class IncidentLog:
         self.backup_interval = backup_interval
         self.db = open_database(self.path, self.backups, self.clock.now())
         self.conn: sqlite3.Connection = self.db.conn
-        self._last_backup = self.backups.newest_time()
         self.maybe_backup()
 
     def close(self) -> None:
@@ -192,10 +192,9 @@ class IncidentLog:
         with write_transaction(self.conn):
             self.insert_events(events)
             for incident_id in dict.fromkeys(e.incident_id for e in events):
-                self._update_projection(
+                self.update_projection(
                     incident_id, [e for e in events if e.incident_id == incident_id]
                 )
-        self.maybe_backup()
 
     def insert_events(self, events: Iterable[Event]) -> None:
         """Insert inside the caller's transaction; the FTS trigger indexes the text."""
@@ -218,17 +217,31 @@ class IncidentLog:
             ],
         )
 
-    def _update_projection(self, incident_id: str, new_events: Sequence[Event]) -> None:
+    def update_projection(self, incident_id: str, new_events: Sequence[Event]) -> None:
+        """Keep the incident row in step, inside the caller's transaction.
+
+        The usual entry costs one row read; a backfilled state change rereads
+        only the incident's state-changing events (a partial index), never
+        the whole timeline.
+        """
         state = self._stored_state(incident_id)
-        if state is not None and all(projection.can_extend(state, e) for e in new_events):
-            for event in sorted(new_events, key=lambda e: e.sort_key):
-                state = projection.extend(state, event)
-        else:
+        if state is None:
             state = projection.fold(incident_id, self.events(incident_id))
+        elif projection.needs_state_events(state, new_events):
+            state = projection.advance(state, new_events, self._state_events(incident_id))
+        else:
+            state = projection.advance(state, new_events)
         self.write_projection(state)
 
+    def _state_events(self, incident_id: str) -> list[Event]:
+        rows = self.conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({STATE_EVENTS_SQL})",
+            [incident_id],
+        )
+        return [row_to_event(r) for r in rows]
+
     def refold(self, incident_id: str) -> IncidentState:
-        """Recompute one incident inside the caller's transaction."""
+        """Recompute one incident from all its events, inside the caller's transaction."""
         state = projection.fold(incident_id, self.events(incident_id))
         self.write_projection(state)
         return state
@@ -342,23 +355,20 @@ class IncidentLog:
 
     # -- backups -------------------------------------------------------------
 
+    def backup_due(self) -> bool:
+        """Due when the log changed since the newest backup and that one is old enough."""
+        newest = self.backups.newest_time()
+        if newest is not None and self.clock.now() - newest < self.backup_interval:
+            return False
+        changed = self.conn.execute("SELECT max(last_event_at) FROM incidents").fetchone()[0]
+        return changed is not None and (newest is None or changed > to_iso(newest))
+
     def maybe_backup(self) -> Path | None:
-        """Take a rotating backup if the log changed and the last one is old enough."""
-        now = self.clock.now()
-        if self._last_backup is not None and now - self._last_backup < self.backup_interval:
-            return None
-        newest_change = self.conn.execute("SELECT max(last_event_at) FROM incidents").fetchone()[0]
-        if newest_change is None:
-            return None
-        if self._last_backup is not None and newest_change <= to_iso(self._last_backup):
-            return None
-        return self.backup_now()
+        """Take a rotating backup if one is due (on open, after a command, on a timer)."""
+        return self.backup_now() if self.backup_due() else None
 
     def backup_now(self, to: Path | None = None) -> Path:
         """A backup now: into the rotation, or to a file the user chose."""
         if to is not None:
             return snapshot(self.conn, to)
-        now = self.clock.now()
-        made = self.backups.take(self.conn, now)
-        self._last_backup = now
-        return made
+        return self.backups.take(self.conn, self.clock.now())

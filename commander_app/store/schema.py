@@ -7,6 +7,8 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from commander_app.store.rows import STATE_EVENTS_SQL
+
 migrations = Migrations("commander")
 
 _APPEND_ONLY = "the incident log is append-only: events cannot be changed or deleted"
@@ -34,6 +36,7 @@ def m001_event_log(db: Database) -> None:
         );
         CREATE INDEX events_story ON events (incident_id, occurred_at, id);
         CREATE INDEX events_corrections ON events (supersedes) WHERE supersedes IS NOT NULL;
+        CREATE INDEX events_state ON events (incident_id) WHERE {STATE_EVENTS_SQL};
         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END;
         CREATE TRIGGER events_no_delete BEFORE DELETE ON events
@@ -80,6 +83,7 @@ def m002_full_text_search(db: Database) -> None:
         CREATE TRIGGER incidents_fts_insert AFTER INSERT ON incidents
             BEGIN INSERT INTO incidents_fts (incident_id, title) VALUES (new.id, new.title); END;
         CREATE TRIGGER incidents_fts_update AFTER UPDATE OF title ON incidents
+            WHEN old.title IS NOT new.title
             BEGIN UPDATE incidents_fts SET title = new.title WHERE incident_id = old.id; END;
         CREATE TRIGGER incidents_fts_delete AFTER DELETE ON incidents
             BEGIN DELETE FROM incidents_fts WHERE incident_id = old.id; END;

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Severity
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.backup_timer import BackupTimer
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
 from commander_app.ui.timeline_model import TimelineModel
 
@@ -37,6 +38,7 @@ class MainWindow(QMainWindow):
         self.resize(1100, 700)
         self.incidents = IncidentListModel(log, self)
         self.timeline = TimelineModel(log, zone, self)
+        self.backups = BackupTimer(log, self)
         self._init_empty_state()
         self._init_incident_view()
         self._init_actions()
@@ -117,6 +119,9 @@ class MainWindow(QMainWindow):
         self.capture.returnPressed.connect(self.submit_capture)
         self.capture.textEdited.connect(lambda _text: self.capture_error.hide())
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
+        self.backups.failed.connect(
+            lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
+        )
 
     # -- behaviour -----------------------------------------------------------
 

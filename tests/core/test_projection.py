@@ -2,6 +2,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commander_app.core import projection
 from commander_app.core.ids import new_ulid
@@ -65,23 +67,68 @@ def test_fold_tracks_status_severity_roles_and_milestones() -> None:
     assert state.event_count == 6
 
 
-def test_extending_equals_refolding_for_new_latest_events() -> None:
+def test_advancing_with_the_latest_event_needs_no_history() -> None:
     events = [opened(), make(Kind.STATUS, {"status": "monitoring"}, 2)]
     state = projection.fold(INCIDENT, events[:1])
     assert projection.can_extend(state, events[1])
-    assert projection.extend(state, events[1]) == projection.fold(INCIDENT, events)
+    assert not projection.needs_state_events(state, events[1:])
+    assert projection.advance(state, events[1:]) == projection.fold(INCIDENT, events)
 
 
-def test_backfilled_events_need_a_refold_and_story_order_wins() -> None:
+def test_backfilled_notes_only_move_the_counters() -> None:
     events = [opened(), make(Kind.STATUS, {"status": "monitoring"}, 10)]
     state = projection.fold(INCIDENT, events)
-    late_note = make(Kind.STATUS, {"status": "identified"}, 5, recorded_minute=20)
-    assert not projection.can_extend(state, late_note)
-    with pytest.raises(ValueError, match="refold"):
-        projection.extend(state, late_note)
-    refolded = projection.fold(INCIDENT, [*events, late_note])
-    assert refolded.status is Status.MONITORING  # what happened last still stands
-    assert refolded.last_event_at == late_note.recorded_at
+    late_note = make(Kind.NOTE, {"text": "paper note"}, 5, recorded_minute=20)
+    assert not projection.needs_state_events(state, [late_note])
+    assert projection.advance(state, [late_note]) == projection.fold(INCIDENT, [*events, late_note])
+
+
+def test_backfilled_state_changes_need_a_refold_and_story_order_wins() -> None:
+    events = [opened(), make(Kind.STATUS, {"status": "monitoring"}, 10)]
+    state = projection.fold(INCIDENT, events)
+    late = make(Kind.STATUS, {"status": "identified"}, 5, recorded_minute=20)
+    assert projection.needs_state_events(state, [late])
+    with pytest.raises(ValueError, match="needs the incident's state events"):
+        projection.advance(state, [late])
+    advanced = projection.advance(state, [late], [*events, late])
+    assert advanced == projection.fold(INCIDENT, [*events, late])
+    assert advanced.status is Status.MONITORING  # what happened last still stands
+    assert advanced.last_event_at == late.recorded_at
+
+
+_KIND_BODIES = [
+    (Kind.NOTE, {"text": "n"}),
+    (Kind.STATUS, {"status": "identified"}),
+    (Kind.STATUS, {"status": "resolved"}),
+    (Kind.STATUS, {"status": "investigating"}),
+    (Kind.SEVERITY, {"severity": "SEV1"}),
+    (Kind.MILESTONE, {"milestone": "detected"}),
+    (Kind.MILESTONE, {"milestone": "mitigated"}),
+    (Kind.ROLE, {"role": "communicator", "person": "kim"}),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_advancing_in_any_order_equals_folding_everything(data: st.DataObject) -> None:
+    """However events arrive (backfilled, corrected, in batches), the stored state
+    must equal a fold of all events: the promise behind `check --rebuild`."""
+    events = [opened()]
+    for index in range(data.draw(st.integers(1, 12))):
+        kind, body = data.draw(st.sampled_from(_KIND_BODIES))
+        minute = data.draw(st.integers(0, 60))
+        target = data.draw(st.sampled_from([None, *events[1:]])) if index % 3 == 2 else None
+        supersedes = target.id if target is not None and target.kind is kind else None
+        events.append(make(kind, body, minute, supersedes=supersedes, recorded_minute=61 + index))
+    state = projection.fold(INCIDENT, events[:1])
+    position = 1
+    while position < len(events):
+        size = data.draw(st.integers(1, 3))
+        batch = events[position : position + size]
+        position += len(batch)
+        seen = events[:position]
+        state = projection.advance(state, batch, [e for e in seen if projection.changes_state(e)])
+    assert state == projection.fold(INCIDENT, events)
 
 
 def test_a_correction_replaces_the_event_it_supersedes() -> None:

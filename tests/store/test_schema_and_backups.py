@@ -103,23 +103,35 @@ def test_backups_on_open_and_periodically_while_the_log_changes(
 ) -> None:
     log = IncidentLog(db_path, device_id="d", clock=clock)
     assert log.backups.all() == []  # nothing worth keeping yet
+    assert log.maybe_backup() is None
     incident = log.open_incident("x", author="a")
-    assert len(log.backups.all()) == 1  # the first change is backed up at once
+    assert log.backup_due()  # the first change is worth a backup at once
+    assert log.maybe_backup() is not None
     clock.advance(timedelta(minutes=5))
     log.log(incident.id, "soon after", author="a")
-    assert len(log.backups.all()) == 1  # too soon for another
+    assert not log.backup_due()  # too soon for another
     clock.advance(timedelta(minutes=6))
-    log.log(incident.id, "later", author="a")
-    assert len(log.backups.all()) == 2
-    clock.advance(timedelta(hours=1))
+    assert log.backup_due()
     log.close()
-    # Reopening after an hour with no change since the last backup adds nothing.
+    # Opening the log takes the backup that is due.
+    clock.advance(timedelta(minutes=1))
+    IncidentLog(db_path, device_id="d", clock=clock).close()
+    assert len(log.backups.all()) == 2
+    # An hour later with no change since the last backup, opening adds nothing.
+    clock.advance(timedelta(hours=1))
     IncidentLog(db_path, device_id="d", clock=clock).close()
     assert len(log.backups.all()) == 2
     newest = log.backups.all()[0]
     assert is_healthy(newest)
     copy = sqlite3.connect(newest)
-    assert copy.execute("SELECT count(*) FROM events").fetchone()[0] == 3
+    assert copy.execute("SELECT count(*) FROM events").fetchone()[0] == 2
+
+
+def test_a_worker_can_back_up_through_its_own_connection(log: IncidentLog) -> None:
+    log.open_incident("x", author="a")
+    made = log.backups.take_from_file(log.path, log.clock.now())
+    assert is_healthy(made)
+    assert sqlite3.connect(made).execute("SELECT count(*) FROM events").fetchone()[0] == 1
 
 
 def test_rotation_keeps_the_last_ten_but_never_upgrade_backups(

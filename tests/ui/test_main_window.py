@@ -1,5 +1,6 @@
 """The window, driven as a user would: real widgets, a real log file."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -7,6 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from commander_app.core.clock import FixedClock
 from commander_app.core.ids import new_ulid
 from commander_app.core.model import Event, Kind
 from commander_app.core.times import to_iso
@@ -109,3 +111,20 @@ def test_smoke_test_opens_the_real_window() -> None:
     result = run_cli("--smoke-test", env={"QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("smoke-test ok: platform=offscreen first_paint=")
+
+
+def test_backups_are_taken_off_the_gui_thread_while_the_log_changes(
+    window: MainWindow, qtbot: QtBot, clock: FixedClock
+) -> None:
+    assert not window.backups.tick()  # an empty log has nothing to keep
+    window.open_incident("x")
+    with qtbot.waitSignal(window.backups.backed_up, timeout=10_000) as made:
+        assert window.backups.tick()
+    assert made.args[0].exists()
+    assert not window.backups.tick()  # the newest backup is fresh
+    clock.advance(timedelta(minutes=11))
+    window.capture.setText("more")
+    window.submit_capture()
+    with qtbot.waitSignal(window.backups.backed_up, timeout=10_000):
+        assert window.backups.tick()
+    assert len(window.log.backups.all()) == 2

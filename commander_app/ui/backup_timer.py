@@ -1,0 +1,75 @@
+"""Periodic backups while the window is open, taken off the GUI thread."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+
+from commander_app.store.incident_log import IncidentLog
+
+CHECK_EVERY_MS = 60_000
+
+logger = logging.getLogger(__name__)
+
+
+class _Signals(QObject):
+    done = Signal(str)
+    failed = Signal(str)
+
+
+class _BackupJob(QRunnable):
+    """Copies the log through a connection of its own, so a large file's backup
+    never freezes the window or holds up an entry being written."""
+
+    def __init__(self, log: IncidentLog, signals: _Signals) -> None:
+        super().__init__()
+        self._rotation = log.backups
+        self._path = log.path
+        self._now = log.clock.now()
+        self._signals = signals
+
+    def run(self) -> None:
+        try:
+            made = self._rotation.take_from_file(self._path, self._now)
+        except Exception as exc:  # reported in the window and logged with context
+            logger.exception("backup of %s failed", self._path)
+            self._signals.failed.emit(str(exc))
+        else:
+            self._signals.done.emit(str(made))
+
+
+class BackupTimer(QObject):
+    """Every minute: if the log changed and the newest backup is old enough, take one."""
+
+    backed_up = Signal(Path)
+    failed = Signal(str)
+
+    def __init__(self, log: IncidentLog, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._log = log
+        self._running = False
+        self._signals = _Signals()
+        self._signals.done.connect(self._on_done)
+        self._signals.failed.connect(self._on_failed)
+        self._timer = QTimer(self)
+        self._timer.setInterval(CHECK_EVERY_MS)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start()
+
+    def tick(self) -> bool:
+        """Start a backup if one is due; True when one was started."""
+        if self._running or not self._log.backup_due():
+            return False
+        self._running = True
+        QThreadPool.globalInstance().start(_BackupJob(self._log, self._signals))
+        return True
+
+    def _on_done(self, path: str) -> None:
+        self._running = False
+        self.backed_up.emit(Path(path))
+
+    def _on_failed(self, message: str) -> None:
+        self._running = False
+        self.failed.emit(message)
