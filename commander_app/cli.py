@@ -229,12 +229,7 @@ def cmd_milestone(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_role(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = log.find_incident(args.incident)
-    raw = args.role.strip().lower().replace(" ", "_").replace("-", "_")
-    try:
-        role = Role(raw)
-    except ValueError:
-        choices = ", ".join(r.value for r in Role)
-        raise ValidationError(f"Unknown role '{args.role}': use one of {choices}.") from None
+    role = Role.parse(args.role)
     log.assign_role(incident.id, role, args.person, author=_author(args))
     _print(f"{incident.title}: {role.value.replace('_', ' ')} is {args.person.strip()}")
     return 0

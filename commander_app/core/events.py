@@ -108,9 +108,8 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
     elif kind is Kind.MILESTONE:
         Milestone.parse(str(body.get("milestone")))
     elif kind is Kind.ROLE:
-        role = str(body.get("role"))
-        if role not in {r.value for r in Role}:
-            raise ValidationError(f"Unknown role '{role}'.")
+        if str(body.get("role")) not in {r.value for r in Role}:
+            Role.parse(str(body.get("role")))  # names the choices
         clean_name(body.get("person"), "person's name")
     return body
 

@@ -2,70 +2,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 from commander_app.core.errors import ValidationError
 
 
-class Severity(StrEnum):
+class _Vocabulary(StrEnum):
+    """A closed set of words, read forgivingly from what a person typed."""
+
+    @classmethod
+    def _normalise(cls, text: str) -> str:
+        return text.strip().lower().replace("-", "_").replace(" ", "_")
+
+    @classmethod
+    def _offered(cls) -> Iterable[StrEnum]:
+        return list(cls)
+
+    @classmethod
+    def parse(cls, text: object) -> Self:
+        try:
+            return cls(cls._normalise(str(text)))
+        except ValueError:
+            label = cls.__name__.lower()
+            choices = ", ".join(choice.value for choice in cls._offered())
+            raise ValidationError(f"Unknown {label} '{text}': use one of {choices}.") from None
+
+
+class Severity(_Vocabulary):
     SEV1 = "SEV1"
     SEV2 = "SEV2"
     SEV3 = "SEV3"
     SEV4 = "SEV4"
 
     @classmethod
-    def parse(cls, text: str) -> Severity:
-        """Accept 'SEV2', 'sev2', '2' or 'S2' as the user might type them."""
-        raw = str(text).strip().upper().replace(" ", "")
+    def _normalise(cls, text: str) -> str:
+        """'SEV2', 'sev2', '2', 'S2' and 'Sev 2' all mean SEV2."""
+        raw = text.strip().upper().replace(" ", "")
         if raw.isdigit():
-            raw = f"SEV{raw}"
-        elif raw.startswith("S") and raw[1:].isdigit():
-            raw = f"SEV{raw[1:]}"
-        try:
-            return cls(raw)
-        except ValueError:
-            raise ValidationError(
-                f"Unknown severity '{text}': use SEV1 (worst), SEV2, SEV3 or SEV4."
-            ) from None
+            return f"SEV{raw}"
+        if raw.startswith("S") and raw[1:].isdigit():
+            return f"SEV{raw[1:]}"
+        return raw
 
 
-class Status(StrEnum):
+class Status(_Vocabulary):
     INVESTIGATING = "investigating"
     IDENTIFIED = "identified"
     MONITORING = "monitoring"
     RESOLVED = "resolved"
 
-    @classmethod
-    def parse(cls, text: str) -> Status:
-        raw = str(text).strip().lower()
-        try:
-            return cls(raw)
-        except ValueError:
-            choices = ", ".join(s.value for s in cls)
-            raise ValidationError(f"Unknown status '{text}': use one of {choices}.") from None
 
-
-class Milestone(StrEnum):
+class Milestone(_Vocabulary):
     IMPACT_STARTED = "impact_started"
     DETECTED = "detected"
     MITIGATED = "mitigated"
     RESOLVED = "resolved"
 
     @classmethod
-    def parse(cls, text: str) -> Milestone:
-        raw = str(text).strip().lower().replace("-", "_").replace(" ", "_")
-        if raw == "impact":
-            raw = "impact_started"
-        try:
-            return cls(raw)
-        except ValueError:
-            choices = ", ".join(m.value for m in cls)
-            raise ValidationError(f"Unknown milestone '{text}': use one of {choices}.") from None
+    def _normalise(cls, text: str) -> str:
+        raw = super()._normalise(text)
+        return "impact_started" if raw == "impact" else raw
 
 
-class Kind(StrEnum):
+class Kind(_Vocabulary):
     """Event kinds. Text kinds are typed by people; the rest come from commands."""
 
     INCIDENT = "incident"  # opened, renamed
@@ -84,13 +86,8 @@ class Kind(StrEnum):
     CHECKLIST = "checklist"
 
     @classmethod
-    def parse(cls, text: str) -> Kind:
-        raw = str(text).strip().lower()
-        try:
-            return cls(raw)
-        except ValueError:
-            choices = ", ".join(k.value for k in TEXT_KINDS)
-            raise ValidationError(f"Unknown kind '{text}': use one of {choices}.") from None
+    def _offered(cls) -> Iterable[StrEnum]:
+        return TEXT_KINDS
 
 
 # Kinds whose body is mainly free text a responder types (`commander log --kind`).
@@ -118,7 +115,7 @@ KIND_COMMANDS: dict[Kind, str] = {
 }
 
 
-class Role(StrEnum):
+class Role(_Vocabulary):
     COMMANDER = "commander"
     COMMUNICATOR = "communicator"
     SCRIBE = "scribe"

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from commander_app.core.bundle import incident_dict
 from commander_app.core.model import STATE_KINDS, Event, IncidentState, Kind, Severity, Status
 
 EVENT_COLUMNS = (
@@ -49,24 +50,11 @@ def row_to_event(row: Sequence[Any]) -> Event:
 
 
 def state_to_row(state: IncidentState) -> dict[str, Any]:
-    return {
-        "id": state.id,
-        "title": state.title,
-        "severity": state.severity.value,
-        "status": state.status.value,
-        "is_drill": int(state.is_drill),
-        "commander": state.commander,
-        "communicator": state.communicator,
-        "roles": json.dumps(state.roles, sort_keys=True, ensure_ascii=False),
-        "opened_at": state.opened_at,
-        "impact_started_at": state.impact_started_at,
-        "detected_at": state.detected_at,
-        "mitigated_at": state.mitigated_at,
-        "resolved_at": state.resolved_at,
-        "last_event_at": state.last_event_at,
-        "event_count": state.event_count,
-        "last_key": state.last_key,
-    }
+    row = incident_dict(state)
+    row["is_drill"] = int(state.is_drill)
+    row["roles"] = json.dumps(state.roles, sort_keys=True, ensure_ascii=False)
+    row["last_key"] = state.last_key
+    return {name: row[name] for name in INCIDENT_COLUMNS}
 
 
 def row_to_state(row: Sequence[Any]) -> IncidentState:

@@ -22,7 +22,7 @@ def test_severity_accepts_what_people_type(typed: str) -> None:
 
 @pytest.mark.parametrize("typed", ["SEV5", "high", "", "0"])
 def test_unknown_severity_names_the_choices(typed: str) -> None:
-    with pytest.raises(ValidationError, match="use SEV1"):
+    with pytest.raises(ValidationError, match="use one of SEV1, SEV2, SEV3, SEV4"):
         Severity.parse(typed)
 
 
