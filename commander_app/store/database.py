@@ -11,7 +11,12 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from commander_app.store.backups import BackupRotation
-from commander_app.store.errors import BusyError, DamagedDatabaseError, NewerSchemaError
+from commander_app.store.errors import (
+    BusyError,
+    DamagedDatabaseError,
+    NewerSchemaError,
+    StorageError,
+)
 from commander_app.store.schema import KNOWN_MIGRATIONS, SCHEMA_VERSION, migrations
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -39,25 +44,26 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
         raise _busy_or_raise(exc) from None
     try:
         yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
         conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
+    except BaseException as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise _busy_or_raise(exc) from None
+        if isinstance(exc, sqlite3.OperationalError):
+            raise _busy_or_raise(exc) from exc
+        raise
 
 
 def _busy_or_raise(exc: sqlite3.OperationalError) -> Exception:
+    """The errors a person can do something about, in their words."""
     if "locked" in str(exc) or "busy" in str(exc):
         return BusyError(
             "The incident log is busy: another Commander held it for more than "
             f"{BUSY_TIMEOUT_SECONDS:.0f} seconds. Nothing was written; try again."
         )
-    return exc
+    return StorageError(
+        f"The incident log could not be written ({exc}). Nothing was saved; "
+        "check the disk (space, permissions, a removed USB stick) and try again."
+    )
 
 
 def open_database(path: Path, backups: BackupRotation, now: datetime) -> Database:

@@ -13,3 +13,7 @@ class NewerSchemaError(CommanderError):
 
 class BusyError(CommanderError):
     """Another process held the write lock for longer than the busy timeout."""
+
+
+class StorageError(CommanderError):
+    """The file could not be written (disk full, I/O error, read-only medium)."""

@@ -54,7 +54,12 @@ def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float =
                 QMessageBox.critical(None, "Commander cannot open the incident log", str(exc))
             return 1
         with log:
-            window = MainWindow(log, environment.default_author(), environment.local_zone())
+            window = MainWindow(
+                log,
+                environment.default_author(),
+                environment.local_zone(),
+                environment.config_dir() / "window.ini",
+            )
             watcher = _FirstPaint(app, process_start)
             if smoke_test:
                 window.installEventFilter(watcher)

@@ -73,3 +73,7 @@ class BackupTimer(QObject):
     def _on_failed(self, message: str) -> None:
         self._running = False
         self.failed.emit(message)
+
+    def stop(self) -> None:
+        """No more polling: the window is closing and the log will be closed."""
+        self._timer.stop()

@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
-from commander_app.core.model import IncidentState, Severity
+from commander_app.core.model import IncidentState
 from commander_app.store.incident_log import IncidentLog
-
-SEVERITY_COLOURS = {
-    Severity.SEV1: "#c0392b",
-    Severity.SEV2: "#d35400",
-    Severity.SEV3: "#b7950b",
-    Severity.SEV4: "#7f8c8d",
-}
+from commander_app.ui.palette import muted, severity_colour
 
 IncidentIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -50,9 +43,7 @@ class IncidentListModel(QAbstractListModel):
             drill = "  [DRILL]" if incident.is_drill else ""
             return f"{incident.severity.value} · {incident.status.value}{drill}\n{incident.title}"
         if role == Qt.ItemDataRole.ForegroundRole:
-            if not incident.is_open:
-                return QColor("#7f8c8d")
-            return QColor(SEVERITY_COLOURS[incident.severity])
+            return severity_colour(incident.severity) if incident.is_open else muted()
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{incident.title}\nid {incident.id}"
         if role == IncidentIdRole:

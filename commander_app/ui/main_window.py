@@ -1,52 +1,70 @@
-"""The commander's window: incidents on the left, the timeline, a capture line."""
+"""The commander's window: incidents, the live timeline with its capture line,
+and the selected incident's state. Widgets are built in `_init_*` helpers and
+wired together in `_connect_signals`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import tzinfo
+from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHeaderView,
-    QInputDialog,
+    QDialog,
     QLabel,
-    QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from commander_app.core.capture import CaptureEntry
 from commander_app.core.errors import CommanderError
-from commander_app.core.model import Severity
+from commander_app.core.model import IncidentState, Milestone, Role, Severity, Status
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
+from commander_app.ui.capture_bar import CaptureBar
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
-from commander_app.ui.timeline_model import TimelineModel
+from commander_app.ui.incident_panel import IncidentPanel
+from commander_app.ui.live_watch import LiveWatch
+from commander_app.ui.shortcuts import ShortcutsDialog, by_name
+from commander_app.ui.start_dialog import StartDialog
+from commander_app.ui.timeline_view import TimelineView
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, log: IncidentLog, author: str, zone: tzinfo) -> None:
+    def __init__(
+        self, log: IncidentLog, author: str, zone: tzinfo, settings_file: Path | None = None
+    ) -> None:
         super().__init__()
-        self.log = log
-        self.author = author
+        self.log, self.author, self.zone = log, author, zone
+        self.settings = (
+            QSettings(str(settings_file), QSettings.Format.IniFormat) if (settings_file) else None
+        )
         self.setWindowTitle(f"Commander — {log.path}")
-        self.resize(1100, 700)
-        self.incidents = IncidentListModel(log, self)
-        self.timeline = TimelineModel(log, zone, self)
-        self.backups = BackupTimer(log, self)
+        self.resize(1280, 800)
+        self._init_watchers()
         self._init_empty_state()
-        self._init_incident_view()
+        self._init_workspace()
         self._init_actions()
         self._connect_signals()
+        self._restore_layout()
         self.incidents.reload()
         self._show_state()
 
     # -- building ----------------------------------------------------------
+
+    def _init_watchers(self) -> None:
+        self.incidents = IncidentListModel(self.log, self)
+        self.live = LiveWatch(self.log.conn, self)
+        self.backups = BackupTimer(self.log, self)
 
     def _init_empty_state(self) -> None:
         self.empty = QWidget()
@@ -68,124 +86,224 @@ class MainWindow(QMainWindow):
             layout.addWidget(note)
         layout.addStretch()
 
-    def _init_incident_view(self) -> None:
+    def _init_workspace(self) -> None:
         self.incident_list = QListView()
         self.incident_list.setModel(self.incidents)
         self.incident_list.setAlternatingRowColors(True)
-        self.timeline_view = QTableView()
-        self.timeline_view.setModel(self.timeline)
-        self.timeline_view.setWordWrap(True)
-        self.timeline_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.timeline_view.verticalHeader().hide()
-        header = self.timeline_view.horizontalHeader()
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.capture = QLineEdit()
-        self.capture.setPlaceholderText("Type what happened and press Enter (Ctrl+L)")
-        self.capture_error = QLabel()
-        self.capture_error.setStyleSheet("color: #c0392b")
-        self.capture_error.setWordWrap(True)
-        self.capture_error.hide()
+        self.timeline_view = TimelineView(self.log.conn, self.zone)
+        self.timeline = self.timeline_view.model
+        self.capture = CaptureBar(self.log.clock, self.zone)
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.timeline_view)
-        column.addWidget(self.capture_error)
+        column.addWidget(self.timeline_view, 1)
         column.addWidget(self.capture)
+        self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
         self.splitter = QSplitter()
         self.splitter.addWidget(self.incident_list)
         self.splitter.addWidget(centre)
-        self.splitter.setSizes([280, 820])
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 700, 320])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
         self.setCentralWidget(self.stack)
+        self.setTabOrder(self.incident_list, self.timeline_view.kind_filter)
+        self.setTabOrder(self.timeline_view.kind_filter, self.timeline_view.search_box)
+        self.setTabOrder(self.timeline_view.search_box, self.timeline_view.table)
+        self.setTabOrder(self.timeline_view.table, self.capture.kind_box)
+        self.setTabOrder(self.capture.kind_box, self.capture.line)
+
+    def _action(self, menu: QMenu, name: str, slot: object) -> QAction:
+        shortcut = by_name(name)
+        action = QAction(shortcut.what, self)
+        action.setShortcut(QKeySequence(shortcut.keys))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # works while the menu bar is hidden too
+        return action
 
     def _init_actions(self) -> None:
-        menu = self.menuBar().addMenu("&Incident")
-        self.new_action = QAction("&Start an incident…", self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.drill_action = QAction("Start a &drill…", self)
-        self.focus_capture_action = QAction("&Capture an entry", self)
-        self.focus_capture_action.setShortcut(QKeySequence("Ctrl+L"))
-        for action in (self.new_action, self.drill_action, self.focus_capture_action):
-            menu.addAction(action)
+        incident = self.menuBar().addMenu("&Incident")
+        self._action(incident, "new_incident", lambda: self.ask_and_open(drill=False))
+        self._action(incident, "new_drill", lambda: self.ask_and_open(drill=True))
+        incident.addSeparator()
+        for severity in Severity:
+            self._action(
+                incident,
+                severity.value.lower(),
+                lambda _c=False, s=severity: self.panel.set_severity(s),
+            )
+        incident.addSeparator()
+        for status in Status:
+            self._action(
+                incident, status.value, lambda _c=False, s=status: self.panel.set_status(s)
+            )
+        incident.addSeparator()
+        names = {Milestone.RESOLVED: "resolved_milestone"}
+        for milestone in Milestone:
+            self._action(
+                incident,
+                names.get(milestone, milestone.value),
+                lambda _c=False, m=milestone: self.panel.ask_milestone(m),
+            )
+        incident.addSeparator()
+        self._action(incident, "assign_commander", lambda: self.panel.ask_role(Role.COMMANDER))
+        self._action(
+            incident, "assign_communicator", lambda: self.panel.ask_role(Role.COMMUNICATOR)
+        )
+        self._action(incident, "backup", self.backup_now)
+        incident.addSeparator()
+        self._action(incident, "quit", self.close)
+        go = self.menuBar().addMenu("&Go")
+        self._action(go, "capture", self.focus_capture)
+        self._action(go, "search", self.timeline_view.search_box.setFocus)
+        self._action(go, "filter", self.timeline_view.kind_filter.showPopup)
+        self._action(go, "next_incident", lambda: self.step_incident(1))
+        self._action(go, "previous_incident", lambda: self.step_incident(-1))
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "shortcuts", lambda: ShortcutsDialog(self).exec())
 
     def _connect_signals(self) -> None:
         self.start_button.clicked.connect(lambda: self.ask_and_open(drill=False))
         self.drill_button.clicked.connect(lambda: self.ask_and_open(drill=True))
-        self.new_action.triggered.connect(lambda: self.ask_and_open(drill=False))
-        self.drill_action.triggered.connect(lambda: self.ask_and_open(drill=True))
-        self.focus_capture_action.triggered.connect(self.capture.setFocus)
-        self.capture.returnPressed.connect(self.submit_capture)
-        self.capture.textEdited.connect(lambda _text: self.capture_error.hide())
+        self.capture.entry_ready.connect(self.write_entry)
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
+        self.timeline_view.hit_chosen.connect(self._on_hit)
+        self.live.arrived.connect(self._on_arrived)
+        self.panel.wrote.connect(lambda: self.live.poll(force=True))
+        self.panel.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.backups.failed.connect(
             lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
         )
+
+    # -- layout that outlives the window -------------------------------------
+
+    def _restore_layout(self) -> None:
+        if self.settings is None:
+            return
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.live.stop()
+        self.backups.stop()
+        if self.settings is not None:
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.settings.setValue("window/splitter", self.splitter.saveState())
+            self.settings.sync()
+        super().closeEvent(event)
 
     # -- behaviour -----------------------------------------------------------
 
     def _show_state(self) -> None:
         has_incidents = self.incidents.rowCount() > 0
         self.stack.setCurrentWidget(self.splitter if has_incidents else self.empty)
-        if has_incidents and not self.incident_list.selectionModel().hasSelection():
+        if has_incidents and not self.incident_list.currentIndex().isValid():
             self.select_incident(self.incidents.index(0).data(IncidentIdRole))
         if has_incidents:
-            self.capture.setFocus()
+            self.focus_capture()
+
+    def focus_capture(self) -> None:
+        self.capture.setFocus()
 
     def select_incident(self, incident_id: str) -> None:
         row = self.incidents.row_of(incident_id)
         if row >= 0:
             self.incident_list.setCurrentIndex(self.incidents.index(row))
 
-    def current_incident_id(self) -> str | None:
-        index: QModelIndex = self.incident_list.currentIndex()
-        return index.data(IncidentIdRole) if index.isValid() else None
+    def step_incident(self, step: int) -> None:
+        row = self.incident_list.currentIndex().row() + step
+        if 0 <= row < self.incidents.rowCount():
+            self.incident_list.setCurrentIndex(self.incidents.index(row))
+
+    def current_incident(self) -> IncidentState | None:
+        incident_id = self.incident_list.currentIndex().data(IncidentIdRole)
+        return self.log.incident(incident_id) if incident_id else None
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
-        self.timeline.show_incident(indexes[0].data(IncidentIdRole) if indexes else None)
+        incident_id = indexes[0].data(IncidentIdRole) if indexes else None
+        if incident_id != self.timeline.incident_id:
+            self.timeline_view.kind_filter.setCurrentIndex(0)
+            self.timeline.show_incident(incident_id)
+        self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
+
+    def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
+        """New events, from this window or another process: show them in place."""
+        current = self.incident_list.currentIndex().data(IncidentIdRole)
+        self.timeline.add_rows(rows)
+        self.incidents.reload()
+        if current:
+            self.select_incident(current)
+        self.panel.show_incident(self.current_incident())
+        self._show_state()
+
+    def _on_hit(self, incident_id: str, event_id: str) -> None:
+        self.select_incident(incident_id)
+        if event_id:
+            self.timeline_view.reveal(event_id)
 
     def ask_and_open(self, drill: bool) -> None:
-        label = "What is the drill about?" if drill else "What is broken? (a short title)"
-        title, accepted = QInputDialog.getText(
-            self, "Start a drill" if drill else "Start an incident", label
-        )
-        if accepted:
-            self.open_incident(title, drill=drill)
+        dialog = StartDialog(drill, self.author, self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            if self.open_incident(
+                dialog.title.text(),
+                drill=drill,
+                severity=dialog.chosen_severity(),
+                commander=dialog.commander.text().strip() or None,
+            ):
+                return
+            dialog.show_error(self.statusBar().currentMessage())
 
     def open_incident(
-        self, title: str, drill: bool = False, severity: Severity = Severity.SEV2
-    ) -> None:
+        self,
+        title: str,
+        drill: bool = False,
+        severity: Severity = Severity.SEV2,
+        commander: str | None = None,
+    ) -> bool:
         try:
             state = self.log.open_incident(
-                title, severity=severity, drill=drill, author=self.author
+                title, severity=severity, drill=drill, commander=commander, author=self.author
             )
         except CommanderError as exc:
-            self.statusBar().showMessage(str(exc), 10_000)
-            return
-        self.incidents.reload()
-        self._show_state()
+            self.statusBar().showMessage(str(exc), 15_000)
+            return False
+        self.live.poll(force=True)
         self.select_incident(state.id)
-        self.capture.setFocus()
+        self.focus_capture()
+        return True
 
-    def submit_capture(self) -> None:
-        """Write the entry durably; on failure keep the text and say why."""
-        incident_id = self.current_incident_id()
-        text = self.capture.text()
-        if incident_id is None:
-            self._capture_failed("Select or start an incident first.")
+    def write_entry(self, entry: CaptureEntry) -> None:
+        """Write durably; on failure the capture line keeps the text and says why."""
+        incident = self.current_incident()
+        if incident is None:
+            self.capture.rejected("Select or start an incident first.")
             return
+        assert entry.kind is not None
         try:
-            self.log.log(incident_id, text, author=self.author)
+            self.log.log(incident.id, entry.text, kind=entry.kind, author=self.author, at=entry.at)
         except CommanderError as exc:
-            self._capture_failed(str(exc))
+            self.capture.rejected(str(exc))
             return
-        self.capture.clear()
-        self.capture_error.hide()
-        self.timeline.append_new()
-        self.timeline_view.scrollToBottom()
+        self.capture.accepted()
+        self.live.poll(force=True)
+        if entry.at is None:
+            self.timeline_view.table.scrollToBottom()
 
-    def _capture_failed(self, reason: str) -> None:
-        self.capture_error.setText(f"Not saved: {reason}")
-        self.capture_error.show()
+    def backup_now(self) -> None:
+        try:
+            made = self.log.backup_now()
+        except OSError as exc:
+            self.statusBar().showMessage(f"Backup failed: {exc}", 30_000)
+            return
+        self.statusBar().showMessage(f"Backed up to {made}", 10_000)

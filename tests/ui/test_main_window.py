@@ -1,33 +1,24 @@
 """The window, driven as a user would: real widgets, a real log file."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
-from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
-from commander_app.core.ids import new_ulid
-from commander_app.core.model import Event, Kind
-from commander_app.core.times import to_iso
-from commander_app.store.database import write_transaction
-from commander_app.store.incident_log import PAGE_SIZE, IncidentLog
+from commander_app.core.model import Kind, Milestone, Role, Severity, Status
+from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.main_window import MainWindow
-from commander_app.ui.timeline_model import TimelineModel
+from commander_app.ui.shortcuts import SHORTCUTS
 from tests.conftest import run_cli
+from tests.ui.conftest import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 
-
-@pytest.fixture
-def window(qtbot: QtBot, log: IncidentLog) -> MainWindow:
-    shown = MainWindow(log, "alice", BERLIN)
-    qtbot.addWidget(shown)
-    shown.show()
-    qtbot.waitExposed(shown)
-    return shown
+def type_entry(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    window.capture.line.clear()
+    qtbot.keyClicks(window.capture.line, text)
+    qtbot.keyClick(window.capture.line, Qt.Key.Key_Return)
 
 
 def test_first_run_offers_to_start_an_incident_or_a_drill(window: MainWindow) -> None:
@@ -36,95 +27,184 @@ def test_first_run_offers_to_start_an_incident_or_a_drill(window: MainWindow) ->
     assert window.drill_button.isVisible()
 
 
-def test_starting_an_incident_shows_its_timeline_and_focuses_capture(
-    window: MainWindow, qtbot: QtBot
-) -> None:
-    window.open_incident("Checkout 500s")
+def test_capture_writes_durably_and_shows_in_the_timeline(window: MainWindow, qtbot: QtBot) -> None:
+    assert window.open_incident("Checkout 500s", severity=Severity.SEV1)
     assert window.stack.currentWidget() is window.splitter
-    assert window.timeline.rowCount() == 1
-    assert "Incident opened: Checkout 500s" in window.timeline.index(0, 3).data()
-    qtbot.keyClicks(window.capture, "p99 latency up 10x")
-    qtbot.keyClick(window.capture, Qt.Key.Key_Return)
-    assert window.capture.text() == ""
+    assert window.capture.line.hasFocus()
+    type_entry(qtbot, window, "p99 latency up 10x")
+    assert window.capture.line.text() == ""
     assert window.timeline.rowCount() == 2
     assert window.timeline.index(1, 3).data() == "p99 latency up 10x"
     assert window.timeline.index(1, 2).data() == "alice"
-    assert [e.kind for e in window.log.events(window.current_incident_id() or "")] == [
-        Kind.INCIDENT,
-        Kind.NOTE,
-    ]
+    incident = window.current_incident()
+    assert incident is not None
+    assert [e.kind for e in window.log.events(incident.id)] == [Kind.INCIDENT, Kind.NOTE]
+
+
+def test_prefixes_choose_the_kind_and_backfill_the_time(window: MainWindow, qtbot: QtBot) -> None:
+    window.open_incident("x")
+    qtbot.keyClicks(window.capture.line, "h pool exhausted")
+    assert window.capture.preview.text() == "→ hypothesis"
+    qtbot.keyClick(window.capture.line, Qt.Key.Key_Return)
+    type_entry(qtbot, window, "@14:05 f pool size is 10")
+    type_entry(qtbot, window, "!disk full on db-3")
+    incident = window.current_incident()
+    assert incident is not None
+    events = window.log.events(incident.id)
+    by_kind = {e.kind: e for e in events}
+    assert by_kind[Kind.HYPOTHESIS].body["text"] == "pool exhausted"
+    assert by_kind[Kind.ALERT].body["text"] == "disk full on db-3"
+    # 14:05 in Berlin is 13:05 UTC, before the incident was opened at 14:00 UTC
+    assert by_kind[Kind.FINDING].occurred_at == "2026-11-28T13:05:00.000000Z"
+    assert window.timeline.index(0, 3).data() == "pool size is 10"
+
+
+def test_the_selector_sets_the_kind_without_a_prefix(window: MainWindow, qtbot: QtBot) -> None:
+    window.open_incident("x")
+    window.capture.kind_box.setCurrentIndex(window.capture.kind_box.findData(Kind.DECISION))
+    type_entry(qtbot, window, "roll back deploy 4812")
+    assert window.timeline.index(1, 1).data() == "decision"
 
 
 def test_a_rejected_entry_stays_in_the_line_with_the_reason(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     window.open_incident("x")
-    window.capture.setText("x" * 20_001)
-    qtbot.keyClick(window.capture, Qt.Key.Key_Return)
-    assert window.capture.text() == "x" * 20_001
-    assert window.capture_error.isVisible()
-    assert "Not saved" in window.capture_error.text()
-    assert "limit" in window.capture_error.text()
+    for text, reason in (("@25:99 f oops", "HH:MM"), ("x" * 20_001, "limit")):
+        window.capture.line.setText(text)
+        qtbot.keyClick(window.capture.line, Qt.Key.Key_Return)
+        assert window.capture.line.text() == text
+        assert window.capture.error.isVisible()
+        assert reason in window.capture.error.text()
+        assert "still in the line" in window.capture.error.text()
     assert window.timeline.rowCount() == 1
 
 
-def test_drills_are_marked_in_the_list(window: MainWindow) -> None:
-    window.open_incident("Failover practice", drill=True)
-    text = window.incidents.index(0).data()
-    assert "[DRILL]" in text
-    assert "Failover practice" in text
+def test_a_write_that_fails_keeps_the_text(window: MainWindow, qtbot: QtBot) -> None:
+    window.open_incident("x")
+    pages = window.log.conn.execute("PRAGMA page_count").fetchone()[0]
+    window.log.conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full
+    text = "an entry that must not vanish " * 200
+    window.capture.line.setText(text)
+    qtbot.keyClick(window.capture.line, Qt.Key.Key_Return)
+    assert window.capture.line.text() == text
+    assert "could not be written" in window.capture.error.text()
+    assert window.timeline.rowCount() == 1
 
 
-def test_timeline_model_pages_and_passes_the_model_tester(
-    log: IncidentLog, qtmodeltester: ModelTester
+def test_drills_are_marked_and_real_incidents_come_first(window: MainWindow) -> None:
+    window.open_incident("Failover practice", drill=True, severity=Severity.SEV1)
+    window.open_incident("Real outage", severity=Severity.SEV3)
+    assert "Real outage" in window.incidents.index(0).data()
+    assert "[DRILL]" in window.incidents.index(1).data()
+
+
+def test_events_from_another_process_appear_without_a_restart(
+    window: MainWindow, qtbot: QtBot
 ) -> None:
-    incident = log.open_incident("big", author="a")
-    now = log.clock.now()
-    events = [
-        Event(
-            new_ulid(now),
-            incident.id,
-            Kind.NOTE,
-            {"text": f"entry {n}"},
-            "a",
-            "d",
-            to_iso(now),
-            to_iso(now),
-        )
-        for n in range(PAGE_SIZE * 2 + 5)
+    window.open_incident("Live one")
+    result = run_cli("log", "written in a terminal", "--author", "bob", db=window.log.path)
+    assert result.returncode == 0, result.stderr
+    qtbot.waitUntil(lambda: window.timeline.rowCount() == 2, timeout=2_000)
+    assert window.timeline.index(1, 3).data() == "written in a terminal"
+    result = run_cli("status", "identified", db=window.log.path)
+    assert result.returncode == 0, result.stderr
+    qtbot.waitUntil(lambda: window.panel.status.currentText() == "identified", timeout=2_000)
+
+
+def test_backfilled_events_land_in_their_place(window: MainWindow, clock: FixedClock) -> None:
+    window.open_incident("x")
+    clock.advance(timedelta(minutes=10))
+    incident = window.current_incident()
+    assert incident is not None
+    window.log.log(incident.id, "later", author="a")
+    window.log.log(incident.id, "earlier", author="a", at=clock.now() - timedelta(minutes=5))
+    window.live.poll(force=True)
+    texts = [window.timeline.index(r, 3).data() for r in range(window.timeline.rowCount())]
+    assert texts[1:] == ["earlier", "later"]
+
+
+def test_corrections_strike_the_original(window: MainWindow) -> None:
+    window.open_incident("x")
+    incident = window.current_incident()
+    assert incident is not None
+    wrong = window.log.log(incident.id, "db-7 is down", author="a")
+    window.live.poll(force=True)
+    window.log.log(incident.id, "db-3 is down", author="a", supersedes=wrong.id)
+    window.live.poll(force=True)
+    row = window.timeline.row_of(wrong.id)
+    assert window.timeline.index(row, 3).data(Qt.ItemDataRole.FontRole).strikeOut()
+    assert window.timeline.index(row, 3).data(Qt.ItemDataRole.ToolTipRole) == (
+        "Corrected to: db-3 is down"
+    )
+    assert window.timeline.index(row + 1, 3).data() == "Correction: db-3 is down"
+
+
+def test_filter_by_kind_and_search(window: MainWindow, qtbot: QtBot) -> None:
+    window.open_incident("Kafka lag")
+    for text in ("h consumer stuck", "partition 7 rebalancing", "d restart consumers"):
+        type_entry(qtbot, window, text)
+    view = window.timeline_view
+    view.kind_filter.setCurrentIndex(view.kind_filter.findData(Kind.DECISION))
+    assert window.timeline.rowCount() == 1
+    view.kind_filter.setCurrentIndex(0)
+    assert window.timeline.rowCount() == 4
+    qtbot.keyClicks(view.search_box, "partition")
+    qtbot.keyClick(view.search_box, Qt.Key.Key_Return)
+    assert view.stack.currentWidget() is view.hits
+    assert view.results.rowCount() == 1
+    view.hits.activated.emit(view.results.index(0))
+    assert view.stack.currentWidget() is view.table
+    selected = view.table.selectionModel().selectedRows()
+    assert [window.timeline.index(i.row(), 3).data() for i in selected] == [
+        "partition 7 rebalancing"
     ]
-    with write_transaction(log.conn):
-        log.insert_events(events)
-        log.refold(incident.id)
-    model = TimelineModel(log, BERLIN)
-    model.show_incident(incident.id)
-    assert model.rowCount() == PAGE_SIZE
-    assert model.canFetchMore(model.index(0, 0).parent())
-    qtmodeltester.check(model)
-    while model.canFetchMore(model.index(0, 0).parent()):
-        model.fetchMore(model.index(0, 0).parent())
-    assert model.rowCount() == PAGE_SIZE * 2 + 6
-    assert "UTC" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_panel_changes_are_logged(window: MainWindow) -> None:
+    window.open_incident("x", severity=Severity.SEV3)
+    assert window.panel.set_severity(Severity.SEV1)
+    assert window.panel.set_status(Status.IDENTIFIED)
+    assert not window.panel.set_status(Status.IDENTIFIED)  # refused: already identified
+    assert window.panel.set_milestone(Milestone.DETECTED, "14:50")
+    assert not window.panel.set_milestone(Milestone.MITIGATED, "quarter past")
+    assert window.panel.assign(Role.COMMUNICATOR, "Bea")
+    incident = window.current_incident()
+    assert incident is not None
+    assert (incident.severity, incident.status) == (Severity.SEV1, Status.IDENTIFIED)
+    assert incident.detected_at == "2026-11-28T13:50:00.000000Z"
+    assert incident.mitigated_at is None
+    assert incident.communicator == "Bea"
+    assert window.panel.role_labels[Role.COMMUNICATOR].text() == "Bea"
+    assert window.panel.severity.currentText() == "SEV1"
+    kinds = [window.timeline.index(r, 1).data() for r in range(window.timeline.rowCount())]
+    assert kinds.count("severity") == 1
+    assert kinds.count("role") == 1
+
+
+def test_every_shortcut_is_an_action_of_the_window(window: MainWindow) -> None:
+    bound = {a.shortcut().toString() for a in window.actions()}
+    assert {s.keys for s in SHORTCUTS} <= bound
+
+
+def test_layout_persists_across_runs(qtbot: QtBot, log: IncidentLog, settings_file: Path) -> None:
+    first = MainWindow(log, "alice", BERLIN, settings_file)
+    qtbot.addWidget(first)
+    first.open_incident("x")
+    first.show()
+    first.resize(760, 560)  # within the offscreen platform's 800x800 screen
+    first.splitter.setSizes([150, 400, 200])
+    sizes = first.splitter.sizes()
+    first.close()
+    second = MainWindow(log, "alice", BERLIN, settings_file)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size() == first.size()
+    assert second.splitter.sizes() == sizes
+    second.close()
 
 
 def test_smoke_test_opens_the_real_window() -> None:
     result = run_cli("--smoke-test", env={"QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("smoke-test ok: platform=offscreen first_paint=")
-
-
-def test_backups_are_taken_off_the_gui_thread_while_the_log_changes(
-    window: MainWindow, qtbot: QtBot, clock: FixedClock
-) -> None:
-    assert not window.backups.tick()  # an empty log has nothing to keep
-    window.open_incident("x")
-    with qtbot.waitSignal(window.backups.backed_up, timeout=10_000) as made:
-        assert window.backups.tick()
-    assert made.args[0].exists()
-    assert not window.backups.tick()  # the newest backup is fresh
-    clock.advance(timedelta(minutes=11))
-    window.capture.setText("more")
-    window.submit_capture()
-    with qtbot.waitSignal(window.backups.backed_up, timeout=10_000):
-        assert window.backups.tick()
-    assert len(window.log.backups.all()) == 2

@@ -1,0 +1,211 @@
+"""The right-hand panel: the selected incident's state, milestones and roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commander_app.core.clock import Clock
+from commander_app.core.errors import CommanderError
+from commander_app.core.model import IncidentState, Milestone, Role, Severity, Status
+from commander_app.core.times import format_duration, format_local, from_iso, parse_when
+from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.palette import severity_colour
+
+_MILESTONE_FIELDS = {
+    Milestone.IMPACT_STARTED: "impact_started_at",
+    Milestone.DETECTED: "detected_at",
+    Milestone.MITIGATED: "mitigated_at",
+    Milestone.RESOLVED: "resolved_at",
+}
+
+
+def _label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class IncidentPanel(QWidget):
+    """Every control here calls the same IncidentLog method the CLI calls."""
+
+    wrote = Signal()  # something was logged; the window reads it back
+    problem = Signal(str)  # a refusal, in the user's words
+
+    def __init__(
+        self,
+        log: IncidentLog,
+        author: str,
+        clock: Clock,
+        zone: tzinfo,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._log, self._author, self._clock, self._zone = log, author, clock, zone
+        self.state: IncidentState | None = None
+        self._init_state_box()
+        self._init_milestones_box()
+        self._init_roles_box()
+        layout = QVBoxLayout(self)
+        for box in (self.state_box, self.milestones_box, self.roles_box):
+            layout.addWidget(box)
+        layout.addStretch()
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(15_000)
+        self._ticker.timeout.connect(self._refresh_elapsed)
+        self._ticker.start()
+
+    def _init_state_box(self) -> None:
+        self.state_box = QGroupBox("Incident")
+        form = QFormLayout(self.state_box)
+        self.title = _label("")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold; font-size: 13pt")
+        self.severity = QComboBox()
+        self.severity.addItems([s.value for s in Severity])
+        self.status = QComboBox()
+        self.status.addItems([s.value for s in Status])
+        self.elapsed = _label("")
+        form.addRow(self.title)
+        form.addRow("&Severity", self.severity)
+        form.addRow("S&tatus", self.status)
+        form.addRow("Elapsed", self.elapsed)
+        self.severity.activated.connect(lambda _i: self._change_severity())
+        self.status.activated.connect(lambda _i: self._change_status())
+
+    def _init_milestones_box(self) -> None:
+        self.milestones_box = QGroupBox("Milestones")
+        form = QFormLayout(self.milestones_box)
+        self.milestone_labels: dict[Milestone, QLabel] = {}
+        self.milestone_buttons: dict[Milestone, QPushButton] = {}
+        for milestone in Milestone:
+            label = _label("—")
+            button = QPushButton("Set…")
+            button.setToolTip(f"Record when the incident was {milestone.value.replace('_', ' ')}")
+            button.clicked.connect(lambda _c=False, m=milestone: self.ask_milestone(m))
+            row = QHBoxLayout()
+            row.addWidget(label, 1)
+            row.addWidget(button)
+            form.addRow(milestone.value.replace("_", " ").capitalize(), row)
+            self.milestone_labels[milestone] = label
+            self.milestone_buttons[milestone] = button
+
+    def _init_roles_box(self) -> None:
+        self.roles_box = QGroupBox("Roles")
+        form = QFormLayout(self.roles_box)
+        self.role_labels: dict[Role, QLabel] = {}
+        for role in Role:
+            label = _label("—")
+            button = QPushButton("Assign…")
+            button.clicked.connect(lambda _c=False, r=role: self.ask_role(r))
+            row = QHBoxLayout()
+            row.addWidget(label, 1)
+            row.addWidget(button)
+            form.addRow(role.value.replace("_", " ").capitalize(), row)
+            self.role_labels[role] = label
+
+    # -- showing -------------------------------------------------------------
+
+    def show_incident(self, state: IncidentState | None) -> None:
+        self.state = state
+        self.setEnabled(state is not None)
+        if state is None:
+            return
+        drill = "  [DRILL]" if state.is_drill else ""
+        self.title.setText(state.title + drill)
+        self.severity.setCurrentText(state.severity.value)
+        self.severity.setStyleSheet(f"color: {severity_colour(state.severity).name()}")
+        self.status.setCurrentText(state.status.value)
+        for milestone, label in self.milestone_labels.items():
+            value = getattr(state, _MILESTONE_FIELDS[milestone])
+            label.setText(format_local(value, self._zone) if value else "—")
+        for role, label in self.role_labels.items():
+            label.setText(state.roles.get(role.value, "—"))
+        self._refresh_elapsed()
+
+    def _refresh_elapsed(self) -> None:
+        state = self.state
+        if state is None or state.opened_at is None:
+            return
+        end = from_iso(state.resolved_at) if state.resolved_at else self._clock.now()
+        parts = [f"open {format_duration((end - from_iso(state.opened_at)).total_seconds())}"]
+        if state.impact_started_at:
+            impact = (end - from_iso(state.impact_started_at)).total_seconds()
+            parts.append(f"impact {format_duration(impact)}")
+        self.elapsed.setText(" · ".join(parts))
+
+    # -- acting ----------------------------------------------------------------
+
+    def _act(self, action: Callable[[IncidentState], object]) -> bool:
+        if self.state is None:
+            return False
+        try:
+            action(self.state)
+        except CommanderError as exc:
+            self.problem.emit(str(exc))
+            self.show_incident(self.state)  # put the controls back as they were
+            return False
+        self.wrote.emit()
+        return True
+
+    def _change_severity(self) -> None:
+        chosen = Severity(self.severity.currentText())
+        if self.state is not None and chosen is not self.state.severity:
+            self.set_severity(chosen)
+
+    def _change_status(self) -> None:
+        chosen = Status(self.status.currentText())
+        if self.state is not None and chosen is not self.state.status:
+            self.set_status(chosen)
+
+    def set_severity(self, severity: Severity) -> bool:
+        return self._act(lambda s: self._log.set_severity(s.id, severity, author=self._author))
+
+    def set_status(self, status: Status) -> bool:
+        return self._act(lambda s: self._log.set_status(s.id, status, author=self._author))
+
+    def set_milestone(self, milestone: Milestone, typed: str) -> bool:
+        """`typed` is HH:MM or ISO-8601; empty means now."""
+
+        def write(state: IncidentState) -> None:
+            at = parse_when(typed, self._clock.now(), self._zone) if typed.strip() else None
+            self._log.mark_milestone(state.id, milestone, author=self._author, at=at)
+
+        return self._act(write)
+
+    def assign(self, role: Role, person: str) -> bool:
+        return self._act(lambda s: self._log.assign_role(s.id, role, person, author=self._author))
+
+    def ask_milestone(self, milestone: Milestone) -> None:
+        typed = ""
+        while True:
+            typed, ok = QInputDialog.getText(
+                self,
+                "Set milestone",
+                f"When was the incident {milestone.value.replace('_', ' ')}?\n"
+                "HH:MM (local) or ISO-8601; leave empty for now.",
+                text=typed,
+            )
+            if not ok or self.set_milestone(milestone, typed):
+                return
+
+    def ask_role(self, role: Role) -> None:
+        current = self.state.roles.get(role.value, "") if self.state else ""
+        name, ok = QInputDialog.getText(
+            self, "Assign role", f"Who is the {role.value.replace('_', ' ')}?", text=current
+        )
+        if ok and name.strip():
+            self.assign(role, name)

@@ -1,0 +1,77 @@
+"""Every keyboard shortcut in one table: the actions are made from it, and
+Help → Keyboard shortcuts shows it, so the two can never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    name: str
+    keys: str
+    what: str
+
+
+SHORTCUTS: tuple[Shortcut, ...] = (
+    Shortcut("new_incident", "Ctrl+N", "Start an incident"),
+    Shortcut("new_drill", "Ctrl+Shift+N", "Start a drill"),
+    Shortcut("capture", "Ctrl+L", "Go to the capture line"),
+    Shortcut("search", "Ctrl+F", "Search the incident"),
+    Shortcut("filter", "Ctrl+K", "Filter the timeline by kind"),
+    Shortcut("next_incident", "Ctrl+PgDown", "Next incident in the list"),
+    Shortcut("previous_incident", "Ctrl+PgUp", "Previous incident in the list"),
+    Shortcut("sev1", "Ctrl+1", "Severity SEV1"),
+    Shortcut("sev2", "Ctrl+2", "Severity SEV2"),
+    Shortcut("sev3", "Ctrl+3", "Severity SEV3"),
+    Shortcut("sev4", "Ctrl+4", "Severity SEV4"),
+    Shortcut("investigating", "Alt+1", "Status investigating"),
+    Shortcut("identified", "Alt+2", "Status identified"),
+    Shortcut("monitoring", "Alt+3", "Status monitoring"),
+    Shortcut("resolved", "Alt+4", "Status resolved"),
+    Shortcut("impact_started", "Ctrl+Alt+1", "Set milestone: impact started"),
+    Shortcut("detected", "Ctrl+Alt+2", "Set milestone: detected"),
+    Shortcut("mitigated", "Ctrl+Alt+3", "Set milestone: mitigated"),
+    Shortcut("resolved_milestone", "Ctrl+Alt+4", "Set milestone: resolved"),
+    Shortcut("assign_commander", "Ctrl+Shift+C", "Assign the incident commander"),
+    Shortcut("assign_communicator", "Ctrl+Shift+M", "Assign the communicator"),
+    Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),
+    Shortcut("shortcuts", "F1", "Show these keyboard shortcuts"),
+    Shortcut("quit", "Ctrl+Q", "Quit"),
+)
+
+CAPTURE_PREFIXES = (
+    ("h text", "hypothesis"),
+    ("f text", "finding"),
+    ("d text", "decision"),
+    ("a text", "action"),
+    ("o text", "observation"),
+    ("n text", "note"),
+    ("!text", "alert"),
+    ("@14:05 text", "it happened at 14:05 (combine: @14:05 h text)"),
+)
+
+
+def by_name(name: str) -> Shortcut:
+    return next(s for s in SHORTCUTS if s.name == name)
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = "".join(f"<tr><td><b>{s.keys}</b></td><td>{s.what}</td></tr>" for s in SHORTCUTS)
+        prefixes = "".join(f"<tr><td><b>{p}</b></td><td>{w}</td></tr>" for p, w in CAPTURE_PREFIXES)
+        text = QLabel(
+            f"<table cellpadding=3>{rows}</table>"
+            f"<h4>In the capture line</h4><table cellpadding=3>{prefixes}</table>"
+        )
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
