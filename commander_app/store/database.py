@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,10 +29,30 @@ def connect(path: Path | str) -> sqlite3.Connection:
         str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
     )
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _enter_wal(conn)
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """Switching a new file to WAL needs a lock SQLite does not wait for: when two
+    programs create the log at once, the second retries until the first is done."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 @contextmanager
@@ -55,7 +76,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 def _busy_or_raise(exc: sqlite3.OperationalError) -> Exception:
     """The errors a person can do something about, in their words."""
-    if "locked" in str(exc) or "busy" in str(exc):
+    if _is_busy(exc):
         return BusyError(
             "The incident log is busy: another Commander held it for more than "
             f"{BUSY_TIMEOUT_SECONDS:.0f} seconds. Nothing was written; try again."
@@ -72,6 +93,10 @@ def open_database(path: Path, backups: BackupRotation, now: datetime) -> Databas
     try:
         conn = connect(path)
         quick = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise _busy_or_raise(exc) from None
+        raise _damaged(path, backups, str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise _damaged(path, backups, str(exc)) from None
     if [row[0] for row in quick] != ["ok"]:

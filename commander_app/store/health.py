@@ -19,6 +19,16 @@ def check_log(log: IncidentLog) -> list[str]:
             log.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
         except sqlite3.DatabaseError as exc:
             problems.append(f"the search index {table} is out of step ({exc})")
+    log.conn.execute("BEGIN")  # one snapshot: entries written meanwhile are not problems
+    try:
+        problems += _projection_problems(log)
+    finally:
+        log.conn.execute("ROLLBACK")
+    return problems
+
+
+def _projection_problems(log: IncidentLog) -> list[str]:
+    problems = []
     ids = [r[0] for r in log.conn.execute("SELECT DISTINCT incident_id FROM events")]
     stored = {i.id: i for i in log.incidents(include_resolved=True)}
     for incident_id in ids:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from commander_app.store import database
-from commander_app.store.errors import BusyError, DamagedDatabaseError
+from commander_app.store.errors import BusyError
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
 
@@ -79,12 +79,6 @@ def test_two_writers_on_one_incident_lose_nothing(
     assert check_log(log) == []
 
 
-@pytest.mark.xfail(
-    strict=False,  # a race: it fails on most runs, not on every one
-    reason="package bug: when two programs create a new log at once, one gets 'database is "
-    "locked' from PRAGMA journal_mode=WAL in store/database.py connect(), and open_database() "
-    "reports it as DamagedDatabaseError; see the deterministic test below",
-)
 def test_two_programs_creating_the_same_new_log_both_succeed(
     tmp_path: Path, appender: Callable[..., Any], sound_log: Callable[..., IncidentLog]
 ) -> None:
@@ -188,12 +182,6 @@ def test_a_reader_sees_one_consistent_state_while_another_process_writes(
     assert log.incident(incident_id).event_count == 1 + len(writer.acknowledged)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DamagedDatabaseError,
-    reason="package bug: store/database.py open_database() catches sqlite3.DatabaseError, which "
-    "includes OperationalError('database is locked'), and calls a busy file damaged",
-)
 def test_a_log_another_program_holds_is_busy_not_damaged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -211,13 +199,6 @@ def test_a_log_another_program_holds_is_busy_not_damaged(
         creating.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="package bug: store/health.py check_log() reads the incidents and then each "
-    "incident's events outside one read transaction, so a write landing in between is "
-    "reported as a projection that differs from its events",
-)
 def test_check_run_while_another_program_writes_finds_no_false_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
