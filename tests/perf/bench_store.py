@@ -135,10 +135,9 @@ class RawLog:
 
 
 def open_log(path: Path, clock: FixedClock | None = None) -> IncidentLog:
-    # A FixedClock that only moves when told to. `maybe_backup` runs after every write and
-    # takes a full backup once 10 minutes of the clock have passed: the first write takes one
-    # (while building or warming up), and afterwards no backup lands inside a measurement, so
-    # the figures are about the append itself. The backup's own cost is printed separately.
+    # A FixedClock that only moves when told to, so no backup falls due inside a measurement
+    # (backups are taken on open, after a CLI command, or by the window's worker, never inside
+    # an append). The backup's own cost is printed separately.
     return IncidentLog(path, device_id="bench", clock=clock or FixedClock(START))
 
 

@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from ulid import ULID
 
 from commander_app import cli
 from commander_app.core.bundle import (
@@ -38,6 +37,7 @@ from commander_app.core.bundle import (
 )
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import BundleError, ValidationError
+from commander_app.core.ids import encode
 from commander_app.core.model import TEXT_KINDS, Event, Kind, Milestone, Role, Severity, Status
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.health import check_log
@@ -120,7 +120,7 @@ def _event_like(incident_id: str) -> st.SearchStrategy[Any]:
 
 
 INCIDENT_ID = "01KB5Z4R9M0000000000000000"
-ULIDS = st.integers(min_value=0, max_value=2**128 - 1).map(lambda n: str(ULID.from_int(n)))
+ULIDS = st.integers(min_value=0, max_value=2**128 - 1).map(encode)
 NAMES = st.text(min_size=1, max_size=30)
 VALID_BODIES = st.one_of(
     st.fixed_dictionaries({"text": st.text(min_size=1)}),
