@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from commander_app import __version__
+from commander_app.cli_board import add_board_commands
+from commander_app.core.board import board_dict, fold_board
 from commander_app.core.bundle import incident_dict, parse_bundle_text
 from commander_app.core.clock import SystemClock
 from commander_app.core.errors import CommanderError, ValidationError
@@ -95,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("role", help=", ".join(r.value for r in Role))
     p.add_argument("person")
     p.set_defaults(run=cmd_role)
+
+    add_board_commands(sub, who, which, when)
 
     p = sub.add_parser("list", help="list incidents (open ones by default)")
     p.add_argument("--all", action="store_true", help="include resolved incidents")
@@ -299,6 +303,7 @@ def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
         document = {
             "incident": incident_dict(incident),
             "metrics": metrics_dict(incident),
+            "board": board_dict(fold_board(events)),
             "events": [e.to_dict() for e in events],
         }
         _print(json.dumps(document, indent=2, ensure_ascii=False))

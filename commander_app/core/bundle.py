@@ -34,6 +34,7 @@ def incident_dict(state: IncidentState) -> dict[str, Any]:
         "commander": state.commander,
         "communicator": state.communicator,
         "roles": dict(state.roles),
+        "pending_handoff_to": state.pending_handoff_to,
         "opened_at": state.opened_at,
         "impact_started_at": state.impact_started_at,
         "detected_at": state.detected_at,

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from commander_app.core.errors import ValidationError
+from commander_app.core.ids import check_ulid
 from commander_app.core.model import (
+    BOARD_KINDS,
     KIND_COMMANDS,
     TEXT_KINDS,
+    HypothesisState,
     Kind,
     Milestone,
     Role,
+    RoleChange,
     Severity,
     Status,
 )
+from commander_app.core.times import from_iso, to_iso
 
 MAX_TEXT = 20_000  # about ten pages: far past any log line, short of a pasted dump
 MAX_TITLE = 200
@@ -90,6 +96,8 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
     body = dict(body)
     if kind in TEXT_KINDS or kind in (Kind.COMMS, Kind.CHECKLIST):
         clean_text(body.get("text"), f"{kind.value} text")
+        if kind in BOARD_KINDS:
+            _check_board_fields(kind, body)
     elif kind is Kind.INCIDENT:
         action = body.get("action")
         if action not in ("opened", "renamed"):
@@ -111,7 +119,62 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
         if str(body.get("role")) not in {r.value for r in Role}:
             Role.parse(str(body.get("role")))  # names the choices
         clean_name(body.get("person"), "person's name")
+        _check_role_change(body)
     return body
+
+
+def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
+    """The structured fields of hypotheses, findings, actions and decisions, when present.
+
+    Ids and times are written back in their one stored form, as imports do for
+    `supersedes` and event times, so the board's lookups compare like with like.
+    """
+    if body.get("ref") is not None:
+        body["ref"] = check_ulid(body["ref"], "id of the entry it updates")
+    if body.get("owner") is not None and kind in (Kind.HYPOTHESIS, Kind.ACTION):
+        clean_name(body["owner"], "owner's name")
+    if kind is Kind.HYPOTHESIS and body.get("state") is not None:
+        _check_choice(body["state"], HypothesisState, "hypothesis state")
+        if body.get("ref") is None:
+            raise ValidationError("A hypothesis state change must name the hypothesis (ref).")
+    elif kind is Kind.ACTION:
+        if body.get("due") is not None:
+            if not isinstance(body["due"], str):
+                raise ValidationError("An action's due time must be an ISO-8601 time.")
+            body["due"] = to_iso(from_iso(body["due"]))
+        if body.get("done") is not None:
+            if not isinstance(body["done"], bool):
+                raise ValidationError("An action's done flag must be true or false.")
+            if body.get("ref") is None:
+                raise ValidationError("Completing an action must name the action (ref).")
+    elif kind is Kind.DECISION:
+        options = body.get("options")
+        if options is not None:
+            if not isinstance(options, list):
+                raise ValidationError("A decision's options must be a list of texts.")
+            for option in options:
+                clean_text(option, "decision option", MAX_TITLE)
+        if body.get("reversible") is not None and not isinstance(body["reversible"], bool):
+            raise ValidationError("A decision's reversible flag must be true or false.")
+
+
+def _check_role_change(body: dict[str, Any]) -> None:
+    change = body.get("action", RoleChange.ASSIGNED.value)
+    _check_choice(change, RoleChange, "role action")
+    if change != RoleChange.ASSIGNED.value and body.get("role") != Role.COMMANDER.value:
+        raise ValidationError("Only the commander role is handed over with an offer.")
+    for key, what in (("from", "outgoing commander's name"), ("entered_by", "name")):
+        if body.get(key) is not None:
+            clean_name(body[key], what)
+    if body.get("briefing") is not None:
+        clean_text(body["briefing"], "handoff briefing")
+
+
+def _check_choice(value: object, vocabulary: type[StrEnum], what: str) -> None:
+    """Stored values are exact; forgiving parsing is for what people type."""
+    choices = [choice.value for choice in vocabulary]
+    if value not in choices:
+        raise ValidationError(f"Unknown {what} '{value}': use one of {', '.join(choices)}.")
 
 
 def event_text(kind: Kind, body: Mapping[str, Any]) -> str:
@@ -131,8 +194,24 @@ def event_text(kind: Kind, body: Mapping[str, Any]) -> str:
     if kind is Kind.MILESTONE:
         return f"Milestone: {str(body['milestone']).replace('_', ' ')}"
     if kind is Kind.ROLE:
-        return f"{str(body['role']).replace('_', ' ').capitalize()}: {body['person']}"
+        return _role_text(body)
     return str(body.get("text", ""))
+
+
+def _role_text(body: Mapping[str, Any]) -> str:
+    person = body["person"]
+    change = body.get("action", RoleChange.ASSIGNED.value)
+    if change == RoleChange.HANDOFF_OFFERED:
+        outgoing = body.get("from")
+        return f"Command offered to {person}" + (f" by {outgoing}" if outgoing else "")
+    by = f" (entered by {body['entered_by']})" if body.get("entered_by") else ""
+    if change == RoleChange.HANDOFF_ACCEPTED:
+        return f"Commander: {person}, handoff accepted{by}"
+    if change == RoleChange.HANDOFF_DECLINED:
+        return f"{person} declined command{by}"
+    if change == RoleChange.HANDOFF_CANCELLED:
+        return f"Handoff of command to {person} cancelled"
+    return f"{str(body['role']).replace('_', ' ').capitalize()}: {person}"
 
 
 def status_body(current: Status, new: Status) -> dict[str, Any]:

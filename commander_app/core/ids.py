@@ -59,7 +59,9 @@ class UlidFactory:
         with self._lock:
             if candidate <= self._last and (self._last >> _RANDOM_BITS) == millis:
                 candidate = self._last + 1
-            self._last = max(self._last, candidate)
+            # The last id made, not the largest: after the clock steps back, ids made
+            # within one millisecond must still increase.
+            self._last = candidate
         return encode(candidate)
 
 

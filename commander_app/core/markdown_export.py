@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import tzinfo
 
+from commander_app.core.board import Board, fold_board
 from commander_app.core.events import event_text
 from commander_app.core.metrics import durations
 from commander_app.core.model import Event, IncidentState
@@ -47,6 +48,7 @@ def render_markdown(state: IncidentState, events: Sequence[Event], local_zone: t
         value = format_duration(duration.seconds) if duration.seconds is not None else "—"
         note = f" ({duration.note})" if duration.note else ""
         lines.append(f"- {label}: {value}{note}")
+    lines += _board_sections(fold_board(events), when)
     lines += [
         "",
         f"## Timeline ({zone_name})",
@@ -65,6 +67,47 @@ def render_markdown(state: IncidentState, events: Sequence[Event], local_zone: t
             f"| {when(event.occurred_at)} | {event.kind.value} | {_cell(event.author)} | {text} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _board_sections(board: Board, when: Callable[[str | None], str]) -> list[str]:
+    """Hypotheses with their findings, actions and decisions: the analysis, not the story."""
+    lines = ["", "## Hypotheses", ""]
+    for h in board.hypotheses:
+        settled = f"; {h.state.value} {when(h.state_changed_at)}" if not h.is_open else ""
+        lines.append(
+            f"- **{h.state.value.capitalize()}:** {_item(h.text)} "
+            f"(owner: {h.owner or '—'}; opened {when(h.opened_at)}{settled})"
+        )
+        lines += [
+            f"  - Finding ({when(f.found_at)}, {f.author}): {_item(f.text, 4)}" for f in h.findings
+        ]
+    if not board.hypotheses:
+        lines.append("- None recorded.")
+    if board.findings:
+        lines += ["", "Findings not linked to a hypothesis:", ""]
+        lines += [f"- {when(f.found_at)}, {f.author}: {_item(f.text)}" for f in board.findings]
+    lines += ["", "## Actions", ""]
+    for a in board.actions:
+        done = f"; done {when(a.done_at)}" if a.done else ""
+        due = f"; due {when(a.due)}" if a.due else ""
+        lines.append(
+            f"- [{'x' if a.done else ' '}] {_item(a.text)} (owner: {a.owner or '—'}{due}{done})"
+        )
+    if not board.actions:
+        lines.append("- None recorded.")
+    lines += ["", "## Decisions", ""]
+    for d in board.decisions:
+        undo = {True: "; reversible", False: "; not reversible", None: ""}[d.reversible]
+        options = f"; options: {', '.join(d.options)}" if d.options else ""
+        lines.append(f"- {when(d.decided_at)}: {_item(d.text)} ({d.author}{undo}{options})")
+    if not board.decisions:
+        lines.append("- None recorded.")
+    return lines
+
+
+def _item(text: str, indent: int = 2) -> str:
+    """Free text inside a list item: continuation lines stay inside the item."""
+    return text.replace("\r", "").replace("\n", "\n" + " " * indent)
 
 
 def _cell(text: str) -> str:

@@ -22,11 +22,16 @@ class _Vocabulary(StrEnum):
         return list(cls)
 
     @classmethod
+    def _label(cls) -> str:
+        """What the user calls this vocabulary, for the refusal."""
+        return cls.__name__.lower()
+
+    @classmethod
     def parse(cls, text: object) -> Self:
         try:
             return cls(cls._normalise(str(text)))
         except ValueError:
-            label = cls.__name__.lower()
+            label = cls._label()
             choices = ", ".join(choice.value for choice in cls._offered())
             raise ValidationError(f"Unknown {label} '{text}': use one of {choices}.") from None
 
@@ -123,6 +128,36 @@ class Role(_Vocabulary):
     SUBJECT_EXPERT = "subject_expert"
 
 
+class RoleChange(_Vocabulary):
+    """What a role event does. Command changes hands only on assignment or acceptance."""
+
+    ASSIGNED = "assigned"
+    HANDOFF_OFFERED = "handoff_offered"
+    HANDOFF_ACCEPTED = "handoff_accepted"
+    HANDOFF_DECLINED = "handoff_declined"
+    HANDOFF_CANCELLED = "handoff_cancelled"
+
+    @classmethod
+    def _label(cls) -> str:
+        return "role change"
+
+
+class HypothesisState(_Vocabulary):
+    INVESTIGATING = "investigating"
+    CONFIRMED = "confirmed"
+    REFUTED = "refuted"
+
+    @classmethod
+    def _label(cls) -> str:
+        return "hypothesis state"
+
+
+# Kinds the incident board is folded from (hypotheses, findings, actions, decisions).
+BOARD_KINDS: frozenset[Kind] = frozenset(
+    {Kind.HYPOTHESIS, Kind.FINDING, Kind.ACTION, Kind.DECISION}
+)
+
+
 class Event(NamedTuple):
     """One immutable entry of the incident log.
 
@@ -171,6 +206,7 @@ class IncidentState:
     commander: str | None = None
     communicator: str | None = None
     roles: dict[str, str] = field(default_factory=dict)
+    pending_handoff_to: str | None = None  # command offered to this person, not yet accepted
     opened_at: str | None = None
     impact_started_at: str | None = None
     detected_at: str | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from commander_app.core.model import (
     STATE_KINDS,
@@ -16,6 +17,7 @@ from commander_app.core.model import (
     Kind,
     Milestone,
     Role,
+    RoleChange,
     Severity,
     Status,
 )
@@ -125,12 +127,28 @@ def _apply(state: IncidentState, event: Event) -> None:
     elif event.kind is Kind.MILESTONE:
         setattr(state, _MILESTONE_FIELDS[Milestone(body["milestone"])], event.occurred_at)
     elif event.kind is Kind.ROLE:
-        _assign(state, body["role"], body["person"])
+        _change_role(state, body)
+
+
+def _change_role(state: IncidentState, body: dict[str, Any]) -> None:
+    """Command changes hands on an assignment or an accepted handoff, never on an offer."""
+    change = body.get("action", RoleChange.ASSIGNED.value)
+    person = body["person"]
+    if change == RoleChange.HANDOFF_OFFERED:
+        state.pending_handoff_to = person
+    elif change == RoleChange.HANDOFF_ACCEPTED:
+        _assign(state, Role.COMMANDER.value, person)
+    elif change in (RoleChange.HANDOFF_DECLINED, RoleChange.HANDOFF_CANCELLED):
+        if state.pending_handoff_to == person:
+            state.pending_handoff_to = None
+    else:
+        _assign(state, body["role"], person)
 
 
 def _assign(state: IncidentState, role: str, person: str) -> None:
     state.roles[role] = person
     if role == Role.COMMANDER.value:
         state.commander = person
+        state.pending_handoff_to = None  # whoever holds command now, an older offer is void
     elif role == Role.COMMUNICATOR.value:
         state.communicator = person

@@ -47,6 +47,24 @@ def parse_when(text: str, now: datetime, local_zone: tzinfo) -> datetime:
     A bare clock time means the most recent such moment: at 00:10, "23:50" is
     yesterday's, which is what someone backfilling a night's notes means.
     """
+    moment = _read_time(text, now, local_zone, later=False)
+    if moment - now > FUTURE_TOLERANCE:
+        raise ValidationError(
+            f"The time '{text}' is in the future; log times must be now or earlier."
+        )
+    return moment
+
+
+def parse_due(text: str, now: datetime, local_zone: tzinfo) -> datetime:
+    """Read a deadline a person typed: like `parse_when`, but it may be in the future.
+
+    A bare clock time means the next such moment: at 23:50, "00:30" is
+    tomorrow's. A time a few minutes past still means today (it is due now).
+    """
+    return _read_time(text, now, local_zone, later=True)
+
+
+def _read_time(text: str, now: datetime, local_zone: tzinfo, *, later: bool) -> datetime:
     raw = text.strip()
     match = _CLOCK_TIME.match(raw)
     if match:
@@ -55,7 +73,9 @@ def parse_when(text: str, now: datetime, local_zone: tzinfo) -> datetime:
             raise ValidationError(f"'{text}' is not a time of day (use HH:MM, 24-hour).")
         local_now = now.astimezone(local_zone)
         moment = local_now.replace(hour=hour, minute=minute, second=second, microsecond=0)
-        if moment - local_now > FUTURE_TOLERANCE:
+        if later and local_now - moment > FUTURE_TOLERANCE:
+            moment += timedelta(days=1)
+        elif not later and moment - local_now > FUTURE_TOLERANCE:
             moment -= timedelta(days=1)
         return moment.astimezone(UTC)
     try:
@@ -67,17 +87,19 @@ def parse_when(text: str, now: datetime, local_zone: tzinfo) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone)
-    moment = moment.astimezone(UTC)
-    if moment - now > FUTURE_TOLERANCE:
-        raise ValidationError(
-            f"The time '{text}' is in the future; log times must be now or earlier."
-        )
-    return moment
+    return moment.astimezone(UTC)
 
 
 def format_local(iso: str, local_zone: tzinfo, with_date: bool = True) -> str:
     moment = from_iso(iso).astimezone(local_zone)
     return moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
+
+
+def format_clock(iso: str, now: datetime, local_zone: tzinfo) -> str:
+    """'14:05' today, '2026-11-27 23:50' on another day: short, never ambiguous."""
+    moment = from_iso(iso).astimezone(local_zone)
+    same_day = moment.date() == now.astimezone(local_zone).date()
+    return moment.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
 
 
 def format_duration(seconds: float) -> str:

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from commander_app.core.bundle import incident_dict
-from commander_app.core.model import STATE_KINDS, Event, IncidentState, Kind, Severity, Status
+from commander_app.core.model import (
+    BOARD_KINDS,
+    STATE_KINDS,
+    Event,
+    IncidentState,
+    Kind,
+    Severity,
+    Status,
+)
 
 EVENT_COLUMNS = (
     "id, incident_id, kind, body, author, device_id, occurred_at, recorded_at, supersedes"
@@ -19,6 +27,13 @@ STATE_EVENTS_SQL = (
     + ", ".join(f"'{k.value}'" for k in sorted(STATE_KINDS))
     + ") OR supersedes IS NOT NULL"
 )
+# The events the board is folded from, with any correction (it may void a board entry);
+# the partial index `events_board` is declared with exactly this condition.
+BOARD_EVENTS_SQL = (
+    "kind IN ("
+    + ", ".join(f"'{k.value}'" for k in sorted(BOARD_KINDS))
+    + ") OR supersedes IS NOT NULL"
+)
 INCIDENT_COLUMNS = (
     "id",
     "title",
@@ -28,6 +43,7 @@ INCIDENT_COLUMNS = (
     "commander",
     "communicator",
     "roles",
+    "pending_handoff_to",
     "opened_at",
     "impact_started_at",
     "detected_at",
@@ -68,6 +84,7 @@ def row_to_state(row: Sequence[Any]) -> IncidentState:
         commander=data["commander"],
         communicator=data["communicator"],
         roles=json.loads(data["roles"]),
+        pending_handoff_to=data["pending_handoff_to"],
         opened_at=data["opened_at"],
         impact_started_at=data["impact_started_at"],
         detected_at=data["detected_at"],

@@ -7,7 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from commander_app.store.rows import STATE_EVENTS_SQL
+from commander_app.store.rows import BOARD_EVENTS_SQL, STATE_EVENTS_SQL
 
 migrations = Migrations("commander")
 
@@ -16,7 +16,7 @@ _APPEND_ONLY = "the incident log is append-only: events cannot be changed or del
 
 @migrations(name="m001_event_log")
 def m001_event_log(db: Database) -> None:
-    """The append-only events and the incidents projection."""
+    """The append-only events, the incidents projection, and the indexes that read them."""
     _run_statements(
         db,
         f"""
@@ -37,6 +37,7 @@ def m001_event_log(db: Database) -> None:
         CREATE INDEX events_story ON events (incident_id, occurred_at, id);
         CREATE INDEX events_corrections ON events (supersedes) WHERE supersedes IS NOT NULL;
         CREATE INDEX events_state ON events (incident_id) WHERE {STATE_EVENTS_SQL};
+        CREATE INDEX events_board ON events (incident_id) WHERE {BOARD_EVENTS_SQL};
         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END;
         CREATE TRIGGER events_no_delete BEFORE DELETE ON events
@@ -50,6 +51,7 @@ def m001_event_log(db: Database) -> None:
             commander TEXT,
             communicator TEXT,
             roles TEXT NOT NULL,
+            pending_handoff_to TEXT,
             opened_at TEXT,
             impact_started_at TEXT,
             detected_at TEXT,

@@ -27,6 +27,13 @@ def test_ulids_made_in_the_same_millisecond_still_increase() -> None:
     assert {timestamp_ms(u) for u in made} == {int(T0.timestamp() * 1000)}
 
 
+def test_ulids_still_increase_within_a_millisecond_after_the_clock_steps_back() -> None:
+    factory = UlidFactory()
+    factory.new(T0 + timedelta(hours=1))
+    made = [factory.new(T0) for _ in range(100)]
+    assert made == sorted(made)
+
+
 @given(st.integers(0, (1 << 128) - 1))
 def test_encoding_round_trips_and_keeps_order(value: int) -> None:
     text = encode(value)

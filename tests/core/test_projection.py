@@ -105,6 +105,12 @@ _KIND_BODIES = [
     (Kind.MILESTONE, {"milestone": "detected"}),
     (Kind.MILESTONE, {"milestone": "mitigated"}),
     (Kind.ROLE, {"role": "communicator", "person": "kim"}),
+    (Kind.ROLE, {"role": "commander", "person": "lee"}),
+    (Kind.ROLE, {"role": "commander", "person": "kim", "action": "handoff_offered", "from": "lee"}),
+    (Kind.ROLE, {"role": "commander", "person": "kim", "action": "handoff_accepted"}),
+    (Kind.ROLE, {"role": "commander", "person": "kim", "action": "handoff_declined"}),
+    (Kind.ROLE, {"role": "commander", "person": "kim", "action": "handoff_cancelled"}),
+    (Kind.ROLE, {"role": "commander", "person": "max", "action": "handoff_offered"}),
 ]
 
 
@@ -187,3 +193,82 @@ def test_negative_duration_is_flagged() -> None:
     detect = durations(projection.fold(INCIDENT, events))[0]
     assert detect.seconds == -20 * 60
     assert "before the impact start" in (detect.note or "")
+
+
+def handoff(action: str, person: str, minute: int, **extra: Any) -> Event:
+    body = {"role": "commander", "person": person, "action": action, **extra}
+    return make(Kind.ROLE, body, minute)
+
+
+def test_an_offer_does_not_change_the_commander_until_it_is_accepted() -> None:
+    offer = handoff("handoff_offered", "bob", 10, **{"from": "alice"})
+    state = projection.fold(INCIDENT, [opened(), offer])
+    assert (state.commander, state.pending_handoff_to) == ("alice", "bob")
+    assert state.roles["commander"] == "alice"
+    state = projection.fold(INCIDENT, [opened(), offer, handoff("handoff_accepted", "bob", 12)])
+    assert (state.commander, state.pending_handoff_to) == ("bob", None)
+    assert state.roles["commander"] == "bob"
+
+
+@pytest.mark.parametrize("answer", ["handoff_declined", "handoff_cancelled"])
+def test_a_declined_or_cancelled_offer_leaves_the_commander(answer: str) -> None:
+    events = [opened(), handoff("handoff_offered", "bob", 10), handoff(answer, "bob", 11)]
+    state = projection.fold(INCIDENT, events)
+    assert (state.commander, state.pending_handoff_to) == ("alice", None)
+
+
+def test_an_answer_to_an_older_offer_leaves_the_pending_one() -> None:
+    events = [
+        opened(),
+        handoff("handoff_offered", "bob", 10),
+        handoff("handoff_cancelled", "bob", 11),
+        handoff("handoff_offered", "carl", 12),
+        handoff("handoff_declined", "bob", 13),  # e.g. merged in late from another laptop
+    ]
+    assert projection.fold(INCIDENT, events).pending_handoff_to == "carl"
+
+
+def test_plain_assignment_of_command_still_works_and_voids_an_offer() -> None:
+    events = [
+        opened(),
+        handoff("handoff_offered", "bob", 10),
+        make(Kind.ROLE, {"role": "commander", "person": "dan", "action": "assigned"}, 11),
+    ]
+    state = projection.fold(INCIDENT, events)
+    assert (state.commander, state.pending_handoff_to) == ("dan", None)
+    communicator = make(Kind.ROLE, {"role": "communicator", "person": "eve"}, 12)
+    offer = handoff("handoff_offered", "bob", 13)
+    state = projection.fold(INCIDENT, [*events, offer, communicator])
+    assert state.pending_handoff_to == "bob"  # another role's assignment is not about command
+
+
+def test_a_backfilled_handoff_is_folded_in_story_order() -> None:
+    events = [
+        opened(),
+        handoff("handoff_offered", "bob", 10),
+        handoff("handoff_accepted", "bob", 20),
+    ]
+    state = projection.fold(INCIDENT, events)
+    late_offer = make(
+        Kind.ROLE,
+        {"role": "commander", "person": "carl", "action": "handoff_offered"},
+        15,
+        recorded_minute=30,
+    )
+    assert projection.needs_state_events(state, [late_offer])
+    advanced = projection.advance(state, [late_offer], [*events, late_offer])
+    assert advanced == projection.fold(INCIDENT, [*events, late_offer])
+    assert (advanced.commander, advanced.pending_handoff_to) == ("bob", None)
+
+
+def test_hypotheses_and_board_entries_do_not_move_the_incident() -> None:
+    pool = make(Kind.HYPOTHESIS, {"text": "pool"}, 5)
+    confirmed = make(
+        Kind.HYPOTHESIS, {"text": "Confirmed", "ref": pool.id, "state": "confirmed"}, 6
+    )
+    start = opened()
+    state = projection.fold(INCIDENT, [start])
+    assert not any(projection.changes_state(e) for e in (pool, confirmed))
+    advanced = projection.advance(state, [pool, confirmed])
+    assert advanced == projection.fold(INCIDENT, [start, pool, confirmed])
+    assert advanced.status is Status.INVESTIGATING

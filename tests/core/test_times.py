@@ -5,10 +5,12 @@ import pytest
 
 from commander_app.core.errors import ValidationError
 from commander_app.core.times import (
+    format_clock,
     format_duration,
     format_local,
     from_iso,
     is_canonical_iso,
+    parse_due,
     parse_when,
     to_iso,
 )
@@ -70,3 +72,24 @@ def test_formatting_for_people() -> None:
     assert format_duration(750) == "12m 30s"
     assert format_duration(3900) == "1h 05m"
     assert format_duration(-90) == "-1m 30s"
+
+
+def test_a_due_clock_time_means_the_next_such_time() -> None:
+    assert parse_due("16:00", NOW, BERLIN) == datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    assert parse_due("09:00", NOW, BERLIN) == datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+    # A few minutes past still means today: it is due now, not tomorrow.
+    assert parse_due("15:27", NOW, BERLIN) == datetime(2026, 11, 28, 14, 27, tzinfo=UTC)
+
+
+def test_a_due_time_may_be_far_in_the_future_but_must_be_readable() -> None:
+    assert parse_due("2026-12-01T09:00Z", NOW, BERLIN) == datetime(2026, 12, 1, 9, tzinfo=UTC)
+    assert parse_due("2026-12-01T09:00", NOW, BERLIN) == datetime(2026, 12, 1, 8, tzinfo=UTC)
+    with pytest.raises(ValidationError, match="HH:MM"):
+        parse_due("after lunch", NOW, BERLIN)
+    with pytest.raises(ValidationError, match="not a time of day"):
+        parse_due("24:00", NOW, BERLIN)
+
+
+def test_short_clock_times_for_boards() -> None:
+    assert format_clock("2026-11-28T13:05:00.000000Z", NOW, BERLIN) == "14:05"
+    assert format_clock("2026-11-27T22:50:00.000000Z", NOW, BERLIN) == "2026-11-27 23:50"

@@ -92,6 +92,22 @@ def test_status_changes_must_change_something_and_reopen_is_marked() -> None:
         (Kind.SEVERITY, {}, "Unknown severity"),
         (Kind.MILESTONE, {"milestone": "x"}, "Unknown milestone"),
         (Kind.ROLE, {"role": "king", "person": "x"}, "Unknown role"),
+        (Kind.ROLE, {"role": "commander", "person": "x", "action": "abdicated"}, "role action"),
+        (
+            Kind.ROLE,
+            {"role": "scribe", "person": "x", "action": "handoff_offered"},
+            "Only the commander role",
+        ),
+        (
+            Kind.ROLE,
+            {"role": "commander", "person": "x", "action": "handoff_offered", "briefing": ""},
+            "briefing is empty",
+        ),
+        (
+            Kind.ROLE,
+            {"role": "commander", "person": "x", "action": "handoff_offered", "from": "a\nb"},
+            "single line",
+        ),
         (Kind.INCIDENT, {"action": "deleted", "title": "t"}, "opened' or 'renamed"),
         (
             Kind.INCIDENT,
@@ -118,3 +134,18 @@ def test_event_text_reads_like_a_timeline() -> None:
     opened = {"action": "opened", "title": "API down", "severity": "SEV1", "drill": True}
     assert event_text(Kind.INCIDENT, opened) == "Incident opened: API down (SEV1, drill)"
     assert event_text(Kind.FINDING, {"text": "pool size 10"}) == "pool size 10"
+
+
+def test_handoff_events_read_like_a_timeline() -> None:
+    def text(action: str, **extra: str) -> str:
+        body = {"role": "commander", "person": "Bob", "action": action, **extra}
+        return event_text(Kind.ROLE, validate_body(Kind.ROLE, body))
+
+    assert text("handoff_offered", **{"from": "Alice"}) == "Command offered to Bob by Alice"
+    assert text("handoff_accepted") == "Commander: Bob, handoff accepted"
+    assert text("handoff_accepted", entered_by="Alice") == (
+        "Commander: Bob, handoff accepted (entered by Alice)"
+    )
+    assert text("handoff_declined") == "Bob declined command"
+    assert text("handoff_cancelled") == "Handoff of command to Bob cancelled"
+    assert text("assigned") == "Commander: Bob"

@@ -418,7 +418,10 @@ ENTRY_TEXTS = st.one_of(
         ["Rollback started ✅", "שרת התשלומים חזר", "e\u0301 combining", "🔥🔥", "x" * 500]
     ),
 ).filter(lambda t: bool(t.strip()) and "\x00" not in t)
-PEOPLE = st.text(min_size=1, max_size=30).filter(lambda t: bool(t.strip()) and "\n" not in t)
+# Names as people type them: no control characters (NUL and line breaks are refused).
+PEOPLE = st.text(
+    alphabet=st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=30
+).filter(lambda t: bool(t.strip()))
 ACTIONS = st.lists(
     st.one_of(
         st.tuples(st.just("log"), st.sampled_from(TEXT_KINDS), ENTRY_TEXTS,

@@ -7,6 +7,7 @@ import pytest
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import Kind, Milestone, Role, Severity, Status
+from commander_app.store import handoffs
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog, StoryPosition
 from commander_app.store.rows import INCIDENT_COLUMNS
@@ -143,6 +144,25 @@ def test_projection_equals_a_rebuild_from_events_alone(log: IncidentLog, clock: 
     log.log(two.id, "backfilled", author="a", at=clock.now() - timedelta(hours=1))
     log.set_status(one.id, Status.RESOLVED, author="a")
     log.set_status(one.id, Status.MONITORING, author="a")
+    clock.advance(timedelta(minutes=1))
+    handoffs.offer_handoff(log, one.id, "bea", author="al")
+    clock.advance(timedelta(minutes=1))
+    handoffs.accept_handoff(log, one.id, author="bea")
+    clock.advance(timedelta(minutes=1))
+    handoffs.offer_handoff(log, one.id, "cy", author="bea")
+    clock.advance(timedelta(minutes=1))
+    handoffs.offer_handoff(log, two.id, "dee", author="a")
+    log.append(  # an acceptance from a paper note, before the offer it answers
+        two.id,
+        Kind.ROLE,
+        {"role": "commander", "person": "dee", "action": "handoff_accepted"},
+        author="dee",
+        at=clock.now() - timedelta(hours=2),
+    )
+    assert (log.incident(one.id).commander, log.incident(one.id).pending_handoff_to) == (
+        "bea",
+        "cy",
+    )
     cols = ", ".join(INCIDENT_COLUMNS)
     before = log.conn.execute(f"SELECT {cols} FROM incidents ORDER BY id").fetchall()
     assert log.rebuild_projection() == 2

@@ -40,9 +40,9 @@ def _first_version_db(path: Path) -> None:
         "'2026-01-01T00:00:00.000000Z')"
     )
     conn.execute(
-        "INSERT INTO incidents VALUES ('01JB0000000000000000000000', 'Queue backlog', 'SEV2', "
-        "'investigating', 0, NULL, NULL, '{}', NULL, NULL, NULL, NULL, NULL, "
-        "'2026-01-01T00:00:00.000000Z', 1, '')"
+        "INSERT INTO incidents (id, title, severity, status, is_drill, roles, last_event_at, "
+        "event_count, last_key) VALUES ('01JB0000000000000000000000', 'Queue backlog', 'SEV2', "
+        "'investigating', 0, '{}', '2026-01-01T00:00:00.000000Z', 1, '')"
     )
     conn.close()
 

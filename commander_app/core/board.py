@@ -1,0 +1,367 @@
+"""The incident board: who owns which hypothesis, what was found, decided and still to do.
+
+A fold over the incident's hypothesis, finding, action and decision events.
+An entry and its corrections are one item, named by the first entry's id;
+updates (a state change, a completed action) point at it with `ref`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.events import clean_name
+from commander_app.core.model import BOARD_KINDS, Event, HypothesisState, Kind
+from commander_app.core.times import from_iso
+
+SUMMARY_LENGTH = 120
+MIN_ID_PREFIX = 6
+
+_Item = TypeVar("_Item")
+
+
+@dataclass
+class Finding:
+    id: str
+    text: str
+    author: str
+    found_at: str
+    hypothesis_id: str | None = None  # None: not linked to a hypothesis on the board
+
+
+@dataclass
+class Hypothesis:
+    id: str
+    text: str
+    owner: str | None
+    author: str
+    opened_at: str
+    state: HypothesisState = HypothesisState.INVESTIGATING
+    state_changed_at: str = ""  # when it entered its current state (opened_at at first)
+    confirmed_at: str | None = None  # set while it stands confirmed
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is HypothesisState.INVESTIGATING
+
+
+@dataclass
+class Action:
+    id: str
+    text: str
+    owner: str | None
+    due: str | None  # UTC ISO-8601
+    author: str
+    opened_at: str
+    done: bool = False
+    done_at: str | None = None
+
+
+@dataclass
+class Decision:
+    id: str
+    text: str
+    author: str
+    decided_at: str
+    options: list[str] = field(default_factory=list)
+    reversible: bool | None = None  # None: not said
+
+
+@dataclass
+class Board:
+    hypotheses: list[Hypothesis] = field(default_factory=list)  # in order of opening
+    findings: list[Finding] = field(default_factory=list)  # not linked to a hypothesis
+    actions: list[Action] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)  # in story order
+    aliases: dict[str, str] = field(default_factory=dict)  # a correction id -> its item id
+
+    def hypothesis(self, event_id: str) -> Hypothesis | None:
+        item_id = self.aliases.get(event_id, event_id)
+        return next((h for h in self.hypotheses if h.id == item_id), None)
+
+    def action(self, event_id: str) -> Action | None:
+        item_id = self.aliases.get(event_id, event_id)
+        return next((a for a in self.actions if a.id == item_id), None)
+
+    def find_hypothesis(self, ref: str) -> Hypothesis:
+        """A hypothesis by its id, a correction's id, or a unique prefix of either."""
+        return self._find(ref, {h.id: h for h in self.hypotheses}, "hypothesis")
+
+    def find_action(self, ref: str) -> Action:
+        return self._find(ref, {a.id: a for a in self.actions}, "action")
+
+    def _find(self, ref: str, by_id: dict[str, _Item], what: str) -> _Item:
+        wanted = ref.strip().upper()
+        if len(wanted) < MIN_ID_PREFIX:
+            raise ValidationError(
+                f"Give at least the first {MIN_ID_PREFIX} characters of the {what}'s id."
+            )
+        names = [*by_id, *(alias for alias, root in self.aliases.items() if root in by_id)]
+        matches = {self.aliases.get(n, n) for n in names if n.startswith(wanted)}
+        if not matches:
+            raise NotFoundError(f"There is no {what} '{ref.strip()}' on this incident's board.")
+        if len(matches) > 1:
+            raise ValidationError(
+                f"'{ref.strip()}' matches more than one {what}; type more of the id."
+            )
+        return by_id[matches.pop()]
+
+    @property
+    def open_hypotheses(self) -> list[Hypothesis]:
+        return [h for h in self.hypotheses if h.is_open]
+
+    @property
+    def settled_hypotheses(self) -> list[Hypothesis]:
+        """Confirmed or refuted, most recently settled first."""
+        settled = [h for h in self.hypotheses if not h.is_open]
+        return sorted(settled, key=lambda h: (h.state_changed_at, h.id), reverse=True)
+
+    @property
+    def open_actions(self) -> list[Action]:
+        """Not done yet; the soonest due first, then those with no due time."""
+        pending = [a for a in self.actions if not a.done]
+        return sorted(pending, key=lambda a: (a.due is None, a.due or "", a.opened_at, a.id))
+
+    def overdue_actions(self, now: datetime) -> list[Action]:
+        return [a for a in self.open_actions if is_overdue(a, now)]
+
+
+def is_overdue(action: Action, now: datetime) -> bool:
+    """Past its due time and not done; an action with no due time is never overdue."""
+    return not action.done and action.due is not None and from_iso(action.due) < now
+
+
+def fold_board(events: Iterable[Event]) -> Board:
+    """The board from an incident's events (any others are ignored), in story order.
+
+    A superseded entry is ignored and its correction stands in its place. An
+    update whose `ref` names no item on the board is ignored; a finding that
+    names none is kept, unlinked, because what someone found must not vanish.
+    """
+    ordered = sorted(events, key=lambda e: e.sort_key)
+    superseded = {e.supersedes for e in ordered if e.supersedes}
+    roots = _roots(ordered)
+    live = [e for e in ordered if e.kind in BOARD_KINDS and e.id not in superseded]
+    hypotheses: dict[str, Hypothesis] = {}
+    actions: dict[str, Action] = {}
+    board = Board()
+    # First the items, so that an update backfilled to before its item still applies.
+    for event in live:
+        item_id = roots.get(event.id, event.id)
+        if event.kind is Kind.HYPOTHESIS and event.body.get("ref") is None:
+            hypotheses[item_id] = _hypothesis(item_id, event)
+        elif event.kind is Kind.ACTION and event.body.get("ref") is None:
+            actions[item_id] = _action(item_id, event)
+        elif event.kind is Kind.DECISION:
+            board.decisions.append(_decision(item_id, event))
+    for event in live:
+        ref = event.body.get("ref")
+        target = roots.get(ref, ref) if ref is not None else None
+        if event.kind is Kind.FINDING:
+            linked = hypotheses.get(target) if target is not None else None
+            finding = _finding(roots.get(event.id, event.id), event, linked)
+            (linked.findings if linked else board.findings).append(finding)
+        elif target is None:
+            continue
+        elif event.kind is Kind.HYPOTHESIS and target in hypotheses:
+            _update_hypothesis(hypotheses[target], event)
+        elif event.kind is Kind.ACTION and target in actions:
+            _update_action(actions[target], event)
+    board.hypotheses = sorted(hypotheses.values(), key=lambda h: (h.opened_at, h.id))
+    board.actions = sorted(actions.values(), key=lambda a: (a.opened_at, a.id))
+    board.aliases = {
+        event_id: root for event_id, root in roots.items() if root in hypotheses or root in actions
+    }
+    return board
+
+
+def _hypothesis(item_id: str, event: Event) -> Hypothesis:
+    body = event.body
+    return Hypothesis(
+        item_id,
+        body["text"],
+        body.get("owner"),
+        event.author,
+        event.occurred_at,
+        state_changed_at=event.occurred_at,
+    )
+
+
+def _action(item_id: str, event: Event) -> Action:
+    body = event.body
+    return Action(
+        item_id, body["text"], body.get("owner"), body.get("due"), event.author, event.occurred_at
+    )
+
+
+def _decision(item_id: str, event: Event) -> Decision:
+    body = event.body
+    options = list(body.get("options") or [])
+    return Decision(
+        item_id, body["text"], event.author, event.occurred_at, options, body.get("reversible")
+    )
+
+
+def _finding(item_id: str, event: Event, linked: Hypothesis | None) -> Finding:
+    hypothesis_id = linked.id if linked else None
+    return Finding(item_id, event.body["text"], event.author, event.occurred_at, hypothesis_id)
+
+
+def _roots(events: list[Event]) -> dict[str, str]:
+    """For each correction, the id of the first entry of its chain of corrections."""
+    parent = {e.id: e.supersedes for e in events if e.supersedes}
+    roots: dict[str, str] = {}
+    for event_id in parent:
+        current, seen = event_id, {event_id}
+        while current in parent and parent[current] not in seen:
+            current = parent[current]
+            seen.add(current)
+        roots[event_id] = current
+    return roots
+
+
+def _update_hypothesis(hypothesis: Hypothesis, event: Event) -> None:
+    body = event.body
+    if body.get("owner") is not None:
+        hypothesis.owner = body["owner"]
+    if body.get("state") is None:
+        return
+    state = HypothesisState(body["state"])
+    if state is hypothesis.state:
+        return
+    hypothesis.state = state
+    hypothesis.state_changed_at = event.occurred_at
+    hypothesis.confirmed_at = event.occurred_at if state is HypothesisState.CONFIRMED else None
+
+
+def _update_action(action: Action, event: Event) -> None:
+    body = event.body
+    if body.get("owner") is not None:
+        action.owner = body["owner"]
+    if body.get("due") is not None:
+        action.due = body["due"]
+    if body.get("done") is True and not action.done:
+        action.done, action.done_at = True, event.occurred_at
+    elif body.get("done") is False:
+        action.done, action.done_at = False, None
+
+
+# -- the bodies of board updates: the rules a user can meet -------------------------
+
+
+def summary(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """The first line, cut to fit one line of a board or briefing."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+_STATE_LABELS = {
+    HypothesisState.CONFIRMED: "Confirmed",
+    HypothesisState.REFUTED: "Refuted",
+    HypothesisState.INVESTIGATING: "Investigating again",
+}
+
+
+def hypothesis_state_body(hypothesis: Hypothesis, state: HypothesisState) -> dict[str, Any]:
+    if state is hypothesis.state:
+        raise ValidationError(
+            f"The hypothesis '{summary(hypothesis.text, 60)}' is already {state.value}."
+        )
+    text = f"{_STATE_LABELS[state]}: {summary(hypothesis.text)}"
+    return {"text": text, "ref": hypothesis.id, "state": state.value}
+
+
+def hypothesis_owner_body(hypothesis: Hypothesis, owner: str) -> dict[str, Any]:
+    owner = clean_name(owner, "owner's name")
+    if owner == hypothesis.owner:
+        raise ValidationError(
+            f"{owner} already owns the hypothesis '{summary(hypothesis.text, 60)}'."
+        )
+    return {
+        "text": f"Owner {owner}: {summary(hypothesis.text)}",
+        "ref": hypothesis.id,
+        "owner": owner,
+    }
+
+
+def action_done_body(action: Action) -> dict[str, Any]:
+    if action.done:
+        raise ValidationError(f"The action '{summary(action.text, 60)}' is already done.")
+    return {"text": f"Done: {summary(action.text)}", "ref": action.id, "done": True}
+
+
+def action_update_body(action: Action, owner: str | None, due: str | None) -> dict[str, Any]:
+    """A new owner or due time (UTC ISO-8601); at least one must change."""
+    body: dict[str, Any] = {"ref": action.id}
+    changes = []
+    if owner is not None and clean_name(owner, "owner's name") != action.owner:
+        body["owner"] = clean_name(owner, "owner's name")
+        changes.append(f"owner {body['owner']}")
+    if due is not None and due != action.due:
+        body["due"] = due
+        changes.append(f"due {from_iso(due):%Y-%m-%d %H:%M} UTC")
+    if not changes:
+        raise ValidationError(
+            f"The action '{summary(action.text, 60)}' already has that owner and due time."
+        )
+    body["text"] = f"Action {', '.join(changes)}: {summary(action.text)}"
+    return body
+
+
+def board_dict(board: Board) -> dict[str, Any]:
+    """The `board` object of `show --json`: plain JSON values, times in UTC."""
+    return {
+        "hypotheses": [
+            {
+                "id": h.id,
+                "text": h.text,
+                "owner": h.owner,
+                "state": h.state.value,
+                "author": h.author,
+                "opened_at": h.opened_at,
+                "state_changed_at": h.state_changed_at,
+                "confirmed_at": h.confirmed_at,
+                "findings": [_finding_dict(f) for f in h.findings],
+            }
+            for h in board.hypotheses
+        ],
+        "findings": [_finding_dict(f) for f in board.findings],
+        "actions": [
+            {
+                "id": a.id,
+                "text": a.text,
+                "owner": a.owner,
+                "due": a.due,
+                "done": a.done,
+                "done_at": a.done_at,
+                "author": a.author,
+                "opened_at": a.opened_at,
+            }
+            for a in board.actions
+        ],
+        "decisions": [
+            {
+                "id": d.id,
+                "text": d.text,
+                "options": list(d.options),
+                "reversible": d.reversible,
+                "author": d.author,
+                "decided_at": d.decided_at,
+            }
+            for d in board.decisions
+        ],
+    }
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "text": finding.text,
+        "hypothesis_id": finding.hypothesis_id,
+        "author": finding.author,
+        "found_at": finding.found_at,
+    }

@@ -1,0 +1,161 @@
+"""The handoff briefing: what an incoming commander reads in the first minute.
+
+Plain text, most important first, every time in the reader's local zone.
+Long lists are cut short; the board has the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+
+from commander_app.core.board import Action, Board, Hypothesis, is_overdue, summary
+from commander_app.core.model import HypothesisState, IncidentState, Role
+from commander_app.core.times import format_clock, format_duration, from_iso
+
+MAX_OPEN_HYPOTHESES = 8
+MAX_SETTLED = 4
+MAX_DECISIONS = 3
+MAX_ACTIONS = 10
+
+_When = Callable[[str], str]  # a stored time as the reader's clock shows it
+
+
+def render_briefing(
+    state: IncidentState,
+    board: Board,
+    now: datetime,
+    local_zone: tzinfo,
+    *,
+    next_update_due: str | None = None,
+) -> str:
+    """The briefing as of `now`; `next_update_due` is a UTC ISO time, if one is scheduled."""
+
+    def when(iso: str) -> str:
+        return format_clock(iso, now, local_zone)
+
+    local_now = now.astimezone(local_zone)
+    as_of = f"as of {local_now:%H:%M} {local_now.tzname() or 'local time'}"
+    lines = [f"HANDOFF BRIEFING: {state.title}" + (" [DRILL]" if state.is_drill else "")]
+    lines.append(
+        f"{state.severity.value} · {state.status.value} · {_age(state, now, when)} · {as_of}"
+    )
+    lines += ["", "Roles", *_roles(state)]
+    lines += ["", "Milestones", "  " + _milestones(state, when)]
+    lines += ["", *_hypotheses(board, when)]
+    lines += ["", *_decisions(board, when)]
+    lines += ["", *_actions(board, now, when)]
+    due = _next_update(next_update_due, now, when)
+    lines += ["", f"Next stakeholder update due: {due}"]
+    return "\n".join(lines) + "\n"
+
+
+def _age(state: IncidentState, now: datetime, when: _When) -> str:
+    if state.opened_at is None:
+        return "opening time unknown"
+    opened = from_iso(state.opened_at)
+    if state.resolved_at is not None and not state.is_open:
+        took = format_duration((from_iso(state.resolved_at) - opened).total_seconds())
+        return f"resolved after {took}"
+    return f"open {format_duration((now - opened).total_seconds())} (since {when(state.opened_at)})"
+
+
+def _roles(state: IncidentState) -> list[str]:
+    commander = state.commander or "nobody assigned"
+    if state.pending_handoff_to:
+        commander += f" (handing over to {state.pending_handoff_to}, not yet accepted)"
+    lines = [f"  Commander: {commander}"]
+    lines.append(f"  Communicator: {state.communicator or 'nobody assigned'}")
+    for role, person in sorted(state.roles.items()):
+        if role not in (Role.COMMANDER.value, Role.COMMUNICATOR.value):
+            lines.append(f"  {role.replace('_', ' ').capitalize()}: {person}")
+    return lines
+
+
+def _milestones(state: IncidentState, when: _When) -> str:
+    marks = (
+        ("impact started", state.impact_started_at),
+        ("detected", state.detected_at),
+        ("mitigated", state.mitigated_at),
+        ("resolved", state.resolved_at),
+    )
+    return " · ".join(f"{name} {when(iso) if iso else '—'}" for name, iso in marks)
+
+
+def _hypotheses(board: Board, when: _When) -> list[str]:
+    open_ones = board.open_hypotheses
+    lines = [f"Open hypotheses ({len(open_ones)})" if open_ones else "Open hypotheses: none"]
+    for hypothesis in open_ones[:MAX_OPEN_HYPOTHESES]:
+        lines.append(f"  - {summary(hypothesis.text)}")
+        lines.append(f"    {_owner(hypothesis.owner)}; {_investigating(hypothesis, when)}")
+        if hypothesis.findings:
+            latest = hypothesis.findings[-1]
+            count = len(hypothesis.findings)
+            noun = "finding" if count == 1 else "findings"
+            lines.append(f"    {count} {noun}, latest: {summary(latest.text, 80)}")
+    lines += _more(len(open_ones), MAX_OPEN_HYPOTHESES)
+    settled = board.settled_hypotheses
+    if settled:
+        lines.append("Settled hypotheses")
+        for hypothesis in settled[:MAX_SETTLED]:
+            label = "Confirmed" if hypothesis.state is HypothesisState.CONFIRMED else "Refuted"
+            lines.append(
+                f"  - {label} {when(hypothesis.state_changed_at)}: {summary(hypothesis.text, 80)}"
+            )
+        lines += _more(len(settled), MAX_SETTLED)
+    return lines
+
+
+def _investigating(hypothesis: Hypothesis, when: _When) -> str:
+    again = " again" if hypothesis.state_changed_at != hypothesis.opened_at else ""
+    return f"investigating{again} since {when(hypothesis.state_changed_at)}"
+
+
+def _decisions(board: Board, when: _When) -> list[str]:
+    if not board.decisions:
+        return ["Decisions: none recorded"]
+    latest = sorted(board.decisions, key=lambda d: (d.decided_at, d.id), reverse=True)
+    lines = ["Decisions (latest first)"]
+    for decision in latest[:MAX_DECISIONS]:
+        undo = {True: " (reversible)", False: " (NOT reversible)", None: ""}[decision.reversible]
+        lines.append(
+            f"  - {when(decision.decided_at)} {summary(decision.text)}{undo}, by {decision.author}"
+        )
+    return lines + _more(len(latest), MAX_DECISIONS)
+
+
+def _actions(board: Board, now: datetime, when: _When) -> list[str]:
+    pending = board.open_actions
+    if not pending:
+        return ["Open actions: none"]
+    overdue = sum(1 for a in pending if is_overdue(a, now))
+    late = f", {overdue} OVERDUE" if overdue else ""
+    lines = [f"Open actions ({len(pending)}{late})"]
+    for action in pending[:MAX_ACTIONS]:
+        lines.append(f"  - {_due(action, now, when)}{summary(action.text)}; {_owner(action.owner)}")
+    return lines + _more(len(pending), MAX_ACTIONS)
+
+
+def _due(action: Action, now: datetime, when: _When) -> str:
+    if action.due is None:
+        return ""
+    if is_overdue(action, now):
+        return f"OVERDUE (due {when(action.due)}): "
+    return f"due {when(action.due)}: "
+
+
+def _owner(owner: str | None) -> str:
+    return f"owner {owner}" if owner else "no owner"
+
+
+def _next_update(due: str | None, now: datetime, when: _When) -> str:
+    if due is None:
+        return "not scheduled"
+    seconds = (from_iso(due) - now).total_seconds()
+    if seconds < 0:
+        return f"{when(due)} (OVERDUE by {format_duration(-seconds)})"
+    return f"{when(due)} (in {format_duration(seconds)})"
+
+
+def _more(total: int, shown: int) -> list[str]:
+    return [f"  … and {total - shown} more on the board"] if total > shown else []

@@ -1,0 +1,155 @@
+"""The board's user actions: hypotheses, findings, actions and decisions.
+
+Each function writes one event in one transaction through `IncidentLog.append`,
+or refuses in the user's words and writes nothing. Ids may be given in full or
+as a unique prefix of at least six characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from commander_app.core.board import (
+    Board,
+    action_done_body,
+    action_update_body,
+    fold_board,
+    hypothesis_owner_body,
+    hypothesis_state_body,
+)
+from commander_app.core.events import MAX_TITLE, clean_name, clean_text, text_body
+from commander_app.core.model import Event, HypothesisState, Kind
+from commander_app.core.times import to_iso
+from commander_app.store.incident_log import IncidentLog
+from commander_app.store.rows import BOARD_EVENTS_SQL, EVENT_COLUMNS, row_to_event
+
+
+def board(log: IncidentLog, incident_id: str) -> Board:
+    """The incident's board, read from its board events only (partial index `events_board`)."""
+    log.incident(incident_id)  # a clear error for an unknown incident
+    rows = log.conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
+        [incident_id],
+    )
+    return fold_board(row_to_event(r) for r in rows)
+
+
+def open_hypothesis(
+    log: IncidentLog,
+    incident_id: str,
+    text: str,
+    *,
+    owner: str | None = None,
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    body = text_body(Kind.HYPOTHESIS, text, owner=_name(owner))
+    return log.append(incident_id, Kind.HYPOTHESIS, body, author=author, at=at)
+
+
+def set_hypothesis_state(
+    log: IncidentLog,
+    incident_id: str,
+    hypothesis_id: str,
+    state: HypothesisState,
+    *,
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    """Confirm, refute or reopen a hypothesis; the event's time is when it was settled."""
+    hypothesis = board(log, incident_id).find_hypothesis(hypothesis_id)
+    body = hypothesis_state_body(hypothesis, state)
+    return log.append(incident_id, Kind.HYPOTHESIS, body, author=author, at=at)
+
+
+def assign_hypothesis(
+    log: IncidentLog,
+    incident_id: str,
+    hypothesis_id: str,
+    owner: str,
+    *,
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    hypothesis = board(log, incident_id).find_hypothesis(hypothesis_id)
+    body = hypothesis_owner_body(hypothesis, owner)
+    return log.append(incident_id, Kind.HYPOTHESIS, body, author=author, at=at)
+
+
+def add_finding(
+    log: IncidentLog,
+    incident_id: str,
+    text: str,
+    *,
+    hypothesis_id: str | None = None,
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    """A finding, linked to a hypothesis on the board when one is named."""
+    body = text_body(Kind.FINDING, text)
+    if hypothesis_id is not None:
+        body["ref"] = board(log, incident_id).find_hypothesis(hypothesis_id).id
+    return log.append(incident_id, Kind.FINDING, body, author=author, at=at)
+
+
+def add_action(
+    log: IncidentLog,
+    incident_id: str,
+    text: str,
+    *,
+    owner: str | None = None,
+    due: datetime | None = None,
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    body = text_body(Kind.ACTION, text, owner=_name(owner), due=to_iso(due) if due else None)
+    return log.append(incident_id, Kind.ACTION, body, author=author, at=at)
+
+
+def complete_action(
+    log: IncidentLog,
+    incident_id: str,
+    action_id: str,
+    *,
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    action = board(log, incident_id).find_action(action_id)
+    return log.append(incident_id, Kind.ACTION, action_done_body(action), author=author, at=at)
+
+
+def update_action(
+    log: IncidentLog,
+    incident_id: str,
+    action_id: str,
+    *,
+    owner: str | None = None,
+    due: datetime | None = None,
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    """Reassign an action or move its due time; refuses a change that changes nothing."""
+    action = board(log, incident_id).find_action(action_id)
+    body = action_update_body(action, owner, to_iso(due) if due else None)
+    return log.append(incident_id, Kind.ACTION, body, author=author, at=at)
+
+
+def record_decision(
+    log: IncidentLog,
+    incident_id: str,
+    text: str,
+    *,
+    options: Sequence[str] | None = None,
+    reversible: bool | None = None,
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    """A decision as the commander made it: the options weighed, and whether it can be undone."""
+    cleaned = [clean_text(o, "decision option", MAX_TITLE) for o in options or ()]
+    body = text_body(Kind.DECISION, text, options=cleaned or None, reversible=reversible)
+    return log.append(incident_id, Kind.DECISION, body, author=author, at=at)
+
+
+def _name(owner: str | None) -> str | None:
+    return clean_name(owner, "owner's name") if owner is not None else None

@@ -1,0 +1,62 @@
+"""Handing over command, in two explicit steps, with the briefing kept in the log."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from commander_app.core.briefing import render_briefing
+from commander_app.core.handoff import answer_body, offer_body
+from commander_app.core.model import Event, Kind, RoleChange
+from commander_app.store import environment
+from commander_app.store.board_actions import board
+from commander_app.store.incident_log import IncidentLog
+
+
+def briefing(
+    log: IncidentLog,
+    incident_id: str,
+    *,
+    local_zone: tzinfo | None = None,
+    next_update_due: str | None = None,
+) -> str:
+    """The briefing as of the log's clock, in the reader's zone (default: this machine's)."""
+    return render_briefing(
+        log.incident(incident_id),
+        board(log, incident_id),
+        log.clock.now(),
+        local_zone or environment.local_zone(),
+        next_update_due=next_update_due,
+    )
+
+
+def offer_handoff(
+    log: IncidentLog,
+    incident_id: str,
+    to: str,
+    *,
+    author: str,
+    local_zone: tzinfo | None = None,
+    next_update_due: str | None = None,
+) -> Event:
+    """Offer command to `to`; the offer stores the briefing they were handed."""
+    text = briefing(log, incident_id, local_zone=local_zone, next_update_due=next_update_due)
+    body = offer_body(log.incident(incident_id), to, text)
+    return log.append(incident_id, Kind.ROLE, body, author=author)
+
+
+def accept_handoff(log: IncidentLog, incident_id: str, *, author: str) -> Event:
+    """The incoming commander takes command; if someone else enters it, the event says so."""
+    return _answer(log, incident_id, RoleChange.HANDOFF_ACCEPTED, author)
+
+
+def decline_handoff(log: IncidentLog, incident_id: str, *, author: str) -> Event:
+    return _answer(log, incident_id, RoleChange.HANDOFF_DECLINED, author)
+
+
+def cancel_handoff(log: IncidentLog, incident_id: str, *, author: str) -> Event:
+    return _answer(log, incident_id, RoleChange.HANDOFF_CANCELLED, author)
+
+
+def _answer(log: IncidentLog, incident_id: str, answer: RoleChange, author: str) -> Event:
+    body = answer_body(log.incident(incident_id), answer, author)
+    return log.append(incident_id, Kind.ROLE, body, author=author)

@@ -1,0 +1,124 @@
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from commander_app.core.clock import FixedClock
+from commander_app.core.errors import ValidationError
+from commander_app.core.model import Kind
+from commander_app.store import board_actions, handoffs
+from commander_app.store.health import check_log
+from commander_app.store.incident_log import IncidentLog
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def count(log: IncidentLog) -> int:
+    return int(log.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+@pytest.fixture
+def incident_id(log: IncidentLog, clock: FixedClock) -> str:
+    opened = log.open_incident("Checkout 500s", commander="alice", author="alice")
+    # Later entries come a moment after: within one millisecond, ids made after the
+    # test clock went back in time (an earlier test) need not sort in writing order.
+    clock.advance(timedelta(seconds=1))
+    return opened.id
+
+
+def test_command_changes_hands_only_when_the_offer_is_accepted(
+    log: IncidentLog, clock: FixedClock, incident_id: str
+) -> None:
+    board_actions.open_hypothesis(log, incident_id, "DB pool exhausted", owner="bob", author="a")
+    clock.advance(timedelta(minutes=42))
+    offer = handoffs.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
+    assert offer.kind is Kind.ROLE
+    assert offer.body["from"] == "alice"
+    assert offer.body["briefing"].startswith("HANDOFF BRIEFING: Checkout 500s\n")
+    assert "open 42m 01s" in offer.body["briefing"]
+    assert "  - DB pool exhausted\n    owner bob" in offer.body["briefing"]
+    state = log.incident(incident_id)
+    assert (state.commander, state.pending_handoff_to) == ("alice", "bob")
+    clock.advance(timedelta(minutes=1))
+    accepted = handoffs.accept_handoff(log, incident_id, author="bob")
+    assert "entered_by" not in accepted.body
+    state = log.incident(incident_id)
+    assert (state.commander, state.pending_handoff_to) == ("bob", None)
+    assert check_log(log) == []
+
+
+def test_someone_else_may_enter_the_acceptance_and_the_log_says_who(
+    log: IncidentLog, clock: FixedClock, incident_id: str
+) -> None:
+    handoffs.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
+    clock.advance(timedelta(minutes=1))
+    accepted = handoffs.accept_handoff(log, incident_id, author="scribe kim")
+    assert accepted.author == "scribe kim"
+    assert accepted.body["entered_by"] == "scribe kim"
+    assert log.incident(incident_id).commander == "bob"
+
+
+@pytest.mark.parametrize("answer", [handoffs.decline_handoff, handoffs.cancel_handoff])
+def test_a_declined_or_cancelled_offer_keeps_the_commander(
+    log: IncidentLog, clock: FixedClock, incident_id: str, answer: Any
+) -> None:
+    handoffs.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
+    clock.advance(timedelta(minutes=1))
+    answer(log, incident_id, author="bob")
+    state = log.incident(incident_id)
+    assert (state.commander, state.pending_handoff_to) == ("alice", None)
+    clock.advance(timedelta(minutes=1))
+    handoffs.offer_handoff(log, incident_id, "carl", author="alice", local_zone=BERLIN)
+    assert log.incident(incident_id).pending_handoff_to == "carl"
+
+
+def test_the_briefing_follows_the_log_clock(
+    log: IncidentLog, clock: FixedClock, incident_id: str
+) -> None:
+    clock.advance(timedelta(hours=2, minutes=5))
+    text = handoffs.briefing(log, incident_id, local_zone=BERLIN)
+    assert "open 2h 05m (since 15:00) · as of 17:05 CET" in text
+    assert "Next stakeholder update due: not scheduled" in text
+
+
+@pytest.mark.parametrize(
+    ("setup", "attempt", "message"),
+    [
+        ([], lambda log, i: handoffs.accept_handoff(log, i, author="bob"), "No handoff"),
+        ([], lambda log, i: handoffs.decline_handoff(log, i, author="bob"), "No handoff"),
+        ([], lambda log, i: handoffs.cancel_handoff(log, i, author="alice"), "No handoff"),
+        (
+            [],
+            lambda log, i: handoffs.offer_handoff(log, i, "alice", author="alice"),
+            "already the commander",
+        ),
+        (
+            ["bob"],
+            lambda log, i: handoffs.offer_handoff(log, i, "bob", author="a"),
+            "already offered",
+        ),
+        (
+            ["bob"],
+            lambda log, i: handoffs.offer_handoff(log, i, "carl", author="a"),
+            "cancel that offer",
+        ),
+        ([], lambda log, i: handoffs.offer_handoff(log, i, "  ", author="a"), "name is empty"),
+    ],
+)
+def test_refusals_write_nothing(
+    log: IncidentLog,
+    clock: FixedClock,
+    incident_id: str,
+    setup: list[str],
+    attempt: Any,
+    message: str,
+) -> None:
+    for person in setup:
+        clock.advance(timedelta(minutes=1))
+        handoffs.offer_handoff(log, incident_id, person, author="alice", local_zone=BERLIN)
+    clock.advance(timedelta(minutes=1))
+    before = count(log)
+    with pytest.raises(ValidationError, match=message):
+        attempt(log, incident_id)
+    assert count(log) == before
