@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from commander_app.store.backups import BackupRotation
 from commander_app.store.errors import (
     BusyError,
@@ -18,7 +16,7 @@ from commander_app.store.errors import (
     NewerSchemaError,
     StorageError,
 )
-from commander_app.store.schema import KNOWN_MIGRATIONS, SCHEMA_VERSION, migrations
+from commander_app.store.versions import KNOWN_MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_VERSION
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -87,7 +85,7 @@ def _busy_or_raise(exc: sqlite3.OperationalError) -> Exception:
     )
 
 
-def open_database(path: Path, backups: BackupRotation, now: datetime) -> Database:
+def open_database(path: Path, backups: BackupRotation, now: datetime) -> sqlite3.Connection:
     """Open (or create) the log, refuse damage and newer schemas, upgrade older ones."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -102,19 +100,27 @@ def open_database(path: Path, backups: BackupRotation, now: datetime) -> Databas
     if [row[0] for row in quick] != ["ok"]:
         conn.close()
         raise _damaged(path, backups, "; ".join(str(r[0]) for r in quick[:3]))
-    db = Database(conn)
     try:
-        _migrate(db, path, backups, now)
+        _migrate(conn, path, backups, now)
     except BaseException:
         conn.close()
         raise
-    return db
+    return conn
 
 
-def _migrate(db: Database, path: Path, backups: BackupRotation, now: datetime) -> None:
-    conn = db.conn
+def _applied(conn: sqlite3.Connection) -> set[str]:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone()
+    if not exists:
+        return set()
+    rows = conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = 'commander'")
+    return {row[0] for row in rows}
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, backups: BackupRotation, now: datetime) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    applied = {m.name for m in migrations.applied(db)}
+    applied = _applied(conn)
     unknown = applied - set(KNOWN_MIGRATIONS)
     if version > SCHEMA_VERSION or unknown:
         conn_version = max(version, SCHEMA_VERSION + 1)
@@ -123,14 +129,18 @@ def _migrate(db: Database, path: Path, backups: BackupRotation, now: datetime) -
             f"this one knows up to {SCHEMA_VERSION}). Update Commander to open it; "
             "the file was not changed."
         )
-    if not migrations.pending(db):
+    if applied == set(KNOWN_MIGRATIONS):
         return
+    from sqlite_utils import Database  # only when the file must change
+
+    from commander_app.store.schema import migrations
+
     if applied:
         backups.take(conn, now, label="before_upgrade")
     with write_transaction(conn):
         # Pending is re-read under the write lock: another process may have
         # upgraded the file since we looked.
-        migrations.apply(db)
+        migrations.apply(Database(conn))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

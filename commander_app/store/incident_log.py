@@ -73,8 +73,7 @@ class IncidentLog:
         self.clock = clock or SystemClock()
         self.backups = backups or BackupRotation(self.path)
         self.backup_interval = backup_interval
-        self.db = open_database(self.path, self.backups, self.clock.now())
-        self.conn: sqlite3.Connection = self.db.conn
+        self.conn: sqlite3.Connection = open_database(self.path, self.backups, self.clock.now())
         self.maybe_backup()
 
     def close(self) -> None:

@@ -8,6 +8,9 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from commander_app.store.rows import BOARD_EVENTS_SQL, STATE_EVENTS_SQL
+from commander_app.store.versions import KNOWN_MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["KNOWN_MIGRATIONS", "SCHEMA_VERSION", "migrations"]
 
 migrations = Migrations("commander")
 
@@ -92,10 +95,6 @@ def m002_full_text_search(db: Database) -> None:
         INSERT INTO incidents_fts (incident_id, title) SELECT id, title FROM incidents;
         """,
     )
-
-
-KNOWN_MIGRATIONS = ("m001_event_log", "m002_full_text_search")
-SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 
 
 def _run_statements(db: Database, script: str) -> None:

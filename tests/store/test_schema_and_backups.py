@@ -1,4 +1,6 @@
 import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,13 +12,30 @@ from commander_app.store.backups import BackupRotation, is_healthy, taken_at
 from commander_app.store.database import connect
 from commander_app.store.errors import DamagedDatabaseError, NewerSchemaError
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.schema import SCHEMA_VERSION, migrations
+from commander_app.store.schema import KNOWN_MIGRATIONS, SCHEMA_VERSION, migrations
 from commander_app.store.search import search
 
 
 def test_a_new_log_is_at_the_current_schema(log: IncidentLog) -> None:
     assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert migrations.pending(log.db) == []
+    assert migrations.pending(Database(log.conn)) == []
+
+
+def test_the_schema_version_names_every_migration() -> None:
+    pending = migrations.pending(Database(memory=True))
+    assert tuple(m.name for m in pending) == KNOWN_MIGRATIONS
+
+
+def test_opening_a_current_log_does_not_load_the_migrations(db_path: Path) -> None:
+    IncidentLog(db_path, device_id="d").close()
+    code = (
+        "import sys; from commander_app.store.incident_log import IncidentLog; "
+        f"IncidentLog(__import__('pathlib').Path({str(db_path)!r}), device_id='d').close(); "
+        "print('sqlite_utils' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    assert result.stdout.strip() == "False"
 
 
 def test_opening_twice_applies_nothing_twice(db_path: Path, clock: FixedClock) -> None:
