@@ -1,0 +1,37 @@
+"""The `commander` command: the window with no arguments, headless commands otherwise."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Sequence
+
+from commander_app.cli.parser import build_parser
+from commander_app.core.errors import CommanderError
+
+PROCESS_START = time.perf_counter()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from commander_app.ui.app import run_app
+
+        return run_app(args.db, smoke_test=args.smoke_test, process_start=PROCESS_START)
+    module_name, _, function = args.run.partition(":")
+    command = getattr(importlib.import_module(f"commander_app.cli.{module_name}"), function)
+    from commander_app.cli.common import open_log
+
+    try:
+        with open_log(args) as log:
+            result: int = command(log, args)
+            if result == 0:
+                log.maybe_backup()  # after the output: the entry is already safe
+            return result
+    except CommanderError as exc:
+        print(f"commander: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("commander: interrupted; nothing further was written", file=sys.stderr)
+        return 130

@@ -1,0 +1,32 @@
+"""What every command shares: the log it works on, who writes, when, and output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+
+from commander_app.core.clock import SystemClock
+from commander_app.core.times import parse_when
+from commander_app.store import environment
+from commander_app.store.incident_log import IncidentLog
+
+
+def open_log(args: argparse.Namespace) -> IncidentLog:
+    path = args.db or environment.default_db_path()
+    return IncidentLog(path, device_id=environment.device_id(), clock=SystemClock())
+
+
+def author(args: argparse.Namespace) -> str:
+    return args.author or environment.default_author()
+
+
+def at(log: IncidentLog, args: argparse.Namespace) -> datetime | None:
+    """The --at time, if given: HH:MM (local) or ISO-8601, never in the future."""
+    if not getattr(args, "at", None):
+        return None
+    return parse_when(args.at, log.clock.now(), environment.local_zone())
+
+
+def out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,229 @@
+"""Commands on the incident log: open, write, read, search, export, import, back up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from commander_app.cli.common import at, author, out
+from commander_app.core.board import board_dict, fold_board
+from commander_app.core.bundle import incident_dict, parse_bundle_text
+from commander_app.core.errors import ValidationError
+from commander_app.core.events import event_text, text_body
+from commander_app.core.markdown_export import render_markdown
+from commander_app.core.metrics import durations, metrics_dict
+from commander_app.core.model import (
+    Event,
+    IncidentState,
+    Kind,
+    Milestone,
+    Role,
+    Severity,
+    Status,
+)
+from commander_app.core.times import format_duration, format_local
+from commander_app.store import environment
+from commander_app.store.bundles import export_bundle, import_bundle
+from commander_app.store.health import check_log
+from commander_app.store.incident_log import IncidentLog
+from commander_app.store.search import search
+
+# -- writing commands -----------------------------------------------------------
+
+
+def cmd_new(log: IncidentLog, args: argparse.Namespace) -> int:
+    state = log.open_incident(
+        args.title,
+        severity=Severity.parse(args.severity),
+        drill=args.drill,
+        commander=args.commander,
+        author=author(args),
+        at=at(log, args),
+    )
+    out(state.id)
+    return 0
+
+
+def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
+    kind = Kind.parse(args.kind)
+    text_body(kind, args.text)  # a typo in the entry is reported before anything else
+    incident = log.find_incident(args.incident)
+    event = log.log(
+        incident.id,
+        args.text,
+        kind=kind,
+        author=author(args),
+        at=at(log, args),
+        supersedes=args.corrects,
+    )
+    out(event.id)
+    return 0
+
+
+def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    status = Status.parse(args.status)
+    log.set_status(incident.id, status, author=author(args), at=at(log, args))
+    out(f"{incident.title}: {status.value}")
+    return 0
+
+
+def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    severity = Severity.parse(args.severity)
+    log.set_severity(incident.id, severity, author=author(args), at=at(log, args))
+    out(f"{incident.title}: {severity.value}")
+    return 0
+
+
+def cmd_milestone(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    milestone = Milestone.parse(args.name)
+    event = log.mark_milestone(incident.id, milestone, author=author(args), at=at(log, args))
+    when = format_local(event.occurred_at, environment.local_zone())
+    out(f"{incident.title}: {milestone.value.replace('_', ' ')} at {when}")
+    return 0
+
+
+def cmd_role(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    role = Role.parse(args.role)
+    log.assign_role(incident.id, role, args.person, author=author(args))
+    out(f"{incident.title}: {role.value.replace('_', ' ')} is {args.person.strip()}")
+    return 0
+
+
+def cmd_import(log: IncidentLog, args: argparse.Namespace) -> int:
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError(f"There is no file {args.file}.") from None
+    except UnicodeDecodeError:
+        raise ValidationError(f"{args.file} is not a Commander bundle (not UTF-8 text).") from None
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {args.file}: {exc.strerror}.") from None
+    result = import_bundle(log, parse_bundle_text(text))
+    out(
+        f"{result.title} ({result.incident_id}): {result.added} new events, "
+        f"{result.already_present} already present"
+    )
+    return 0
+
+
+def cmd_backup(log: IncidentLog, args: argparse.Namespace) -> int:
+    out(str(log.backup_now(args.to)))
+    return 0
+
+
+def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
+    if args.rebuild:
+        count = log.rebuild_projection()
+        out(f"Rebuilt the projection of {count} incidents from their events.")
+    problems = check_log(log)
+    if problems:
+        for problem in problems:
+            print(f"commander: {problem}", file=sys.stderr)
+        return 1
+    out(f"{log.path}: ok")
+    return 0
+
+
+# -- reading commands -----------------------------------------------------------
+
+
+def cmd_list(log: IncidentLog, args: argparse.Namespace) -> int:
+    incidents = log.incidents(include_resolved=args.all)
+    if args.json:
+        out(json.dumps([incident_dict(i) for i in incidents], indent=2, ensure_ascii=False))
+        return 0
+    if not incidents:
+        out("No open incidents." if not args.all else "No incidents yet.")
+        return 0
+    zone = environment.local_zone()
+    for incident in incidents:
+        drill = " [DRILL]" if incident.is_drill else ""
+        active = format_local(incident.last_event_at, zone) if incident.last_event_at else "—"
+        out(
+            f"{incident.id}  {incident.severity.value}  {incident.status.value:<13}  "
+            f"{active}  {incident.title}{drill}"
+        )
+    return 0
+
+
+def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    events = log.events(incident.id)
+    if args.json:
+        document = {
+            "incident": incident_dict(incident),
+            "metrics": metrics_dict(incident),
+            "board": board_dict(fold_board(events)),
+            "events": [e.to_dict() for e in events],
+        }
+        out(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    out(_describe(incident, events))
+    return 0
+
+
+def _describe(incident: IncidentState, events: list[Event]) -> str:
+    zone = environment.local_zone()
+    drill = "  [DRILL]" if incident.is_drill else ""
+    lines = [
+        f"{incident.title}{drill}",
+        f"  id {incident.id} · {incident.severity.value} · {incident.status.value}",
+    ]
+    for role, person in sorted(incident.roles.items()):
+        lines.append(f"  {role.replace('_', ' ')}: {person}")
+    for duration in durations(incident):
+        label = duration.name.replace("_", " ")
+        value = format_duration(duration.seconds) if duration.seconds is not None else "—"
+        note = f"  ({duration.note})" if duration.note else ""
+        lines.append(f"  {label}: {value}{note}")
+    lines.append("")
+    spans_days = len({format_local(e.occurred_at, zone)[:10] for e in events}) > 1
+    corrected = {e.supersedes for e in events if e.supersedes}
+    for event in events:
+        when = format_local(event.occurred_at, zone, with_date=spans_days)
+        text = event_text(event.kind, event.body).replace("\n", "\n" + " " * 12)
+        mark = " (corrected)" if event.id in corrected else ""
+        lines.append(f"{when}  {event.kind.value:<11} {event.author}: {text}{mark}")
+    return "\n".join(lines)
+
+
+def cmd_search(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident_id = log.find_incident(args.incident).id if args.incident else None
+    hits = search(log.conn, args.query, incident_id)
+    if args.json:
+        out(json.dumps([h.__dict__ for h in hits], indent=2, ensure_ascii=False))
+        return 0
+    if not hits:
+        out("No matches.")
+        return 0
+    zone = environment.local_zone()
+    for hit in hits:
+        if hit.event_id is None:
+            out(f"{hit.incident_id}  title       {hit.snippet}")
+        else:
+            when = format_local(hit.occurred_at or "", zone)
+            mark = " (corrected)" if hit.corrected else ""
+            out(f"{hit.incident_id}  {when}  {hit.kind}: {hit.snippet}{mark}")
+    return 0
+
+
+def cmd_export(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    if args.format == "json":
+        text = json.dumps(export_bundle(log, incident.id), indent=2, ensure_ascii=False)
+    else:
+        text = render_markdown(incident, log.events(incident.id), environment.local_zone())
+    if args.output is None:
+        out(text)
+        return 0
+    try:
+        environment.write_atomically(args.output, text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {args.output}: {exc.strerror}.") from None
+    print(f"Wrote {args.output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,169 @@
+"""The `commander` command line: every subcommand and its options.
+
+Commands name their handler as "module:function" and are imported only when
+run, so `commander` with no arguments opens the window without loading them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, NoReturn
+
+from commander_app import __version__
+from commander_app.core.model import TEXT_KINDS, HypothesisState, Milestone, Role, Status
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One plain line, like every other user error."""
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="commander",
+        description="Incident commander's assistant. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"Commander {__version__}")
+    parser.add_argument(
+        "--db", type=Path, help="incident log file (default: $COMMANDER_DB or the user data dir)"
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the window on a temporary log (or --db), wait for the first paint, exit",
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    who = _Parser(add_help=False)
+    who.add_argument("--author", help="who is writing (default: $COMMANDER_AUTHOR or login)")
+    which = _Parser(add_help=False)
+    which.add_argument("--incident", metavar="ID", help="default: the most recently active open")
+    when = _Parser(add_help=False)
+    when.add_argument("--at", metavar="TIME", help="when it happened: HH:MM (local) or ISO-8601")
+
+    p = sub.add_parser("new", parents=[who, when], help="open an incident; prints its id")
+    p.add_argument("title")
+    p.add_argument("--severity", default="SEV3", help="SEV1 (worst) to SEV4; default SEV3")
+    p.add_argument("--drill", action="store_true", help="a practice incident, marked as such")
+    p.add_argument("--commander", metavar="NAME", help="incident commander")
+    p.set_defaults(run="log_commands:cmd_new")
+
+    p = sub.add_parser("log", parents=[who, which, when], help="add an entry; prints its id")
+    p.add_argument("text")
+    p.add_argument("--kind", default="note", help=", ".join(k.value for k in TEXT_KINDS))
+    p.add_argument("--corrects", metavar="EVENT_ID", help="this entry corrects an earlier one")
+    p.set_defaults(run="log_commands:cmd_log")
+
+    p = sub.add_parser("status", parents=[who, which, when], help="change the incident status")
+    p.add_argument("status", help=", ".join(s.value for s in Status))
+    p.set_defaults(run="log_commands:cmd_status")
+
+    p = sub.add_parser("severity", parents=[who, which, when], help="change the severity")
+    p.add_argument("severity", help="SEV1 to SEV4")
+    p.set_defaults(run="log_commands:cmd_severity")
+
+    p = sub.add_parser("milestone", parents=[who, which, when], help="mark a milestone")
+    p.add_argument("name", help=", ".join(m.value for m in Milestone))
+    p.set_defaults(run="log_commands:cmd_milestone")
+
+    p = sub.add_parser("role", parents=[who, which], help="assign a role to a person")
+    p.add_argument("role", help=", ".join(r.value for r in Role))
+    p.add_argument("person")
+    p.set_defaults(run="log_commands:cmd_role")
+
+    add_board_commands(sub, who, which, when)
+
+    p = sub.add_parser("list", help="list incidents (open ones by default)")
+    p.add_argument("--all", action="store_true", help="include resolved incidents")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="log_commands:cmd_list")
+
+    p = sub.add_parser("show", help="an incident's state, durations and timeline")
+    p.add_argument("incident", nargs="?", metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="log_commands:cmd_show")
+
+    p = sub.add_parser("search", parents=[which], help="full-text search of titles and entries")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="log_commands:cmd_search")
+
+    p = sub.add_parser("export", help="export an incident as a JSON bundle or Markdown")
+    p.add_argument("incident", nargs="?", metavar="ID")
+    p.add_argument("--format", choices=["json", "md"], required=True)
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: standard output")
+    p.set_defaults(run="log_commands:cmd_export")
+
+    p = sub.add_parser("import", help="merge a JSON bundle into this log (safe to repeat)")
+    p.add_argument("file", type=Path)
+    p.set_defaults(run="log_commands:cmd_import")
+
+    p = sub.add_parser("backup", help="take a backup now")
+    p.add_argument("--to", type=Path, metavar="PATH", help="default: the rotating backups folder")
+    p.set_defaults(run="log_commands:cmd_backup")
+
+    p = sub.add_parser("check", help="verify the log: integrity, search index, projection")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the incidents projection")
+    p.set_defaults(run="log_commands:cmd_check")
+    return parser
+
+
+def add_board_commands(
+    sub: Any, who: argparse.ArgumentParser, which: argparse.ArgumentParser, when: Any
+) -> None:
+    """The board's writing commands, `board`, `briefing` and `handoff`."""
+    writes = [who, which, when]
+    p = sub.add_parser("hypothesis", parents=writes, help="open a hypothesis; prints its id")
+    p.add_argument("text")
+    p.add_argument("--owner", metavar="NAME", help="who is checking it")
+    p.set_defaults(run="board_commands:cmd_hypothesis")
+
+    p = sub.add_parser("hypothesis-state", parents=writes, help="confirm or refute a hypothesis")
+    p.add_argument("hypothesis", metavar="ID")
+    p.add_argument("state", help=", ".join(s.value for s in HypothesisState))
+    p.set_defaults(run="board_commands:cmd_hypothesis_state")
+
+    p = sub.add_parser("finding", parents=writes, help="record a finding; prints its id")
+    p.add_argument("text")
+    p.add_argument("--hypothesis", metavar="ID", help="the hypothesis it bears on")
+    p.set_defaults(run="board_commands:cmd_finding")
+
+    p = sub.add_parser("action", parents=writes, help="add an action item; prints its id")
+    p.add_argument("text")
+    p.add_argument("--owner", metavar="NAME")
+    p.add_argument("--due", metavar="TIME", help="HH:MM (local, the next such time) or ISO-8601")
+    p.set_defaults(run="board_commands:cmd_action")
+
+    p = sub.add_parser("done", parents=writes, help="mark an action item done")
+    p.add_argument("action", metavar="ACTION_ID")
+    p.set_defaults(run="board_commands:cmd_done")
+
+    p = sub.add_parser("decide", parents=writes, help="record a decision; prints its id")
+    p.add_argument("text")
+    p.add_argument("--option", action="append", metavar="TEXT", help="an option weighed")
+    undo = p.add_mutually_exclusive_group()
+    undo.add_argument("--reversible", action="store_true", default=None, help="can be undone")
+    undo.add_argument(
+        "--irreversible", action="store_false", dest="reversible", help="cannot be undone"
+    )
+    p.set_defaults(run="board_commands:cmd_decide")
+
+    p = sub.add_parser("board", help="hypotheses, findings, actions and decisions")
+    p.add_argument("incident", nargs="?", metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="board_commands:cmd_board")
+
+    p = sub.add_parser("briefing", help="the briefing an incoming commander reads")
+    p.add_argument("incident", nargs="?", metavar="ID")
+    p.set_defaults(run="board_commands:cmd_briefing")
+
+    p = sub.add_parser("handoff", help="hand over command: offer, then accept or decline")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    offer = steps.add_parser("offer", parents=[who, which], help="offer command to NAME")
+    offer.add_argument("person", metavar="NAME")
+    steps.add_parser("accept", parents=[who, which], help="take the command offered")
+    steps.add_parser("decline", parents=[who, which], help="decline the command offered")
+    steps.add_parser("cancel", parents=[who, which], help="withdraw the offer")
+    p.set_defaults(run="board_commands:cmd_handoff")
