@@ -140,7 +140,7 @@ def _migrate(conn: sqlite3.Connection, path: Path, backups: BackupRotation, now:
     with write_transaction(conn):
         # Pending is re-read under the write lock: another process may have
         # upgraded the file since we looked.
-        migrations.apply(Database(conn))
+        migrations.apply(Database(conn, execute_plugins=False))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

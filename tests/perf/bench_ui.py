@@ -51,7 +51,9 @@ app.exec()
 def run_to_paint(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Seconds from spawn until the child reports its first paint, and its max RSS (KiB)."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True)
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
+    )
     assert child.stdout is not None
     line = child.stdout.readline()
     elapsed = time.perf_counter() - started
