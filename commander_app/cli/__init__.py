@@ -26,8 +26,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with open_log(args) as log:
             result: int = command(log, args)
-            if result == 0:
-                log.maybe_backup()  # after the output: the entry is already safe
+            if result == 0 and log.backup_problem is None:
+                try:
+                    log.maybe_backup()  # after the output: the entry is already safe
+                except CommanderError as exc:
+                    log.backup_problem = str(exc)
+            if log.backup_problem:
+                print(f"commander: warning: {log.backup_problem}", file=sys.stderr)
             return result
     except CommanderError as exc:
         print(f"commander: {exc}", file=sys.stderr)

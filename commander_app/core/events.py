@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -89,11 +90,23 @@ def opened_body(
     return body
 
 
+def _check_storable(kind: Kind, body: dict[str, Any]) -> None:
+    """Every value must survive JSON and UTF-8 unchanged: no NaN, no lone surrogates."""
+    try:
+        json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (ValueError, TypeError, UnicodeEncodeError):
+        raise ValidationError(
+            f"The '{kind.value}' event holds values that cannot be stored "
+            "(not-a-number, infinity, or broken Unicode)."
+        ) from None
+
+
 def validate_body(kind: Kind, body: object) -> dict[str, Any]:
     """Check a body against its kind, for appends and for imported bundles alike."""
     if not isinstance(body, Mapping):
         raise ValidationError(f"The body of a '{kind.value}' event must be an object.")
     body = dict(body)
+    _check_storable(kind, body)
     if kind in TEXT_KINDS or kind in (Kind.COMMS, Kind.CHECKLIST):
         clean_text(body.get("text"), f"{kind.value} text")
         if kind in BOARD_KINDS:

@@ -10,6 +10,7 @@ from commander_app.core.errors import ValidationError
 # A responder's clock and the laptop's may disagree a little; more than this
 # in the future is a typo, not skew.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+EARLIEST_YEAR = 2000  # a typed year before this is a typo
 
 _CLOCK_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -18,7 +19,12 @@ def to_iso(moment: datetime) -> str:
     """The one stored form: UTC, fixed width, so text order is time order."""
     if moment.tzinfo is None:
         raise ValueError("refusing to store a naive datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    t = moment.astimezone(UTC)
+    # Built by hand: strftime("%Y") does not zero-pad years before 1000 everywhere.
+    return (
+        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T"
+        f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond:06d}Z"
+    )
 
 
 def from_iso(text: str) -> datetime:
@@ -29,7 +35,10 @@ def from_iso(text: str) -> datetime:
         raise ValidationError(f"'{text}' is not an ISO-8601 time.") from None
     if moment.tzinfo is None:
         raise ValidationError(f"'{text}' has no time zone; stored times must be UTC.")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(f"'{text}' is off the calendar once converted to UTC.") from None
 
 
 def is_canonical_iso(text: object) -> bool:
@@ -48,6 +57,8 @@ def parse_when(text: str, now: datetime, local_zone: tzinfo) -> datetime:
     yesterday's, which is what someone backfilling a night's notes means.
     """
     moment = _read_time(text, now, local_zone, later=False)
+    if moment.year < EARLIEST_YEAR:
+        raise ValidationError(f"The time '{text}' is before {EARLIEST_YEAR}; check the year.")
     if moment - now > FUTURE_TOLERANCE:
         raise ValidationError(
             f"The time '{text}' is in the future; log times must be now or earlier."
@@ -87,7 +98,10 @@ def _read_time(text: str, now: datetime, local_zone: tzinfo, *, later: bool) -> 
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(f"The time '{text}' is off the calendar.") from None
 
 
 def format_local(iso: str, local_zone: tzinfo, with_date: bool = True) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,7 @@ from commander_app.core.model import (
 from commander_app.core.times import to_iso
 from commander_app.store.backups import BackupRotation, snapshot
 from commander_app.store.database import open_database, write_transaction
+from commander_app.store.errors import StorageError
 from commander_app.store.rows import (
     EVENT_COLUMNS,
     INCIDENT_COLUMNS,
@@ -74,7 +75,11 @@ class IncidentLog:
         self.backups = backups or BackupRotation(self.path)
         self.backup_interval = backup_interval
         self.conn: sqlite3.Connection = open_database(self.path, self.backups, self.clock.now())
-        self.maybe_backup()
+        self.backup_problem: str | None = None  # a failed backup must not block the log
+        try:
+            self.maybe_backup()
+        except StorageError as exc:
+            self.backup_problem = str(exc)
 
     def close(self) -> None:
         self.conn.close()
@@ -121,17 +126,19 @@ class IncidentLog:
     def set_status(
         self, incident_id: str, status: Status, *, author: str, at: datetime | None = None
     ) -> Event:
-        current = self.incident(incident_id).status
-        return self.append(
-            incident_id, Kind.STATUS, status_body(current, status), author=author, at=at
+        return self.append_with(
+            incident_id, Kind.STATUS, lambda s: status_body(s.status, status), author=author, at=at
         )
 
     def set_severity(
         self, incident_id: str, severity: Severity, *, author: str, at: datetime | None = None
     ) -> Event:
-        current = self.incident(incident_id).severity
-        return self.append(
-            incident_id, Kind.SEVERITY, severity_body(current, severity), author=author, at=at
+        return self.append_with(
+            incident_id,
+            Kind.SEVERITY,
+            lambda s: severity_body(s.severity, severity),
+            author=author,
+            at=at,
         )
 
     def mark_milestone(
@@ -163,6 +170,28 @@ class IncidentLog:
             incident_id, kind, validate_body(kind, body), author, at, self.clock.now(), supersedes
         )
         self._write([event])
+        return event
+
+    def append_with(
+        self,
+        incident_id: str,
+        kind: Kind,
+        build_body: Callable[[IncidentState], dict[str, Any]],
+        *,
+        author: str,
+        at: datetime | None = None,
+    ) -> Event:
+        """Like `append`, but the body is built from the incident's state as read inside
+        the write transaction, so a check such as "already identified" cannot race
+        another writer."""
+        now = self.clock.now()
+        with write_transaction(self.conn):
+            state = self.incident(incident_id)
+            event = self._event(
+                incident_id, kind, validate_body(kind, build_body(state)), author, at, now
+            )
+            self.insert_events([event])
+            self.update_projection(incident_id, [event])
         return event
 
     def _event(
@@ -368,6 +397,14 @@ class IncidentLog:
 
     def backup_now(self, to: Path | None = None) -> Path:
         """A backup now: into the rotation, or to a file the user chose."""
-        if to is not None:
-            return snapshot(self.conn, to)
-        return self.backups.take(self.conn, self.clock.now())
+        target = to or self.backups.directory
+        try:
+            if to is not None:
+                return snapshot(self.conn, to)
+            return self.backups.take(self.conn, self.clock.now())
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StorageError(
+                f"The backup into {target} failed ({reason}). The incident log itself "
+                "is unharmed; free some space or fix the folder's permissions."
+            ) from exc

@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.incidents.reload()
         self._show_state()
+        if log.backup_problem:
+            self.statusBar().showMessage(log.backup_problem, 60_000)
 
     # -- building ----------------------------------------------------------
 

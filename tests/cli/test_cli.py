@@ -168,3 +168,16 @@ def test_default_database_lives_in_the_user_data_dir(isolated_environment: Path)
     result = run_cli("new", "default place")
     assert result.returncode == 0, result.stderr
     assert (isolated_environment / "data" / "commander" / "incidents.db").exists()
+
+
+def test_a_failing_backup_is_a_warning_not_a_failure(db: Path) -> None:
+    ok("new", "x", db=db)
+    backups = db.parent / "backups"
+    for old in backups.iterdir():
+        old.unlink()
+    backups.rmdir()
+    backups.write_text("not a folder")
+    result = run_cli("log", "entry", db=db)
+    assert result.returncode == 0
+    assert result.stderr.startswith("commander: warning: The backup into")
+    assert "Traceback" not in result.stderr

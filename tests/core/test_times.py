@@ -93,3 +93,15 @@ def test_a_due_time_may_be_far_in_the_future_but_must_be_readable() -> None:
 def test_short_clock_times_for_boards() -> None:
     assert format_clock("2026-11-28T13:05:00.000000Z", NOW, BERLIN) == "14:05"
     assert format_clock("2026-11-27T22:50:00.000000Z", NOW, BERLIN) == "2026-11-27 23:50"
+
+
+def test_early_years_are_zero_padded_so_text_order_stays_time_order() -> None:
+    assert to_iso(datetime(999, 1, 2, 3, 4, tzinfo=UTC)) == "0999-01-02T03:04:00.000000Z"
+    assert to_iso(datetime(999, 1, 1, tzinfo=UTC)) < to_iso(datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_times_off_the_calendar_are_clear_errors() -> None:
+    with pytest.raises(ValidationError, match="off the calendar"):
+        from_iso("0001-01-01T00:30:00+01:00")
+    with pytest.raises(ValidationError, match="before 2000"):
+        parse_when("0500-01-01T00:00Z", NOW, BERLIN)

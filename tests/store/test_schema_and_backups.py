@@ -175,3 +175,15 @@ def test_backup_to_a_chosen_file(log: IncidentLog, tmp_path: Path) -> None:
     assert log.backup_now(target) == target
     assert is_healthy(target)
     assert not list(target.parent.glob("*.partial"))
+
+
+def test_a_failing_backup_never_blocks_the_log(db_path: Path, clock: FixedClock) -> None:
+    with IncidentLog(db_path, device_id="d", clock=clock) as log:
+        log.open_incident("x", author="a")
+    (db_path.parent / "backups").write_text("a file where the folder should be")
+    clock.advance(timedelta(hours=1))
+    with IncidentLog(db_path, device_id="d", clock=clock) as log:
+        assert log.backup_problem is not None
+        assert "incident log itself is unharmed" in log.backup_problem
+        assert log.incidents()[0].title == "x"
+        log.log(log.incidents()[0].id, "still writing", author="a")
