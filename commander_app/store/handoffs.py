@@ -40,8 +40,9 @@ def offer_handoff(
 ) -> Event:
     """Offer command to `to`; the offer stores the briefing they were handed."""
     text = briefing(log, incident_id, local_zone=local_zone, next_update_due=next_update_due)
-    body = offer_body(log.incident(incident_id), to, text)
-    return log.append(incident_id, Kind.ROLE, body, author=author)
+    return log.append_with(
+        incident_id, Kind.ROLE, lambda state: offer_body(state, to, text), author=author
+    )
 
 
 def accept_handoff(log: IncidentLog, incident_id: str, *, author: str) -> Event:
@@ -58,5 +59,6 @@ def cancel_handoff(log: IncidentLog, incident_id: str, *, author: str) -> Event:
 
 
 def _answer(log: IncidentLog, incident_id: str, answer: RoleChange, author: str) -> Event:
-    body = answer_body(log.incident(incident_id), answer, author)
-    return log.append(incident_id, Kind.ROLE, body, author=author)
+    return log.append_with(
+        incident_id, Kind.ROLE, lambda state: answer_body(state, answer, author), author=author
+    )

@@ -20,9 +20,18 @@ from PySide6.QtWidgets import (
 
 from commander_app.core.clock import Clock
 from commander_app.core.errors import CommanderError
-from commander_app.core.model import IncidentState, Milestone, Role, Severity, Status
+from commander_app.core.model import (
+    IncidentState,
+    Milestone,
+    Role,
+    RoleChange,
+    Severity,
+    Status,
+)
 from commander_app.core.times import format_duration, format_local, from_iso, parse_when
+from commander_app.store import handoffs
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.briefing_dialog import BriefingDialog
 from commander_app.ui.palette import severity_colour
 
 _MILESTONE_FIELDS = {
@@ -106,6 +115,27 @@ class IncidentPanel(QWidget):
     def _init_roles_box(self) -> None:
         self.roles_box = QGroupBox("Roles")
         form = QFormLayout(self.roles_box)
+        self.hand_over = QPushButton("Hand over command…")
+        self.hand_over.setToolTip("Offer command with a briefing; it changes hands on acceptance")
+        self.handoff_note = _label("")
+        self.handoff_note.setWordWrap(True)
+        self.accept_button = QPushButton("Accept")
+        self.decline_button = QPushButton("Decline")
+        self.cancel_button = QPushButton("Withdraw")
+        answers = QHBoxLayout()
+        for button in (self.accept_button, self.decline_button, self.cancel_button):
+            answers.addWidget(button)
+        form.addRow(self.hand_over)
+        form.addRow(self.handoff_note)
+        form.addRow(answers)
+        self.hand_over.clicked.connect(self.ask_handoff)
+        self.accept_button.clicked.connect(lambda: self.answer_handoff(RoleChange.HANDOFF_ACCEPTED))
+        self.decline_button.clicked.connect(
+            lambda: self.answer_handoff(RoleChange.HANDOFF_DECLINED)
+        )
+        self.cancel_button.clicked.connect(
+            lambda: self.answer_handoff(RoleChange.HANDOFF_CANCELLED)
+        )
         self.role_labels: dict[Role, QLabel] = {}
         for role in Role:
             label = _label("—")
@@ -134,6 +164,17 @@ class IncidentPanel(QWidget):
             label.setText(format_local(value, self._zone) if value else "—")
         for role, label in self.role_labels.items():
             label.setText(state.roles.get(role.value, "—"))
+        pending = state.pending_handoff_to
+        self.handoff_note.setText(
+            f"Command offered to {pending}: it changes hands when {pending} accepts."
+            if pending
+            else ""
+        )
+        self.handoff_note.setVisible(bool(pending))
+        self.accept_button.setText(f"Accept for {pending}" if pending else "Accept")
+        for button in (self.accept_button, self.decline_button, self.cancel_button):
+            button.setVisible(bool(pending))
+        self.hand_over.setVisible(not pending)
         self._refresh_elapsed()
 
     def _refresh_elapsed(self) -> None:
@@ -188,6 +229,41 @@ class IncidentPanel(QWidget):
 
     def assign(self, role: Role, person: str) -> bool:
         return self._act(lambda s: self._log.assign_role(s.id, role, person, author=self._author))
+
+    def offer_handoff(self, to: str) -> str | None:
+        """Offer command to `to`; returns the briefing handed over (None if refused)."""
+        offered: list[str] = []
+
+        def write(state: IncidentState) -> None:
+            event = handoffs.offer_handoff(
+                self._log, state.id, to, author=self._author, local_zone=self._zone
+            )
+            offered.append(event.body["briefing"])
+
+        return offered[0] if self._act(write) else None
+
+    def answer_handoff(self, answer: RoleChange) -> bool:
+        steps = {
+            RoleChange.HANDOFF_ACCEPTED: handoffs.accept_handoff,
+            RoleChange.HANDOFF_DECLINED: handoffs.decline_handoff,
+            RoleChange.HANDOFF_CANCELLED: handoffs.cancel_handoff,
+        }
+        # Whoever clicks is the author; an acceptance entered for the incoming
+        # commander records who entered it.
+        return self._act(lambda s: steps[answer](self._log, s.id, author=self._author))
+
+    def ask_handoff(self) -> None:
+        name, ok = QInputDialog.getText(self, "Hand over command", "Who takes command?")
+        if not ok or not name.strip():
+            return
+        briefing = self.offer_handoff(name)
+        if briefing is not None:
+            BriefingDialog(
+                f"Command offered to {name.strip()}. Read or send them this briefing; "
+                "command changes hands when they accept.",
+                briefing,
+                self,
+            ).exec()
 
     def ask_milestone(self, milestone: Milestone) -> None:
         typed = ""

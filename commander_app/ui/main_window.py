@@ -30,6 +30,7 @@ from commander_app.core.model import IncidentState, Milestone, Role, Severity, S
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
+from commander_app.ui.board_panel import BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
 from commander_app.ui.incident_panel import IncidentPanel
@@ -101,15 +102,20 @@ class MainWindow(QMainWindow):
         column.addWidget(self.timeline_view, 1)
         column.addWidget(self.capture)
         self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
+        self.board = BoardPanel(self.log, self.author, self.log.clock, self.zone)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(scroll)
+        self.right.addWidget(self.board)
+        self.right.setSizes([380, 420])
         self.splitter = QSplitter()
         self.splitter.addWidget(self.incident_list)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([260, 700, 320])
+        self.splitter.setSizes([250, 650, 380])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
@@ -177,8 +183,9 @@ class MainWindow(QMainWindow):
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)
         self.live.arrived.connect(self._on_arrived)
-        self.panel.wrote.connect(lambda: self.live.poll(force=True))
-        self.panel.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        for part in (self.panel, self.board):
+            part.wrote.connect(lambda: self.live.poll(force=True))
+            part.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.backups.failed.connect(
             lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
         )
@@ -191,9 +198,10 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
+        for key, splitter in (("window/splitter", self.splitter), ("window/right", self.right)):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.live.stop()
@@ -201,6 +209,7 @@ class MainWindow(QMainWindow):
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/splitter", self.splitter.saveState())
+            self.settings.setValue("window/right", self.right.saveState())
             self.settings.sync()
         super().closeEvent(event)
 
@@ -238,6 +247,7 @@ class MainWindow(QMainWindow):
             self.timeline_view.kind_filter.setCurrentIndex(0)
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
+        self.board.show_incident(incident_id)
 
     def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
         """New events, from this window or another process: show them in place."""
@@ -247,6 +257,7 @@ class MainWindow(QMainWindow):
         if current:
             self.select_incident(current)
         self.panel.show_incident(self.current_incident())
+        self.board.show_incident(current)
         self._show_state()
 
     def _on_hit(self, incident_id: str, event_id: str) -> None:

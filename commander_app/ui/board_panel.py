@@ -1,0 +1,249 @@
+"""Hypotheses (with their findings), actions and decisions: who is chasing what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commander_app.core.board import Board, Hypothesis, is_overdue
+from commander_app.core.clock import Clock
+from commander_app.core.errors import CommanderError
+from commander_app.core.model import HypothesisState
+from commander_app.core.times import format_clock, parse_due
+from commander_app.store import board_actions
+from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.palette import muted, warning
+
+ItemIdRole = Qt.ItemDataRole.UserRole + 1
+
+
+def _row(texts: list[str], item_id: str) -> list[QStandardItem]:
+    items = []
+    for text in texts:
+        item = QStandardItem(text)
+        item.setEditable(False)
+        item.setData(item_id, ItemIdRole)
+        items.append(item)
+    return items
+
+
+def _tree(headers: list[str]) -> tuple[QTreeView, QStandardItemModel]:
+    model = QStandardItemModel()
+    model.setHorizontalHeaderLabels(headers)
+    view = QTreeView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(True)
+    return view, model
+
+
+class BoardPanel(QWidget):
+    """Reads the board from the log after every change; every button is one
+    store action, the same the CLI's `hypothesis-state`, `done` and `action` use."""
+
+    wrote = Signal()
+    problem = Signal(str)
+
+    def __init__(
+        self,
+        log: IncidentLog,
+        author: str,
+        clock: Clock,
+        zone: tzinfo,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._log, self._author, self._clock, self._zone = log, author, clock, zone
+        self.incident_id: str | None = None
+        self.board = Board()
+        self.hypotheses_view, self.hypotheses = _tree(["Hypothesis", "Owner", "State"])
+        self.actions_view, self.actions = _tree(["Action", "Owner", "Due"])
+        self.decisions_view, self.decisions = _tree(["Decision", "When"])
+        self.confirm = QPushButton("Confirm")
+        self.refute = QPushButton("Refute")
+        self.reopen = QPushButton("Reopen")
+        self.owner = QPushButton("Owner…")
+        self.done = QPushButton("Done")
+        self.add_action_button = QPushButton("Add action…")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for title, view, buttons in (
+            (
+                "Hypotheses",
+                self.hypotheses_view,
+                [self.confirm, self.refute, self.reopen, self.owner],
+            ),
+            ("Actions", self.actions_view, [self.done, self.add_action_button]),
+            ("Decisions", self.decisions_view, []),
+        ):
+            box = QGroupBox(title)
+            column = QVBoxLayout(box)
+            column.addWidget(view)
+            if buttons:
+                row = QHBoxLayout()
+                for button in buttons:
+                    row.addWidget(button)
+                row.addStretch()
+                column.addLayout(row)
+            layout.addWidget(box)
+        self.confirm.clicked.connect(lambda: self.set_state(HypothesisState.CONFIRMED))
+        self.refute.clicked.connect(lambda: self.set_state(HypothesisState.REFUTED))
+        self.reopen.clicked.connect(lambda: self.set_state(HypothesisState.INVESTIGATING))
+        self.owner.clicked.connect(self.ask_owner)
+        self.done.clicked.connect(self.complete_selected_action)
+        self.add_action_button.clicked.connect(self.ask_action)
+
+    # -- showing -------------------------------------------------------------
+
+    def show_incident(self, incident_id: str | None) -> None:
+        self.incident_id = incident_id
+        self.setEnabled(incident_id is not None)
+        self.board = board_actions.board(self._log, incident_id) if incident_id else Board()
+        self._fill()
+
+    def _fill(self) -> None:
+        now = self._clock.now()
+        selected_hypothesis = self.selected(self.hypotheses_view)
+        self.hypotheses.removeRows(0, self.hypotheses.rowCount())
+        for hypothesis in [*self.board.open_hypotheses, *self.board.settled_hypotheses]:
+            row = _row(
+                [hypothesis.text, hypothesis.owner or "—", self._state(hypothesis)], hypothesis.id
+            )
+            if not hypothesis.is_open:
+                for item in row:
+                    item.setForeground(muted())
+            for finding in hypothesis.findings:
+                row[0].appendRow(
+                    _row([f"Finding: {finding.text}", finding.author, ""], hypothesis.id)
+                )
+            self.hypotheses.appendRow(row)
+        self.hypotheses_view.expandAll()
+        self._select(self.hypotheses_view, selected_hypothesis)
+        self.actions.removeRows(0, self.actions.rowCount())
+        for action in self.board.open_actions:
+            due = format_clock(action.due, now, self._zone) if action.due else "—"
+            row = _row([action.text, action.owner or "—", due], action.id)
+            if is_overdue(action, now):
+                row[2].setText(f"{due} OVERDUE")
+                for item in row:
+                    item.setForeground(warning())
+            self.actions.appendRow(row)
+        self.decisions.removeRows(0, self.decisions.rowCount())
+        for decision in reversed(self.board.decisions):
+            when = format_clock(decision.decided_at, now, self._zone)
+            self.decisions.appendRow(_row([decision.text, when], decision.id))
+        for view in (self.hypotheses_view, self.actions_view, self.decisions_view):
+            view.resizeColumnToContents(1)
+
+    def _state(self, hypothesis: Hypothesis) -> str:
+        if hypothesis.state is HypothesisState.CONFIRMED and hypothesis.confirmed_at:
+            when = format_clock(hypothesis.confirmed_at, self._clock.now(), self._zone)
+            return f"confirmed {when}"
+        return hypothesis.state.value
+
+    @staticmethod
+    def selected(view: QTreeView) -> str | None:
+        index: QModelIndex = view.currentIndex()
+        return index.data(ItemIdRole) if index.isValid() else None
+
+    @staticmethod
+    def _select(view: QTreeView, item_id: str | None) -> None:
+        model = view.model()
+        for row in range(model.rowCount()):
+            index = model.index(row, 0)
+            if item_id is not None and index.data(ItemIdRole) == item_id:
+                view.setCurrentIndex(index)
+                return
+
+    # -- acting ----------------------------------------------------------------
+
+    def _act(self, action: Callable[[str], object]) -> bool:
+        if self.incident_id is None:
+            return False
+        try:
+            action(self.incident_id)
+        except CommanderError as exc:
+            self.problem.emit(str(exc))
+            return False
+        self.wrote.emit()
+        return True
+
+    def set_state(self, state: HypothesisState) -> bool:
+        chosen = self.selected(self.hypotheses_view)
+        if chosen is None:
+            self.problem.emit("Select a hypothesis first.")
+            return False
+        return self._act(
+            lambda i: board_actions.set_hypothesis_state(
+                self._log, i, chosen, state, author=self._author
+            )
+        )
+
+    def set_owner(self, owner: str) -> bool:
+        chosen = self.selected(self.hypotheses_view)
+        if chosen is None:
+            self.problem.emit("Select a hypothesis first.")
+            return False
+        return self._act(
+            lambda i: board_actions.assign_hypothesis(
+                self._log, i, chosen, owner, author=self._author
+            )
+        )
+
+    def complete_selected_action(self) -> bool:
+        chosen = self.selected(self.actions_view)
+        if chosen is None:
+            self.problem.emit("Select an action first.")
+            return False
+        return self._act(
+            lambda i: board_actions.complete_action(self._log, i, chosen, author=self._author)
+        )
+
+    def add_action(self, text: str, owner: str = "", due: str = "") -> bool:
+        def write(incident_id: str) -> None:
+            when = parse_due(due, self._clock.now(), self._zone) if due.strip() else None
+            board_actions.add_action(
+                self._log,
+                incident_id,
+                text,
+                owner=owner.strip() or None,
+                due=when,
+                author=self._author,
+            )
+
+        return self._act(write)
+
+    def ask_owner(self) -> None:
+        name, ok = QInputDialog.getText(self, "Hypothesis owner", "Who is checking it?")
+        if ok and name.strip():
+            self.set_owner(name)
+
+    def ask_action(self) -> None:
+        typed = ""
+        while True:
+            typed, ok = QInputDialog.getText(
+                self,
+                "Add action",
+                "What must be done? Optionally end with '; owner; due'\n"
+                "for example: restart consumers; Kim; 14:30",
+                text=typed,
+            )
+            if not ok or not typed.strip():
+                return
+            text, owner, due = ([*typed.split(";"), "", ""])[:3]
+            if self.add_action(text, owner, due):
+                return
