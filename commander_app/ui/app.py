@@ -3,6 +3,7 @@ and the `--smoke-test` mode used by CI and the desktop bundle."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -17,6 +18,19 @@ from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.main_window import MainWindow
 
 
+def seconds_since_process_start(fallback_start: float) -> float:
+    """From the kernel's record of when this process began (Linux), so the
+    interpreter's own start-up counts; elsewhere, from when the CLI was imported."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+        return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - fallback_start
+
+
 class _FirstPaint(QObject):
     """Notes the first paint of the window, reports it, and quits."""
 
@@ -29,7 +43,7 @@ class _FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.seen:
             self.seen = True
-            elapsed = time.perf_counter() - self._process_start
+            elapsed = seconds_since_process_start(self._process_start)
             print(
                 f"smoke-test ok: platform={self._app.platformName()} first_paint={elapsed:.3f}s",
                 flush=True,

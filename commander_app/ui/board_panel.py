@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QPushButton,
     QTreeView,
@@ -25,7 +26,7 @@ from commander_app.core.model import HypothesisState
 from commander_app.core.times import format_clock, parse_due
 from commander_app.store import board_actions
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.palette import muted, warning
+from commander_app.ui.palette import confirmed, muted, warning
 
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -34,6 +35,7 @@ def _row(texts: list[str], item_id: str) -> list[QStandardItem]:
     items = []
     for text in texts:
         item = QStandardItem(text)
+        item.setToolTip(text)
         item.setEditable(False)
         item.setData(item_id, ItemIdRole)
         items.append(item)
@@ -48,6 +50,11 @@ def _tree(headers: list[str]) -> tuple[QTreeView, QStandardItemModel]:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
     view.setWordWrap(True)
+    header = view.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, len(headers)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     return view, model
 
 
@@ -73,6 +80,8 @@ class BoardPanel(QWidget):
         self.hypotheses_view, self.hypotheses = _tree(["Hypothesis", "Owner", "State"])
         self.actions_view, self.actions = _tree(["Action", "Owner", "Due"])
         self.decisions_view, self.decisions = _tree(["Decision", "When"])
+        for flat in (self.actions_view, self.decisions_view):
+            flat.setRootIsDecorated(False)
         self.confirm = QPushButton("Confirm")
         self.refute = QPushButton("Refute")
         self.reopen = QPushButton("Reopen")
@@ -123,9 +132,15 @@ class BoardPanel(QWidget):
             row = _row(
                 [hypothesis.text, hypothesis.owner or "—", self._state(hypothesis)], hypothesis.id
             )
-            if not hypothesis.is_open:
+            if hypothesis.state is HypothesisState.REFUTED:
                 for item in row:
                     item.setForeground(muted())
+            elif hypothesis.state is HypothesisState.CONFIRMED:
+                for item in row:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                    item.setForeground(confirmed())
             for finding in hypothesis.findings:
                 row[0].appendRow(
                     _row([f"Finding: {finding.text}", finding.author, ""], hypothesis.id)
@@ -146,8 +161,6 @@ class BoardPanel(QWidget):
         for decision in reversed(self.board.decisions):
             when = format_clock(decision.decided_at, now, self._zone)
             self.decisions.appendRow(_row([decision.text, when], decision.id))
-        for view in (self.hypotheses_view, self.actions_view, self.decisions_view):
-            view.resizeColumnToContents(1)
 
     def _state(self, hypothesis: Hypothesis) -> str:
         if hypothesis.state is HypothesisState.CONFIRMED and hypothesis.confirmed_at:

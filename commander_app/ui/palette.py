@@ -50,3 +50,7 @@ def muted() -> QColor:
 
 def warning() -> QColor:
     return _tone(0, is_dark())
+
+
+def confirmed() -> QColor:
+    return _tone(140, is_dark())
