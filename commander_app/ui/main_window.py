@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 
 from commander_app.core.capture import CaptureEntry
 from commander_app.core.errors import CommanderError
-from commander_app.core.model import IncidentState, Milestone, Role, Severity, Status
+from commander_app.core.model import (
+    HypothesisState,
+    IncidentState,
+    Milestone,
+    Role,
+    Severity,
+    Status,
+)
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
@@ -166,13 +173,25 @@ class MainWindow(QMainWindow):
         self._action(
             incident, "assign_communicator", lambda: self.panel.ask_role(Role.COMMUNICATOR)
         )
+        self._action(incident, "hand_over", self.panel.ask_handoff)
         self._action(incident, "backup", self.backup_now)
+        board = self.menuBar().addMenu("&Board")
+        self._action(
+            board, "confirm_hypothesis", lambda: self.board.set_state(HypothesisState.CONFIRMED)
+        )
+        self._action(
+            board, "refute_hypothesis", lambda: self.board.set_state(HypothesisState.REFUTED)
+        )
+        self._action(board, "hypothesis_owner", self.board.ask_owner)
+        self._action(board, "add_action", self.board.ask_action)
+        self._action(board, "action_done", self.board.complete_selected_action)
         incident.addSeparator()
         self._action(incident, "quit", self.close)
         go = self.menuBar().addMenu("&Go")
         self._action(go, "capture", self.focus_capture)
         self._action(go, "search", self.timeline_view.search_box.setFocus)
         self._action(go, "filter", self.timeline_view.kind_filter.showPopup)
+        self._action(go, "board", self.board.hypotheses_view.setFocus)
         self._action(go, "next_incident", lambda: self.step_incident(1))
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")

@@ -14,6 +14,7 @@ class Shortcut:
     name: str
     keys: str
     what: str
+    window: bool = True  # False: works inside one widget (it is not a window action)
 
 
 SHORTCUTS: tuple[Shortcut, ...] = (
@@ -38,6 +39,14 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("resolved_milestone", "Ctrl+Alt+4", "Set milestone: resolved"),
     Shortcut("assign_commander", "Ctrl+Shift+C", "Assign the incident commander"),
     Shortcut("assign_communicator", "Ctrl+Shift+M", "Assign the communicator"),
+    Shortcut("hand_over", "Ctrl+Shift+H", "Hand over command (with a briefing)"),
+    Shortcut("confirm_hypothesis", "Ctrl+Shift+Y", "Confirm the selected hypothesis"),
+    Shortcut("refute_hypothesis", "Ctrl+Shift+X", "Refute the selected hypothesis"),
+    Shortcut("hypothesis_owner", "Ctrl+Shift+O", "Set the selected hypothesis's owner"),
+    Shortcut("add_action", "Ctrl+Shift+A", "Add an action"),
+    Shortcut("action_done", "Ctrl+Shift+D", "Mark the selected action done"),
+    Shortcut("board", "Ctrl+Shift+P", "Go to the hypotheses"),
+    Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),
     Shortcut("shortcuts", "F1", "Show these keyboard shortcuts"),
     Shortcut("quit", "Ctrl+Q", "Quit"),

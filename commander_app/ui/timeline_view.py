@@ -6,7 +6,7 @@ import sqlite3
 from datetime import tzinfo
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -71,6 +71,9 @@ class TimelineView(QWidget):
         self.search_box.returnPressed.connect(self.run_search)
         self.search_box.textChanged.connect(lambda text: text or self.end_search())
         self.hits.activated.connect(self._on_hit)
+        copy = QShortcut(QKeySequence.StandardKey.Copy, self.table)
+        copy.setContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.activated.connect(self.copy_selection)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(lambda: (self.search_box.clear(), self.end_search()))
@@ -99,6 +102,19 @@ class TimelineView(QWidget):
         self.search_box.clear()
         self.end_search()
         self.hit_chosen.emit(hit.incident_id, hit.event_id or "")
+
+    def selected_text(self) -> str:
+        """The selected entries as lines a person can paste into chat or a ticket."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return "\n".join(
+            "  ".join(str(self.model.index(row, column).data()) for column in range(4))
+            for row in rows
+        )
+
+    def copy_selection(self) -> None:
+        text = self.selected_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
 
     def reveal(self, event_id: str) -> bool:
         """Load pages until the event is there, then select and show it."""

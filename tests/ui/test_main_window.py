@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
@@ -184,7 +185,18 @@ def test_panel_changes_are_logged(window: MainWindow) -> None:
 
 def test_every_shortcut_is_an_action_of_the_window(window: MainWindow) -> None:
     bound = {a.shortcut().toString() for a in window.actions()}
-    assert {s.keys for s in SHORTCUTS} <= bound
+    assert {s.keys for s in SHORTCUTS if s.window} <= bound
+
+
+def test_selected_timeline_entries_copy_as_text(window: MainWindow, qtbot: QtBot) -> None:
+    window.open_incident("x")
+    type_entry(qtbot, window, "h pool exhausted")
+    view = window.timeline_view
+    view.table.selectRow(1)
+    view.table.setFocus()
+    qtbot.keySequence(view.table, QKeySequence.StandardKey.Copy)
+    copied = QGuiApplication.clipboard().text()
+    assert copied.endswith("  hypothesis  alice  pool exhausted")
 
 
 def test_layout_persists_across_runs(qtbot: QtBot, log: IncidentLog, settings_file: Path) -> None:
