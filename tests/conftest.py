@@ -74,3 +74,19 @@ def run_cli(
         env={**os.environ, **(env or {})},
         check=False,
     )
+
+
+def ok(*args: str, db: Path) -> str:
+    """Run a command that must succeed; its standard output."""
+    result = run_cli(*args, db=db)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def fails(*args: str, db: Path, code: int = 1) -> str:
+    """Run a command that must fail as a user error: one plain line, no traceback."""
+    result = run_cli(*args, db=db)
+    assert result.returncode == code, result.stdout
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    return result.stderr

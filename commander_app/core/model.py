@@ -72,6 +72,15 @@ class Milestone(_Vocabulary):
         return "impact_started" if raw == "impact" else raw
 
 
+# Which IncidentState field holds each milestone's time.
+MILESTONE_FIELDS: dict[Milestone, str] = {
+    Milestone.IMPACT_STARTED: "impact_started_at",
+    Milestone.DETECTED: "detected_at",
+    Milestone.MITIGATED: "mitigated_at",
+    Milestone.RESOLVED: "resolved_at",
+}
+
+
 class Kind(_Vocabulary):
     """Event kinds. Text kinds are typed by people; the rest come from commands."""
 

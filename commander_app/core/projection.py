@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from commander_app.core.model import (
+    MILESTONE_FIELDS,
     STATE_KINDS,
     Event,
     IncidentState,
@@ -21,13 +22,6 @@ from commander_app.core.model import (
     Severity,
     Status,
 )
-
-_MILESTONE_FIELDS = {
-    Milestone.IMPACT_STARTED: "impact_started_at",
-    Milestone.DETECTED: "detected_at",
-    Milestone.MITIGATED: "mitigated_at",
-    Milestone.RESOLVED: "resolved_at",
-}
 
 
 def event_key(event: Event) -> str:
@@ -125,7 +119,7 @@ def _apply(state: IncidentState, event: Event) -> None:
     elif event.kind is Kind.SEVERITY:
         state.severity = Severity(body["severity"])
     elif event.kind is Kind.MILESTONE:
-        setattr(state, _MILESTONE_FIELDS[Milestone(body["milestone"])], event.occurred_at)
+        setattr(state, MILESTONE_FIELDS[Milestone(body["milestone"])], event.occurred_at)
     elif event.kind is Kind.ROLE:
         _change_role(state, body)
 

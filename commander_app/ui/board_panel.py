@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import tzinfo
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,14 +21,17 @@ from PySide6.QtWidgets import (
 
 from commander_app.core.board import Board, Hypothesis, is_overdue
 from commander_app.core.clock import Clock
-from commander_app.core.errors import CommanderError
 from commander_app.core.model import HypothesisState
 from commander_app.core.times import format_clock, parse_due
 from commander_app.store import board_actions
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import confirmed, muted, warning
 
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
+# A board is read at a glance; past this many items a list says how many more
+# there are and where to see them all, and opening the incident stays fast.
+SHOWN = 100
 
 
 def _row(texts: list[str], item_id: str) -> list[QStandardItem]:
@@ -40,6 +43,14 @@ def _row(texts: list[str], item_id: str) -> list[QStandardItem]:
         item.setData(item_id, ItemIdRole)
         items.append(item)
     return items
+
+
+def _note_more(model: QStandardItemModel, total: int, what: str) -> None:
+    if total > SHOWN:
+        note = QStandardItem(f"… {total - SHOWN} more {what}: `commander board` lists them all")
+        note.setEditable(False)
+        note.setSelectable(False)
+        model.appendRow(note)
 
 
 def _tree(headers: list[str]) -> tuple[QTreeView, QStandardItemModel]:
@@ -55,15 +66,13 @@ def _tree(headers: list[str]) -> tuple[QTreeView, QStandardItemModel]:
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     for column in range(1, len(headers)):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setResizeContentsPrecision(SHOWN // 4)  # sizing reads a sample, not every row
     return view, model
 
 
-class BoardPanel(QWidget):
+class BoardPanel(LogPanel):
     """Reads the board from the log after every change; every button is one
     store action, the same the CLI's `hypothesis-state`, `done` and `action` use."""
-
-    wrote = Signal()
-    problem = Signal(str)
 
     def __init__(
         self,
@@ -73,8 +82,7 @@ class BoardPanel(QWidget):
         zone: tzinfo,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._log, self._author, self._clock, self._zone = log, author, clock, zone
+        super().__init__(log, author, clock, zone, parent)
         self.incident_id: str | None = None
         self.board = Board()
         self.hypotheses_view, self.hypotheses = _tree(["Hypothesis", "Owner", "State"])
@@ -127,29 +135,16 @@ class BoardPanel(QWidget):
     def _fill(self) -> None:
         now = self._clock.now()
         selected_hypothesis = self.selected(self.hypotheses_view)
+        hypotheses = [*self.board.open_hypotheses, *self.board.settled_hypotheses]
         self.hypotheses.removeRows(0, self.hypotheses.rowCount())
-        for hypothesis in [*self.board.open_hypotheses, *self.board.settled_hypotheses]:
-            row = _row(
-                [hypothesis.text, hypothesis.owner or "—", self._state(hypothesis)], hypothesis.id
-            )
-            if hypothesis.state is HypothesisState.REFUTED:
-                for item in row:
-                    item.setForeground(muted())
-            elif hypothesis.state is HypothesisState.CONFIRMED:
-                for item in row:
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                    item.setForeground(confirmed())
-            for finding in hypothesis.findings:
-                row[0].appendRow(
-                    _row([f"Finding: {finding.text}", finding.author, ""], hypothesis.id)
-                )
-            self.hypotheses.appendRow(row)
+        for hypothesis in hypotheses[:SHOWN]:
+            self.hypotheses.appendRow(self._hypothesis_row(hypothesis))
+        _note_more(self.hypotheses, len(hypotheses), "hypotheses")
         self.hypotheses_view.expandAll()
         self._select(self.hypotheses_view, selected_hypothesis)
+        actions = self.board.open_actions
         self.actions.removeRows(0, self.actions.rowCount())
-        for action in self.board.open_actions:
+        for action in actions[:SHOWN]:
             due = format_clock(action.due, now, self._zone) if action.due else "—"
             row = _row([action.text, action.owner or "—", due], action.id)
             if is_overdue(action, now):
@@ -157,10 +152,30 @@ class BoardPanel(QWidget):
                 for item in row:
                     item.setForeground(warning())
             self.actions.appendRow(row)
+        _note_more(self.actions, len(actions), "open actions")
+        decisions = self.board.decisions[::-1]
         self.decisions.removeRows(0, self.decisions.rowCount())
-        for decision in reversed(self.board.decisions):
+        for decision in decisions[:SHOWN]:
             when = format_clock(decision.decided_at, now, self._zone)
             self.decisions.appendRow(_row([decision.text, when], decision.id))
+        _note_more(self.decisions, len(decisions), "decisions")
+
+    def _hypothesis_row(self, hypothesis: Hypothesis) -> list[QStandardItem]:
+        row = _row(
+            [hypothesis.text, hypothesis.owner or "—", self._state(hypothesis)], hypothesis.id
+        )
+        if hypothesis.state is HypothesisState.REFUTED:
+            for item in row:
+                item.setForeground(muted())
+        elif hypothesis.state is HypothesisState.CONFIRMED:
+            for item in row:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+                item.setForeground(confirmed())
+        for finding in hypothesis.findings:
+            row[0].appendRow(_row([f"Finding: {finding.text}", finding.author, ""], hypothesis.id))
+        return row
 
     def _state(self, hypothesis: Hypothesis) -> str:
         if hypothesis.state is HypothesisState.CONFIRMED and hypothesis.confirmed_at:
@@ -185,15 +200,8 @@ class BoardPanel(QWidget):
     # -- acting ----------------------------------------------------------------
 
     def _act(self, action: Callable[[str], object]) -> bool:
-        if self.incident_id is None:
-            return False
-        try:
-            action(self.incident_id)
-        except CommanderError as exc:
-            self.problem.emit(str(exc))
-            return False
-        self.wrote.emit()
-        return True
+        incident_id = self.incident_id
+        return incident_id is not None and self.attempt(lambda: action(incident_id))
 
     def set_state(self, state: HypothesisState) -> bool:
         chosen = self.selected(self.hypotheses_view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import tzinfo
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from commander_app.core.clock import Clock
-from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
+    MILESTONE_FIELDS,
     IncidentState,
     Milestone,
     Role,
@@ -32,14 +32,8 @@ from commander_app.core.times import format_duration, format_local, from_iso, pa
 from commander_app.store import handoffs
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.briefing_dialog import BriefingDialog
+from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import severity_colour
-
-_MILESTONE_FIELDS = {
-    Milestone.IMPACT_STARTED: "impact_started_at",
-    Milestone.DETECTED: "detected_at",
-    Milestone.MITIGATED: "mitigated_at",
-    Milestone.RESOLVED: "resolved_at",
-}
 
 
 def _label(text: str) -> QLabel:
@@ -48,11 +42,8 @@ def _label(text: str) -> QLabel:
     return label
 
 
-class IncidentPanel(QWidget):
+class IncidentPanel(LogPanel):
     """Every control here calls the same IncidentLog method the CLI calls."""
-
-    wrote = Signal()  # something was logged; the window reads it back
-    problem = Signal(str)  # a refusal, in the user's words
 
     def __init__(
         self,
@@ -62,8 +53,7 @@ class IncidentPanel(QWidget):
         zone: tzinfo,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._log, self._author, self._clock, self._zone = log, author, clock, zone
+        super().__init__(log, author, clock, zone, parent)
         self.state: IncidentState | None = None
         self._init_state_box()
         self._init_milestones_box()
@@ -160,7 +150,7 @@ class IncidentPanel(QWidget):
         self.severity.setStyleSheet(f"color: {severity_colour(state.severity).name()}")
         self.status.setCurrentText(state.status.value)
         for milestone, label in self.milestone_labels.items():
-            value = getattr(state, _MILESTONE_FIELDS[milestone])
+            value = getattr(state, MILESTONE_FIELDS[milestone])
             label.setText(format_local(value, self._zone) if value else "—")
         for role, label in self.role_labels.items():
             label.setText(state.roles.get(role.value, "—"))
@@ -191,16 +181,11 @@ class IncidentPanel(QWidget):
     # -- acting ----------------------------------------------------------------
 
     def _act(self, action: Callable[[IncidentState], object]) -> bool:
-        if self.state is None:
-            return False
-        try:
-            action(self.state)
-        except CommanderError as exc:
-            self.problem.emit(str(exc))
-            self.show_incident(self.state)  # put the controls back as they were
-            return False
-        self.wrote.emit()
-        return True
+        state = self.state
+        return state is not None and self.attempt(lambda: action(state))
+
+    def after_refusal(self) -> None:
+        self.show_incident(self.state)
 
     def _change_severity(self) -> None:
         chosen = Severity(self.severity.currentText())

@@ -5,26 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import fails, ok, run_cli
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "log.db"
-
-
-def ok(*args: str, db: Path) -> str:
-    result = run_cli(*args, db=db)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def fails(*args: str, db: Path, code: int = 1) -> str:
-    result = run_cli(*args, db=db)
-    assert result.returncode == code, result.stdout
-    assert "Traceback" not in result.stderr
-    assert result.stderr.count("\n") == 1, result.stderr  # one plain line
-    return result.stderr
 
 
 def test_a_whole_incident_from_the_terminal(db: Path) -> None:

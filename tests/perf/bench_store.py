@@ -41,7 +41,7 @@ from pathlib import Path
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.ids import new_ulid
-from commander_app.core.model import TEXT_KINDS, Event
+from commander_app.core.model import TEXT_KINDS, Event, Kind
 from commander_app.core.search_query import fts_query
 from commander_app.core.times import to_iso
 from commander_app.store.database import connect, write_transaction
@@ -141,21 +141,26 @@ def open_log(path: Path, clock: FixedClock | None = None) -> IncidentLog:
     return IncidentLog(path, device_id="bench", clock=clock or FixedClock(START))
 
 
-def make_events(incident_id: str, gen: TextGen, first: int, count: int) -> Iterator[Event]:
+def make_events(
+    incident_id: str, gen: TextGen, first: int, count: int, kinds: Sequence[Kind] = TEXT_KINDS
+) -> Iterator[Event]:
     for i in range(first, first + count):
         moment = START + timedelta(seconds=i + 1)
         at = to_iso(moment)
-        kind = TEXT_KINDS[i % len(TEXT_KINDS)]
+        kind = kinds[i % len(kinds)]
         yield Event(new_ulid(moment), incident_id, kind, {"text": gen.text()},
                     PEOPLE[i % len(PEOPLE)], "bench", at, at)  # fmt: skip
 
 
-def bulk_incident(log: IncidentLog, title: str, count: int, gen: TextGen) -> str:
+def bulk_incident(
+    log: IncidentLog, title: str, count: int, gen: TextGen, kinds: Sequence[Kind] = TEXT_KINDS
+) -> str:
     """Open an incident durably, then add `count` events in one bulk transaction."""
     incident_id = log.open_incident(title, author="bench").id
     with write_transaction(log.conn):
         for first in range(0, count, CHUNK):
-            log.insert_events(make_events(incident_id, gen, first, min(CHUNK, count - first)))
+            chunk = make_events(incident_id, gen, first, min(CHUNK, count - first), kinds)
+            log.insert_events(chunk)
         log.refold(incident_id)
     return incident_id
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from bench_store import Row, TextGen, bulk_incident, open_log, print_table
 
+from commander_app.core.model import Kind
+
 BARE_WINDOW = """
 import sys
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -76,9 +78,17 @@ def measure(a: list[str], b: list[str], env: dict[str, str], runs: int) -> tuple
     return first, second
 
 
+# A long incident is mostly machine-fed alerts and observations; about one entry in a
+# hundred is a hypothesis, finding, action or decision on the board.
+REALISTIC_KINDS = (
+    [Kind.ALERT] * 56 + [Kind.OBSERVATION] * 25 + [Kind.NOTE] * 15
+    + [Kind.HYPOTHESIS, Kind.FINDING, Kind.ACTION, Kind.DECISION]
+)  # fmt: skip
+
+
 def build_db(path: Path, events: int, seed: int) -> None:
     log = open_log(path)
-    bulk_incident(log, f"Incident with {events:,} events", events, TextGen(seed))
+    bulk_incident(log, f"Incident with {events:,} events", events, TextGen(seed), REALISTIC_KINDS)
     log.close()
 
 
@@ -116,10 +126,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows.append(Row(f"open {args.events:,}-event incident vs 100", med(t for t, _ in large),
                         med(t for t, _ in little), 1.5))  # fmt: skip
-        extra_mib = (max(m for _, m in large) - max(m for _, m in little)) / 1024
+        large_mib, little_mib = max(m for _, m in large) / 1024, max(m for _, m in little) / 1024
+        extra_mib = large_mib - little_mib
     print()
     print_table(rows)
     verdict = "PASS" if extra_mib <= 40 else "MISS"
+    print(f"peak memory (max RSS): {large_mib:.1f} MiB with {args.events:,} events, "
+          f"{little_mib:.1f} MiB with 100")  # fmt: skip
     print(f"peak memory, large minus small: {extra_mib:.1f} MiB (target <= 40)  {verdict}")
     return 0
 

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -9,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import HypothesisState, RoleChange
 from commander_app.store import board_actions
+from commander_app.ui import board_panel
 from commander_app.ui.main_window import MainWindow
 
 
@@ -128,3 +130,16 @@ def test_board_models_pass_the_model_tester(
     type_entry(qtbot, window, "d three")
     for model in (window.board.hypotheses, window.board.actions, window.board.decisions):
         qtmodeltester.check(model)
+
+
+def test_a_long_board_says_how_many_more_and_where(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board_panel, "SHOWN", 2)
+    window.open_incident("x")
+    for n in range(3):
+        type_entry(qtbot, window, f"h idea {n}")
+    assert window.board.hypotheses.rowCount() == 3
+    assert cell(window.board.hypotheses, 2, 0) == (
+        "… 1 more hypotheses: `commander board` lists them all"
+    )
