@@ -7,13 +7,18 @@ import sys
 import time
 from collections.abc import Sequence
 
-from commander_app.cli.parser import build_parser
+from commander_app.cli.parser import build_parser, build_window_parser
 from commander_app.core.errors import CommanderError
 
 PROCESS_START = time.perf_counter()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    window, rest = build_window_parser().parse_known_args(argv)
+    if not rest:  # no command: the window, without building every subcommand's parser
+        from commander_app.ui.app import run_app
+
+        return run_app(window.db, smoke_test=window.smoke_test, process_start=PROCESS_START)
     args = build_parser().parse_args(argv)
     if args.command is None:
         from commander_app.ui.app import run_app

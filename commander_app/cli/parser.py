@@ -20,12 +20,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="commander",
-        description="Incident commander's assistant. With no command, opens the window.",
-    )
-    parser.add_argument("--version", action="version", version=f"Commander {__version__}")
+def build_window_parser() -> argparse.ArgumentParser:
+    """Only the options of the window: enough for `commander` with no command,
+    without building every subcommand first."""
+    parser = _Parser(prog="commander", add_help=False)
+    _window_options(parser)
+    return parser
+
+
+def _window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", type=Path, help="incident log file (default: $COMMANDER_DB or the user data dir)"
     )
@@ -34,6 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the window on a temporary log (or --db), wait for the first paint, exit",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="commander",
+        description="Incident commander's assistant. With no command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"Commander {__version__}")
+    _window_options(parser)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     who = _Parser(add_help=False)

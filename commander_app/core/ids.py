@@ -8,8 +8,8 @@ metadata on import), and we need ids that strictly increase within a process.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 import threading
 from datetime import datetime
 
@@ -55,7 +55,7 @@ class UlidFactory:
 
     def new(self, moment: datetime) -> str:
         millis = int(moment.timestamp() * 1000)
-        candidate = (millis << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS)
+        candidate = (millis << _RANDOM_BITS) | int.from_bytes(os.urandom(10), "big")
         with self._lock:
             if candidate <= self._last and (self._last >> _RANDOM_BITS) == millis:
                 candidate = self._last + 1

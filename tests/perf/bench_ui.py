@@ -81,9 +81,11 @@ def measure(a: list[str], b: list[str], env: dict[str, str], runs: int) -> tuple
 # A long incident is mostly machine-fed alerts and observations; about one entry in a
 # hundred is a hypothesis, finding, action or decision on the board.
 REALISTIC_KINDS = (
-    [Kind.ALERT] * 56 + [Kind.OBSERVATION] * 25 + [Kind.NOTE] * 15
+    [Kind.ALERT] * 56
+    + [Kind.OBSERVATION] * 25
+    + [Kind.NOTE] * 15
     + [Kind.HYPOTHESIS, Kind.FINDING, Kind.ACTION, Kind.DECISION]
-)  # fmt: skip
+)
 
 
 def build_db(path: Path, events: int, seed: int) -> None:
@@ -106,33 +108,59 @@ def main(argv: list[str] | None = None) -> int:
         env["XDG_DATA_HOME"] = str(work / "data")
         bare = work / "bare_window.py"
         bare.write_text(BARE_WINDOW)
-        print(f"[1/2] cold start, {args.runs} runs each")
-        app, base = measure([*commander, "--smoke-test"], [sys.executable, str(bare)], env,
-                            args.runs)  # fmt: skip
-        med = statistics.median
-        rows.append(Row("cold start to first paint", med(t for t, _ in app),
-                        med(t for t, _ in base), 2.0))  # fmt: skip
-        print(f"[2/2] opening {args.events:,} vs 100 events")
         big, small = work / "big.db", work / "small.db"
         started = time.perf_counter()
         build_db(big, args.events, 1)
         build_db(small, 100, 2)
-        print(f"  built both logs in {time.perf_counter() - started:.1f} s")
+        print(f"built the logs in {time.perf_counter() - started:.1f} s")
+        med = statistics.median
+        print(f"[1/2] cold start, {args.runs} runs each")
+        app, base = measure(
+            [*commander, "--smoke-test"], [sys.executable, str(bare)], env, args.runs
+        )
+        rows.append(
+            Row("cold start to first paint", med(t for t, _ in app), med(t for t, _ in base), 2.0)
+        )
+        # The smoke test's temporary log is new, so its schema is created; a laptop's own
+        # log already exists, which is the start a commander sees every time.
+        app, base = measure(
+            [*commander, "--db", str(small), "--smoke-test"],
+            [sys.executable, str(bare)],
+            env,
+            args.runs,
+        )
+        rows.append(
+            Row(
+                "  the same on an existing log",
+                med(t for t, _ in app),
+                med(t for t, _ in base),
+                None,
+            )
+        )
+        print(f"[2/2] opening {args.events:,} vs 100 events")
         large, little = measure(
             [*commander, "--db", str(big), "--smoke-test"],
             [*commander, "--db", str(small), "--smoke-test"],
             env,
             args.runs,
         )
-        rows.append(Row(f"open {args.events:,}-event incident vs 100", med(t for t, _ in large),
-                        med(t for t, _ in little), 1.5))  # fmt: skip
+        rows.append(
+            Row(
+                f"open {args.events:,}-event incident vs 100",
+                med(t for t, _ in large),
+                med(t for t, _ in little),
+                1.5,
+            )
+        )
         large_mib, little_mib = max(m for _, m in large) / 1024, max(m for _, m in little) / 1024
         extra_mib = large_mib - little_mib
     print()
     print_table(rows)
     verdict = "PASS" if extra_mib <= 40 else "MISS"
-    print(f"peak memory (max RSS): {large_mib:.1f} MiB with {args.events:,} events, "
-          f"{little_mib:.1f} MiB with 100")  # fmt: skip
+    print(
+        f"peak memory (max RSS): {large_mib:.1f} MiB with {args.events:,} events, "
+        f"{little_mib:.1f} MiB with 100"
+    )
     print(f"peak memory, large minus small: {extra_mib:.1f} MiB (target <= 40)  {verdict}")
     return 0
 
