@@ -8,6 +8,7 @@ from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import Kind, Milestone, Role, Severity, Status
 from commander_app.store import handoffs
+from commander_app.store.errors import BusyError
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog, StoryPosition
 from commander_app.store.rows import INCIDENT_COLUMNS
@@ -219,3 +220,18 @@ def test_incidents_list_puts_what_needs_attention_first(
     log.log(sev3.id, "busy", author="a")
     assert [i.id for i in log.incidents()] == [sev1.id, sev3.id, drill.id]
     assert [i.id for i in log.incidents(include_resolved=True)][-1] == old.id
+
+
+def test_a_writer_held_up_too_long_is_told_busy_and_nothing_is_written(log: IncidentLog) -> None:
+    incident = log.open_incident("x", author="a")
+    log.conn.execute("PRAGMA busy_timeout = 100")
+    other = sqlite3.connect(log.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        with pytest.raises(BusyError, match="busy"):
+            log.log(incident.id, "must not be half-written", author="a")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert [e.kind for e in log.events(incident.id)] == [Kind.INCIDENT]
+    log.log(incident.id, "now it goes in", author="a")
