@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from commander_app import __version__
-from commander_app.core.model import TEXT_KINDS, HypothesisState, Milestone, Role, Status
+from commander_app.core.model import (
+    TEXT_KINDS,
+    Audience,
+    HypothesisState,
+    Milestone,
+    Role,
+    Status,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="log_commands:cmd_role")
 
     add_board_commands(sub, who, which, when)
+    add_cadence_commands(sub, who, which, when)
+    add_template_commands(sub, which)
 
     p = sub.add_parser("list", help="list incidents (open ones by default)")
     p.add_argument("--all", action="store_true", help="include resolved incidents")
@@ -179,3 +188,68 @@ def add_board_commands(
     steps.add_parser("decline", parents=[who, which], help="decline the command offered")
     steps.add_parser("cancel", parents=[who, which], help="withdraw the offer")
     p.set_defaults(run="board_commands:cmd_handoff")
+
+
+def add_cadence_commands(
+    sub: Any, who: argparse.ArgumentParser, which: argparse.ArgumentParser, when: Any
+) -> None:
+    """The stakeholder-update cadence: `cadence`, `sent` and `snooze`."""
+    audiences = ", ".join(a.value for a in Audience)
+    p = sub.add_parser("cadence", parents=[which], help="when each audience's next update is due")
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--policy", action="store_true", help="print the cadence policy in effect, as JSON"
+    )
+    p.set_defaults(run="cadence_commands:cmd_cadence")
+
+    p = sub.add_parser(
+        "sent", parents=[who, which, when], help="log an update sent to an audience by hand"
+    )
+    p.add_argument("audience", metavar="AUDIENCE", help=audiences)
+    text = p.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", metavar="TEXT", help="the text that was sent")
+    text.add_argument(
+        "--text-file", metavar="FILE", help="a file holding the text that was sent ('-': stdin)"
+    )
+    p.add_argument(
+        "--next-update",
+        metavar="TIME",
+        help="the next update promised: HH:MM (local, the next such time) or ISO-8601",
+    )
+    p.add_argument("--channel", default="manual", help="where it went (default: manual)")
+    p.set_defaults(run="cadence_commands:cmd_sent")
+
+    p = sub.add_parser(
+        "snooze", parents=[who, which], help="move an audience's reminder, with a reason"
+    )
+    p.add_argument("audience", metavar="AUDIENCE", help=audiences)
+    p.add_argument("--minutes", type=int, required=True, help="1 to 240")
+    p.add_argument("--reason", required=True, help="why the update waits (logged)")
+    p.set_defaults(run="cadence_commands:cmd_snooze")
+
+
+def add_template_commands(sub: Any, which: argparse.ArgumentParser) -> None:
+    """`templates list` and `draft`."""
+    p = sub.add_parser("templates", help="stakeholder-update templates")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    steps.add_parser("list", help="every template: shipped, yours, and yours over shipped ones")
+    p.set_defaults(run="template_commands:cmd_templates_list")
+
+    p = sub.add_parser("draft", parents=[which], help="print a filled stakeholder update")
+    p.add_argument("audience", help="internal, executives or customers")
+    p.add_argument("--template", metavar="NAME", help="default: the one for the audience and phase")
+    p.add_argument("--first", action="store_true", help="the first message of the incident")
+    p.add_argument(
+        "--next-update", metavar="TIME", help="when the next update is due: HH:MM or ISO-8601"
+    )
+    p.add_argument(
+        "--zone",
+        metavar="ZONE",
+        help="the readers' time zone, e.g. Europe/Berlin (default: this machine's)",
+    )
+    p.add_argument("--impact", metavar="TEXT", help="what users see")
+    p.add_argument("--workaround", metavar="TEXT", help="what users can do meanwhile")
+    p.add_argument(
+        "--service", action="append", metavar="NAME", help="an affected service (repeat for more)"
+    )
+    p.set_defaults(run="template_commands:cmd_draft")

@@ -13,6 +13,8 @@ from commander_app.core.model import (
     BOARD_KINDS,
     KIND_COMMANDS,
     TEXT_KINDS,
+    Audience,
+    CommsAction,
     HypothesisState,
     Kind,
     Milestone,
@@ -26,6 +28,7 @@ from commander_app.core.times import from_iso, to_iso
 MAX_TEXT = 20_000  # about ten pages: far past any log line, short of a pasted dump
 MAX_TITLE = 200
 MAX_NAME = 100
+MAX_SNOOZE_MINUTES = 240  # four hours: longer than that is a different cadence, not a snooze
 
 
 def clean_text(text: object, what: str = "entry", limit: int = MAX_TEXT) -> str:
@@ -111,6 +114,8 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
         clean_text(body.get("text"), f"{kind.value} text")
         if kind in BOARD_KINDS:
             _check_board_fields(kind, body)
+        elif kind is Kind.COMMS:
+            _check_comms_fields(body)
     elif kind is Kind.INCIDENT:
         action = body.get("action")
         if action not in ("opened", "renamed"):
@@ -171,6 +176,41 @@ def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
             raise ValidationError("A decision's reversible flag must be true or false.")
 
 
+def _check_comms_fields(body: dict[str, Any]) -> None:
+    """The fields the update cadence reads, when present; a send or a snooze names its audience.
+
+    The promised next update is written back in the one stored form, like an action's due.
+    """
+    action = body.get("action")
+    if action is not None:
+        _check_choice(action, CommsAction, "comms action")
+    if body.get("audience") is not None:
+        _check_choice(body["audience"], Audience, "audience")
+    elif action in (CommsAction.SENT, CommsAction.SNOOZED):
+        raise ValidationError(f"A '{action}' update must name its audience.")
+    if body.get("channel") is not None:
+        clean_name(body["channel"], "channel")
+    if body.get("next_update_at") is not None:
+        if not isinstance(body["next_update_at"], str):
+            raise ValidationError("The next update time must be an ISO-8601 time.")
+        body["next_update_at"] = to_iso(from_iso(body["next_update_at"]))
+    if action == CommsAction.SNOOZED or body.get("minutes") is not None:
+        check_snooze_minutes(body.get("minutes"))
+    if action == CommsAction.SNOOZED or body.get("reason") is not None:
+        clean_text(body.get("reason"), "reason for the snooze", MAX_TITLE)
+
+
+def check_snooze_minutes(minutes: object) -> int:
+    if not isinstance(minutes, int) or isinstance(minutes, bool):
+        raise ValidationError("A snooze is a whole number of minutes.")
+    if not 1 <= minutes <= MAX_SNOOZE_MINUTES:
+        raise ValidationError(
+            f"A snooze is 1 to {MAX_SNOOZE_MINUTES} minutes, not {minutes}; "
+            "for longer, change the cadence policy."
+        )
+    return minutes
+
+
 def _check_role_change(body: dict[str, Any]) -> None:
     change = body.get("action", RoleChange.ASSIGNED.value)
     _check_choice(change, RoleChange, "role action")
@@ -208,7 +248,19 @@ def event_text(kind: Kind, body: Mapping[str, Any]) -> str:
         return f"Milestone: {str(body['milestone']).replace('_', ' ')}"
     if kind is Kind.ROLE:
         return _role_text(body)
+    if kind is Kind.COMMS:
+        return _comms_text(body)
     return str(body.get("text", ""))
+
+
+def _comms_text(body: Mapping[str, Any]) -> str:
+    """'Update to executives sent (manual): <the text>'; a snooze's text says it all."""
+    text = str(body.get("text", ""))
+    action, audience = body.get("action"), body.get("audience")
+    if audience is None or action is None or action == CommsAction.SNOOZED:
+        return text
+    channel = f" ({body['channel']})" if body.get("channel") else ""
+    return f"Update to {audience} {action}{channel}: {text}"
 
 
 def _role_text(body: Mapping[str, Any]) -> str:

@@ -161,6 +161,48 @@ class HypothesisState(_Vocabulary):
         return "hypothesis state"
 
 
+class Audience(_Vocabulary):
+    """Who a stakeholder update is for; each has its own cadence."""
+
+    INTERNAL = "internal"
+    EXECUTIVES = "executives"
+    CUSTOMERS = "customers"
+
+    @classmethod
+    def _normalise(cls, text: str) -> str:
+        """'Execs', 'executive' and 'leadership' mean executives; 'status page', customers."""
+        raw = super()._normalise(text)
+        return _AUDIENCE_ALIASES.get(raw, raw)
+
+
+_AUDIENCE_ALIASES = {
+    "team": "internal",
+    "staff": "internal",
+    "exec": "executives",
+    "execs": "executives",
+    "executive": "executives",
+    "leadership": "executives",
+    "customer": "customers",
+    "public": "customers",
+    "status_page": "customers",
+    "statuspage": "customers",
+}
+
+
+class CommsAction(_Vocabulary):
+    """What a comms event records about an update to one audience."""
+
+    DRAFT = "draft"
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    SNOOZED = "snoozed"
+
+    @classmethod
+    def _label(cls) -> str:
+        return "comms action"
+
+
 # Kinds the incident board is folded from (hypotheses, findings, actions, decisions).
 BOARD_KINDS: frozenset[Kind] = frozenset(
     {Kind.HYPOTHESIS, Kind.FINDING, Kind.ACTION, Kind.DECISION}

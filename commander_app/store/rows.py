@@ -34,6 +34,12 @@ BOARD_EVENTS_SQL = (
     + ", ".join(f"'{k.value}'" for k in sorted(BOARD_KINDS))
     + ") OR supersedes IS NOT NULL"
 )
+# The events the update cadence is derived from, with any correction (it may void a
+# send), read on every tick of the countdown. A partial index declared with exactly
+# this condition would serve that read.
+CADENCE_EVENTS_SQL = (
+    f"kind IN ('{Kind.COMMS.value}', '{Kind.SEVERITY.value}') OR supersedes IS NOT NULL"
+)
 INCIDENT_COLUMNS = (
     "id",
     "title",

@@ -7,7 +7,7 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from commander_app.store.rows import BOARD_EVENTS_SQL, STATE_EVENTS_SQL
+from commander_app.store.rows import BOARD_EVENTS_SQL, CADENCE_EVENTS_SQL, STATE_EVENTS_SQL
 from commander_app.store.versions import KNOWN_MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["KNOWN_MIGRATIONS", "SCHEMA_VERSION", "migrations"]
@@ -41,6 +41,8 @@ def m001_event_log(db: Database) -> None:
         CREATE INDEX events_corrections ON events (supersedes) WHERE supersedes IS NOT NULL;
         CREATE INDEX events_state ON events (incident_id) WHERE {STATE_EVENTS_SQL};
         CREATE INDEX events_board ON events (incident_id) WHERE {BOARD_EVENTS_SQL};
+        CREATE INDEX events_cadence ON events (incident_id, occurred_at, id)
+            WHERE {CADENCE_EVENTS_SQL};
         CREATE TRIGGER events_no_update BEFORE UPDATE ON events
             BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END;
         CREATE TRIGGER events_no_delete BEFORE DELETE ON events
@@ -93,6 +95,24 @@ def m002_full_text_search(db: Database) -> None:
         CREATE TRIGGER incidents_fts_delete AFTER DELETE ON incidents
             BEGIN DELETE FROM incidents_fts WHERE incident_id = old.id; END;
         INSERT INTO incidents_fts (incident_id, title) SELECT id, title FROM incidents;
+        """,
+    )
+
+
+@migrations(name="m003_templates")
+def m003_templates(db: Database) -> None:
+    """The user's own update templates; a name shared with a shipped one overrides it."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE templates (
+            name TEXT PRIMARY KEY,
+            audience TEXT NOT NULL,
+            phase TEXT,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
         """,
     )
 

@@ -21,6 +21,7 @@ from commander_app.store import database
 from commander_app.store.errors import BusyError
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.versions import KNOWN_MIGRATIONS, SCHEMA_VERSION
 
 READER = Path(__file__).with_name("reader.py")
 PER_WRITER = 200
@@ -90,9 +91,9 @@ def test_two_programs_creating_the_same_new_log_both_succeed(
     _race([first, second])
 
     log = sound_log(db)
-    assert log.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     migrations = log.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id").fetchall()
-    assert migrations == [("m001_event_log",), ("m002_full_text_search",)]
+    assert migrations == [(name,) for name in KNOWN_MIGRATIONS]
     incidents = {i.id: i for i in log.incidents(include_resolved=True)}
     assert set(incidents) == {first.incident_id, second.incident_id}
     for child, device in ((first, "device-a"), (second, "device-b")):

@@ -1,0 +1,147 @@
+"""Commands on the stakeholder-update cadence: where it stands, a send, a snooze."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+
+from commander_app.cli.common import at, author, out
+from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
+from commander_app.core.errors import CommanderError, ValidationError
+from commander_app.core.model import IncidentState
+from commander_app.core.times import format_clock, parse_due, to_iso
+from commander_app.store import cadence_store, environment
+from commander_app.store.incident_log import IncidentLog
+
+_STATUS_WORDS = {
+    CadenceStatus.ON_TIME: "on time",
+    CadenceStatus.DUE_SOON: "due soon",
+    CadenceStatus.OVERDUE: "OVERDUE",
+    CadenceStatus.SNOOZED: "snoozed",
+    CadenceStatus.RESOLVED_FINAL_DUE: "resolved: final update due",
+    CadenceStatus.DONE: "resolved: final update sent",
+    CadenceStatus.NOT_SCHEDULED: "not scheduled",
+}
+
+
+def cmd_cadence(log: IncidentLog, args: argparse.Namespace) -> int:
+    policy = cadence_store.load_policy()
+    if args.policy:
+        out(json.dumps(policy.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    incident = log.find_incident(args.incident)
+    now = log.clock.now()
+    rows = cadence_store.cadence(log, incident.id, policy, now)
+    if args.json:
+        document = {
+            "incident": incident.id,
+            "severity": incident.severity.value,
+            "status": incident.status.value,
+            "now": to_iso(now),
+            "audiences": [row.to_dict() for row in rows],
+        }
+        out(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    out(f"{incident.title} ({incident.severity.value}, {incident.status.value})")
+    if not rows:
+        out(f"No stakeholder updates are scheduled at {incident.severity.value}.")
+    for row in rows:
+        out(describe(row, now))
+    return 0
+
+
+def describe(row: AudienceCadence, now: datetime) -> str:
+    """'executives  due 14:30  overdue by 03:05  OVERDUE': one audience on one line."""
+    status = _STATUS_WORDS[row.status]
+    if row.due_at is None or row.seconds_left is None:
+        return f"{row.audience.value:<11} {'':<22} {'':<17} {status}"
+    due = f"due {format_clock(row.due_at, now, environment.local_zone())}"
+    if row.promised:
+        due += " (promised)"
+    if row.seconds_left < 0:
+        left = f"overdue by {countdown(row.seconds_left)}"
+    else:
+        left = f"{countdown(row.seconds_left)} left"
+    if row.snooze_reason:
+        status += f": {row.snooze_reason}"
+    return f"{row.audience.value:<11} {due:<22} {left:<17} {status}"
+
+
+def countdown(seconds: float) -> str:
+    """Minutes and seconds, 'mm:ss', minutes past 59 when it is that far off."""
+    minutes, secs = divmod(int(abs(seconds)), 60)
+    return f"{minutes:02d}:{secs:02d}"
+
+
+def cmd_sent(log: IncidentLog, args: argparse.Namespace) -> int:
+    audience = Audience.parse(args.audience)
+    text = args.text if args.text is not None else _read_text(args.text_file)
+    now = log.clock.now()
+    promise = (
+        parse_due(args.next_update, now, environment.local_zone()) if args.next_update else None
+    )
+    incident = log.find_incident(args.incident)
+    cadence_store.record_sent(
+        log,
+        incident.id,
+        audience,
+        text,
+        next_update_at=promise,
+        channel=args.channel,
+        author=author(args),
+        at=at(log, args),
+    )
+    out(f"{incident.title}: update to {audience.value} logged.")
+    _report_next(log, incident, audience)
+    return 0
+
+
+def _report_next(log: IncidentLog, incident: IncidentState, audience: Audience) -> None:
+    """The next due time; the send is already safe, so a bad policy file only warns."""
+    try:
+        policy = cadence_store.load_policy()
+    except CommanderError as exc:
+        print(f"commander: warning: {exc}", file=sys.stderr)
+        return
+    now = log.clock.now()
+    for row in cadence_store.cadence(log, incident.id, policy, now):
+        if row.audience is audience and row.due_at is not None:
+            out(describe(row, now))
+
+
+def _read_text(name: str) -> str:
+    """The update's text from a file, or from standard input for '-'."""
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        with open(name, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise ValidationError(f"There is no file {name}.") from None
+    except UnicodeDecodeError:
+        raise ValidationError(f"{name} is not UTF-8 text.") from None
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {name}: {exc.strerror}.") from None
+
+
+def cmd_snooze(log: IncidentLog, args: argparse.Namespace) -> int:
+    audience = Audience.parse(args.audience)
+    policy = cadence_store.load_policy()
+    incident = log.find_incident(args.incident)
+    event = cadence_store.snooze(
+        log,
+        incident.id,
+        audience,
+        args.minutes,
+        args.reason,
+        policy=policy,
+        author=author(args),
+    )
+    out(f"{incident.title}: {event.body['text']}")
+    now = log.clock.now()
+    for row in cadence_store.cadence(log, incident.id, policy, now):
+        if row.audience is audience:
+            out(describe(row, now))
+    return 0

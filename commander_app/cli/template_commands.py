@@ -1,0 +1,70 @@
+"""Update templates from the terminal: list them, and print a filled draft."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from commander_app.cli.common import out
+from commander_app.core.cadence import suggested_next_update
+from commander_app.core.errors import ValidationError
+from commander_app.core.model import Audience
+from commander_app.core.times import parse_due
+from commander_app.store import environment, templates_store
+from commander_app.store.cadence_store import load_policy
+from commander_app.store.incident_log import IncidentLog
+
+
+def cmd_templates_list(log: IncidentLog, args: argparse.Namespace) -> int:
+    templates = templates_store.list_templates(log)
+    width = max(len(t.name) for t in templates)
+    for template in templates:
+        phase = template.phase or "any time"
+        origin = {"shipped": "", "custom": "  (yours)", "override": "  (yours, over shipped)"}
+        out(
+            f"{template.name:<{width}}  {template.audience:<10}  {phase:<13}"
+            f"{origin[template.origin]}".rstrip()
+        )
+    return 0
+
+
+def cmd_draft(log: IncidentLog, args: argparse.Namespace) -> int:
+    """Print the filled update; a template that cannot be filled is a one-line error."""
+    audience = Audience.parse(args.audience).value
+    incident = log.find_incident(args.incident)
+    now = log.clock.now()
+    local = environment.local_zone()
+    next_update = getattr(args, "next_update", None)
+    if next_update:
+        next_due = parse_due(next_update, now, local)
+    else:  # the promise the cadence suggests: now plus the audience's interval
+        next_due = suggested_next_update(incident, load_policy(), Audience(audience), now)
+    rendered = templates_store.draft(
+        log,
+        incident.id,
+        audience,
+        template=args.template,
+        now=now,
+        next_update_due=next_due,
+        first=bool(getattr(args, "first", False)),
+        stakeholder_zone=_zone(getattr(args, "zone", None), local),
+        local_zone=local,
+        workaround=getattr(args, "workaround", None),
+        affected_services=getattr(args, "service", None) or (),
+        impact=getattr(args, "impact", None),
+    )
+    subject = f"Subject: {rendered.subject}\n\n" if rendered.subject else ""
+    out(subject + rendered.body)
+    return 0
+
+
+def _zone(name: str | None, default: tzinfo) -> tzinfo:
+    if not name:
+        return default
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"Unknown time zone '{name}': use a name such as Europe/Berlin or UTC."
+        ) from None

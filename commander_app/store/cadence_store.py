@@ -1,0 +1,175 @@
+"""The stakeholder-update cadence in the log: sends and snoozes, and the policy file.
+
+Each action writes one comms event through `IncidentLog`, or refuses in the
+user's words and writes nothing. The cadence itself is never stored: it is
+recomputed from the events and the clock on every call, so a change to the
+policy file applies at once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from commander_app.core import cadence as core
+from commander_app.core.cadence import Adherence, Audience, AudienceCadence, CadencePolicy
+from commander_app.core.errors import ValidationError
+from commander_app.core.model import Event, IncidentState, Kind
+from commander_app.store import environment
+from commander_app.store.errors import StorageError
+from commander_app.store.incident_log import IncidentLog
+from commander_app.store.rows import CADENCE_EVENTS_SQL, EVENT_COLUMNS, row_to_event
+
+POLICY_FILE = "cadence.json"
+
+
+def comms_events(log: IncidentLog, incident_id: str) -> list[Event]:
+    """The incident's comms events, in story order."""
+    log.incident(incident_id)  # a clear error for an unknown incident
+    return _events_where(log, incident_id, f"kind = '{Kind.COMMS.value}'")
+
+
+def _events_where(log: IncidentLog, incident_id: str, condition: str) -> list[Event]:
+    rows = log.conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND {condition} "
+        "ORDER BY occurred_at, id",
+        [incident_id],
+    )
+    return [row_to_event(r) for r in rows]
+
+
+def cadence(
+    log: IncidentLog, incident_id: str, policy: CadencePolicy, now: datetime | None = None
+) -> list[AudienceCadence]:
+    """Where each audience stands at `now` (default: the log's clock)."""
+    return _cadence(log, log.incident(incident_id), policy, now or log.clock.now())
+
+
+def adherence(
+    log: IncidentLog, incident_id: str, policy: CadencePolicy, now: datetime | None = None
+) -> dict[Audience, Adherence]:
+    """Updates on time out of updates due, per audience, as of `now`."""
+    state = log.incident(incident_id)
+    comms, severities = _cadence_events(log, incident_id)
+    return core.adherence(state, comms, policy, now or log.clock.now(), severity_events=severities)
+
+
+def record_sent(
+    log: IncidentLog,
+    incident_id: str,
+    audience: Audience,
+    text: str,
+    *,
+    next_update_at: datetime | None = None,
+    channel: str = "manual",
+    author: str,
+    at: datetime | None = None,
+) -> Event:
+    """An update that went out by hand (or a channel Commander does not drive)."""
+    body = core.sent_body(
+        audience,
+        text,
+        sent_at=at or log.clock.now(),
+        channel=channel,
+        next_update_at=next_update_at,
+    )
+    return log.append(incident_id, Kind.COMMS, body, author=author, at=at)
+
+
+def snooze(
+    log: IncidentLog,
+    incident_id: str,
+    audience: Audience,
+    minutes: int,
+    reason: str,
+    *,
+    author: str,
+    policy: CadencePolicy | None = None,
+) -> Event:
+    """Move an audience's reminder to `minutes` from now, with the reason in the log.
+
+    `policy` defaults to the policy file's (see `load_policy`).
+
+    Checked against the cadence as read inside the write transaction, so two
+    people snoozing at once cannot both act on a stale picture.
+    """
+
+    in_force = policy or load_policy()
+
+    def build(state: IncidentState) -> dict[str, Any]:
+        now = log.clock.now()
+        current = _cadence(log, state, in_force, now)
+        return core.snooze_body(
+            current, audience, minutes, reason, severity=state.severity, now=now
+        )
+
+    return log.append_with(incident_id, Kind.COMMS, build, author=author)
+
+
+def _cadence(
+    log: IncidentLog, state: IncidentState, policy: CadencePolicy, now: datetime
+) -> list[AudienceCadence]:
+    comms, severities = _cadence_events(log, state.id)
+    return core.cadence_state(state, comms, policy, now, severity_events=severities)
+
+
+def _cadence_events(log: IncidentLog, incident_id: str) -> tuple[list[Event], list[Event]]:
+    """The comms and severity events, each with the corrections that may void them."""
+    events = _events_where(log, incident_id, f"({CADENCE_EVENTS_SQL})")
+    return (
+        [e for e in events if e.kind is not Kind.SEVERITY],
+        [e for e in events if e.kind is Kind.SEVERITY or e.supersedes is not None],
+    )
+
+
+# -- the policy file ---------------------------------------------------------------
+
+
+def policy_path() -> Path:
+    return environment.data_dir() / POLICY_FILE
+
+
+def load_policy(path: Path | None = None) -> CadencePolicy:
+    """The policy in the file, or the defaults when there is none.
+
+    A file that cannot be used is refused with its name and the problem, never
+    replaced silently by the defaults: the team chose that cadence.
+    """
+    path = path or policy_path()
+    way_out = "Fix the file, or delete it to use the default cadence."
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return CadencePolicy()
+    except UnicodeDecodeError:
+        raise ValidationError(f"The cadence policy {path} is not UTF-8 text. {way_out}") from None
+    except OSError as exc:
+        raise ValidationError(
+            f"Cannot read the cadence policy {path}: {exc.strerror}. {way_out}"
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"The cadence policy {path} is not valid JSON (line {exc.lineno}, column "
+            f"{exc.colno}: {exc.msg}). {way_out}"
+        ) from None
+    try:
+        return CadencePolicy.from_dict(data)
+    except ValidationError as exc:
+        raise ValidationError(f"The cadence policy {path}: {exc} {way_out}") from None
+
+
+def save_policy(policy: CadencePolicy, path: Path | None = None) -> Path:
+    """Write the whole policy atomically: a reader sees the old file or the new one."""
+    path = path or policy_path()
+    text = json.dumps(policy.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        environment.write_atomically(path, text)
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot write the cadence policy {path}: {exc.strerror or exc}."
+        ) from exc
+    return path
