@@ -52,7 +52,7 @@ def adherence(
 ) -> dict[Audience, Adherence]:
     """Updates on time out of updates due, per audience, as of `now`."""
     state = log.incident(incident_id)
-    comms, severities = _cadence_events(log, incident_id)
+    comms, severities = cadence_events(log, incident_id)
     return core.adherence(state, comms, policy, now or log.clock.now(), severity_events=severities)
 
 
@@ -111,11 +111,11 @@ def snooze(
 def _cadence(
     log: IncidentLog, state: IncidentState, policy: CadencePolicy, now: datetime
 ) -> list[AudienceCadence]:
-    comms, severities = _cadence_events(log, state.id)
+    comms, severities = cadence_events(log, state.id)
     return core.cadence_state(state, comms, policy, now, severity_events=severities)
 
 
-def _cadence_events(log: IncidentLog, incident_id: str) -> tuple[list[Event], list[Event]]:
+def cadence_events(log: IncidentLog, incident_id: str) -> tuple[list[Event], list[Event]]:
     """The comms and severity events, each with the corrections that may void them."""
     events = _events_where(log, incident_id, f"({CADENCE_EVENTS_SQL})")
     return (

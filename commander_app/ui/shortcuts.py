@@ -39,6 +39,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("resolved_milestone", "Ctrl+Alt+4", "Set milestone: resolved"),
     Shortcut("assign_commander", "Ctrl+Shift+C", "Assign the incident commander"),
     Shortcut("assign_communicator", "Ctrl+Shift+M", "Assign the communicator"),
+    Shortcut("draft_update", "Ctrl+U", "Draft the most urgent stakeholder update"),
+    Shortcut("mini_timer", "Ctrl+Shift+T", "Show or hide the always-on-top mini timer"),
     Shortcut("hand_over", "Ctrl+Shift+H", "Hand over command (with a briefing)"),
     Shortcut("confirm_hypothesis", "Ctrl+Shift+Y", "Confirm the selected hypothesis"),
     Shortcut("refute_hypothesis", "Ctrl+Shift+X", "Refute the selected hypothesis"),

@@ -1,0 +1,63 @@
+"""The selected incident's update cadence, recomputed every second from the
+events it read when the log last changed (never from a counter)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from commander_app.core.cadence import AudienceCadence, CadencePolicy, cadence_state
+from commander_app.core.errors import CommanderError
+from commander_app.core.model import Event, IncidentState
+from commander_app.store.cadence_store import cadence_events, load_policy
+from commander_app.store.incident_log import IncidentLog
+
+TICK_MS = 1_000
+
+
+class CadenceWatch(QObject):
+    changed = Signal(list)  # list[AudienceCadence]: the audiences with a schedule
+    problem = Signal(str)
+
+    def __init__(self, log: IncidentLog, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._log = log
+        self.policy = CadencePolicy()
+        self.state: IncidentState | None = None
+        self._comms: list[Event] = []
+        self._severities: list[Event] = []
+        self.current: list[AudienceCadence] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start()
+
+    def show_incident(self, incident_id: str | None) -> None:
+        """Re-read the policy file and the incident's comms and severity events."""
+        try:
+            self.policy = load_policy()
+        except CommanderError as exc:
+            self.policy = CadencePolicy()
+            self.problem.emit(f"{exc} Using the default cadence.")
+        if incident_id is None:
+            self.state, self._comms, self._severities = None, [], []
+        else:
+            self.state = self._log.incident(incident_id)
+            self._comms, self._severities = cadence_events(self._log, incident_id)
+        self.tick()
+
+    def tick(self) -> list[AudienceCadence]:
+        if self.state is None:
+            self.current = []
+        else:
+            self.current = cadence_state(
+                self.state,
+                self._comms,
+                self.policy,
+                self._log.clock.now(),
+                severity_events=self._severities,
+            )
+        self.changed.emit(self.current)
+        return self.current
+
+    def stop(self) -> None:
+        self._timer.stop()

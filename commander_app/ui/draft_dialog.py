@@ -1,0 +1,158 @@
+"""One click from a countdown to a filled, editable update: copy it, or mark it sent."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commander_app.core.cadence import Audience, CadencePolicy, suggested_next_update
+from commander_app.core.errors import CommanderError
+from commander_app.core.times import parse_due
+from commander_app.store import cadence_store, templates_store
+from commander_app.store.incident_log import IncidentLog
+
+AUTOMATIC = "(the one for this audience and phase)"
+
+
+class DraftDialog(QDialog):
+    """Filling needs no network; "Mark as sent" logs the final text for the audience
+    and restarts its countdown (sending through channels plugs in here later)."""
+
+    def __init__(
+        self,
+        log: IncidentLog,
+        incident_id: str,
+        audience: Audience,
+        *,
+        author: str,
+        zone: tzinfo,
+        policy: CadencePolicy,
+        first: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._log, self._incident_id, self._author, self._zone = log, incident_id, author, zone
+        self._policy, self._first = policy, first
+        self.setWindowTitle("Draft a stakeholder update")
+        self.resize(720, 600)
+        self.audience = QComboBox()
+        for choice in Audience:
+            self.audience.addItem(choice.value, choice.value)
+        self.audience.setCurrentIndex(self.audience.findData(audience.value))
+        self.template = QComboBox()
+        self.template.addItem(AUTOMATIC, "")
+        for info in templates_store.list_templates(log):
+            self.template.addItem(f"{info.name}  ({info.audience})", info.name)
+        self.next_update = QLineEdit()
+        self.next_update.setPlaceholderText("HH:MM or ISO-8601; empty: none promised")
+        self.impact = QLineEdit()
+        self.impact.setPlaceholderText("What users see, in a sentence")
+        self.workaround = QLineEdit()
+        self.workaround.setPlaceholderText("What users can do meanwhile")
+        self.text = QPlainTextEdit()
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("background: #b03a2e; color: white; padding: 3px")
+        self.error.hide()
+        self.fill_button = QPushButton("Fill again")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        self.sent_button = buttons.addButton("Mark as sent", QDialogButtonBox.ButtonRole.AcceptRole)
+        form = QFormLayout()
+        form.addRow("&Audience", self.audience)
+        form.addRow("&Template", self.template)
+        form.addRow("&Next update by", self.next_update)
+        form.addRow("&Impact", self.impact)
+        form.addRow("&Workaround", self.workaround)
+        form.addRow(self.fill_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.fill_button.clicked.connect(self.fill)
+        self.audience.currentIndexChanged.connect(lambda _i: self._suggest_and_fill())
+        self.template.currentIndexChanged.connect(lambda _i: self.fill())
+        self.copy_button.clicked.connect(self.copy)
+        self.sent_button.clicked.disconnect()
+        self.sent_button.clicked.connect(self.mark_sent)
+        buttons.rejected.connect(self.reject)
+        self._suggest_and_fill()
+
+    def chosen_audience(self) -> Audience:
+        return Audience(self.audience.currentData())
+
+    def _now(self) -> datetime:
+        return self._log.clock.now()
+
+    def _suggest_and_fill(self) -> None:
+        state = self._log.incident(self._incident_id)
+        promise = suggested_next_update(state, self._policy, self.chosen_audience(), self._now())
+        self.next_update.setText(
+            promise.astimezone(self._zone).strftime("%H:%M") if promise else ""
+        )
+        self.fill()
+
+    def _next_update(self) -> datetime | None:
+        typed = self.next_update.text().strip()
+        return parse_due(typed, self._now(), self._zone) if typed else None
+
+    def fill(self) -> bool:
+        """Fill the template; on an error keep whatever text is there and say why."""
+        try:
+            rendered = templates_store.draft(
+                self._log,
+                self._incident_id,
+                self.chosen_audience().value,
+                template=self.template.currentData() or None,
+                now=self._now(),
+                next_update_due=self._next_update(),
+                first=self._first,
+                stakeholder_zone=self._zone,
+                local_zone=self._zone,
+                workaround=self.workaround.text().strip() or None,
+                impact=self.impact.text().strip() or None,
+            )
+        except CommanderError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return False
+        self.error.hide()
+        subject = f"Subject: {rendered.subject}\n\n" if rendered.subject else ""
+        self.text.setPlainText(subject + rendered.body)
+        return True
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text.toPlainText())
+
+    def mark_sent(self) -> bool:
+        """Log the text as sent to the audience; the countdown restarts from it."""
+        try:
+            cadence_store.record_sent(
+                self._log,
+                self._incident_id,
+                self.chosen_audience(),
+                self.text.toPlainText(),
+                next_update_at=self._next_update(),
+                author=self._author,
+            )
+        except CommanderError as exc:
+            self.error.setText(f"Not logged — {exc} Your text is kept.")
+            self.error.show()
+            return False
+        self.accept()
+        return True

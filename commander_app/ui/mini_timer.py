@@ -1,0 +1,22 @@
+"""A small always-on-top window with the countdowns, for the communicator's second screen."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+
+from commander_app.ui.cadence_strip import CadenceStrip
+
+
+class MiniTimer(QWidget):
+    def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowTitle("Commander — next updates")
+        self.strip = CadenceStrip(zone)
+        self.strip.title.setText("")
+        self.draft_button = QPushButton("Draft update")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.draft_button)
