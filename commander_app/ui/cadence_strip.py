@@ -22,27 +22,31 @@ def mmss(seconds: float) -> str:
     return f"{minutes:02d}:{secs:02d}"
 
 
-def describe(item: AudienceCadence, now: datetime, zone: tzinfo) -> tuple[str, str]:
-    """The chip's text and style for one audience."""
+def describe(item: AudienceCadence, now: datetime, zone: tzinfo) -> tuple[str, str, str]:
+    """A chip's short text (read at a glance), its style, and the full sentence."""
     name = item.audience.value.capitalize()
-    left = item.seconds_left
-    due = format_clock(item.due_at, now, zone) if item.due_at else ""
-    if item.status is CadenceStatus.OVERDUE or (
-        item.status is CadenceStatus.RESOLVED_FINAL_DUE and left is not None and left < 0
-    ):
-        what = "final update" if item.status is CadenceStatus.RESOLVED_FINAL_DUE else "update"
-        return f"{name} {what} overdue by {mmss(left or 0)}", RED
-    if item.status is CadenceStatus.DUE_SOON:
-        return f"{name} {mmss(left or 0)} (due {due})", AMBER
-    if item.status is CadenceStatus.SNOOZED:
-        return f"{name} snoozed, {mmss(left or 0)} (due {due})", ""
-    if item.status is CadenceStatus.RESOLVED_FINAL_DUE:
-        return f"{name} final update in {mmss(left or 0)}", AMBER
-    if item.status is CadenceStatus.DONE:
-        return f"{name} final update sent", MUTED
-    if item.status is CadenceStatus.NOT_SCHEDULED:
-        return f"{name} no updates scheduled", MUTED
-    return f"{name} {mmss(left or 0)} (due {due})", ""
+    left = item.seconds_left or 0.0
+    due = f" (due {format_clock(item.due_at, now, zone)})" if item.due_at else ""
+    status = item.status
+    if status is CadenceStatus.OVERDUE or (status is CadenceStatus.RESOLVED_FINAL_DUE and left < 0):
+        what = "final update" if status is CadenceStatus.RESOLVED_FINAL_DUE else "update"
+        return (f"{name} overdue {mmss(left)}", RED, f"{name} {what} overdue by {mmss(left)}{due}")
+    if status is CadenceStatus.DUE_SOON:
+        return f"{name} {mmss(left)}", AMBER, f"{name} update due in {mmss(left)}{due}"
+    if status is CadenceStatus.SNOOZED:
+        reason = f": {item.snooze_reason}" if item.snooze_reason else ""
+        return (
+            f"{name} snoozed {mmss(left)}",
+            "",
+            f"{name} update snoozed{reason}; due in {mmss(left)}{due}",
+        )
+    if status is CadenceStatus.RESOLVED_FINAL_DUE:
+        return f"{name} final {mmss(left)}", AMBER, f"{name} final update due in {mmss(left)}{due}"
+    if status is CadenceStatus.DONE:
+        return f"{name} done", MUTED, f"{name}: final update sent"
+    if status is CadenceStatus.NOT_SCHEDULED:
+        return f"{name} —", MUTED, f"{name}: no updates scheduled"
+    return f"{name} {mmss(left)}", "", f"{name} update due in {mmss(left)}{due}"
 
 
 class CadenceStrip(QWidget):
@@ -75,14 +79,14 @@ class CadenceStrip(QWidget):
             chip = self.chips.get(item.audience.value)
             if chip is None:
                 chip = QPushButton()
-                chip.setToolTip(f"Draft the {item.audience.value} update")
                 audience = item.audience.value
                 chip.clicked.connect(lambda _c=False, a=audience: self.draft_requested.emit(a))
                 self.chips[audience] = chip
                 self._layout.insertWidget(2 + position, chip)
-            text, style = describe(item, now, self._zone)
+            text, style, sentence = describe(item, now, self._zone)
             chip.setText(text)
             chip.setStyleSheet(style)
+            chip.setToolTip(f"{sentence}. Click to draft it.")
 
 
 class OverdueBanner(QLabel):
@@ -97,7 +101,7 @@ class OverdueBanner(QLabel):
 
     def show_cadence(self, items: Sequence[AudienceCadence], now: datetime, zone: tzinfo) -> None:
         described = [describe(item, now, zone) for item in items]
-        late = [text for text, style in described if style == RED]
+        late = [sentence for _text, style, sentence in described if style == RED]
         self.setVisible(bool(late))
         if late:
             self.setText(" · ".join(late) + " — Ctrl+U drafts the most urgent update")
