@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
@@ -53,6 +54,7 @@ class CadenceStrip(QWidget):
     """One button per audience; clicking one asks for a draft to that audience."""
 
     draft_requested = Signal(str)  # audience
+    snooze_requested = Signal(str)  # audience
 
     def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,12 +83,16 @@ class CadenceStrip(QWidget):
                 chip = QPushButton()
                 audience = item.audience.value
                 chip.clicked.connect(lambda _c=False, a=audience: self.draft_requested.emit(a))
+                chip.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+                snooze = QAction("Snooze…", chip)
+                snooze.triggered.connect(lambda _c=False, a=audience: self.snooze_requested.emit(a))
+                chip.addAction(snooze)
                 self.chips[audience] = chip
                 self._layout.insertWidget(2 + position, chip)
             text, style, sentence = describe(item, now, self._zone)
             chip.setText(text)
             chip.setStyleSheet(style)
-            chip.setToolTip(f"{sentence}. Click to draft it.")
+            chip.setToolTip(f"{sentence}. Click to draft it; right-click to snooze.")
 
 
 class OverdueBanner(QLabel):

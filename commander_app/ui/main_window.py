@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
 from commander_app.core.capture import CaptureEntry
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
@@ -39,17 +38,14 @@ from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
 from commander_app.ui.board_panel import BoardPanel
-from commander_app.ui.cadence_strip import CadenceStrip, OverdueBanner
-from commander_app.ui.cadence_watch import CadenceWatch
 from commander_app.ui.capture_bar import CaptureBar
-from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
 from commander_app.ui.incident_panel import IncidentPanel
 from commander_app.ui.live_watch import LiveWatch
-from commander_app.ui.mini_timer import MiniTimer
 from commander_app.ui.shortcuts import ShortcutsDialog, by_name
 from commander_app.ui.start_dialog import StartDialog
 from commander_app.ui.timeline_view import TimelineView
+from commander_app.ui.update_desk import UpdateDesk
 
 
 class MainWindow(QMainWindow):
@@ -80,7 +76,6 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentListModel(self.log, self)
         self.live = LiveWatch(self.log.conn, self)
         self.backups = BackupTimer(self.log, self)
-        self.cadence = CadenceWatch(self.log, self)
 
     def _init_empty_state(self) -> None:
         self.empty = QWidget()
@@ -111,13 +106,11 @@ class MainWindow(QMainWindow):
         self.timeline_view = TimelineView(self.log.conn, self.zone)
         self.timeline = self.timeline_view.model
         self.capture = CaptureBar(self.log.clock, self.zone)
-        self.strip = CadenceStrip(self.zone)
-        self.mini = MiniTimer(self.zone)
-        self.banner = OverdueBanner()
+        self.updates = UpdateDesk(self.log, self.author, self.zone, self)
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.strip)
+        column.addWidget(self.updates.strip)
         column.addWidget(self.timeline_view, 1)
         column.addWidget(self.capture)
         self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
@@ -141,7 +134,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.banner)
+        outer.addWidget(self.updates.banner)
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.setTabOrder(self.incident_list, self.timeline_view.kind_filter)
@@ -188,8 +181,10 @@ class MainWindow(QMainWindow):
         self._action(
             incident, "assign_communicator", lambda: self.panel.ask_role(Role.COMMUNICATOR)
         )
-        self._action(incident, "draft_update", lambda: self.open_draft(None))
-        self._action(incident, "mini_timer", self.toggle_mini_timer)
+        self._action(incident, "draft_update", lambda: self.updates.draft(None))
+        self._action(incident, "snooze", lambda: self.updates.snooze(None))
+        self._action(incident, "mini_timer", self.updates.toggle_mini_timer)
+        self._action(incident, "cadence_settings", self.updates.settings)
         self._action(incident, "hand_over", self.panel.ask_handoff)
         self._action(incident, "backup", self.backup_now)
         board = self.menuBar().addMenu("&Board")
@@ -224,11 +219,8 @@ class MainWindow(QMainWindow):
         for part in (self.panel, self.board):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        self.cadence.changed.connect(self._on_cadence)
-        self.cadence.problem.connect(lambda text: self.statusBar().showMessage(text, 30_000))
-        for strip in (self.strip, self.mini.strip):
-            strip.draft_requested.connect(self.open_draft)
-        self.mini.draft_button.clicked.connect(lambda: self.open_draft(None))
+        self.updates.wrote.connect(lambda: self.live.poll(force=True))
+        self.updates.problem.connect(lambda text: self.statusBar().showMessage(text, 30_000))
         self.backups.failed.connect(
             lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
         )
@@ -249,8 +241,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.live.stop()
         self.backups.stop()
-        self.cadence.stop()
-        self.mini.close()
+        self.updates.stop()
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/splitter", self.splitter.saveState())
@@ -293,7 +284,7 @@ class MainWindow(QMainWindow):
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
         self.board.show_incident(incident_id)
-        self.cadence.show_incident(incident_id)
+        self.updates.show_incident(incident_id)
 
     def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
         """New events, from this window or another process: show them in place."""
@@ -304,7 +295,7 @@ class MainWindow(QMainWindow):
             self.select_incident(current)
         self.panel.show_incident(self.current_incident())
         self.board.show_incident(current)
-        self.cadence.show_incident(current)
+        self.updates.show_incident(current)
         self._show_state()
 
     def _on_hit(self, incident_id: str, event_id: str) -> None:
@@ -359,52 +350,6 @@ class MainWindow(QMainWindow):
         self.live.poll(force=True)
         if entry.at is None:
             self.timeline_view.table.scrollToBottom()
-
-    def _on_cadence(self, items: Sequence[AudienceCadence]) -> None:
-        now = self.log.clock.now()
-        self.strip.show_cadence(items, now)
-        self.mini.strip.show_cadence(items, now)
-        self.banner.show_cadence(items, now, self.zone)
-
-    def toggle_mini_timer(self) -> None:
-        self.mini.setVisible(not self.mini.isVisible())
-
-    def most_urgent(self) -> AudienceCadence | None:
-        waiting = [
-            i
-            for i in self.cadence.current
-            if i.seconds_left is not None
-            and i.status not in (CadenceStatus.DONE, CadenceStatus.NOT_SCHEDULED)
-        ]
-        return min(waiting, key=lambda i: i.seconds_left or 0.0, default=None)
-
-    def open_draft(self, audience: str | None) -> DraftDialog | None:
-        """The filled draft for `audience`, or for the most urgent one."""
-        incident = self.current_incident()
-        if incident is None:
-            self.statusBar().showMessage("Select or start an incident first.", 10_000)
-            return None
-        items = {i.audience.value: i for i in self.cadence.current}
-        chosen = audience or (
-            urgent.audience.value if (urgent := self.most_urgent()) else "internal"
-        )
-        item = items.get(chosen)
-        dialog = DraftDialog(
-            self.log,
-            incident.id,
-            Audience(chosen),
-            author=self.author,
-            zone=self.zone,
-            policy=self.cadence.policy,
-            # The first-update template is the short public acknowledgement; responders
-            # get the full internal update from the start.
-            first=chosen != Audience.INTERNAL.value
-            and (item is None or item.last_update_at is None),
-            parent=self,
-        )
-        dialog.accepted.connect(lambda: self.live.poll(force=True))
-        dialog.open()
-        return dialog
 
     def backup_now(self) -> None:
         try:

@@ -1,19 +1,23 @@
 """The countdown strip, the overdue banner, the mini timer and the one-click draft,
 driven with the log's fake clock (nothing sleeps)."""
 
+import json
 from datetime import timedelta
 
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Kind, Severity
+from commander_app.store import cadence_store
 from commander_app.ui.cadence_strip import AMBER, RED
 from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.main_window import MainWindow
 
 
 def chips(window: MainWindow) -> dict[str, tuple[str, str]]:
-    return {name: (chip.text(), chip.styleSheet()) for name, chip in window.strip.chips.items()}
+    return {
+        name: (chip.text(), chip.styleSheet()) for name, chip in window.updates.strip.chips.items()
+    }
 
 
 def test_countdowns_go_amber_then_red_with_the_banner(
@@ -24,35 +28,35 @@ def test_countdowns_go_amber_then_red_with_the_banner(
     assert set(shown) == {"internal", "executives", "customers"}
     assert shown["internal"] == ("Internal 05:00", AMBER)  # the first update is due in 5 min
     assert (
-        window.strip.chips["internal"]
+        window.updates.strip.chips["internal"]
         .toolTip()
         .startswith("Internal update due in 05:00 (due 15:05)")
     )
-    assert not window.banner.isVisibleTo(window)
+    assert not window.updates.banner.isVisibleTo(window)
     clock.advance(timedelta(minutes=6, seconds=30))
-    window.cadence.tick()
+    window.updates.cadence.tick()
     assert chips(window)["executives"] == ("Executives overdue 01:30", RED)
-    assert window.banner.isVisibleTo(window)
-    assert "Executives update overdue by 01:30 (due 15:05)" in window.banner.text()
+    assert window.updates.banner.isVisibleTo(window)
+    assert "Executives update overdue by 01:30 (due 15:05)" in window.updates.banner.text()
 
 
 def test_a_sev4_has_no_countdowns(window: MainWindow) -> None:
     window.open_incident("Typo on the pricing page", severity=Severity.SEV4)
-    assert window.strip.chips == {}
-    assert window.strip.idle.isVisibleTo(window.strip)
+    assert window.updates.strip.chips == {}
+    assert window.updates.strip.idle.isVisibleTo(window.updates.strip)
 
 
 def test_the_mini_timer_shows_the_same_countdowns(window: MainWindow, clock: FixedClock) -> None:
     window.open_incident("x", severity=Severity.SEV2)
-    window.toggle_mini_timer()
-    assert window.mini.isVisible()
+    window.updates.toggle_mini_timer()
+    assert window.updates.mini.isVisible()
     clock.advance(timedelta(minutes=2))
-    window.cadence.tick()
-    mini = {n: c.text() for n, c in window.mini.strip.chips.items()}
-    assert mini == {n: c.text() for n, c in window.strip.chips.items()}
+    window.updates.cadence.tick()
+    mini = {n: c.text() for n, c in window.updates.mini.strip.chips.items()}
+    assert mini == {n: c.text() for n, c in window.updates.strip.chips.items()}
     assert mini["internal"] == "Internal 03:00"
-    window.toggle_mini_timer()
-    assert not window.mini.isVisible()
+    window.updates.toggle_mini_timer()
+    assert not window.updates.mini.isVisible()
 
 
 def test_one_click_draft_then_mark_as_sent_restarts_the_countdown(
@@ -60,8 +64,8 @@ def test_one_click_draft_then_mark_as_sent_restarts_the_countdown(
 ) -> None:
     window.open_incident("Checkout 500s", severity=Severity.SEV1)
     clock.advance(timedelta(minutes=3))
-    window.cadence.tick()
-    window.strip.chips["internal"].click()
+    window.updates.cadence.tick()
+    window.updates.strip.chips["internal"].click()
     dialog = window.findChild(DraftDialog)
     assert dialog is not None
     qtbot.addWidget(dialog)
@@ -70,9 +74,9 @@ def test_one_click_draft_then_mark_as_sent_restarts_the_countdown(
     assert dialog.next_update.text() == "15:23"  # now (15:03 Berlin) + 20 minutes
     dialog.text.setPlainText(dialog.text.toPlainText() + "\nRolling back deploy 4812.")
     assert dialog.mark_sent()
-    window.cadence.tick()
+    window.updates.cadence.tick()
     assert chips(window)["internal"][0] == "Internal 20:00"
-    assert "(due 15:23)" in window.strip.chips["internal"].toolTip()
+    assert "(due 15:23)" in window.updates.strip.chips["internal"].toolTip()
     incident = window.current_incident()
     assert incident is not None
     sent = [e for e in window.log.events(incident.id) if e.kind is Kind.COMMS]
@@ -84,7 +88,7 @@ def test_one_click_draft_then_mark_as_sent_restarts_the_countdown(
 
 def test_a_template_that_cannot_be_filled_keeps_the_text(window: MainWindow, qtbot: QtBot) -> None:
     window.open_incident("x", severity=Severity.SEV1)
-    dialog = window.open_draft("customers")
+    dialog = window.updates.draft("customers")
     assert dialog is not None
     qtbot.addWidget(dialog)
     dialog.text.setPlainText("my careful wording")
@@ -93,3 +97,38 @@ def test_a_template_that_cannot_be_filled_keeps_the_text(window: MainWindow, qtb
     assert dialog.error.isVisibleTo(dialog)
     assert "HH:MM" in dialog.error.text()
     assert dialog.text.toPlainText() == "my careful wording"
+
+
+def test_snooze_needs_a_reason_and_shows_as_snoozed(window: MainWindow, clock: FixedClock) -> None:
+    window.open_incident("x", severity=Severity.SEV1)
+    clock.advance(timedelta(minutes=4))
+    window.updates.cadence.tick()
+    dialog = window.updates.snooze("customers")
+    assert dialog is not None
+    dialog.minutes.setValue(15)
+    assert not dialog.snooze()  # no reason given
+    assert "reason" in dialog.error.text().lower()
+    dialog.reason.setText("legal is reviewing the wording")
+    assert dialog.snooze()
+    window.updates.cadence.tick()
+    text, _style = chips(window)["customers"]
+    assert text == "Customers snoozed 15:00"
+    assert "legal is reviewing the wording" in window.updates.strip.chips["customers"].toolTip()
+
+
+def test_cadence_settings_save_and_apply_at_once(window: MainWindow) -> None:
+    window.open_incident("x", severity=Severity.SEV3)
+    assert set(window.updates.strip.chips) == {"internal"}
+    dialog = window.updates.settings()
+    sev3 = 2
+    executives = 1
+    dialog.table.item(sev3, executives).setText("45")
+    dialog.table.item(sev3, 0).setText("soon")
+    assert not dialog.save()
+    assert "SEV3 internal: 'soon' is not a whole number of minutes" in dialog.error.text()
+    dialog.table.item(sev3, 0).setText("60")
+    assert dialog.save()
+    assert set(window.updates.strip.chips) == {"internal", "executives"}
+    assert chips(window)["executives"][0] == "Executives 05:00"
+    saved = json.loads(cadence_store.policy_path().read_text())
+    assert saved["intervals"]["SEV3"] == {"internal": 60, "executives": 45}

@@ -1,0 +1,79 @@
+"""Snoozing a reminder: how long, and why (both logged)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from commander_app.core.cadence import Audience, CadencePolicy
+from commander_app.core.errors import CommanderError
+from commander_app.core.events import MAX_SNOOZE_MINUTES
+from commander_app.store import cadence_store
+from commander_app.store.incident_log import IncidentLog
+
+
+class SnoozeDialog(QDialog):
+    def __init__(
+        self,
+        log: IncidentLog,
+        incident_id: str,
+        audience: Audience,
+        *,
+        author: str,
+        policy: CadencePolicy,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._log, self._incident_id, self._author, self._policy = log, incident_id, author, policy
+        self.setWindowTitle("Snooze an update reminder")
+        self.audience = QComboBox()
+        for choice in Audience:
+            self.audience.addItem(choice.value, choice.value)
+        self.audience.setCurrentIndex(self.audience.findData(audience.value))
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, MAX_SNOOZE_MINUTES)
+        self.minutes.setValue(10)
+        self.minutes.setSuffix(" min")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why? e.g. legal is reviewing the wording")
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Snooze")
+        buttons.accepted.connect(self.snooze)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("&Audience", self.audience)
+        form.addRow("&For", self.minutes)
+        form.addRow("&Reason", self.reason)
+        form.addRow(self.error)
+        form.addRow(buttons)
+
+    def snooze(self) -> bool:
+        try:
+            cadence_store.snooze(
+                self._log,
+                self._incident_id,
+                Audience(self.audience.currentData()),
+                self.minutes.value(),
+                self.reason.text(),
+                author=self._author,
+                policy=self._policy,
+            )
+        except CommanderError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return False
+        self.accept()
+        return True

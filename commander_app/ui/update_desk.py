@@ -1,0 +1,114 @@
+"""The communicator's desk: the countdowns (strip, banner, mini timer) and the
+dialogs they lead to (draft, snooze, cadence settings), for the selected incident."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
+from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.cadence_settings import CadenceSettings
+from commander_app.ui.cadence_strip import CadenceStrip, OverdueBanner
+from commander_app.ui.cadence_watch import CadenceWatch
+from commander_app.ui.draft_dialog import DraftDialog
+from commander_app.ui.mini_timer import MiniTimer
+from commander_app.ui.snooze_dialog import SnoozeDialog
+
+
+class UpdateDesk(QObject):
+    wrote = Signal()  # an update was logged as sent, or a reminder snoozed
+    problem = Signal(str)
+
+    def __init__(self, log: IncidentLog, author: str, zone: tzinfo, window: QWidget) -> None:
+        super().__init__(window)
+        self._log, self._author, self._zone, self._window = log, author, zone, window
+        self.incident_id: str | None = None
+        self.cadence = CadenceWatch(log, self)
+        self.strip = CadenceStrip(zone)
+        self.mini = MiniTimer(zone)
+        self.banner = OverdueBanner()
+        self.cadence.changed.connect(self._on_cadence)
+        self.cadence.problem.connect(self.problem)
+        for strip in (self.strip, self.mini.strip):
+            strip.draft_requested.connect(self.draft)
+            strip.snooze_requested.connect(self.snooze)
+        self.mini.draft_button.clicked.connect(lambda: self.draft(None))
+
+    def show_incident(self, incident_id: str | None) -> None:
+        self.incident_id = incident_id
+        self.cadence.show_incident(incident_id)
+
+    def stop(self) -> None:
+        self.cadence.stop()
+        self.mini.close()
+
+    def _on_cadence(self, items: Sequence[AudienceCadence]) -> None:
+        now = self._log.clock.now()
+        self.strip.show_cadence(items, now)
+        self.mini.strip.show_cadence(items, now)
+        self.banner.show_cadence(items, now, self._zone)
+
+    def toggle_mini_timer(self) -> None:
+        self.mini.setVisible(not self.mini.isVisible())
+
+    def most_urgent(self) -> AudienceCadence | None:
+        waiting = [
+            item
+            for item in self.cadence.current
+            if item.seconds_left is not None
+            and item.status not in (CadenceStatus.DONE, CadenceStatus.NOT_SCHEDULED)
+        ]
+        return min(waiting, key=lambda item: item.seconds_left or 0.0, default=None)
+
+    def _audience(self, audience: str | None) -> Audience:
+        urgent = self.most_urgent()
+        return Audience(audience or (urgent.audience.value if urgent else Audience.INTERNAL))
+
+    def draft(self, audience: str | None) -> DraftDialog | None:
+        """The filled draft for `audience`, or for the most urgent one."""
+        if self.incident_id is None:
+            self.problem.emit("Select or start an incident first.")
+            return None
+        chosen = self._audience(audience)
+        item = next((i for i in self.cadence.current if i.audience is chosen), None)
+        dialog = DraftDialog(
+            self._log,
+            self.incident_id,
+            chosen,
+            author=self._author,
+            zone=self._zone,
+            policy=self.cadence.policy,
+            # The first-update template is the short public acknowledgement; responders
+            # get the full internal update from the start.
+            first=chosen is not Audience.INTERNAL and (item is None or not item.last_update_at),
+            parent=self._window,
+        )
+        dialog.accepted.connect(self.wrote)
+        dialog.open()
+        return dialog
+
+    def snooze(self, audience: str | None) -> SnoozeDialog | None:
+        if self.incident_id is None:
+            self.problem.emit("Select or start an incident first.")
+            return None
+        dialog = SnoozeDialog(
+            self._log,
+            self.incident_id,
+            self._audience(audience),
+            author=self._author,
+            policy=self.cadence.policy,
+            parent=self._window,
+        )
+        dialog.accepted.connect(self.wrote)
+        dialog.open()
+        return dialog
+
+    def settings(self) -> CadenceSettings:
+        dialog = CadenceSettings(self.cadence.policy, self._window)
+        dialog.accepted.connect(lambda: self.cadence.show_incident(self.incident_id))
+        dialog.open()
+        return dialog
