@@ -12,7 +12,7 @@ from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience
 from commander_app.core.times import parse_due
 from commander_app.store import environment, templates_store
-from commander_app.store.cadence_store import load_policy
+from commander_app.store.cadence_store import load_policy, stakeholder_zone
 from commander_app.store.incident_log import IncidentLog
 
 
@@ -36,10 +36,13 @@ def cmd_draft(log: IncidentLog, args: argparse.Namespace) -> int:
     now = log.clock.now()
     local = environment.local_zone()
     next_update = getattr(args, "next_update", None)
+    policy = load_policy()
     if next_update:
         next_due = parse_due(next_update, now, local)
     else:  # the promise the cadence suggests: now plus the audience's interval
-        next_due = suggested_next_update(incident, load_policy(), Audience(audience), now)
+        next_due = suggested_next_update(incident, policy, Audience(audience), now)
+    zone_name = getattr(args, "zone", None)
+    readers = _zone(zone_name, local) if zone_name else stakeholder_zone(policy)
     rendered = templates_store.draft(
         log,
         incident.id,
@@ -48,7 +51,7 @@ def cmd_draft(log: IncidentLog, args: argparse.Namespace) -> int:
         now=now,
         next_update_due=next_due,
         first=bool(getattr(args, "first", False)),
-        stakeholder_zone=_zone(getattr(args, "zone", None), local),
+        stakeholder_zone=readers,
         local_zone=local,
         workaround=getattr(args, "workaround", None),
         affected_services=getattr(args, "service", None) or (),

@@ -64,6 +64,9 @@ class CadencePolicy:
     first_update: timedelta = timedelta(minutes=5)
     long_after: timedelta = timedelta(hours=2)
     amber_before: timedelta = timedelta(minutes=5)
+    # The zone update texts give times in for readers, e.g. "Europe/Berlin"; None: this
+    # machine's. Only the name is kept here; the store resolves it.
+    stakeholder_zone: str | None = None
 
     def is_scheduled(self, severity: Severity, audience: Audience) -> bool:
         return audience in self.intervals.get(severity, {})
@@ -84,6 +87,7 @@ class CadencePolicy:
             "first_update_minutes": whole_minutes(self.first_update),
             "long_after_minutes": whole_minutes(self.long_after),
             "amber_before_minutes": whole_minutes(self.amber_before),
+            "stakeholder_zone": self.stakeholder_zone,
             "intervals": _table_dict(self.intervals),
             "long_intervals": _table_dict(self.long_intervals),
         }
@@ -99,7 +103,7 @@ class CadencePolicy:
         if not isinstance(data, Mapping):
             raise ValidationError("The cadence policy must be a JSON object.")
         known = {"version", "first_update_minutes", "long_after_minutes", "amber_before_minutes"}
-        known |= {"intervals", "long_intervals"}
+        known |= {"intervals", "long_intervals", "stakeholder_zone"}
         for key in data:
             if key not in known:
                 raise ValidationError(
@@ -132,6 +136,7 @@ class CadencePolicy:
             amber_before=_read_minutes(
                 data, "amber_before_minutes", defaults.amber_before, 0, MAX_AMBER_MINUTES
             ),
+            stakeholder_zone=_read_zone_name(data.get("stakeholder_zone")),
         )
 
 
@@ -155,6 +160,16 @@ def _minutes(value: object, where: str, low: int, high: int) -> timedelta:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ValidationError(f"{where} must be whole minutes from {low} to {high}, not {value!r}.")
     return timedelta(minutes=value)
+
+
+def _read_zone_name(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > 64 or not value.strip() or " " in value.strip():
+        raise ValidationError(
+            f"stakeholder_zone: {value!r} is not a time zone name such as Europe/Berlin or UTC."
+        )
+    return value.strip()
 
 
 def _read_minutes(

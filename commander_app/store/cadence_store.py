@@ -9,9 +9,10 @@ policy file applies at once.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commander_app.core import cadence as core
 from commander_app.core.cadence import Adherence, Audience, AudienceCadence, CadencePolicy
@@ -173,3 +174,16 @@ def save_policy(policy: CadencePolicy, path: Path | None = None) -> Path:
             f"Cannot write the cadence policy {path}: {exc.strerror or exc}."
         ) from exc
     return path
+
+
+def stakeholder_zone(policy: CadencePolicy) -> tzinfo:
+    """The readers' zone the policy names, or this machine's when it names none."""
+    if policy.stakeholder_zone is None:
+        return environment.local_zone()
+    try:
+        return ZoneInfo(policy.stakeholder_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"Unknown time zone '{policy.stakeholder_zone}' in {policy_path()}: "
+            "use a name such as Europe/Berlin or UTC."
+        ) from None

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -43,6 +44,8 @@ class CadenceSettings(QDialog):
         self.first_update = self._spin(1, 60)
         self.long_after = self._spin(1, 7 * 24 * 60)
         self.amber_before = self._spin(0, 60)
+        self.readers_zone = QLineEdit()
+        self.readers_zone.setPlaceholderText("e.g. Europe/Berlin or UTC; empty: this computer's")
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.hide()
@@ -59,6 +62,7 @@ class CadenceSettings(QDialog):
         form.addRow("First update within", self.first_update)
         form.addRow("Long-incident mode after", self.long_after)
         form.addRow("Amber this long before due", self.amber_before)
+        form.addRow("Readers' time zone", self.readers_zone)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel("Minutes between updates; an empty cell means no scheduled updates.")
@@ -87,6 +91,7 @@ class CadenceSettings(QDialog):
         self.first_update.setValue(whole_minutes(policy.first_update))
         self.long_after.setValue(whole_minutes(policy.long_after))
         self.amber_before.setValue(whole_minutes(policy.amber_before))
+        self.readers_zone.setText(policy.stakeholder_zone or "")
 
     def policy(self) -> CadencePolicy:
         """The policy on screen, checked like the file is; a bad cell names itself."""
@@ -102,8 +107,9 @@ class CadenceSettings(QDialog):
                     raise CommanderError(f"{label}: '{text}' is not a whole number of minutes.")
                 target = long_intervals if long else intervals
                 target[severity.value][audience.value] = int(text)
-        return CadencePolicy.from_dict(
+        policy = CadencePolicy.from_dict(
             {
+                "stakeholder_zone": self.readers_zone.text().strip() or None,
                 "first_update_minutes": self.first_update.value(),
                 "long_after_minutes": self.long_after.value(),
                 "amber_before_minutes": self.amber_before.value(),
@@ -111,6 +117,8 @@ class CadenceSettings(QDialog):
                 "long_intervals": long_intervals,
             }
         )
+        cadence_store.stakeholder_zone(policy)  # an unknown zone name is refused here
+        return policy
 
     def save(self) -> bool:
         try:

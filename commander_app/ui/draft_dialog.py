@@ -46,6 +46,10 @@ class DraftDialog(QDialog):
         super().__init__(parent)
         self._log, self._incident_id, self._author, self._zone = log, incident_id, author, zone
         self._policy, self._first = policy, first
+        try:
+            self._readers = cadence_store.stakeholder_zone(policy)
+        except CommanderError:
+            self._readers = zone  # the settings screen reports the bad name
         self.setWindowTitle("Draft a stakeholder update")
         self.resize(720, 600)
         self.audience = QComboBox()
@@ -122,7 +126,7 @@ class DraftDialog(QDialog):
                 now=self._now(),
                 next_update_due=self._next_update(),
                 first=self._first,
-                stakeholder_zone=self._zone,
+                stakeholder_zone=self._readers,
                 local_zone=self._zone,
                 workaround=self.workaround.text().strip() or None,
                 impact=self.impact.text().strip() or None,

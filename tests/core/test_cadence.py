@@ -509,3 +509,12 @@ def test_the_suggested_promise_is_the_audience_interval_from_now() -> None:
     assert suggested_next_update(state, policy, Audience.INTERNAL, at) is None
     state.severity, state.status = Severity.SEV1, Status.RESOLVED
     assert suggested_next_update(state, policy, Audience.INTERNAL, at) is None
+
+
+def test_the_readers_zone_is_kept_by_name_and_checked_for_shape() -> None:
+    assert CadencePolicy.from_dict({"stakeholder_zone": "Europe/Berlin"}).stakeholder_zone == (
+        "Europe/Berlin"
+    )
+    assert CadencePolicy.from_dict({"stakeholder_zone": ""}).stakeholder_zone is None
+    with pytest.raises(ValidationError, match="stakeholder_zone"):
+        CadencePolicy.from_dict({"stakeholder_zone": "Central European Time"})

@@ -132,3 +132,16 @@ def test_cadence_settings_save_and_apply_at_once(window: MainWindow) -> None:
     assert chips(window)["executives"][0] == "Executives 05:00"
     saved = json.loads(cadence_store.policy_path().read_text())
     assert saved["intervals"]["SEV3"] == {"internal": 60, "executives": 45}
+
+
+def test_the_readers_time_zone_is_a_setting_used_by_drafts(window: MainWindow) -> None:
+    window.open_incident("x", severity=Severity.SEV1)
+    settings = window.updates.settings()
+    settings.readers_zone.setText("Mars/Olympus_Mons")
+    assert not settings.save()
+    assert "Unknown time zone 'Mars/Olympus_Mons'" in settings.error.text()
+    settings.readers_zone.setText("America/New_York")
+    assert settings.save()
+    dialog = window.updates.draft("customers")
+    assert dialog is not None
+    assert "EST" in dialog.text.toPlainText()  # 14:00 UTC is 09:00 in New York
