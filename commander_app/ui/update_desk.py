@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.cadence_settings import CadenceSettings
 from commander_app.ui.cadence_strip import CadenceStrip, OverdueBanner
 from commander_app.ui.cadence_watch import CadenceWatch
-from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.mini_timer import MiniTimer
-from commander_app.ui.snooze_dialog import SnoozeDialog
+
+if TYPE_CHECKING:  # the dialogs load on first use: templates bring Jinja2 (25 ms at start-up)
+    from commander_app.ui.cadence_settings import CadenceSettings
+    from commander_app.ui.draft_dialog import DraftDialog
+    from commander_app.ui.snooze_dialog import SnoozeDialog
 
 
 class UpdateDesk(QObject):
@@ -73,6 +76,8 @@ class UpdateDesk(QObject):
         if self.incident_id is None:
             self.problem.emit("Select or start an incident first.")
             return None
+        from commander_app.ui.draft_dialog import DraftDialog
+
         chosen = self._audience(audience)
         item = next((i for i in self.cadence.current if i.audience is chosen), None)
         dialog = DraftDialog(
@@ -95,6 +100,8 @@ class UpdateDesk(QObject):
         if self.incident_id is None:
             self.problem.emit("Select or start an incident first.")
             return None
+        from commander_app.ui.snooze_dialog import SnoozeDialog
+
         dialog = SnoozeDialog(
             self._log,
             self.incident_id,
@@ -108,6 +115,8 @@ class UpdateDesk(QObject):
         return dialog
 
     def settings(self) -> CadenceSettings:
+        from commander_app.ui.cadence_settings import CadenceSettings
+
         dialog = CadenceSettings(self.cadence.policy, self._window)
         dialog.accepted.connect(lambda: self.cadence.show_incident(self.incident_id))
         dialog.open()
