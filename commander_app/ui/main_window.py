@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self._action(incident, "snooze", lambda: self.updates.snooze(None))
         self._action(incident, "mini_timer", self.updates.toggle_mini_timer)
         self._action(incident, "cadence_settings", self.updates.settings)
+        self._action(incident, "edit_templates", self.updates.edit_templates)
         self._action(incident, "hand_over", self.panel.ask_handoff)
         self._action(incident, "backup", self.backup_now)
         board = self.menuBar().addMenu("&Board")

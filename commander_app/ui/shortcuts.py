@@ -42,6 +42,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("draft_update", "Ctrl+U", "Draft the most urgent stakeholder update"),
     Shortcut("snooze", "Ctrl+Shift+Z", "Snooze the most urgent update reminder (with a reason)"),
     Shortcut("cadence_settings", "Ctrl+,", "Update cadence settings"),
+    Shortcut("edit_templates", "Ctrl+Shift+E", "Edit update templates (with live preview)"),
     Shortcut("mini_timer", "Ctrl+Shift+T", "Show or hide the always-on-top mini timer"),
     Shortcut("hand_over", "Ctrl+Shift+H", "Hand over command (with a briefing)"),
     Shortcut("confirm_hypothesis", "Ctrl+Shift+Y", "Confirm the selected hypothesis"),

@@ -123,12 +123,17 @@ class TemplateEditor(QDialog):
         incident_id: str | None,
         *,
         zone: tzinfo,
+        readers_zone: tzinfo | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`zone` is the incident team's (the `*_team` times); `readers_zone` the
+        stakeholders' (the `*_local` times), by default the same."""
         super().__init__(parent)
         self._log, self._incident_id, self._zone = log, incident_id, zone
+        self._readers = readers_zone or zone
         self._current: TemplateInfo | None = None  # as stored; None while a new one is unsaved
         self._saved: tuple[str, str, str | None, str] | None = None  # the fields as stored
+        self._is_new = False  # a new template, not stored yet
         self._error = ""
         self._quiet = False  # the list is being refilled or put back: not the user choosing
         # Questions the tests answer without a modal box.
@@ -318,6 +323,7 @@ class TemplateEditor(QDialog):
         """Put `info` in the editor, or a new unsaved template called `new_name`."""
         self._current = info
         self._saved = (info.name, info.audience, info.phase, info.body) if info else None
+        self._is_new = info is None
         self.name.setText(info.name if info else new_name)
         self.audience.setCurrentIndex(self.audience.findData(info.audience if info else "internal"))
         self.phase.setCurrentIndex(
@@ -350,7 +356,7 @@ class TemplateEditor(QDialog):
         )
 
     def has_unsaved_changes(self) -> bool:
-        return self._saved is None or self._fields() != self._saved
+        return self._is_new or (self._saved is not None and self._fields() != self._saved)
 
     def _show_dirty(self) -> None:
         dirty = self.has_unsaved_changes()
@@ -373,7 +379,7 @@ class TemplateEditor(QDialog):
             self._log.incident(self._incident_id),
             board_actions.board(self._log, self._incident_id),
             self._log.clock.now(),
-            stakeholder_zone=self._zone,
+            stakeholder_zone=self._readers,
             local_zone=self._zone,
             next_update_due=None,
             workaround=None,
@@ -456,6 +462,7 @@ class TemplateEditor(QDialog):
         was = self._current.origin if self._current else None
         self._current = saved
         self._saved = (saved.name, saved.audience, saved.phase, saved.body)
+        self._is_new = False
         self._fill_list()  # the body stays as typed: the cursor does not jump
         self._show_origin(saved)
         self._show_dirty()
@@ -522,7 +529,7 @@ class TemplateEditor(QDialog):
             self._tell(str(exc))
             return False
         row = self.list_view.currentIndex().row()
-        self._current, self._saved = None, None
+        self._current, self._saved, self._is_new = None, None, False
         self._fill_list()
         if shipped is None:
             after = self.templates.index(min(max(row, 0), self.templates.rowCount() - 1), 0)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the dialogs load on first use: templates bring Jinja2 (25 m
     from commander_app.ui.cadence_settings import CadenceSettings
     from commander_app.ui.draft_dialog import DraftDialog
     from commander_app.ui.snooze_dialog import SnoozeDialog
+    from commander_app.ui.template_editor import TemplateEditor
 
 
 class UpdateDesk(QObject):
@@ -121,3 +122,19 @@ class UpdateDesk(QObject):
         dialog.accepted.connect(lambda: self.cadence.show_incident(self.incident_id))
         dialog.open()
         return dialog
+
+    def edit_templates(self) -> TemplateEditor:
+        """The template editor, previewing against the selected incident."""
+        from commander_app.core.errors import CommanderError
+        from commander_app.store.cadence_store import stakeholder_zone
+        from commander_app.ui.template_editor import TemplateEditor
+
+        try:
+            readers = stakeholder_zone(self.cadence.policy)
+        except CommanderError:
+            readers = self._zone  # the settings screen reports the bad name
+        editor = TemplateEditor(
+            self._log, self.incident_id, zone=self._zone, readers_zone=readers, parent=self._window
+        )
+        editor.open()
+        return editor

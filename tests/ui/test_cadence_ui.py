@@ -145,3 +145,15 @@ def test_the_readers_time_zone_is_a_setting_used_by_drafts(window: MainWindow) -
     dialog = window.updates.draft("customers")
     assert dialog is not None
     assert "EST" in dialog.text.toPlainText()  # 14:00 UTC is 09:00 in New York
+
+
+def test_the_template_editor_opens_from_the_window(window: MainWindow) -> None:
+    window.open_incident("Checkout 500s", severity=Severity.SEV1)
+    editor = window.updates.edit_templates()
+    try:
+        editor.select("internal-investigating")
+        editor.flush_preview()
+        assert "Checkout 500s" in editor.preview_text()
+    finally:
+        editor.confirm_discard = lambda _name: "discard"
+        editor.close()
