@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QLabel,
     QListView,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
@@ -107,6 +110,7 @@ class MainWindow(QMainWindow):
         self.timeline = self.timeline_view.model
         self.capture = CaptureBar(self.log.clock, self.zone)
         self.updates = UpdateDesk(self.log, self.author, self.zone, self)
+        self.tray: QSystemTrayIcon | None = None
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
@@ -186,6 +190,8 @@ class MainWindow(QMainWindow):
         self._action(incident, "mini_timer", self.updates.toggle_mini_timer)
         self._action(incident, "cadence_settings", self.updates.settings)
         self._action(incident, "edit_templates", self.updates.edit_templates)
+        self.sound_action = self._action(incident, "overdue_sound", lambda: None)
+        self.sound_action.setCheckable(True)
         self._action(incident, "hand_over", self.panel.ask_handoff)
         self._action(incident, "backup", self.backup_now)
         board = self.menuBar().addMenu("&Board")
@@ -221,6 +227,7 @@ class MainWindow(QMainWindow):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.updates.wrote.connect(lambda: self.live.poll(force=True))
+        self.updates.fell_overdue.connect(self.announce_overdue)
         self.updates.problem.connect(lambda text: self.statusBar().showMessage(text, 30_000))
         self.backups.failed.connect(
             lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
@@ -234,6 +241,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        self.sound_action.setChecked(self.settings.value("alerts/sound") in (True, "true"))
         for key, splitter in (("window/splitter", self.splitter), ("window/right", self.right)):
             state = self.settings.value(key)
             if isinstance(state, QByteArray):
@@ -247,6 +255,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/splitter", self.splitter.saveState())
             self.settings.setValue("window/right", self.right.saveState())
+            self.settings.setValue("alerts/sound", self.sound_action.isChecked())
             self.settings.sync()
         super().closeEvent(event)
 
@@ -351,6 +360,17 @@ class MainWindow(QMainWindow):
         self.live.poll(force=True)
         if entry.at is None:
             self.timeline_view.table.scrollToBottom()
+
+    def announce_overdue(self, sentences: list[str]) -> None:
+        """Extras beside the banner, where the platform has them: a tray message, a beep."""
+        if self.tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            self.tray = QSystemTrayIcon(icon, self)
+            self.tray.show()
+        if self.tray is not None:
+            self.tray.showMessage("Stakeholder update overdue", "\n".join(sentences))
+        if self.sound_action.isChecked():
+            QApplication.beep()
 
     def backup_now(self) -> None:
         try:

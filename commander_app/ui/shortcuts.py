@@ -43,6 +43,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("snooze", "Ctrl+Shift+Z", "Snooze the most urgent update reminder (with a reason)"),
     Shortcut("cadence_settings", "Ctrl+,", "Update cadence settings"),
     Shortcut("edit_templates", "Ctrl+Shift+E", "Edit update templates (with live preview)"),
+    Shortcut("overdue_sound", "Ctrl+Shift+L", "Beep when an update falls overdue (on or off)"),
     Shortcut("mini_timer", "Ctrl+Shift+T", "Show or hide the always-on-top mini timer"),
     Shortcut("hand_over", "Ctrl+Shift+H", "Hand over command (with a briefing)"),
     Shortcut("confirm_hypothesis", "Ctrl+Shift+Y", "Confirm the selected hypothesis"),

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.cadence_strip import CadenceStrip, OverdueBanner
+from commander_app.ui.cadence_strip import RED, CadenceStrip, OverdueBanner, describe
 from commander_app.ui.cadence_watch import CadenceWatch
 from commander_app.ui.mini_timer import MiniTimer
 
@@ -26,11 +26,13 @@ if TYPE_CHECKING:  # the dialogs load on first use: templates bring Jinja2 (25 m
 class UpdateDesk(QObject):
     wrote = Signal()  # an update was logged as sent, or a reminder snoozed
     problem = Signal(str)
+    fell_overdue = Signal(list)  # sentences for audiences that have just become overdue
 
     def __init__(self, log: IncidentLog, author: str, zone: tzinfo, window: QWidget) -> None:
         super().__init__(window)
         self._log, self._author, self._zone, self._window = log, author, zone, window
         self.incident_id: str | None = None
+        self._overdue: set[Audience] = set()
         self.cadence = CadenceWatch(log, self)
         self.strip = CadenceStrip(zone)
         self.mini = MiniTimer(zone)
@@ -43,6 +45,8 @@ class UpdateDesk(QObject):
         self.mini.draft_button.clicked.connect(lambda: self.draft(None))
 
     def show_incident(self, incident_id: str | None) -> None:
+        if incident_id != self.incident_id:
+            self._overdue = set()  # another incident: its late updates are news again
         self.incident_id = incident_id
         self.cadence.show_incident(incident_id)
 
@@ -55,6 +59,11 @@ class UpdateDesk(QObject):
         self.strip.show_cadence(items, now)
         self.mini.strip.show_cadence(items, now)
         self.banner.show_cadence(items, now, self._zone)
+        late = {i.audience: i for i in items if describe(i, now, self._zone)[1] == RED}
+        news = [describe(late[a], now, self._zone)[2] for a in late if a not in self._overdue]
+        self._overdue = set(late)
+        if news:
+            self.fell_overdue.emit(news)
 
     def toggle_mini_timer(self) -> None:
         self.mini.setVisible(not self.mini.isVisible())

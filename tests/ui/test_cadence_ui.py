@@ -157,3 +157,17 @@ def test_the_template_editor_opens_from_the_window(window: MainWindow) -> None:
     finally:
         editor.confirm_discard = lambda _name: "discard"
         editor.close()
+
+
+def test_falling_overdue_is_announced_once(
+    window: MainWindow, qtbot: QtBot, clock: FixedClock
+) -> None:
+    window.open_incident("x", severity=Severity.SEV3)  # internal only
+    heard: list[list[str]] = []
+    window.updates.fell_overdue.connect(heard.append)
+    clock.advance(timedelta(minutes=6))
+    window.updates.cadence.tick()
+    window.updates.cadence.tick()
+    assert heard == [["Internal update overdue by 01:00 (due 15:05)"]]
+    window.sound_action.setChecked(True)
+    window.announce_overdue(heard[0])  # no tray offscreen; the beep must not fail
