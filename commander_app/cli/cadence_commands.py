@@ -34,6 +34,7 @@ def cmd_cadence(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = log.find_incident(args.incident)
     now = log.clock.now()
     rows = cadence_store.cadence(log, incident.id, policy, now)
+    kept = cadence_store.adherence(log, incident.id, policy, now)
     if args.json:
         document = {
             "incident": incident.id,
@@ -41,6 +42,10 @@ def cmd_cadence(log: IncidentLog, args: argparse.Namespace) -> int:
             "status": incident.status.value,
             "now": to_iso(now),
             "audiences": [row.to_dict() for row in rows],
+            "adherence": {
+                audience.value: {"due": a.due, "on_time": a.on_time, "ratio": a.ratio}
+                for audience, a in kept.items()
+            },
         }
         out(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
@@ -49,6 +54,9 @@ def cmd_cadence(log: IncidentLog, args: argparse.Namespace) -> int:
         out(f"No stakeholder updates are scheduled at {incident.severity.value}.")
     for row in rows:
         out(describe(row, now))
+    counted = [f"{a.value} {k.on_time} of {k.due}" for a, k in kept.items() if k.due]
+    if counted:
+        out("On time so far: " + ", ".join(counted))
     return 0
 
 

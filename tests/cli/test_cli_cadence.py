@@ -129,3 +129,16 @@ def test_the_policy_file_from_the_terminal(db: Path) -> None:
     assert "update to internal logged" in result.stdout
     assert result.stderr.startswith("commander: warning: The cadence policy")
     assert "Rolling back." in ok("show", db=db)
+
+
+def test_cadence_json_reports_adherence(db: Path) -> None:
+    ok("new", "Checkout 500s", "--severity", "SEV2", "--at", "2026-11-28T09:00Z", db=db)
+    ok("sent", "internal", "--text", "Looking into it", "--at", "2026-11-28T09:03Z", db=db)
+    document = json.loads(ok("cadence", "--json", db=db))
+    internal = document["adherence"]["internal"]
+    assert internal["on_time"] >= 1
+    assert internal["due"] >= internal["on_time"]
+    executives = document["adherence"]["executives"]
+    assert executives["on_time"] == 0
+    assert executives["due"] >= 1  # its first update was due at 09:05 and never sent
+    assert "On time so far: internal" in ok("cadence", db=db)
