@@ -11,21 +11,9 @@ from commander_app.core.times import to_iso
 from commander_app.store import board_actions
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import BOARD_EVENTS_SQL
+from tests.store.conftest import count
 
 UNKNOWN = "01KB0000000000000000000000"
-
-
-def count(log: IncidentLog) -> int:
-    return int(log.conn.execute("SELECT count(*) FROM events").fetchone()[0])
-
-
-@pytest.fixture
-def incident_id(log: IncidentLog, clock: FixedClock) -> str:
-    opened = log.open_incident("Checkout 500s", commander="alice", author="alice")
-    # Later entries come a moment after: within one millisecond, ids made after the
-    # test clock went back in time (an earlier test) need not sort in writing order.
-    clock.advance(timedelta(seconds=1))
-    return opened.id
 
 
 def test_each_board_action_writes_one_event(

@@ -10,21 +10,9 @@ from commander_app.core.model import Kind
 from commander_app.store import board_actions, handoffs
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
+from tests.store.conftest import count
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def count(log: IncidentLog) -> int:
-    return int(log.conn.execute("SELECT count(*) FROM events").fetchone()[0])
-
-
-@pytest.fixture
-def incident_id(log: IncidentLog, clock: FixedClock) -> str:
-    opened = log.open_incident("Checkout 500s", commander="alice", author="alice")
-    # Later entries come a moment after: within one millisecond, ids made after the
-    # test clock went back in time (an earlier test) need not sort in writing order.
-    clock.advance(timedelta(seconds=1))
-    return opened.id
 
 
 def test_command_changes_hands_only_when_the_offer_is_accepted(
