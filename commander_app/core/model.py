@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -23,8 +24,8 @@ class _Vocabulary(StrEnum):
 
     @classmethod
     def _label(cls) -> str:
-        """What the user calls this vocabulary, for the refusal."""
-        return cls.__name__.lower()
+        """What the user calls this vocabulary, for the refusal: RoleChange -> role change."""
+        return re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
 
     @classmethod
     def parse(cls, text: object) -> Self:
@@ -146,19 +147,11 @@ class RoleChange(_Vocabulary):
     HANDOFF_DECLINED = "handoff_declined"
     HANDOFF_CANCELLED = "handoff_cancelled"
 
-    @classmethod
-    def _label(cls) -> str:
-        return "role change"
-
 
 class HypothesisState(_Vocabulary):
     INVESTIGATING = "investigating"
     CONFIRMED = "confirmed"
     REFUTED = "refuted"
-
-    @classmethod
-    def _label(cls) -> str:
-        return "hypothesis state"
 
 
 class Audience(_Vocabulary):
@@ -197,10 +190,6 @@ class CommsAction(_Vocabulary):
     SENT = "sent"
     FAILED = "failed"
     SNOOZED = "snoozed"
-
-    @classmethod
-    def _label(cls) -> str:
-        return "comms action"
 
 
 # Kinds the incident board is folded from (hypotheses, findings, actions, decisions).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,15 +45,6 @@ from commander_app.store.rows import (
 )
 
 BACKUP_INTERVAL = timedelta(minutes=10)
-PAGE_SIZE = 200
-
-
-@dataclass(frozen=True)
-class StoryPosition:
-    """Where a timeline page ends, to ask for the next one (keyset paging)."""
-
-    occurred_at: str
-    event_id: str
 
 
 class IncidentLog:
@@ -361,24 +351,6 @@ class IncidentLog:
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY occurred_at, id",
             [incident_id],
         )
-        return [row_to_event(r) for r in rows]
-
-    def events_page(
-        self, incident_id: str, after: StoryPosition | None = None, limit: int = PAGE_SIZE
-    ) -> list[Event]:
-        """One screenful of the timeline, as cheap for the 100,000th event as the first."""
-        if after is None:
-            rows = self.conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? "
-                "ORDER BY occurred_at, id LIMIT ?",
-                [incident_id, limit],
-            )
-        else:
-            rows = self.conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? "
-                "AND (occurred_at, id) > (?, ?) ORDER BY occurred_at, id LIMIT ?",
-                [incident_id, after.occurred_at, after.event_id, limit],
-            )
         return [row_to_event(r) for r in rows]
 
     # -- backups -------------------------------------------------------------

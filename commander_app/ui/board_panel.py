@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import tzinfo
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -16,15 +15,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTreeView,
     QVBoxLayout,
-    QWidget,
 )
 
 from commander_app.core.board import Board, Hypothesis, is_overdue
-from commander_app.core.clock import Clock
 from commander_app.core.model import HypothesisState
 from commander_app.core.times import format_clock, parse_due
 from commander_app.store import board_actions
-from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import confirmed, muted, warning
 
@@ -74,15 +70,7 @@ class BoardPanel(LogPanel):
     """Reads the board from the log after every change; every button is one
     store action, the same the CLI's `hypothesis-state`, `done` and `action` use."""
 
-    def __init__(
-        self,
-        log: IncidentLog,
-        author: str,
-        clock: Clock,
-        zone: tzinfo,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(log, author, clock, zone, parent)
+    def _build(self) -> None:
         self.incident_id: str | None = None
         self.board = Board()
         self.hypotheses_view, self.hypotheses = _tree(["Hypothesis", "Owner", "State"])

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from commander_app.core.cadence import AudienceCadence, CadencePolicy, cadence_state
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Event, IncidentState
-from commander_app.store.cadence_store import cadence_events, load_policy
+from commander_app.store.cadence_store import cadence_events, load_policy, policy_path
 from commander_app.store.incident_log import IncidentLog
 
 TICK_MS = 1_000
@@ -26,24 +26,37 @@ class CadenceWatch(QObject):
         self._comms: list[Event] = []
         self._severities: list[Event] = []
         self.current: list[AudienceCadence] = []
+        self._policy_stamp: int | None = None
+        self._policy_read = False
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
 
     def show_incident(self, incident_id: str | None) -> None:
-        """Re-read the policy file and the incident's comms and severity events."""
-        try:
-            self.policy = load_policy()
-        except CommanderError as exc:
-            self.policy = CadencePolicy()
-            self.problem.emit(f"{exc} Using the default cadence.")
+        """Re-read the incident's comms and severity events, and the policy file if it
+        changed since it was last read (a settings save or an edit by hand)."""
+        self._reload_policy_if_changed()
         if incident_id is None:
             self.state, self._comms, self._severities = None, [], []
         else:
             self.state = self._log.incident(incident_id)
             self._comms, self._severities = cadence_events(self._log, incident_id)
         self.tick()
+
+    def _reload_policy_if_changed(self) -> None:
+        try:
+            stamp: int | None = policy_path().stat().st_mtime_ns
+        except OSError:
+            stamp = None  # no file: the defaults
+        if stamp == self._policy_stamp and self._policy_read:
+            return
+        self._policy_stamp, self._policy_read = stamp, True
+        try:
+            self.policy = load_policy()
+        except CommanderError as exc:
+            self.policy = CadencePolicy()
+            self.problem.emit(f"{exc} Using the default cadence.")
 
     def tick(self) -> list[AudienceCadence]:
         if self.state is None:

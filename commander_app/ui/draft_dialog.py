@@ -23,6 +23,7 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.times import parse_due
 from commander_app.store import cadence_store, templates_store
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.audience_box import AudienceBox
 
 AUTOMATIC = "(the one for this audience and phase)"
 
@@ -52,10 +53,7 @@ class DraftDialog(QDialog):
             self._readers = zone  # the settings screen reports the bad name
         self.setWindowTitle("Draft a stakeholder update")
         self.resize(720, 600)
-        self.audience = QComboBox()
-        for choice in Audience:
-            self.audience.addItem(choice.value, choice.value)
-        self.audience.setCurrentIndex(self.audience.findData(audience.value))
+        self.audience = AudienceBox(audience)
         self.template = QComboBox()
         self.template.addItem(AUTOMATIC, "")
         for info in templates_store.list_templates(log):
@@ -98,7 +96,7 @@ class DraftDialog(QDialog):
         self._suggest_and_fill()
 
     def chosen_audience(self) -> Audience:
-        return Audience(self.audience.currentData())
+        return self.audience.chosen()
 
     def _now(self) -> datetime:
         return self._log.clock.now()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import tzinfo
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -15,10 +14,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
-from commander_app.core.clock import Clock
 from commander_app.core.model import (
     MILESTONE_FIELDS,
     IncidentState,
@@ -30,7 +27,6 @@ from commander_app.core.model import (
 )
 from commander_app.core.times import format_duration, format_local, from_iso, parse_when
 from commander_app.store import handoffs
-from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.briefing_dialog import BriefingDialog
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import severity_colour
@@ -45,15 +41,7 @@ def _label(text: str) -> QLabel:
 class IncidentPanel(LogPanel):
     """Every control here calls the same IncidentLog method the CLI calls."""
 
-    def __init__(
-        self,
-        log: IncidentLog,
-        author: str,
-        clock: Clock,
-        zone: tzinfo,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(log, author, clock, zone, parent)
+    def _build(self) -> None:
         self.state: IncidentState | None = None
         self._init_state_box()
         self._init_milestones_box()

@@ -28,6 +28,10 @@ class LogPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._log, self._author, self._clock, self._zone = log, author, clock, zone
+        self._build()
+
+    def _build(self) -> None:
+        """Each panel makes its widgets here; the constructor is shared."""
 
     def attempt(self, action: Callable[[], object]) -> bool:
         """Run one store action: True if it wrote; False, with the reason told, if not."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, Qt
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,8 +30,11 @@ from PySide6.QtWidgets import (
 from commander_app.core.capture import CaptureEntry
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
+    BOARD_KINDS,
+    STATE_KINDS,
     HypothesisState,
     IncidentState,
+    Kind,
     Milestone,
     Role,
     Severity,
@@ -300,12 +303,20 @@ class MainWindow(QMainWindow):
         """New events, from this window or another process: show them in place."""
         current = self.incident_list.currentIndex().data(IncidentIdRole)
         self.timeline.add_rows(rows)
-        self.incidents.reload()
-        if current:
-            self.select_incident(current)
-        self.panel.show_incident(self.current_incident())
-        self.board.show_incident(current)
-        self.updates.show_incident(current)
+        with QSignalBlocker(self.incident_list.selectionModel()):  # same incident: no reload
+            self.incidents.reload()
+            if current:
+                self.select_incident(current)
+        mine = [row.event for row in rows if row.event.incident_id == current]
+        kinds = {event.kind for event in mine}
+        corrected = any(event.supersedes for event in mine)
+        # Refresh only what the new events can change.
+        if kinds & STATE_KINDS or corrected:
+            self.panel.show_incident(self.current_incident())
+        if kinds & BOARD_KINDS or corrected:
+            self.board.show_incident(current)
+        if kinds & (STATE_KINDS | {Kind.COMMS}) or corrected:
+            self.updates.show_incident(current)
         self._show_state()
 
     def _on_hit(self, incident_id: str, event_id: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -18,6 +17,7 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.events import MAX_SNOOZE_MINUTES
 from commander_app.store import cadence_store
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.audience_box import AudienceBox
 
 
 class SnoozeDialog(QDialog):
@@ -34,10 +34,7 @@ class SnoozeDialog(QDialog):
         super().__init__(parent)
         self._log, self._incident_id, self._author, self._policy = log, incident_id, author, policy
         self.setWindowTitle("Snooze an update reminder")
-        self.audience = QComboBox()
-        for choice in Audience:
-            self.audience.addItem(choice.value, choice.value)
-        self.audience.setCurrentIndex(self.audience.findData(audience.value))
+        self.audience = AudienceBox(audience)
         self.minutes = QSpinBox()
         self.minutes.setRange(1, MAX_SNOOZE_MINUTES)
         self.minutes.setValue(10)
@@ -65,7 +62,7 @@ class SnoozeDialog(QDialog):
             cadence_store.snooze(
                 self._log,
                 self._incident_id,
-                Audience(self.audience.currentData()),
+                self.audience.chosen(),
                 self.minutes.value(),
                 self.reason.text(),
                 author=self._author,

@@ -6,7 +6,8 @@ disk, so the verdicts are ratios and hold on any machine:
 1. Durable append: `IncidentLog.log` (events row, FTS trigger and projection upsert in one
    transaction; WAL, synchronous=FULL) vs a raw sqlite3 BEGIN IMMEDIATE / INSERT / COMMIT of
    a similar row into a plain table with the same pragmas. Target: median ratio <= 3.
-2. First screen: `log.incidents()` + `log.events_page(id, limit=200)` for an incident with
+2. First screen: `log.incidents()` + `timeline_page(conn, id, limit=200)` (what the window
+   loads) for an incident with
    100,000 events vs one with 100 events, in the same database, loading the same number of
    rows (the small incident's 100), so the ratio isolates the incident's size. Target: ratio
    <= 1.5. An info row also compares a full 200-row page of the big incident with all 100
@@ -47,6 +48,7 @@ from commander_app.core.times import to_iso
 from commander_app.store.database import connect, write_transaction
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.search import search
+from commander_app.store.timeline import timeline_page
 
 START = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -215,7 +217,7 @@ def bench_first_screen(work: Path, big: int, reps: int) -> list[Row]:
     print(f"  built {big:,} + 100 events in {time.perf_counter() - started:.1f} s")
 
     def screen(incident_id: str, limit: int = 200) -> Callable[[], object]:
-        return lambda: (log.incidents(), log.events_page(incident_id, limit=limit))
+        return lambda: (log.incidents(), timeline_page(log.conn, incident_id, limit=limit))
 
     # Equal pages isolate the incident's size (the target); a full 200-row page against the
     # small incident's 100 rows also doubles the rows decoded (info).

@@ -10,8 +10,9 @@ from commander_app.core.model import Kind, Milestone, Role, Severity, Status
 from commander_app.store import handoffs
 from commander_app.store.errors import BusyError
 from commander_app.store.health import check_log
-from commander_app.store.incident_log import IncidentLog, StoryPosition
+from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import INCIDENT_COLUMNS
+from commander_app.store.timeline import timeline_page
 
 
 def test_every_connection_is_durable(log: IncidentLog) -> None:
@@ -190,11 +191,11 @@ def test_timeline_pages_in_story_order(log: IncidentLog, clock: FixedClock) -> N
     seen: list[str] = []
     after = None
     while True:
-        page = log.events_page(incident.id, after, limit=10)
+        page = timeline_page(log.conn, incident.id, after, limit=10)
         if not page:
             break
-        seen += [e.id for e in page]
-        after = StoryPosition(page[-1].occurred_at, page[-1].id)
+        seen += [row.event.id for row in page]
+        after = page[-1].position
     assert seen == [e.id for e in log.events(incident.id)]
     assert len(seen) == 26
 
