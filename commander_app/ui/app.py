@@ -7,9 +7,11 @@ import os
 import sys
 import tempfile
 import time
+from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from commander_app.core.errors import CommanderError
@@ -29,6 +31,15 @@ def seconds_since_process_start(fallback_start: float) -> float:
         return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return time.perf_counter() - fallback_start
+
+
+def application_icon() -> QIcon:
+    """Commander's icon from the shipped PNGs; Qt reads a size only when it draws it."""
+    icon = QIcon()
+    folder = resources.files("commander_app.resources").joinpath("icons")
+    for size in (16, 32, 48, 64, 128, 256):
+        icon.addFile(str(folder.joinpath(f"commander-{size}.png")), QSize(size, size))
+    return icon
 
 
 class _FirstPaint(QObject):
@@ -56,6 +67,8 @@ def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float =
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Commander")
     app.setOrganizationName("Commander")
+    app.setDesktopFileName("commander")  # Wayland shows commander.desktop's icon and name
+    app.setWindowIcon(application_icon())
     with tempfile.TemporaryDirectory(prefix="commander-smoke-") as scratch:
         if db is None:
             db = Path(scratch) / "smoke.db" if smoke_test else environment.default_db_path()
