@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.events import clean_name
-from commander_app.core.model import BOARD_KINDS, Event, HypothesisState, Kind
-from commander_app.core.times import from_iso
+from commander_app.core.model import (
+    BOARD_KINDS,
+    CHANGE_KINDS,
+    DecisionKind,
+    Event,
+    HypothesisState,
+    Kind,
+    Outcome,
+)
+from commander_app.core.times import from_iso, to_iso
 
 SUMMARY_LENGTH = 120
 MIN_ID_PREFIX = 6
@@ -69,6 +77,34 @@ class Decision:
     decided_at: str
     options: list[str] = field(default_factory=list)
     reversible: bool | None = None  # None: not said
+    # The decision record (decisions written before it existed have none of these).
+    decision_kind: DecisionKind | None = None
+    role: str | None = None  # the decider's role in the incident, when they held one
+    authority: dict[str, Any] | None = None  # the matrix row it rested on, or the override
+    objections: list[str] = field(default_factory=list)
+    expect_minutes: int | None = None
+    outcome: Outcome | None = None
+    outcome_note: str | None = None
+    outcome_at: str | None = None
+    outcome_by: str | None = None
+    asked_at: str | None = None  # when Commander asked "did it work?" in the log
+
+    @property
+    def is_change(self) -> bool:
+        """A change to production: it goes into the divergence register."""
+        return self.decision_kind in CHANGE_KINDS
+
+    @property
+    def outcome_due_at(self) -> str | None:
+        """When "did it work?" should be asked: decided_at plus the expected minutes."""
+        if self.expect_minutes is None:
+            return None
+        return to_iso(from_iso(self.decided_at) + timedelta(minutes=self.expect_minutes))
+
+    def outcome_due(self, now: datetime) -> bool:
+        """Its expected time has come and nobody has said yet whether it worked."""
+        due = self.outcome_due_at
+        return self.outcome is None and due is not None and from_iso(due) <= now
 
 
 @dataclass
@@ -86,6 +122,13 @@ class Board:
     def action(self, event_id: str) -> Action | None:
         item_id = self.aliases.get(event_id, event_id)
         return next((a for a in self.actions if a.id == item_id), None)
+
+    def decision(self, event_id: str) -> Decision | None:
+        item_id = self.aliases.get(event_id, event_id)
+        return next((d for d in self.decisions if d.id == item_id), None)
+
+    def find_decision(self, ref: str) -> Decision:
+        return self._find(ref, {d.id: d for d in self.decisions}, "decision")
 
     def find_hypothesis(self, ref: str) -> Hypothesis:
         """A hypothesis by its id, a correction's id, or a unique prefix of either."""
@@ -148,6 +191,7 @@ def fold_board(events: Iterable[Event]) -> Board:
     live = [e for e in ordered if e.kind in BOARD_KINDS and e.id not in superseded]
     hypotheses: dict[str, Hypothesis] = {}
     actions: dict[str, Action] = {}
+    decisions: dict[str, Decision] = {}
     board = Board()
     # First the items, so that an update backfilled to before its item still applies.
     for event in live:
@@ -156,8 +200,9 @@ def fold_board(events: Iterable[Event]) -> Board:
             hypotheses[item_id] = _hypothesis(item_id, event)
         elif event.kind is Kind.ACTION and event.body.get("ref") is None:
             actions[item_id] = _action(item_id, event)
-        elif event.kind is Kind.DECISION:
-            board.decisions.append(_decision(item_id, event))
+        elif event.kind is Kind.DECISION and event.body.get("ref") is None:
+            decisions[item_id] = _decision(item_id, event)
+            board.decisions.append(decisions[item_id])
     for event in live:
         ref = event.body.get("ref")
         target = roots.get(ref, ref) if ref is not None else None
@@ -171,10 +216,14 @@ def fold_board(events: Iterable[Event]) -> Board:
             _update_hypothesis(hypotheses[target], event)
         elif event.kind is Kind.ACTION and target in actions:
             _update_action(actions[target], event)
+        elif event.kind is Kind.DECISION and target in decisions:
+            _update_decision(decisions[target], event)
     board.hypotheses = sorted(hypotheses.values(), key=lambda h: (h.opened_at, h.id))
     board.actions = sorted(actions.values(), key=lambda a: (a.opened_at, a.id))
     board.aliases = {
-        event_id: root for event_id, root in roots.items() if root in hypotheses or root in actions
+        event_id: root
+        for event_id, root in roots.items()
+        if root in hypotheses or root in actions or root in decisions
     }
     return board
 
@@ -201,9 +250,32 @@ def _action(item_id: str, event: Event) -> Action:
 def _decision(item_id: str, event: Event) -> Decision:
     body = event.body
     options = list(body.get("options") or [])
+    kind = body.get("decision_kind")
     return Decision(
-        item_id, body["text"], event.author, event.occurred_at, options, body.get("reversible")
+        item_id,
+        body["text"],
+        event.author,
+        event.occurred_at,
+        options,
+        body.get("reversible"),
+        decision_kind=DecisionKind(kind) if kind is not None else None,
+        role=body.get("role"),
+        authority=body.get("authority"),
+        objections=list(body.get("objections") or []),
+        expect_minutes=body.get("expect_minutes"),
     )
+
+
+def _update_decision(decision: Decision, event: Event) -> None:
+    """The answer to "did it work?" (the latest stands), or the log of having asked."""
+    body = event.body
+    if body.get("outcome") is not None:
+        decision.outcome = Outcome(body["outcome"])
+        decision.outcome_note = body.get("note")
+        decision.outcome_at = event.occurred_at
+        decision.outcome_by = event.author
+    elif body.get("asked") is True and decision.asked_at is None:
+        decision.asked_at = event.occurred_at
 
 
 def _finding(item_id: str, event: Event, linked: Hypothesis | None) -> Finding:
@@ -343,18 +415,38 @@ def board_dict(board: Board) -> dict[str, Any]:
             }
             for a in board.actions
         ],
-        "decisions": [
-            {
-                "id": d.id,
-                "text": d.text,
-                "options": list(d.options),
-                "reversible": d.reversible,
-                "author": d.author,
-                "decided_at": d.decided_at,
-            }
-            for d in board.decisions
-        ],
+        "decisions": [decision_dict(d) for d in board.decisions],
     }
+
+
+def decision_dict(decision: Decision) -> dict[str, Any]:
+    """A decision as JSON; the record's fields appear once it has them (older
+    decisions keep their original shape)."""
+    d = decision
+    item: dict[str, Any] = {
+        "id": d.id,
+        "text": d.text,
+        "options": list(d.options),
+        "reversible": d.reversible,
+        "author": d.author,
+        "decided_at": d.decided_at,
+    }
+    if d.decision_kind is not None or d.outcome is not None or d.expect_minutes is not None:
+        item.update(
+            {
+                "decision_kind": d.decision_kind.value if d.decision_kind else None,
+                "decided_by": {"name": d.author, "role": d.role},
+                "authority": d.authority,
+                "objections": list(d.objections),
+                "expect_minutes": d.expect_minutes,
+                "outcome_due_at": d.outcome_due_at,
+                "outcome": d.outcome.value if d.outcome else None,
+                "outcome_note": d.outcome_note,
+                "outcome_at": d.outcome_at,
+                "outcome_by": d.outcome_by,
+            }
+        )
+    return item
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:

@@ -6,10 +6,11 @@ Long lists are cut short; the board has the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
-from commander_app.core.board import Action, Board, Hypothesis, is_overdue, summary
+from commander_app.core.board import Action, Board, Decision, Hypothesis, is_overdue, summary
+from commander_app.core.divergences import Divergence, unreviewed
 from commander_app.core.model import HypothesisState, IncidentState, Role
 from commander_app.core.times import format_clock, format_duration, from_iso
 
@@ -17,6 +18,7 @@ MAX_OPEN_HYPOTHESES = 8
 MAX_SETTLED = 4
 MAX_DECISIONS = 3
 MAX_ACTIONS = 10
+MAX_CHANGES = 10
 
 _When = Callable[[str], str]  # a stored time as the reader's clock shows it
 
@@ -28,8 +30,10 @@ def render_briefing(
     local_zone: tzinfo,
     *,
     next_update_due: str | None = None,
+    register: Sequence[Divergence] | None = None,
 ) -> str:
-    """The briefing as of `now`; `next_update_due` is a UTC ISO time, if one is scheduled."""
+    """The briefing as of `now`; `next_update_due` is a UTC ISO time, if one is scheduled.
+    `register` is the divergence register (production changes), when the caller read it."""
 
     def when(iso: str) -> str:
         return format_clock(iso, now, local_zone)
@@ -43,7 +47,9 @@ def render_briefing(
     lines += ["", "Roles", *_roles(state)]
     lines += ["", "Milestones", "  " + _milestones(state, when)]
     lines += ["", *_hypotheses(board, when)]
-    lines += ["", *_decisions(board, when)]
+    lines += ["", *_decisions(board, now, when)]
+    if register is not None:
+        lines += ["", *_changes(register, when)]
     lines += ["", *_actions(board, now, when)]
     due = _next_update(next_update_due, now, when)
     lines += ["", f"Next stakeholder update due: {due}"]
@@ -111,7 +117,7 @@ def _investigating(hypothesis: Hypothesis, when: _When) -> str:
     return f"investigating{again} since {when(hypothesis.state_changed_at)}"
 
 
-def _decisions(board: Board, when: _When) -> list[str]:
+def _decisions(board: Board, now: datetime, when: _When) -> list[str]:
     if not board.decisions:
         return ["Decisions: none recorded"]
     latest = sorted(board.decisions, key=lambda d: (d.decided_at, d.id), reverse=True)
@@ -120,8 +126,38 @@ def _decisions(board: Board, when: _When) -> list[str]:
         undo = {True: " (reversible)", False: " (NOT reversible)", None: ""}[decision.reversible]
         lines.append(
             f"  - {when(decision.decided_at)} {summary(decision.text)}{undo}, by {decision.author}"
+            + _outcome(decision, now, when)
         )
     return lines + _more(len(latest), MAX_DECISIONS)
+
+
+def _outcome(decision: Decision, now: datetime, when: _When) -> str:
+    """Whether it worked, or when Commander asks; nothing for a decision with neither."""
+    if decision.outcome is not None:
+        return f"; {decision.outcome.value.upper()}"
+    due = decision.outcome_due_at
+    if due is None:
+        return ""
+    if decision.outcome_due(now):
+        return f"; did it work? (due {when(due)}, NO ANSWER YET)"
+    return f"; effect expected by {when(due)}"
+
+
+def _changes(register: Sequence[Divergence], when: _When) -> list[str]:
+    """Every production change, unreviewed first: nothing may stay half-changed."""
+    if not register:
+        return ["Production changes: none recorded"]
+    pending = unreviewed(register)
+    waiting = f", {len(pending)} NOT reviewed" if pending else ", all reviewed"
+    lines = [f"Production changes ({len(register)}{waiting})"]
+    ordered = [*pending, *(d for d in register if d.reviewed)]
+    for change in ordered[:MAX_CHANGES]:
+        state = change.review_state if change.reviewed else "NOT reviewed"
+        lines.append(
+            f"  - {when(change.made_at)} {change.change.value} by {change.by}: "
+            f"{summary(change.text, 80)} ({state})"
+        )
+    return lines + _more(len(ordered), MAX_CHANGES)
 
 
 def _actions(board: Board, now: datetime, when: _When) -> list[str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import tzinfo
 
-from commander_app.core.board import Board, fold_board
+from commander_app.core.board import Board, Decision, fold_board
+from commander_app.core.divergences import fold_divergences
 from commander_app.core.events import event_text
 from commander_app.core.metrics import durations
 from commander_app.core.model import Event, IncidentState
+from commander_app.core.rollback import describe_authority, fold_ticks
 from commander_app.core.times import format_duration, format_local, from_iso
 
 
@@ -49,6 +51,7 @@ def render_markdown(state: IncidentState, events: Sequence[Event], local_zone: t
         note = f" ({duration.note})" if duration.note else ""
         lines.append(f"- {label}: {value}{note}")
     lines += _board_sections(fold_board(events), when)
+    lines += _rollback_sections(events, when)
     lines += [
         "",
         f"## Timeline ({zone_name})",
@@ -100,8 +103,68 @@ def _board_sections(board: Board, when: Callable[[str | None], str]) -> list[str
         undo = {True: "; reversible", False: "; not reversible", None: ""}[d.reversible]
         options = f"; options: {', '.join(d.options)}" if d.options else ""
         lines.append(f"- {when(d.decided_at)}: {_item(d.text)} ({d.author}{undo}{options})")
+        lines += _record_lines(d, when)
     if not board.decisions:
         lines.append("- None recorded.")
+    return lines
+
+
+def _record_lines(d: Decision, when: Callable[[str | None], str]) -> list[str]:
+    """The decision record under its decision: kind, authority, objections, outcome."""
+    lines = []
+    if d.decision_kind is not None:
+        role = f" ({d.role.replace('_', ' ')})" if d.role else ""
+        lines.append(f"  - Kind: {d.decision_kind.value}; decided by {d.author}{role}")
+    if d.authority:
+        lines.append(f"  - Authority: {_item(describe_authority(d.authority), 4)}")
+    if d.objections:
+        lines.append(f"  - Objections heard: {_item('; '.join(d.objections), 4)}")
+    if d.expect_minutes is not None:
+        outcome = "not yet known"
+        if d.outcome is not None:
+            note = f", {d.outcome_note}" if d.outcome_note else ""
+            outcome = f"{d.outcome.value} ({when(d.outcome_at)}, {d.outcome_by}{note})"
+        lines.append(
+            f"  - Expected to take effect within {d.expect_minutes} min; outcome: "
+            f"{_item(outcome, 4)}"
+        )
+    elif d.outcome is not None:
+        lines.append(f"  - Outcome: {d.outcome.value} ({when(d.outcome_at)}, {d.outcome_by})")
+    return lines
+
+
+def _rollback_sections(events: Sequence[Event], when: Callable[[str | None], str]) -> list[str]:
+    """The checklist as ticked, and every production change with its review; an
+    incident that touched neither has neither section."""
+    ticks = fold_ticks(events)
+    register = fold_divergences(events)
+    if not ticks and not register:
+        return []
+    lines = ["", "## Rollback checklist", ""]
+    for tick in ticks.values():
+        mark = "x" if tick.checked else " "
+        verb = "ticked" if tick.checked else "unticked"
+        optional = " (optional)" if tick.required is False else ""
+        lines.append(
+            f"- [{mark}] {_item(tick.item_text or tick.item_id)}{optional} "
+            f"({verb} by {tick.by}, {when(tick.at)})"
+        )
+    if not ticks:
+        lines.append("- No item ticked.")
+    lines += ["", "## Divergence register", ""]
+    for d in register:
+        review = (
+            f"{d.review_state} {when(d.reviewed_at)} by {d.reviewed_by}"
+            if d.reviewed
+            else "**NOT REVIEWED**"
+        )
+        plan = d.afterwards.value.replace("_", " ")
+        lines.append(
+            f"- {when(d.made_at)}: {d.change.value} by {d.by}: {_item(d.text)} "
+            f"(afterwards: {plan}; {review})"
+        )
+    if not register:
+        lines.append("- No production changes recorded.")
     return lines
 
 

@@ -7,7 +7,7 @@ from datetime import tzinfo
 from commander_app.core.briefing import render_briefing
 from commander_app.core.handoff import answer_body, offer_body
 from commander_app.core.model import Event, Kind, RoleChange
-from commander_app.store import environment
+from commander_app.store import decisions, environment
 from commander_app.store.board_actions import board
 from commander_app.store.incident_log import IncidentLog
 
@@ -26,6 +26,7 @@ def briefing(
         log.clock.now(),
         local_zone or environment.local_zone(),
         next_update_due=next_update_due,
+        register=decisions.register(log, incident_id),
     )
 
 

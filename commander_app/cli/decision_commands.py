@@ -1,0 +1,261 @@
+"""Commands on the rollback checklist, the decision record and the divergence register."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+
+from commander_app.cli import log_commands
+from commander_app.cli.common import at, author, out
+from commander_app.core.board import Board, Decision, decision_dict, summary
+from commander_app.core.divergences import (
+    divergence_dict,
+    parse_change,
+    register_lines,
+    resolve_refusal,
+    unreviewed,
+)
+from commander_app.core.errors import ValidationError
+from commander_app.core.model import (
+    CHANGE_KINDS,
+    Afterwards,
+    DecisionKind,
+    DivergenceReview,
+    IncidentState,
+    Outcome,
+    Status,
+)
+from commander_app.core.rollback import (
+    ChecklistState,
+    DecisionRequest,
+    checklist_dict,
+    outcomes_due,
+)
+from commander_app.core.times import format_clock
+from commander_app.store import board_actions, decisions, environment, rollback_files
+from commander_app.store.incident_log import IncidentLog
+
+
+def cmd_checklist(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    state, row = decisions.authority_row(log, incident.id)
+    checklist = decisions.checklist_state(log, incident.id)
+    board = decisions.decisions(log, incident.id)
+    now = log.clock.now()
+    if args.json:
+        document = {
+            "incident": incident.id,
+            "severity": state.severity.value,
+            "authority": {
+                **row.to_dict(),
+                "holders": {role.value: holder for role, holder in row.holders(state)},
+                "text": row.describe(state),
+            },
+            "checklist": checklist_dict(checklist),
+            "decisions": [decision_dict(d) for d in board.decisions],
+            "outcomes_due": [d.id for d in outcomes_due(board, now)],
+        }
+        out(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    out(_checklist_text(incident, state, checklist, board, now, row.describe(state), row.note))
+    return 0
+
+
+def _checklist_text(
+    incident: IncidentState,
+    state: IncidentState,
+    checklist: ChecklistState,
+    board: Board,
+    now: datetime,
+    authority: str,
+    note: str,
+) -> str:
+    zone = environment.local_zone()
+    lines = [f"{incident.title}: rollback checklist", f"Authority {authority}"]
+    if note:
+        lines.append(f"  {note}")
+    lines.append("")
+    for item in checklist.checklist.items:
+        number = checklist.checklist.number(item)
+        tick = checklist.ticks.get(item.id)
+        mark = "x" if checklist.is_ticked(item) else " "
+        details = ["required" if item.required else "optional"]
+        if tick is not None and tick.checked:
+            details.append(f"{tick.by} {format_clock(tick.at, now, zone)}")
+        lines.append(f"  {number:>2} [{mark}] {item.text} ({'; '.join(details)})")
+    lines.append("")
+    if checklist.complete:
+        lines.append("Ready to decide: every required item is ticked.")
+    else:
+        missing = ", ".join(str(checklist.checklist.number(i)) for i in checklist.missing_required)
+        lines.append(
+            f"Not ready: required items {missing} are not ticked. The holder of authority "
+            "may decide now with --override REASON."
+        )
+    lines += ["", "Decisions"]
+    for decision in board.decisions[::-1]:
+        lines.append(_decision_line(decision, now))
+    if not board.decisions:
+        lines.append("  none yet")
+    return "\n".join(lines)
+
+
+def _decision_line(decision: Decision, now: datetime) -> str:
+    zone = environment.local_zone()
+    when = format_clock(decision.decided_at, now, zone)
+    kind = decision.decision_kind.value if decision.decision_kind else "decision"
+    role = f", {decision.role.replace('_', ' ')}" if decision.role else ""
+    line = f"  {decision.id}  {when} {summary(decision.text)} ({kind}; by {decision.author}{role})"
+    if decision.outcome is not None:
+        note = f": {decision.outcome_note}" if decision.outcome_note else ""
+        return f"{line}\n{' ' * 30}outcome: {decision.outcome.value}{note}"
+    due = decision.outcome_due_at
+    if due is None:
+        return line
+    if decision.outcome_due(now):
+        return (
+            f"{line}\n{' ' * 30}DID IT WORK? (due {format_clock(due, now, zone)}) "
+            f"`commander outcome {decision.id} worked|failed`"
+        )
+    return f"{line}\n{' ' * 30}outcome expected by {format_clock(due, now, zone)}"
+
+
+def cmd_check_item(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    event = decisions.tick_item(
+        log,
+        incident.id,
+        args.item,
+        checked=not args.uncheck,
+        author=author(args),
+        at=at(log, args),
+    )
+    out(event.body["text"])
+    return 0
+
+
+def cmd_decide(log: IncidentLog, args: argparse.Namespace) -> int:
+    """A decision; with any of the record's options, the full record and its rules."""
+    incident = log.find_incident(args.incident)
+    record = (args.kind, args.override, args.expect_minutes, args.objection)
+    if all(value is None for value in record):
+        event = board_actions.record_decision(
+            log,
+            incident.id,
+            args.text,
+            options=args.option,
+            reversible=args.reversible,
+            author=author(args),
+            at=at(log, args),
+        )
+        out(event.id)
+        return 0
+    request = DecisionRequest(
+        text=args.text,
+        decision_kind=DecisionKind.parse(args.kind) if args.kind else DecisionKind.OTHER,
+        options=args.option or (),
+        objections=args.objection or (),
+        reversible=args.reversible,
+        expect_minutes=args.expect_minutes,
+        override_reason=args.override,
+    )
+    event = decisions.decide(log, incident.id, request, author=author(args), at=at(log, args))
+    out(event.id)
+    if request.decision_kind in CHANGE_KINDS:
+        state, row = decisions.authority_row(log, incident.id)
+        print(f"Tell now: {row.who_is_told(state)}.", file=sys.stderr)
+    return 0
+
+
+def cmd_outcome(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    event = decisions.record_outcome(
+        log,
+        incident.id,
+        args.decision,
+        Outcome.parse(args.outcome),
+        note=args.note,
+        author=author(args),
+        at=at(log, args),
+    )
+    out(event.body["text"])
+    return 0
+
+
+def cmd_divergences(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    register = decisions.register(log, incident.id)
+    if args.json:
+        out(json.dumps([divergence_dict(d) for d in register], indent=2, ensure_ascii=False))
+        return 0
+    now, zone = log.clock.now(), environment.local_zone()
+    pending = len(unreviewed(register))
+    heading = f"{incident.title}: production changes ({len(register)}, {pending} not reviewed)"
+    lines = register_lines(register, lambda iso: format_clock(iso, now, zone))
+    out("\n".join([heading, *lines]))
+    return 0
+
+
+def cmd_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    event = decisions.log_divergence(
+        log,
+        incident.id,
+        parse_change(args.change),
+        args.text,
+        afterwards=Afterwards.parse(args.afterwards),
+        by=args.by,
+        author=author(args),
+        at=at(log, args),
+    )
+    out(event.id)
+    return 0
+
+
+def cmd_review_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident)
+    event = decisions.review_divergence(
+        log,
+        incident.id,
+        args.change,
+        DivergenceReview.parse(args.review),
+        note=args.note,
+        author=author(args),
+        at=at(log, args),
+    )
+    out(event.body["text"])
+    return 0
+
+
+def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
+    """`status`, with resolving held back while production changes are not reviewed."""
+    if Status.parse(args.status) is not Status.RESOLVED:
+        return log_commands.cmd_status(log, args)
+    incident = log.find_incident(args.incident)
+    try:
+        event = decisions.resolve(
+            log, incident.id, author=author(args), at=at(log, args), confirmed=args.yes
+        )
+    except decisions.UnreviewedChanges as exc:
+        way_out = (
+            "Review them with `commander review-divergence ID reverted|permanent`, "
+            "or resolve anyway with --yes."
+        )
+        raise ValidationError(resolve_refusal(exc.pending, way_out)) from None
+    out(f"{incident.title}: resolved")
+    left = event.body.get("unreviewed_changes")
+    if left:
+        print(
+            f"commander: warning: resolved with {left} production changes not reviewed; "
+            "`commander divergences` lists them.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_authority(log: IncidentLog, args: argparse.Namespace) -> int:
+    """The authority matrix in effect, as the TOML an override file holds."""
+    out(rollback_files.load_matrix().to_toml())
+    return 0

@@ -1,0 +1,405 @@
+"""The rollback checklist and the rules for deciding a production change.
+
+A production change (rollback, flag, config, scaling, failover) may be decided
+when every required checklist item is ticked, or at any time by the person the
+authority matrix names for the incident's current severity, with a reason.
+Other decisions are recorded as they are made.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from commander_app.core.authority import AuthorityRow, role_label
+from commander_app.core.board import Board, Decision, decision_dict, fold_board, summary
+from commander_app.core.divergences import divergence_dict, fold_divergences
+from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.events import (
+    CHECKLIST_ITEM_ID,
+    MAX_TITLE,
+    check_expect_minutes,
+    clean_text,
+)
+from commander_app.core.model import (
+    CHANGE_KINDS,
+    DecisionKind,
+    Event,
+    IncidentState,
+    Kind,
+    Outcome,
+    Role,
+)
+
+MAX_ITEM_TEXT = 200
+MAX_ITEMS = 40
+
+
+# -- the template --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    text: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class RollbackChecklist:
+    """The items, in the order they are read out; numbered from 1."""
+
+    items: tuple[ChecklistItem, ...]
+
+    def find(self, ref: str) -> ChecklistItem:
+        """An item by its number, its id, or a unique beginning of its id."""
+        wanted = ref.strip().lower()
+        if wanted.isdigit():
+            number = int(wanted)
+            if 1 <= number <= len(self.items):
+                return self.items[number - 1]
+            raise NotFoundError(
+                f"The checklist has items 1 to {len(self.items)}; there is no item {number}."
+            )
+        exact = [item for item in self.items if item.id == wanted]
+        matches = exact or [item for item in self.items if wanted and item.id.startswith(wanted)]
+        if not matches:
+            ids = ", ".join(item.id for item in self.items)
+            raise NotFoundError(
+                f"There is no checklist item '{ref.strip()}'; use a number or one of {ids}."
+            )
+        if len(matches) > 1:
+            raise ValidationError(f"'{ref.strip()}' matches more than one checklist item.")
+        return matches[0]
+
+    def number(self, item: ChecklistItem) -> int:
+        return self.items.index(item) + 1
+
+
+def parse_checklist(text: str, where: str = "the rollback checklist") -> RollbackChecklist:
+    """The TOML file's text: `[[item]]` tables with id, text and required."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"{where} is not valid TOML ({exc}).") from None
+    raw = data.get("item")
+    if not isinstance(raw, list) or not raw:
+        raise ValidationError(f"{where} has no items: add [[item]] tables with id and text.")
+    if len(raw) > MAX_ITEMS:
+        raise ValidationError(
+            f"{where} has {len(raw)} items; a checklist read aloud has at most {MAX_ITEMS}."
+        )
+    items: list[ChecklistItem] = []
+    for number, entry in enumerate(raw, start=1):
+        if not isinstance(entry, Mapping):
+            raise ValidationError(f"{where}, item {number}: must be a table with id and text.")
+        item_id = entry.get("id")
+        if not isinstance(item_id, str) or not CHECKLIST_ITEM_ID.fullmatch(item_id):
+            raise ValidationError(
+                f"{where}, item {number}: the id must be 1 to 60 lower-case letters, digits, "
+                "'-' or '_'."
+            )
+        if any(item.id == item_id for item in items):
+            raise ValidationError(f"{where}, item {number}: the id '{item_id}' is used twice.")
+        try:
+            text = clean_text(entry.get("text"), "item text", MAX_ITEM_TEXT)
+        except ValidationError as exc:
+            raise ValidationError(f"{where}, item {number}: {exc}") from None
+        required = entry.get("required", True)
+        if not isinstance(required, bool):
+            raise ValidationError(f"{where}, item {number}: required must be true or false.")
+        items.append(ChecklistItem(item_id, " ".join(text.split()), required))
+    return RollbackChecklist(tuple(items))
+
+
+# -- ticks: the checklist's state in this incident --------------------------------------
+
+
+@dataclass(frozen=True)
+class Tick:
+    item_id: str
+    checked: bool
+    by: str
+    at: str
+    item_text: str = ""
+    required: bool | None = None
+
+
+@dataclass
+class ChecklistState:
+    checklist: RollbackChecklist
+    ticks: dict[str, Tick] = field(default_factory=dict)  # the latest tick per item id
+
+    def is_ticked(self, item: ChecklistItem) -> bool:
+        tick = self.ticks.get(item.id)
+        return tick is not None and tick.checked
+
+    @property
+    def missing_required(self) -> list[ChecklistItem]:
+        return [i for i in self.checklist.items if i.required and not self.is_ticked(i)]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_required
+
+    def missing_text(self) -> str:
+        """'2 The rollback mechanism is known…; 4 …' for a refusal."""
+        return "; ".join(
+            f"{self.checklist.number(item)} {summary(item.text, 70)}"
+            for item in self.missing_required
+        )
+
+
+def fold_ticks(events: Iterable[Event]) -> dict[str, Tick]:
+    """The latest tick or untick of each item, in story order; corrections replace."""
+    ordered = sorted(events, key=lambda e: e.sort_key)
+    superseded = {e.supersedes for e in ordered if e.supersedes}
+    ticks: dict[str, Tick] = {}
+    for event in ordered:
+        body = event.body
+        if event.kind is not Kind.CHECKLIST or event.id in superseded or "item" not in body:
+            continue
+        ticks[body["item"]] = Tick(
+            body["item"],
+            bool(body["checked"]),
+            event.author,
+            event.occurred_at,
+            str(body.get("item_text", "")),
+            body.get("required"),
+        )
+    return ticks
+
+
+def tick_body(state: ChecklistState, item: ChecklistItem, checked: bool) -> dict[str, Any]:
+    """Tick (or untick) an item; ticking what is already ticked changes nothing, so is refused."""
+    number = state.checklist.number(item)
+    if state.is_ticked(item) == checked:
+        already = "already ticked" if checked else "not ticked"
+        raise ValidationError(f"Checklist item {number} ({summary(item.text, 60)}) is {already}.")
+    verb = "Ticked" if checked else "Unticked"
+    return {
+        "text": f"{verb} checklist item {number}: {item.text}",
+        "item": item.id,
+        "checked": checked,
+        "item_text": item.text,
+        "required": item.required,
+    }
+
+
+# -- deciding -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    """What the person deciding gives: the choice and everything the record keeps."""
+
+    text: str
+    decision_kind: DecisionKind = DecisionKind.OTHER
+    options: Sequence[str] = ()
+    objections: Sequence[str] = ()
+    reversible: bool | None = None
+    expect_minutes: int | None = None
+    override_reason: str | None = None  # None: no override asked for
+
+
+def roles_of(state: IncidentState, person: str) -> list[Role]:
+    """The roles `person` holds in this incident, in the vocabulary's order."""
+    wanted = person.strip().casefold()
+    return [
+        role
+        for role in Role
+        if (holder := state.roles.get(role.value)) is not None
+        and holder.strip().casefold() == wanted
+    ]
+
+
+def decision_body(
+    request: DecisionRequest,
+    *,
+    state: IncidentState,
+    checklist: ChecklistState,
+    row: AuthorityRow,
+    author: str,
+) -> dict[str, Any]:
+    """The decision record, or a refusal that says what is missing or who may decide."""
+    text = clean_text(request.text, "decision")
+    options = [clean_text(o, "decision option", MAX_TITLE) for o in request.options]
+    objections = [clean_text(o, "objection", 1_000) for o in request.objections]
+    if request.expect_minutes is not None:
+        check_expect_minutes(request.expect_minutes)
+    held = roles_of(state, author)
+    body: dict[str, Any] = {"text": text, "decision_kind": request.decision_kind.value}
+    if request.decision_kind in CHANGE_KINDS:
+        authority_role = row.authority_of(state, author)
+        body["authority"] = _authority(request, state, checklist, row, author, authority_role)
+        role = authority_role or (held[0] if held else None)
+    else:
+        if request.override_reason is not None:
+            raise ValidationError(
+                "An override applies to production changes only: say what kind of change "
+                "it is (rollback, flag, config, scaling or failover)."
+            )
+        role = held[0] if held else None
+    if role is not None:
+        body["role"] = role.value
+    if options:
+        body["options"] = options
+    if objections:
+        body["objections"] = objections
+    if request.reversible is not None:
+        body["reversible"] = request.reversible
+    if request.expect_minutes is not None:
+        body["expect_minutes"] = request.expect_minutes
+    return body
+
+
+def _authority(
+    request: DecisionRequest,
+    state: IncidentState,
+    checklist: ChecklistState,
+    row: AuthorityRow,
+    author: str,
+    authority_role: Role | None,
+) -> dict[str, Any]:
+    severity = state.severity.value
+    record: dict[str, Any] = {
+        "severity": severity,
+        "may_decide": [role.value for role in row.decide],
+        "holders": {role.value: holder for role, holder in row.holders(state)},
+        "inform": list(row.inform),
+    }
+    if request.override_reason is None:
+        if not checklist.complete:
+            count = len(checklist.missing_required)
+            items = "item is" if count == 1 else "items are"
+            raise ValidationError(
+                f"Not decided: {count} required checklist {items} not ticked: "
+                f"{checklist.missing_text()}. Tick them, or {_override_hint(row, state)}"
+            )
+        return {**record, "basis": "checklist"}
+    reason = request.override_reason.strip()
+    if not reason:
+        raise ValidationError(
+            "An override needs its reason: say why this cannot wait for the checklist."
+        )
+    if authority_role is None:
+        if not row.decide:
+            raise ValidationError(
+                f"At {severity} no role may override the checklist: the normal change "
+                "process applies. Tick the required items, or raise the severity."
+            )
+        raise ValidationError(
+            f"Only {row.who_decides(state)} may override the checklist at {severity}; "
+            f"{author} does not hold that role in this incident."
+        )
+    return {**record, "basis": "override", "override_reason": clean_text(reason, "reason", 1_000)}
+
+
+def _override_hint(row: AuthorityRow, state: IncidentState) -> str:
+    if not row.decide:
+        return f"follow the normal change process (no role may override at {state.severity.value})."
+    return f"{row.who_decides(state)} may decide now with an override and its reason."
+
+
+# -- "did it work?" --------------------------------------------------------------------
+
+
+def outcome_body(decision: Decision, outcome: Outcome, note: str | None = None) -> dict[str, Any]:
+    if decision.outcome is outcome:
+        raise ValidationError(
+            f"The decision '{summary(decision.text, 60)}' is already recorded as {outcome.value}."
+        )
+    said = "worked" if outcome is Outcome.WORKED else "did not work"
+    body: dict[str, Any] = {
+        "text": f"Outcome: {said}: {summary(decision.text)}",
+        "ref": decision.id,
+        "outcome": outcome.value,
+    }
+    if note is not None and note.strip():
+        body["note"] = clean_text(note, "note", 1_000)
+        body["text"] += f". {summary(body['note'])}"
+    return body
+
+
+def asked_body(decision: Decision) -> dict[str, Any]:
+    """The timeline's "did it work?" entry, written once when the expected time comes."""
+    if decision.asked_at is not None or decision.outcome is not None:
+        raise ValidationError(
+            f"Commander already asked whether '{summary(decision.text, 60)}' worked."
+        )
+    return {
+        "text": (
+            f"Did it work? {summary(decision.text)} was expected to take effect within "
+            f"{decision.expect_minutes} min."
+        ),
+        "ref": decision.id,
+        "asked": True,
+    }
+
+
+def outcomes_due(board: Board, now: datetime) -> list[Decision]:
+    """Decisions whose expected time has come with no answer yet, soonest due first."""
+    due = [d for d in board.decisions if d.outcome_due(now)]
+    return sorted(due, key=lambda d: (d.outcome_due_at or "", d.id))
+
+
+def describe_authority(authority: Mapping[str, Any] | None) -> str:
+    """'SEV2 matrix (incident commander: alice), checklist complete' for a record."""
+    if not authority:
+        return "—"
+    holders = authority.get("holders") or {}
+    who = ", ".join(f"{role_label(r)}: {n or 'nobody'}" for r, n in holders.items()) or "no role"
+    basis = authority.get("basis")
+    how = (
+        f"checklist overridden: {authority.get('override_reason')}"
+        if basis == "override"
+        else "checklist complete"
+    )
+    return f"{authority.get('severity')} matrix ({who}), {how}"
+
+
+def checklist_dict(state: ChecklistState) -> dict[str, Any]:
+    """The checklist's state for JSON: every item, ticked or not, and who ticked it."""
+    return {
+        "complete": state.complete,
+        "items": [
+            {
+                "number": state.checklist.number(item),
+                "id": item.id,
+                "text": item.text,
+                "required": item.required,
+                "ticked": state.is_ticked(item),
+                "by": tick.by if (tick := state.ticks.get(item.id)) else None,
+                "at": tick.at if tick else None,
+            }
+            for item in state.checklist.items
+        ],
+    }
+
+
+def ticks_dict(ticks: Mapping[str, Tick]) -> list[dict[str, Any]]:
+    """The ticks as the log holds them, for exports made without the template."""
+    return [
+        {
+            "id": tick.item_id,
+            "text": tick.item_text,
+            "required": tick.required,
+            "ticked": tick.checked,
+            "by": tick.by,
+            "at": tick.at,
+        }
+        for tick in ticks.values()
+    ]
+
+
+def record_dict(events: Sequence[Event]) -> dict[str, Any]:
+    """Decisions with their records, the checklist ticks and the divergence register,
+    from the events alone: what the JSON export carries beside the events."""
+    return {
+        "decisions": [decision_dict(d) for d in fold_board(events).decisions],
+        "checklist": ticks_dict(fold_ticks(events)),
+        "divergences": [divergence_dict(d) for d in fold_divergences(events)],
+    }
