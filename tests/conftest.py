@@ -6,13 +6,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from commander_app.core.clock import FixedClock
 from commander_app.store.incident_log import IncidentLog
+from tests.support.memory_keyring import MemoryKeyring, install_memory_keyring
 
 START = datetime(2026, 11, 28, 14, 0, 0, tzinfo=UTC)
 
@@ -38,6 +39,12 @@ def isolated_environment(
     return home
 
 
+@pytest.fixture(autouse=True)
+def memory_keyring() -> MemoryKeyring:
+    """No test touches the developer's real keyring: each starts with an empty one in memory."""
+    return install_memory_keyring()
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(START)
@@ -52,6 +59,14 @@ def db_path(tmp_path: Path) -> Path:
 def log(db_path: Path, clock: FixedClock) -> Iterator[IncidentLog]:
     with IncidentLog(db_path, device_id="device-test", clock=clock) as opened:
         yield opened
+
+
+@pytest.fixture
+def incident_id(log: IncidentLog, clock: FixedClock) -> str:
+    opened = log.open_incident("Checkout 500s", commander="alice", author="alice")
+    # Later entries come a moment after, so they sort after the opening in story order.
+    clock.advance(timedelta(seconds=1))
+    return opened.id
 
 
 def run_cli(

@@ -93,8 +93,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="log_commands:cmd_role")
 
     add_board_commands(sub, who, which, when)
+
+    # -- the rollback checklist, the decision record and the divergence register --------
+    # `decide` (a board command) gains the record's options; `status resolved` asks for
+    # --yes while production changes are not reviewed.
+    changes = "rollback, flag, config, scaling, failover"
+    p = sub.choices["decide"]
+    p.add_argument("--kind", help=f"{changes} or other; a production change needs the checklist")
+    p.add_argument("--objection", action="append", metavar="TEXT", help="an objection heard")
+    p.add_argument("--override", metavar="REASON", help="decide before the checklist is complete")
+    p.add_argument("--expect-minutes", type=int, metavar="N", help="when to ask: did it work?")
+    p.set_defaults(run="decision_commands:cmd_decide")
+    p = sub.choices["status"]
+    p.add_argument("--yes", action="store_true", help="resolve with changes not reviewed")
+    p.set_defaults(run="decision_commands:cmd_status")
+    p = sub.add_parser("checklist", parents=[which], help="the rollback checklist and authority")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="decision_commands:cmd_checklist")
+    p = sub.add_parser("check-item", parents=[who, which, when], help="tick a checklist item")
+    p.add_argument("item", metavar="ITEM", help="its number or id")
+    p.add_argument("--uncheck", action="store_true", help="untick it")
+    p.set_defaults(run="decision_commands:cmd_check_item")
+    p = sub.add_parser("outcome", parents=[who, which, when], help="did the decision work?")
+    p.add_argument("decision", metavar="DECISION_ID")
+    p.add_argument("outcome", help="worked or failed")
+    p.add_argument("--note", metavar="TEXT")
+    p.set_defaults(run="decision_commands:cmd_outcome")
+    p = sub.add_parser("divergences", parents=[which], help="production changes and reviews")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="decision_commands:cmd_divergences")
+    p = sub.add_parser("divergence", parents=[who, which, when], help="log a production change")
+    p.add_argument("text")
+    p.add_argument("--change", required=True, help=changes)
+    p.add_argument("--afterwards", default="undecided", help="revert, keep or undecided")
+    p.add_argument("--by", metavar="NAME", help="who made it (default: --author)")
+    p.set_defaults(run="decision_commands:cmd_divergence")
+    p = sub.add_parser(
+        "review-divergence", parents=[who, which, when], help="a change reverted or kept"
+    )
+    p.add_argument("change", metavar="ID")
+    p.add_argument("review", help="reverted or permanent")
+    p.add_argument("--note", metavar="TEXT")
+    p.set_defaults(run="decision_commands:cmd_review_divergence")
+    p = sub.add_parser("authority", help="the authority matrix in effect, as TOML")
+    p.set_defaults(run="decision_commands:cmd_authority")
+    # -- end of the rollback commands ------------------------------------------------------
     add_cadence_commands(sub, who, which, when)
     add_template_commands(sub, which)
+    add_publish_commands(sub, who, which)
 
     p = sub.add_parser("list", help="list incidents (open ones by default)")
     p.add_argument("--all", action="store_true", help="include resolved incidents")
@@ -253,3 +299,106 @@ def add_template_commands(sub: Any, which: argparse.ArgumentParser) -> None:
         "--service", action="append", metavar="NAME", help="an affected service (repeat for more)"
     )
     p.set_defaults(run="template_commands:cmd_draft")
+
+
+def add_publish_commands(
+    sub: Any, who: argparse.ArgumentParser, which: argparse.ArgumentParser
+) -> None:
+    """Publishing: `channel add|list|test|remove`, `send` and `outbox`."""
+    p = sub.add_parser("channel", help="where updates are published: email, status pages, chat")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    add = steps.add_parser(
+        "add",
+        help="add (or with --replace change) a channel; the secret is asked for, never an argument",
+    )
+    add.add_argument("kind", metavar="KIND", help="email, statuspage, cachet, slack or teams")
+    add.add_argument("name", metavar="NAME", help="your name for it, e.g. status-page")
+    add.add_argument("--replace", action="store_true", help="change an existing channel")
+    add.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        help="read the secret (password, API key, webhook URL) from standard input",
+    )
+    add.add_argument(
+        "--keep-secret",
+        action="store_true",
+        help="with --replace: keep the stored secret instead of asking for a new one",
+    )
+    add.add_argument(
+        "--audience",
+        action="append",
+        metavar="AUDIENCE",
+        help="an audience it serves (repeat; default: by kind — status pages customers, "
+        "chat internal, email those it has recipients for)",
+    )
+    mail = add.add_argument_group("email")
+    mail.add_argument("--host", help="SMTP server")
+    mail.add_argument("--port", type=int, help="default 465 for tls, 587 for starttls")
+    mail.add_argument(
+        "--security", help="tls (implicit TLS), starttls, or plain (an unencrypted local relay)"
+    )
+    mail.add_argument("--username", help="SMTP login (none: send without signing in)")
+    mail.add_argument("--from", dest="from_addr", metavar="ADDRESS", help="the From address")
+    mail.add_argument(
+        "--to",
+        action="append",
+        metavar="AUDIENCE=ADDRESS[,ADDRESS]",
+        help="recipients for an audience, e.g. executives=cto@example.com (repeat)",
+    )
+    mail.add_argument("--ca-file", metavar="PEM", help="trust this CA instead of the system's")
+    pages = add.add_argument_group("status pages")
+    pages.add_argument("--page-id", help="Statuspage page id")
+    pages.add_argument("--base-url", help="API base URL (Cachet: your Cachet's URL)")
+    pages.add_argument(
+        "--component",
+        action="append",
+        metavar="SERVICE=ID",
+        help="map an affected service to a status-page component id (repeat)",
+    )
+    add.set_defaults(run="publish_commands:cmd_channel_add")
+    listing = steps.add_parser("list", help="the channels, their settings and whom they serve")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run="publish_commands:cmd_channel_list")
+    test = steps.add_parser("test", help="check a channel's settings and secret")
+    test.add_argument("name", metavar="NAME")
+    test.set_defaults(run="publish_commands:cmd_channel_test")
+    remove = steps.add_parser("remove", help="remove a channel and its secret")
+    remove.add_argument("name", metavar="NAME")
+    remove.set_defaults(run="publish_commands:cmd_channel_remove")
+
+    p = sub.add_parser(
+        "send",
+        parents=[who, which],
+        help="render (or read) an update, queue it for its channels and try to deliver it",
+    )
+    p.add_argument("audience", metavar="AUDIENCE", help="internal, executives or customers")
+    p.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeat)")
+    p.add_argument("--template", metavar="NAME", help="default: the one for the audience and phase")
+    p.add_argument(
+        "--text-file", metavar="FILE", help="send this text instead of a template ('-': stdin)"
+    )
+    p.add_argument("--subject", metavar="TEXT", help="the subject (default: the template's)")
+    p.add_argument(
+        "--next-update", metavar="TIME", help="when the next update is due: HH:MM or ISO-8601"
+    )
+    p.add_argument("--impact", metavar="TEXT", help="what users see")
+    p.add_argument("--workaround", metavar="TEXT", help="what users can do meanwhile")
+    p.add_argument(
+        "--service", action="append", metavar="NAME", help="an affected service (repeat for more)"
+    )
+    p.add_argument(
+        "--queue-only", action="store_true", help="queue it, but leave delivery to the window"
+    )
+    p.set_defaults(run="publish_commands:cmd_send")
+
+    p = sub.add_parser("outbox", parents=[who], help="updates waiting to go out, and what failed")
+    steps = p.add_subparsers(dest="step", metavar="STEP", parser_class=type(p))
+    listing = steps.add_parser("list", help="the outbox, newest first (the default)")
+    listing.add_argument("--all", action="store_true", help="include sent and cancelled ones")
+    listing.add_argument("--json", action="store_true")
+    steps.add_parser("flush", help="deliver everything that is due now")
+    retry = steps.add_parser("retry", help="try a waiting or failed update again now")
+    retry.add_argument("id", metavar="ID", help="its id (the first 8 characters are enough)")
+    cancel = steps.add_parser("cancel", help="do not send this update")
+    cancel.add_argument("id", metavar="ID")
+    p.set_defaults(run="publish_commands:cmd_outbox", all=False, json=False)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commander_app.cli.common import out
 from commander_app.core.cadence import suggested_next_update
 from commander_app.core.errors import ValidationError
-from commander_app.core.model import Audience
+from commander_app.core.model import Audience, IncidentState
+from commander_app.core.templates import RenderedUpdate
 from commander_app.core.times import parse_due
 from commander_app.store import environment, templates_store
 from commander_app.store.cadence_store import load_policy, stakeholder_zone
@@ -31,25 +32,31 @@ def cmd_templates_list(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_draft(log: IncidentLog, args: argparse.Namespace) -> int:
     """Print the filled update; a template that cannot be filled is a one-line error."""
-    audience = Audience.parse(args.audience).value
     incident = log.find_incident(args.incident)
+    rendered = render_draft(log, incident, args)
+    subject = f"Subject: {rendered.subject}\n\n" if rendered.subject else ""
+    out(subject + rendered.body)
+    return 0
+
+
+def render_draft(
+    log: IncidentLog, incident: IncidentState, args: argparse.Namespace
+) -> RenderedUpdate:
+    """The audience's template filled from the incident and the draft options in `args`."""
+    audience = Audience.parse(args.audience).value
     now = log.clock.now()
     local = environment.local_zone()
-    next_update = getattr(args, "next_update", None)
     policy = load_policy()
-    if next_update:
-        next_due = parse_due(next_update, now, local)
-    else:  # the promise the cadence suggests: now plus the audience's interval
-        next_due = suggested_next_update(incident, policy, Audience(audience), now)
+    due = next_update_due(log, incident, args)
     zone_name = getattr(args, "zone", None)
     readers = _zone(zone_name, local) if zone_name else stakeholder_zone(policy)
-    rendered = templates_store.draft(
+    return templates_store.draft(
         log,
         incident.id,
         audience,
         template=args.template,
         now=now,
-        next_update_due=next_due,
+        next_update_due=due,
         first=bool(getattr(args, "first", False)),
         stakeholder_zone=readers,
         local_zone=local,
@@ -57,9 +64,18 @@ def cmd_draft(log: IncidentLog, args: argparse.Namespace) -> int:
         affected_services=getattr(args, "service", None) or (),
         impact=getattr(args, "impact", None),
     )
-    subject = f"Subject: {rendered.subject}\n\n" if rendered.subject else ""
-    out(subject + rendered.body)
-    return 0
+
+
+def next_update_due(
+    log: IncidentLog, incident: IncidentState, args: argparse.Namespace
+) -> datetime | None:
+    """--next-update if given, else the promise the cadence suggests (now + interval)."""
+    now = log.clock.now()
+    given = getattr(args, "next_update", None)
+    if given:
+        return parse_due(given, now, environment.local_zone())
+    audience = Audience.parse(args.audience)
+    return suggested_next_update(incident, load_policy(), audience, now)
 
 
 def _zone(name: str | None, default: tzinfo) -> tzinfo:

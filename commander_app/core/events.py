@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -11,13 +12,18 @@ from commander_app.core.errors import ValidationError
 from commander_app.core.ids import check_ulid
 from commander_app.core.model import (
     BOARD_KINDS,
+    CHANGE_KINDS,
     KIND_COMMANDS,
     TEXT_KINDS,
+    Afterwards,
     Audience,
     CommsAction,
+    DecisionKind,
+    DivergenceReview,
     HypothesisState,
     Kind,
     Milestone,
+    Outcome,
     Role,
     RoleChange,
     Severity,
@@ -29,6 +35,8 @@ MAX_TEXT = 20_000  # about ten pages: far past any log line, short of a pasted d
 MAX_TITLE = 200
 MAX_NAME = 100
 MAX_SNOOZE_MINUTES = 240  # four hours: longer than that is a different cadence, not a snooze
+MAX_EXPECT_MINUTES = 24 * 60  # a decision's effect expected later than a day is not a rollback
+CHECKLIST_ITEM_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 
 
 def clean_text(text: object, what: str = "entry", limit: int = MAX_TEXT) -> str:
@@ -110,12 +118,16 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
         raise ValidationError(f"The body of a '{kind.value}' event must be an object.")
     body = dict(body)
     _check_storable(kind, body)
-    if kind in TEXT_KINDS or kind in (Kind.COMMS, Kind.CHECKLIST):
+    if kind in TEXT_KINDS or kind in (Kind.COMMS, Kind.CHECKLIST, Kind.DIVERGENCE):
         clean_text(body.get("text"), f"{kind.value} text")
         if kind in BOARD_KINDS:
             _check_board_fields(kind, body)
         elif kind is Kind.COMMS:
             _check_comms_fields(body)
+        elif kind is Kind.CHECKLIST:
+            _check_checklist_fields(body)
+        elif kind is Kind.DIVERGENCE:
+            _check_divergence_fields(body)
     elif kind is Kind.INCIDENT:
         action = body.get("action")
         if action not in ("opened", "renamed"):
@@ -174,6 +186,100 @@ def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
                 clean_text(option, "decision option", MAX_TITLE)
         if body.get("reversible") is not None and not isinstance(body["reversible"], bool):
             raise ValidationError("A decision's reversible flag must be true or false.")
+        _check_decision_record(body)
+
+
+def _check_decision_record(body: dict[str, Any]) -> None:
+    """The decision record's fields, when present; an update names its decision (ref)."""
+    if body.get("decision_kind") is not None:
+        _check_choice(body["decision_kind"], DecisionKind, "decision kind")
+    if body.get("role") is not None:
+        _check_choice(body["role"], Role, "role")
+    objections = body.get("objections")
+    if objections is not None:
+        if not isinstance(objections, list):
+            raise ValidationError("A decision's objections must be a list of texts.")
+        for objection in objections:
+            clean_text(objection, "objection", 1_000)
+    if body.get("expect_minutes") is not None:
+        check_expect_minutes(body["expect_minutes"])
+    authority = body.get("authority")
+    if authority is not None:
+        _check_authority(authority)
+    if body.get("outcome") is not None:
+        _check_choice(body["outcome"], Outcome, "outcome")
+    if body.get("asked") is not None and body["asked"] is not True:
+        raise ValidationError("A decision's 'asked' mark must be true.")
+    answers = body.get("outcome") is not None or body.get("asked") is not None
+    if answers and body.get("ref") is None:
+        raise ValidationError("An outcome must name the decision it answers (ref).")
+    if body.get("note") is not None:
+        clean_text(body["note"], "note", 1_000)
+
+
+def _check_authority(authority: object) -> None:
+    """What a production change rested on: the matrix row (by severity) and how it passed."""
+    if not isinstance(authority, Mapping):
+        raise ValidationError("A decision's authority must be an object.")
+    Severity.parse(str(authority.get("severity")))
+    basis = authority.get("basis")
+    if basis not in ("checklist", "override"):
+        raise ValidationError("A decision's authority rests on 'checklist' or 'override'.")
+    if basis == "override":
+        clean_text(authority.get("override_reason"), "reason for the override", 1_000)
+    for key in ("may_decide", "inform"):
+        names = authority.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValidationError(f"A decision's authority '{key}' must be a list of names.")
+    holders = authority.get("holders", {})
+    if not isinstance(holders, Mapping) or not all(
+        isinstance(v, str | None) for v in holders.values()
+    ):
+        raise ValidationError("A decision's authority holders must map roles to names.")
+
+
+def check_expect_minutes(minutes: object) -> int:
+    if not isinstance(minutes, int) or isinstance(minutes, bool):
+        raise ValidationError("The expected time to effect is a whole number of minutes.")
+    if not 1 <= minutes <= MAX_EXPECT_MINUTES:
+        raise ValidationError(
+            f"The expected time to effect is 1 to {MAX_EXPECT_MINUTES} minutes, not {minutes}."
+        )
+    return minutes
+
+
+def _check_checklist_fields(body: dict[str, Any]) -> None:
+    """A tick names the checklist item (its id) and says whether it is now ticked."""
+    item = body.get("item")
+    if item is None:
+        return
+    if not isinstance(item, str) or not CHECKLIST_ITEM_ID.fullmatch(item):
+        raise ValidationError(
+            "A checklist item id is 1 to 60 lower-case letters, digits, '-' or '_'."
+        )
+    if not isinstance(body.get("checked"), bool):
+        raise ValidationError("A checklist tick must say whether the item is checked.")
+
+
+def _check_divergence_fields(body: dict[str, Any]) -> None:
+    """A change to production (what kind, and what must happen to it afterwards),
+    or a review of one (ref, and whether it was reverted or made permanent)."""
+    if body.get("ref") is not None:
+        body["ref"] = check_ulid(body["ref"], "id of the change it reviews")
+        _check_choice(body.get("review"), DivergenceReview, "review")
+    else:
+        change = str(body.get("change"))
+        _check_choice(change, DecisionKind, "production change")
+        if DecisionKind(change) not in CHANGE_KINDS:
+            raise ValidationError(
+                "A production change is a rollback, flag, config, scaling or failover."
+            )
+        if body.get("afterwards") is not None:
+            _check_choice(body["afterwards"], Afterwards, "plan for afterwards")
+    if body.get("by") is not None:
+        clean_name(body["by"], "name of who made the change")
+    if body.get("note") is not None:
+        clean_text(body["note"], "note", 1_000)
 
 
 def _check_comms_fields(body: dict[str, Any]) -> None:
@@ -250,7 +356,28 @@ def event_text(kind: Kind, body: Mapping[str, Any]) -> str:
         return _role_text(body)
     if kind is Kind.COMMS:
         return _comms_text(body)
+    if kind is Kind.DECISION and body.get("decision_kind") and body.get("ref") is None:
+        return _decision_text(body)
+    if kind is Kind.DIVERGENCE and body.get("change") and body.get("ref") is None:
+        by = f", by {body['by']}" if body.get("by") else ""
+        plan = body.get("afterwards", "undecided")
+        after = "" if plan == "undecided" else f"; afterwards: {str(plan).replace('_', ' ')}"
+        return f"Production change ({body['change']}{by}): {body.get('text', '')}{after}"
     return str(body.get("text", ""))
+
+
+def _decision_text(body: Mapping[str, Any]) -> str:
+    """'Roll back to 4811 (rollback; reversible; effect expected in 10 min; override: …)'."""
+    kind = str(body["decision_kind"])
+    notes = [] if kind == DecisionKind.OTHER else [kind]
+    if body.get("reversible") is not None:
+        notes.append("reversible" if body["reversible"] else "NOT reversible")
+    if body.get("expect_minutes"):
+        notes.append(f"effect expected in {body['expect_minutes']} min")
+    authority = body.get("authority")
+    if isinstance(authority, Mapping) and authority.get("basis") == "override":
+        notes.append(f"checklist overridden: {authority.get('override_reason')}")
+    return f"{body.get('text', '')} ({'; '.join(notes)})" if notes else str(body.get("text", ""))
 
 
 def _comms_text(body: Mapping[str, Any]) -> str:
@@ -260,6 +387,10 @@ def _comms_text(body: Mapping[str, Any]) -> str:
     if audience is None or action is None or action == CommsAction.SNOOZED:
         return text
     channel = f" ({body['channel']})" if body.get("channel") else ""
+    if action == CommsAction.SENT and body.get("detail") and body.get("channel"):
+        channel = f" ({body['channel']}: {body['detail']})"
+    if action == CommsAction.FAILED and body.get("error"):
+        return f"Update to {audience} could not be sent{channel}: {body['error']}\n{text}"
     return f"Update to {audience} {action}{channel}: {text}"
 
 

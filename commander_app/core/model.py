@@ -99,6 +99,7 @@ class Kind(_Vocabulary):
     SEVERITY = "severity"
     MILESTONE = "milestone"
     CHECKLIST = "checklist"
+    DIVERGENCE = "divergence"  # a change made to production during the incident
 
     @classmethod
     def _offered(cls) -> Iterable[StrEnum]:
@@ -136,6 +137,7 @@ class Role(_Vocabulary):
     SCRIBE = "scribe"
     OPERATIONS_LEAD = "operations_lead"
     SUBJECT_EXPERT = "subject_expert"
+    SERVICE_OWNER = "service_owner"
 
 
 class RoleChange(_Vocabulary):
@@ -190,12 +192,65 @@ class CommsAction(_Vocabulary):
     SENT = "sent"
     FAILED = "failed"
     SNOOZED = "snoozed"
+    CANCELLED = "cancelled"
 
 
 # Kinds the incident board is folded from (hypotheses, findings, actions, decisions).
 BOARD_KINDS: frozenset[Kind] = frozenset(
     {Kind.HYPOTHESIS, Kind.FINDING, Kind.ACTION, Kind.DECISION}
 )
+
+
+class DecisionKind(_Vocabulary):
+    """What a decision changes; every kind but `other` is a change to production."""
+
+    ROLLBACK = "rollback"
+    FLAG = "flag"
+    CONFIG = "config"
+    SCALING = "scaling"
+    FAILOVER = "failover"
+    OTHER = "other"
+
+
+# Decisions that change production: the rollback checklist and the authority matrix
+# apply to them, and each one is listed in the divergence register.
+CHANGE_KINDS: frozenset[DecisionKind] = frozenset(set(DecisionKind) - {DecisionKind.OTHER})
+
+
+class Outcome(_Vocabulary):
+    """The answer to "did it work?" once a decision's expected time has passed."""
+
+    WORKED = "worked"
+    FAILED = "failed"
+
+
+class DivergenceReview(_Vocabulary):
+    """What became of a production change once it was reviewed."""
+
+    REVERTED = "reverted"
+    MADE_PERMANENT = "made_permanent"
+
+    @classmethod
+    def _normalise(cls, text: str) -> str:
+        raw = super()._normalise(text)
+        return "made_permanent" if raw in ("permanent", "kept", "keep") else raw
+
+
+class Afterwards(_Vocabulary):
+    """What must happen to a production change when the incident is over."""
+
+    REVERT = "revert"
+    MAKE_PERMANENT = "make_permanent"
+    UNDECIDED = "undecided"
+
+    @classmethod
+    def _normalise(cls, text: str) -> str:
+        raw = super()._normalise(text)
+        return {"permanent": "make_permanent", "keep": "make_permanent"}.get(raw, raw)
+
+
+# Kinds the rollback panel, the decision record and the divergence register read.
+ROLLBACK_KINDS: frozenset[Kind] = frozenset({Kind.DECISION, Kind.CHECKLIST, Kind.DIVERGENCE})
 
 
 class Event(NamedTuple):

@@ -78,10 +78,19 @@ class DeliveryError(Exception):
 
     retryable: bool = False
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    # True when the failure came after `about_to_commit` with no clear answer (a
+    # timeout or a dropped connection while the remote was accepting): the remote
+    # may have it, so the next attempt must check before sending again.
+    in_doubt: bool = False
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, in_doubt: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after  # seconds the remote asked us to wait, if it said
+        if in_doubt:
+            self.in_doubt = True
 
 
 class RetryableFailure(DeliveryError):

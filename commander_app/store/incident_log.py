@@ -184,6 +184,20 @@ class IncidentLog:
             self.update_projection(incident_id, [event])
         return event
 
+    def append_in_transaction(
+        self, incident_id: str, kind: Kind, body: dict[str, Any], *, author: str
+    ) -> Event:
+        """Append one event inside the caller's open write transaction, so a change to
+        another table (the outbox) and its story in the log commit together."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("append_in_transaction needs an open write transaction")
+        event = self._event(
+            incident_id, kind, validate_body(kind, body), author, None, self.clock.now()
+        )
+        self.insert_events([event])
+        self.update_projection(incident_id, [event])
+        return event
+
     def _event(
         self,
         incident_id: str,

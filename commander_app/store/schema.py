@@ -117,6 +117,63 @@ def m003_templates(db: Database) -> None:
     )
 
 
+@migrations(name="m004_outbox")
+def m004_outbox(db: Database) -> None:
+    """Publishing: configured channels (no secrets), the outbox, and remote incidents.
+
+    Unlike `events`, these rows change: an outbox row is a piece of work moving
+    from queued to sent. What happened to it is also told in the log as comms events.
+    """
+    _run_statements(
+        db,
+        """
+        CREATE TABLE channels (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            incident_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            text TEXT NOT NULL,
+            incident_title TEXT NOT NULL,
+            status TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            services TEXT NOT NULL DEFAULT '[]',
+            message_id TEXT NOT NULL,
+            next_update_at TEXT,
+            author TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            in_doubt INTEGER NOT NULL DEFAULT 0,
+            worker TEXT,
+            attempt_started_at TEXT,
+            remote_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX outbox_by_state ON outbox (state, next_attempt_at);
+        CREATE INDEX outbox_by_incident ON outbox (incident_id, seq);
+        CREATE TABLE remote_incidents (
+            channel TEXT NOT NULL,
+            incident_id TEXT NOT NULL,
+            remote_id TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (channel, incident_id)
+        );
+        """,
+    )
+
+
 def _run_statements(db: Database, script: str) -> None:
     """Run a script statement by statement, inside the migration's transaction.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,8 +30,11 @@ AUTOMATIC = "(the one for this audience and phase)"
 
 
 class DraftDialog(QDialog):
-    """Filling needs no network; "Mark as sent" logs the final text for the audience
-    and restarts its countdown (sending through channels plugs in here later)."""
+    """Filling needs no network. "Send" queues the final text for the audience's
+    channels and returns at once (delivery happens off the GUI thread); "Mark as sent"
+    logs a text that went out by hand. Either restarts the countdown once it is out."""
+
+    queued = Signal(list)  # the outbox rows made by Send
 
     def __init__(
         self,
@@ -74,6 +78,9 @@ class DraftDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
         self.sent_button = buttons.addButton("Mark as sent", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button = buttons.addButton("&Send", QDialogButtonBox.ButtonRole.ActionRole)
+        self.targets = QLabel()
+        self.targets.setWordWrap(True)
         form = QFormLayout()
         form.addRow("&Audience", self.audience)
         form.addRow("&Template", self.template)
@@ -85,11 +92,13 @@ class DraftDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.targets)
         layout.addWidget(buttons)
         self.fill_button.clicked.connect(self.fill)
         self.audience.currentIndexChanged.connect(lambda _i: self._suggest_and_fill())
         self.template.currentIndexChanged.connect(lambda _i: self.fill())
         self.copy_button.clicked.connect(self.copy)
+        self.send_button.clicked.connect(self.send)
         self.sent_button.clicked.disconnect()
         self.sent_button.clicked.connect(self.mark_sent)
         buttons.rejected.connect(self.reject)
@@ -101,7 +110,23 @@ class DraftDialog(QDialog):
     def _now(self) -> datetime:
         return self._log.clock.now()
 
+    def _show_targets(self) -> None:
+        """Say where Send goes, or why it cannot, before anyone presses it."""
+        from commander_app.publish.sending import channels_for
+
+        audience = self.chosen_audience()
+        names = [c.name for c in channels_for(self._log, audience)]
+        self.send_button.setEnabled(bool(names))
+        if names:
+            self.targets.setText(f"Send goes to: {', '.join(names)}.")
+        else:
+            self.targets.setText(
+                f"No channel is set up for {audience.value} updates (Settings → Channels). "
+                "Copy the text, send it by hand, then Mark as sent."
+            )
+
     def _suggest_and_fill(self) -> None:
+        self._show_targets()
         state = self._log.incident(self._incident_id)
         promise = suggested_next_update(state, self._policy, self.chosen_audience(), self._now())
         self.next_update.setText(
@@ -140,6 +165,36 @@ class DraftDialog(QDialog):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())
+
+    def _subject_and_body(self) -> tuple[str | None, str]:
+        text = self.text.toPlainText()
+        first, _, rest = text.partition("\n")
+        if first.startswith("Subject:"):
+            return first[len("Subject:") :].strip() or None, rest.strip()
+        return None, text
+
+    def send(self) -> bool:
+        """Queue the text for the audience's channels; on a refusal keep it and say why."""
+        from commander_app.publish.sending import queue_update
+
+        subject, body = self._subject_and_body()
+        try:
+            entries = queue_update(
+                self._log,
+                self._incident_id,
+                self.chosen_audience(),
+                subject,
+                body,
+                author=self._author,
+                next_update_at=self._next_update(),
+            )
+        except CommanderError as exc:
+            self.error.setText(f"Not queued — {exc} Your text is kept.")
+            self.error.show()
+            return False
+        self.queued.emit(entries)
+        self.accept()
+        return True
 
     def mark_sent(self) -> bool:
         """Log the text as sent to the audience; the countdown restarts from it."""

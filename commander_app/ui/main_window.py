@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyle,
     QSystemTrayIcon,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,7 @@ from commander_app.core.capture import CaptureEntry
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
     BOARD_KINDS,
+    ROLLBACK_KINDS,
     STATE_KINDS,
     HypothesisState,
     IncidentState,
@@ -46,8 +48,10 @@ from commander_app.ui.backup_timer import BackupTimer
 from commander_app.ui.board_panel import BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
-from commander_app.ui.incident_panel import IncidentPanel
 from commander_app.ui.live_watch import LiveWatch
+from commander_app.ui.publish_desk import PublishDesk
+from commander_app.ui.resolve_guard import GuardedIncidentPanel
+from commander_app.ui.rollback_panel import RollbackPanel
 from commander_app.ui.shortcuts import ShortcutsDialog, by_name
 from commander_app.ui.start_dialog import StartDialog
 from commander_app.ui.timeline_view import TimelineView
@@ -82,6 +86,8 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentListModel(self.log, self)
         self.live = LiveWatch(self.log.conn, self)
         self.backups = BackupTimer(self.log, self)
+        self.publishing = PublishDesk(self.log, self.author, self.zone, self)
+        self.statusBar().addPermanentWidget(self.publishing.badge)
 
     def _init_empty_state(self) -> None:
         self.empty = QWidget()
@@ -120,14 +126,18 @@ class MainWindow(QMainWindow):
         column.addWidget(self.updates.strip)
         column.addWidget(self.timeline_view, 1)
         column.addWidget(self.capture)
-        self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
+        self.panel = GuardedIncidentPanel(self.log, self.author, self.log.clock, self.zone)
+        self.rollback = RollbackPanel(self.log, self.author, self.log.clock, self.zone)
         self.board = BoardPanel(self.log, self.author, self.log.clock, self.zone)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(scroll)
-        self.right.addWidget(self.board)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.board, "&Board")
+        self.tabs.addTab(self.rollback, "&Rollback && decisions")
+        self.right.addWidget(self.tabs)
         self.right.setSizes([330, 470])
         self.splitter = QSplitter()
         self.splitter.addWidget(self.incident_list)
@@ -142,6 +152,7 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.updates.banner)
+        outer.addWidget(self.rollback.prompt)
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.setTabOrder(self.incident_list, self.timeline_view.kind_filter)
@@ -193,6 +204,8 @@ class MainWindow(QMainWindow):
         self._action(incident, "mini_timer", self.updates.toggle_mini_timer)
         self._action(incident, "cadence_settings", self.updates.settings)
         self._action(incident, "edit_templates", self.updates.edit_templates)
+        self._action(incident, "outbox", self.publishing.show_outbox)
+        self._action(incident, "channels", self.publishing.show_channels)
         self.sound_action = self._action(incident, "overdue_sound", lambda: None)
         self.sound_action.setCheckable(True)
         self._action(incident, "hand_over", self.panel.ask_handoff)
@@ -207,13 +220,19 @@ class MainWindow(QMainWindow):
         self._action(board, "hypothesis_owner", self.board.ask_owner)
         self._action(board, "add_action", self.board.ask_action)
         self._action(board, "action_done", self.board.complete_selected_action)
+        board.addSeparator()
+        self._action(board, "decide", self.rollback.ask_decision)
+        self._action(board, "outcome_prompt", self.focus_outcome)
+        self._action(board, "log_change", self.rollback.ask_change)
+        self._action(board, "authority_settings", self.rollback.edit_authority)
         incident.addSeparator()
         self._action(incident, "quit", self.close)
         go = self.menuBar().addMenu("&Go")
         self._action(go, "capture", self.focus_capture)
         self._action(go, "search", self.timeline_view.search_box.setFocus)
         self._action(go, "filter", self.timeline_view.kind_filter.showPopup)
-        self._action(go, "board", self.board.hypotheses_view.setFocus)
+        self._action(go, "board", self.focus_board)
+        self._action(go, "rollback", self.focus_rollback)
         self._action(go, "next_incident", lambda: self.step_incident(1))
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")
@@ -226,11 +245,14 @@ class MainWindow(QMainWindow):
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)
         self.live.arrived.connect(self._on_arrived)
-        for part in (self.panel, self.board):
+        for part in (self.panel, self.board, self.rollback):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.updates.wrote.connect(lambda: self.live.poll(force=True))
         self.updates.fell_overdue.connect(self.announce_overdue)
+        self.updates.queued.connect(self.publishing.queued)
+        self.publishing.message.connect(lambda text: self.statusBar().showMessage(text, 30_000))
+        self.publishing.delivered.connect(lambda: self.live.poll(force=True))
         self.updates.problem.connect(lambda text: self.statusBar().showMessage(text, 30_000))
         self.backups.failed.connect(
             lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
@@ -254,6 +276,8 @@ class MainWindow(QMainWindow):
         self.live.stop()
         self.backups.stop()
         self.updates.stop()
+        self.rollback.stop()
+        self.publishing.stop()
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/splitter", self.splitter.saveState())
@@ -274,6 +298,22 @@ class MainWindow(QMainWindow):
 
     def focus_capture(self) -> None:
         self.capture.setFocus()
+
+    def focus_board(self) -> None:
+        self.tabs.setCurrentWidget(self.board)
+        self.board.hypotheses_view.setFocus()
+
+    def focus_rollback(self) -> None:
+        self.tabs.setCurrentWidget(self.rollback)
+        self.rollback.focus_checklist()
+
+    def focus_outcome(self) -> None:
+        """The "did it work?" prompt if one is up, else the decisions list."""
+        if self.rollback.prompt.isVisible():
+            self.rollback.prompt.note.setFocus()
+            return
+        self.tabs.setCurrentWidget(self.rollback)
+        self.rollback.decisions_view.setFocus()
 
     def select_incident(self, incident_id: str) -> None:
         row = self.incidents.row_of(incident_id)
@@ -297,6 +337,7 @@ class MainWindow(QMainWindow):
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
         self.board.show_incident(incident_id)
+        self.rollback.show_incident(incident_id)
         self.updates.show_incident(incident_id)
 
     def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
@@ -313,6 +354,8 @@ class MainWindow(QMainWindow):
         # Refresh only what the new events can change.
         if kinds & STATE_KINDS or corrected:
             self.panel.show_incident(self.current_incident())
+        if kinds & (ROLLBACK_KINDS | STATE_KINDS) or corrected:
+            self.rollback.show_incident(current)
         if kinds & BOARD_KINDS or corrected:
             self.board.show_incident(current)
         if kinds & (STATE_KINDS | {Kind.COMMS}) or corrected:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the dialogs load on first use: templates bring Jinja2 (25 m
 
 class UpdateDesk(QObject):
     wrote = Signal()  # an update was logged as sent, or a reminder snoozed
+    queued = Signal(list)  # a draft was sent: its outbox rows, to be delivered
     problem = Signal(str)
     fell_overdue = Signal(list)  # sentences for audiences that have just become overdue
 
@@ -103,6 +104,7 @@ class UpdateDesk(QObject):
             parent=self._window,
         )
         dialog.accepted.connect(self.wrote)
+        dialog.queued.connect(self.queued)
         dialog.open()
         return dialog
 

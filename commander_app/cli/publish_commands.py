@@ -1,0 +1,302 @@
+"""Publishing from the terminal: channels, `send`, and the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from typing import Any
+
+from commander_app.cli.cadence_commands import _read_text
+from commander_app.cli.common import author, out
+from commander_app.cli.template_commands import next_update_due, render_draft
+from commander_app.core.errors import CommanderError, ValidationError
+from commander_app.core.model import Audience
+from commander_app.core.outbox import STATE_LABELS, OutboxState
+from commander_app.core.times import format_clock
+from commander_app.publish.channel_settings import (
+    describe,
+    settings_warnings,
+    validate_secret,
+    validate_settings,
+)
+from commander_app.publish.delivery import ChannelConfig, DeliveryError
+from commander_app.publish.outbox_worker import Attempt, deliver_due
+from commander_app.publish.secrets import SecretStore
+from commander_app.publish.sending import AUDIENCES_KEY, audiences_served, queue_update
+from commander_app.store import channel_store, environment
+from commander_app.store import outbox as store
+from commander_app.store.incident_log import IncidentLog
+from commander_app.store.outbox import OutboxEntry
+
+# Option (argparse dest) → setting key, for the kinds that have that setting.
+_OPTIONS = {
+    "host": "host",
+    "port": "port",
+    "security": "security",
+    "username": "username",
+    "from_addr": "from_addr",
+    "to": "recipients",
+    "ca_file": "ca_file",
+    "page_id": "page_id",
+    "base_url": "base_url",
+    "component": "components",
+}
+
+
+def cmd_channel_add(log: IncidentLog, args: argparse.Namespace) -> int:
+    description = describe(args.kind)
+    kind = description.kind
+    name = channel_store.check_channel_name(args.name)
+    current: dict[str, Any] = {}
+    if args.replace:
+        existing = channel_store.channel(log, name)
+        current = {k: v for k, v in existing.settings.items() if k != AUDIENCES_KEY}
+        audiences = existing.settings.get(AUDIENCES_KEY)
+    else:
+        audiences = None
+    typed = _typed_settings(args, {spec.key for spec in description.settings}, kind.value)
+    settings = validate_settings(kind, {**current, **typed})
+    for warning in settings_warnings(kind, settings):
+        print(f"commander: warning: {warning}", file=sys.stderr)
+    if args.audience:
+        audiences = [Audience.parse(a).value for a in args.audience]
+    stored_settings = {**settings, **({AUDIENCES_KEY: audiences} if audiences else {})}
+
+    secrets = SecretStore()
+    needs_secret = description.secret_required or bool(settings.get("username"))
+    secret = None
+    if needs_secret and not (args.replace and args.keep_secret):
+        secret = validate_secret(kind, _read_secret(args, description.secret_label), settings)
+    saved = channel_store.save_channel(log, name, kind.value, stored_settings, replace=args.replace)
+    if secret is not None:
+        secrets.set(name, secret)
+        if not secrets.persistent:
+            # A command's process ends now: a secret kept "for this run" is already gone.
+            print(
+                f"commander: warning: the channel is saved, but its {description.secret_label} "
+                f"is not: {secrets.warning}",
+                file=sys.stderr,
+            )
+    serves = ", ".join(a.value for a in audiences_served(saved)) or "no audience yet"
+    verb = "changed" if args.replace else "added"
+    out(f"Channel '{name}' ({description.label}) {verb}; it serves {serves}.")
+    out(f"Check it with `commander channel test {name}`.")
+    return 0
+
+
+def _typed_settings(args: argparse.Namespace, keys: set[str], kind: str) -> dict[str, Any]:
+    typed: dict[str, Any] = {}
+    for option, key in _OPTIONS.items():
+        value = getattr(args, option, None)
+        if value is None:
+            continue
+        if key not in keys:
+            flag = "--" + option.replace("_addr", "").replace("_", "-")
+            raise ValidationError(f"{flag} is not a setting of a {kind} channel.")
+        if key == "recipients":
+            value = _pairs(value, "--to", "AUDIENCE=ADDRESS[,ADDRESS]", audience_keys=True)
+        elif key == "components":
+            value = _pairs(value, "--component", "SERVICE=ID")
+        typed[key] = value
+    return typed
+
+
+def _pairs(
+    items: list[str], flag: str, shape: str, *, audience_keys: bool = False
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValidationError(f"{flag} takes {shape}, not '{item}'.")
+        if audience_keys:
+            audience = Audience.parse(key).value
+            addresses = [a.strip() for a in value.split(",") if a.strip()]
+            result[audience] = [*result.get(audience, []), *addresses]
+        else:
+            result[key.strip()] = value.strip()
+    return result
+
+
+def _read_secret(args: argparse.Namespace, label: str) -> str:
+    """From standard input or a prompt that does not echo; never from the command line."""
+    if args.secret_stdin:
+        return sys.stdin.readline().strip()
+    if not sys.stdin.isatty():
+        raise ValidationError(
+            f"Commander needs the {label}: pipe it in with --secret-stdin, "
+            "or run the command in a terminal to be asked for it."
+        )
+    return getpass.getpass(f"{label} for '{args.name}' (not shown): ").strip()
+
+
+def cmd_channel_list(log: IncidentLog, args: argparse.Namespace) -> int:
+    channels = channel_store.channels(log)
+    secrets = SecretStore()
+    if args.json:
+        rows = [
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "audiences": [a.value for a in audiences_served(c)],
+                "settings": {k: v for k, v in c.settings.items() if k != AUDIENCES_KEY},
+                "secret_stored": secrets.get(c.name) is not None,
+            }
+            for c in channels
+        ]
+        out(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not channels:
+        out("No channels yet. Add one with `commander channel add KIND NAME` (see --help).")
+        return 0
+    for c in channels:
+        serves = ", ".join(a.value for a in audiences_served(c)) or "no audience"
+        where = _where(c.kind, c.settings)
+        secret = "" if secrets.get(c.name) is not None else "  [no secret on this computer]"
+        out(f"{c.name}  {describe(c.kind).label}  → {serves}  {where}{secret}".rstrip())
+    return 0
+
+
+def _where(kind: str, settings: dict[str, Any]) -> str:
+    if kind == "email":
+        return f"{settings.get('host')}:{settings.get('port')} ({settings.get('security')})"
+    if kind == "statuspage":
+        return f"page {settings.get('page_id')}"
+    if kind == "cachet":
+        return str(settings.get("base_url", ""))
+    return ""
+
+
+def cmd_channel_test(log: IncidentLog, args: argparse.Namespace) -> int:
+    from commander_app.publish.channels import channel_for
+
+    stored = channel_store.channel(log, args.name)
+    settings = {k: v for k, v in stored.settings.items() if k != AUDIENCES_KEY}
+    config = ChannelConfig(stored.name, describe(stored.kind).kind, settings)
+    secret = SecretStore().get(stored.name) or ""
+    try:
+        out(channel_for(config).send_test(secret))
+    except DeliveryError as exc:
+        raise CommanderError(f"Channel '{stored.name}' does not work: {exc.message}") from None
+    return 0
+
+
+def cmd_channel_remove(log: IncidentLog, args: argparse.Namespace) -> int:
+    removed = channel_store.remove_channel(log, args.name)
+    SecretStore().delete(removed.name)
+    out(f"Channel '{removed.name}' and its secret removed.")
+    return 0
+
+
+def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
+    audience = Audience.parse(args.audience)
+    incident = log.find_incident(args.incident)
+    if args.text_file:
+        text, subject = _read_text(args.text_file), args.subject
+    else:
+        rendered = render_draft(log, incident, args)
+        text, subject = rendered.body, args.subject or rendered.subject
+    queued = queue_update(
+        log,
+        incident.id,
+        audience,
+        subject,
+        text,
+        author=author(args),
+        channels=args.channel,
+        next_update_at=next_update_due(log, incident, args),
+        services=args.service or (),
+    )
+    names = ", ".join(row.channel for row in queued)
+    out(f"{incident.title}: update to {audience.value} queued for {names}.")
+    if args.queue_only:
+        return 0
+    ours = {row.id for row in queued}
+    attempts = _deliver(log)
+    failed = False
+    tried = {attempt.entry.id for attempt in attempts}
+    for attempt in attempts:
+        if attempt.entry.id in ours:
+            out(attempt.describe())
+            failed = failed or attempt.outcome is OutboxState.FAILED
+    for row in queued:
+        if row.id not in tried:
+            out(
+                f"Queued — will send after the earlier update through {row.channel} "
+                "(see `commander outbox`)."
+            )
+    return 1 if failed else 0
+
+
+def _deliver(log: IncidentLog) -> list[Attempt]:
+    return deliver_due(log, SecretStore())
+
+
+def cmd_outbox(log: IncidentLog, args: argparse.Namespace) -> int:
+    step = args.step or "list"
+    if step == "list":
+        return _list_outbox(log, include_finished=args.all, as_json=args.json)
+    if step == "flush":
+        attempts = _deliver(log)
+        for attempt in attempts:
+            out(attempt.describe())
+        if not attempts:
+            waiting, failed = store.waiting_count(log)
+            out(f"Nothing is due now ({waiting} waiting, {failed} failed).")
+        return 1 if any(a.outcome is OutboxState.FAILED for a in attempts) else 0
+    row = store.entry(log, args.id)
+    if step == "cancel":
+        store.cancel(log, row.id, author=author(args))
+        out(f"Cancelled: update to {row.audience.value} via {row.channel}.")
+        return 0
+    store.retry(log, row.id)
+    attempts = _deliver(log)  # the retried one, and any that waited behind it
+    for attempt in attempts:
+        out(attempt.describe())
+    ours = [a for a in attempts if a.entry.id == row.id]
+    if not ours:
+        out("Queued; it goes out after the earlier updates through its channel.")
+    return 1 if ours and ours[0].outcome is OutboxState.FAILED else 0
+
+
+def _list_outbox(log: IncidentLog, *, include_finished: bool, as_json: bool) -> int:
+    rows = store.entries(log, waiting_only=not include_finished)
+    if as_json:
+        out(json.dumps([_row_dict(r) for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        out("The outbox is empty." if include_finished else "Nothing is waiting to go out.")
+        return 0
+    zone = environment.local_zone()
+    for row in rows:
+        when = format_clock(row.created_at, log.clock.now(), zone)
+        tries = f"{row.attempts} tries" if row.attempts != 1 else "1 try"
+        out(
+            f"{row.id[:10]}  {when}  {STATE_LABELS[row.state]:<20} {row.audience.value:<10} "
+            f"via {row.channel:<14} {tries}  {row.subject}"
+        )
+        if row.last_error and row.state is not OutboxState.SENT:
+            out(f"{'':12}{row.last_error}")
+    return 0
+
+
+def _row_dict(row: OutboxEntry) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "incident_id": row.incident_id,
+        "channel": row.channel,
+        "audience": row.audience.value,
+        "state": row.state.value,
+        "attempts": row.attempts,
+        "next_attempt_at": row.next_attempt_at,
+        "last_error": row.last_error,
+        "in_doubt": row.in_doubt,
+        "remote_id": row.remote_id,
+        "message_id": row.message_id,
+        "subject": row.subject,
+        "text": row.text,
+        "created_at": row.created_at,
+        "sent_at": row.sent_at,
+    }

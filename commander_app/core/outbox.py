@@ -1,0 +1,99 @@
+"""The outbox's rules: the states an update moves through, and when to try again.
+
+An update is queued, then sending; the channel either accepts it (sent), cannot
+be reached (retrying, with a growing wait), or refuses it for a reason a person
+must fix (failed). A crash while sending leaves it to be recovered: tried again
+if the remote cannot have accepted it, checked first if it might have.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from enum import StrEnum
+
+from commander_app.core.errors import ValidationError
+
+FIRST_RETRY = timedelta(seconds=15)
+LONGEST_WAIT = timedelta(minutes=10)  # offline for hours still retries every 10 minutes
+LONGEST_REMOTE_WAIT = timedelta(hours=1)  # a Retry-After beyond this is not believed
+
+
+class OutboxState(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    RETRYING = "retrying"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# States in which an update still waits to go out (the window's badge counts them).
+WAITING: frozenset[OutboxState] = frozenset(
+    {OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRYING}
+)
+# States after which nothing more happens unless a person says "retry".
+FINISHED: frozenset[OutboxState] = frozenset({OutboxState.SENT, OutboxState.CANCELLED})
+
+STATE_LABELS = {
+    OutboxState.QUEUED: "Queued",
+    OutboxState.SENDING: "Sending",
+    OutboxState.RETRYING: "Waiting to retry",
+    OutboxState.SENT: "Sent",
+    OutboxState.FAILED: "Failed — needs you",
+    OutboxState.CANCELLED: "Cancelled",
+}
+
+
+def retry_wait(
+    attempts: int,
+    retry_after: float | None = None,
+    *,
+    jitter: Callable[[], float] = random.random,
+) -> timedelta:
+    """How long to wait after the `attempts`-th failed try.
+
+    Doubles from 15 s up to 10 minutes, with up to a quarter more at random so
+    many queued updates do not hit a recovering server at the same instant. A
+    server's Retry-After is honoured when it asks for longer.
+    """
+    if attempts < 1:
+        raise ValueError("retry_wait counts failed attempts from 1")
+    base = min(FIRST_RETRY * (2 ** min(attempts - 1, 16)), LONGEST_WAIT)
+    wait: timedelta = base + base * (0.25 * jitter())
+    if retry_after is not None and retry_after > 0:
+        asked = min(timedelta(seconds=retry_after), LONGEST_REMOTE_WAIT)
+        wait = max(wait, asked)
+    return wait
+
+
+def check_can_edit(state: OutboxState, in_doubt: bool) -> None:
+    """Only an update that has not started going out may be changed."""
+    if state in (OutboxState.QUEUED, OutboxState.RETRYING, OutboxState.FAILED) and not in_doubt:
+        return
+    if in_doubt:
+        raise ValidationError(
+            "This update may already have gone out (Commander stopped while sending it); "
+            "it cannot be edited. Retry it to let Commander check, or cancel it."
+        )
+    label = STATE_LABELS[state].lower()
+    raise ValidationError(f"This update is {label}; it can no longer be edited.")
+
+
+def check_can_retry(state: OutboxState) -> None:
+    if state in (OutboxState.FAILED, OutboxState.RETRYING, OutboxState.QUEUED):
+        return
+    label = STATE_LABELS[state].lower()
+    raise ValidationError(f"This update is {label}; there is nothing to retry.")
+
+
+def check_can_cancel(state: OutboxState) -> None:
+    if state in (OutboxState.QUEUED, OutboxState.RETRYING, OutboxState.FAILED):
+        return
+    if state is OutboxState.SENDING:
+        raise ValidationError(
+            "This update is being sent right now and cannot be cancelled; "
+            "wait a moment for it to succeed or fail."
+        )
+    raise ValidationError(f"This update is {STATE_LABELS[state].lower()}; it cannot be cancelled.")

@@ -1,0 +1,86 @@
+"""Sending an approved update: choose its channels and queue it in the outbox.
+
+Queuing is the whole of "Send" as far as the person is concerned: once queued, the
+update is safe on disk and goes out as soon as its channel can be reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from commander_app.core.errors import ValidationError
+from commander_app.core.model import Audience
+from commander_app.publish.channel_settings import describe
+from commander_app.store import channel_store
+from commander_app.store import outbox as store
+from commander_app.store.channel_store import StoredChannel
+from commander_app.store.incident_log import IncidentLog
+from commander_app.store.outbox import OutboxEntry
+
+# Stored beside a channel's own settings: the audiences the user chose for it.
+AUDIENCES_KEY = "audiences"
+
+
+def audiences_served(channel: StoredChannel) -> tuple[Audience, ...]:
+    """The audiences the user chose; else, for email, those it has recipients for, and for
+    other kinds their usual ones (status pages: customers; chat: internal)."""
+    named = channel.settings.get(AUDIENCES_KEY)
+    if named:
+        return tuple(Audience(a) for a in named)
+    if channel.kind == "email":
+        recipients = channel.settings.get("recipients") or {}
+        return tuple(Audience(a) for a in recipients if recipients[a])
+    try:
+        return describe(channel.kind).audiences
+    except ValidationError:
+        return ()
+
+
+def channels_for(log: IncidentLog, audience: Audience) -> list[StoredChannel]:
+    return [c for c in channel_store.channels(log) if audience in audiences_served(c)]
+
+
+def queue_update(
+    log: IncidentLog,
+    incident_id: str,
+    audience: Audience,
+    subject: str | None,
+    text: str,
+    *,
+    author: str,
+    channels: Sequence[str] | None = None,
+    next_update_at: datetime | None = None,
+    services: Sequence[str] = (),
+) -> list[OutboxEntry]:
+    """Queue the update for the named channels, or for every channel serving the audience."""
+    if channels:
+        names = list(channels)
+        for name in names:
+            served = audiences_served(channel_store.channel(log, name))
+            if audience not in served:
+                serves = ", ".join(a.value for a in served) or "no audience"
+                raise ValidationError(
+                    f"The channel '{name}' serves {serves}, not {audience.value}. "
+                    "Choose another channel, or add recipients for this audience to it."
+                )
+    else:
+        names = [c.name for c in channels_for(log, audience)]
+        if not names:
+            raise ValidationError(
+                f"No channel is set up for {audience.value} updates. Add one in "
+                "Settings → Channels or with `commander channel add`; meanwhile copy the "
+                "text, send it by hand and mark it as sent."
+            )
+    title = log.incident(incident_id).title
+    return store.enqueue(
+        log,
+        incident_id,
+        audience,
+        names,
+        subject or f"Update: {title}",
+        text,
+        author=author,
+        next_update_at=next_update_at,
+        services=services,
+    )

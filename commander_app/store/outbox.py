@@ -1,0 +1,465 @@
+"""The outbox: stakeholder updates waiting to go out, in the incident's database.
+
+Each row is one update for one channel. It is queued with a comms "queued" event,
+and its end (sent, failed, cancelled) is told in the log in the same transaction
+that records it, so the timeline and the outbox never disagree. Rows for one
+channel and incident go out strictly in the order they were queued.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from commander_app.core import outbox as rules
+from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.events import MAX_TITLE, clean_text
+from commander_app.core.ids import new_ulid
+from commander_app.core.model import Audience, CommsAction, Kind
+from commander_app.core.outbox import OutboxState
+from commander_app.core.times import from_iso, to_iso
+from commander_app.store import channel_store
+from commander_app.store.database import write_transaction
+from commander_app.store.incident_log import IncidentLog
+
+# A worker that has held a row this long without an answer is presumed gone.
+ABANDONED_AFTER = timedelta(minutes=15)
+
+_COLUMNS = (
+    "seq, id, incident_id, channel, audience, subject, text, incident_title, status, "
+    "severity, services, message_id, next_update_at, author, state, attempts, "
+    "next_attempt_at, last_error, in_doubt, worker, attempt_started_at, remote_id, "
+    "created_at, updated_at, sent_at"
+)
+_WAITING_SQL = ", ".join(f"'{s.value}'" for s in rules.WAITING)
+_FINISHED_SQL = ", ".join(f"'{s.value}'" for s in rules.FINISHED)
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    seq: int
+    id: str
+    incident_id: str
+    channel: str
+    audience: Audience
+    subject: str
+    text: str
+    incident_title: str
+    status: str
+    severity: str
+    services: tuple[str, ...]
+    message_id: str
+    next_update_at: str | None
+    author: str
+    state: OutboxState
+    attempts: int
+    next_attempt_at: str
+    last_error: str | None
+    in_doubt: bool
+    worker: str | None
+    attempt_started_at: str | None
+    remote_id: str | None
+    created_at: str
+    updated_at: str
+    sent_at: str | None
+
+
+def this_worker() -> str:
+    """Who is sending: this machine and process, so a restart can tell a crash."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def enqueue(
+    log: IncidentLog,
+    incident_id: str,
+    audience: Audience,
+    channels: Sequence[str],
+    subject: str,
+    text: str,
+    *,
+    author: str,
+    next_update_at: datetime | None = None,
+    services: Sequence[str] = (),
+) -> list[OutboxEntry]:
+    """Queue one update for each channel; when this returns, it is safe on disk."""
+    if not channels:
+        raise ValidationError(
+            f"No channel is chosen for the {audience.value} update. "
+            "Add one with `commander channel add`, or copy the text and send it by hand."
+        )
+    body_text = clean_text(text, "update text")
+    subject = clean_text(subject, "subject", MAX_TITLE).splitlines()[0]
+    targets = [channel_store.channel(log, name) for name in dict.fromkeys(channels)]
+    now = log.clock.now()
+    ids: list[str] = []
+    with write_transaction(log.conn):
+        state = log.incident(incident_id)
+        for target in targets:
+            row_id = new_ulid(now)
+            ids.append(row_id)
+            log.conn.execute(
+                f"INSERT INTO outbox ({_COLUMNS}) VALUES "
+                "(NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?,NULL,0,NULL,NULL,NULL,?,?,NULL)",
+                [
+                    row_id,
+                    incident_id,
+                    target.name,
+                    audience.value,
+                    subject,
+                    body_text,
+                    state.title,
+                    state.status.value,
+                    state.severity.value,
+                    json.dumps(list(services), ensure_ascii=False),
+                    _message_id(row_id, target.settings),
+                    to_iso(next_update_at) if next_update_at else None,
+                    author,
+                    OutboxState.QUEUED.value,
+                    to_iso(now),
+                    to_iso(now),
+                    to_iso(now),
+                ],
+            )
+            log.append_in_transaction(
+                incident_id,
+                Kind.COMMS,
+                _comms(CommsAction.QUEUED, audience, target.name, body_text, row_id),
+                author=author,
+            )
+    return [entry(log, row_id) for row_id in ids]
+
+
+def _message_id(row_id: str, settings: dict[str, Any]) -> str:
+    """Made once, kept with the row: a retry of the same email carries the same id."""
+    sender = str(settings.get("from_addr", ""))
+    domain = sender.rpartition("@")[2].strip(" >") or "commander.local"
+    return f"<{row_id.lower()}@{domain}>"
+
+
+def _comms(
+    action: CommsAction, audience: Audience, channel: str, text: str, row_id: str, **extra: Any
+) -> dict[str, Any]:
+    body = {
+        "action": action.value,
+        "audience": audience.value,
+        "channel": channel,
+        "text": text,
+        "outbox_id": row_id,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+# -- the worker's side --------------------------------------------------------------
+
+
+def claim_next(log: IncidentLog, worker: str | None = None) -> OutboxEntry | None:
+    """Take the next update that is due and not behind an unfinished one, or None."""
+    now = to_iso(log.clock.now())
+    with write_transaction(log.conn):
+        candidates = log.conn.execute(
+            f"SELECT seq, id, channel, incident_id FROM outbox "
+            f"WHERE state IN ('{OutboxState.QUEUED.value}', '{OutboxState.RETRYING.value}') "
+            "AND next_attempt_at <= ? ORDER BY seq",
+            [now],
+        ).fetchall()
+        for seq, row_id, channel, incident_id in candidates:
+            (ahead,) = log.conn.execute(
+                f"SELECT count(*) FROM outbox WHERE channel = ? AND incident_id = ? "
+                f"AND seq < ? AND state NOT IN ({_FINISHED_SQL})",
+                [channel, incident_id, seq],
+            ).fetchone()
+            if ahead:
+                continue
+            log.conn.execute(
+                # An attempt in doubt keeps the first attempt's start: the remote's record
+                # of it (a status-page incident) is looked for from that moment.
+                "UPDATE outbox SET state = ?, attempts = attempts + 1, worker = ?, "
+                "attempt_started_at = CASE WHEN in_doubt THEN attempt_started_at ELSE ? END, "
+                "updated_at = ? WHERE id = ?",
+                [OutboxState.SENDING.value, worker or this_worker(), now, now, row_id],
+            )
+            return entry(log, row_id)
+    return None
+
+
+def mark_in_doubt(log: IncidentLog, row_id: str) -> None:
+    """The channel is about to take the step it cannot take back."""
+    with write_transaction(log.conn):
+        log.conn.execute("UPDATE outbox SET in_doubt = 1 WHERE id = ?", [row_id])
+
+
+def record_sent(
+    log: IncidentLog,
+    row_id: str,
+    *,
+    remote_id: str | None,
+    remote_incident_id: str | None,
+    detail: str = "",
+) -> OutboxEntry:
+    """The remote accepted it: the row, the remote incident and the log change together."""
+    now = log.clock.now()
+    with write_transaction(log.conn):
+        row = entry(log, row_id)
+        log.conn.execute(
+            "UPDATE outbox SET state = ?, remote_id = ?, sent_at = ?, updated_at = ?, "
+            "in_doubt = 0, last_error = NULL, worker = NULL WHERE id = ?",
+            [OutboxState.SENT.value, remote_id, to_iso(now), to_iso(now), row_id],
+        )
+        if remote_incident_id:
+            log.conn.execute(
+                "INSERT OR REPLACE INTO remote_incidents (channel, incident_id, remote_id, "
+                "recorded_at) VALUES (?, ?, ?, ?)",
+                [row.channel, row.incident_id, remote_incident_id, to_iso(now)],
+            )
+        promise = row.next_update_at
+        if promise is not None and from_iso(promise) <= now:
+            promise = None  # it went out late; the cadence falls back to the interval
+        log.append_in_transaction(
+            row.incident_id,
+            Kind.COMMS,
+            _comms(
+                CommsAction.SENT,
+                row.audience,
+                row.channel,
+                row.text,
+                row_id,
+                next_update_at=promise,
+                detail=detail or None,
+                remote_id=remote_id,
+            ),
+            author=row.author,
+        )
+    return entry(log, row_id)
+
+
+def record_failure(
+    log: IncidentLog,
+    row_id: str,
+    message: str,
+    *,
+    retryable: bool,
+    retry_after: float | None = None,
+    in_doubt: bool = False,
+    jitter: Callable[[], float] | None = None,
+) -> OutboxEntry:
+    """Wait and try again, or stop and tell the log (and so the user) what to fix.
+
+    `in_doubt`: the remote may have accepted it anyway, so the retry checks first.
+    """
+    now = log.clock.now()
+    with write_transaction(log.conn):
+        row = entry(log, row_id)
+        if retryable:
+            wait = rules.retry_wait(
+                max(row.attempts, 1), retry_after, **({"jitter": jitter} if jitter else {})
+            )
+            log.conn.execute(
+                "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?, "
+                "in_doubt = ?, worker = NULL, updated_at = ? WHERE id = ?",
+                [
+                    OutboxState.RETRYING.value,
+                    to_iso(now + wait),
+                    message,
+                    int(in_doubt),
+                    to_iso(now),
+                    row_id,
+                ],
+            )
+        else:
+            log.conn.execute(
+                "UPDATE outbox SET state = ?, last_error = ?, in_doubt = 0, worker = NULL, "
+                "updated_at = ? WHERE id = ?",
+                [OutboxState.FAILED.value, message, to_iso(now), row_id],
+            )
+            log.append_in_transaction(
+                row.incident_id,
+                Kind.COMMS,
+                _comms(
+                    CommsAction.FAILED, row.audience, row.channel, row.text, row_id, error=message
+                ),
+                author=row.author,
+            )
+    return entry(log, row_id)
+
+
+def recover_interrupted(
+    log: IncidentLog, is_alive: Callable[[str], bool] | None = None
+) -> list[OutboxEntry]:
+    """Rows left 'sending' by a Commander that stopped: due again at once.
+
+    A row whose channel had not yet taken the irreversible step goes out again; one
+    that had keeps `in_doubt`, so the worker asks the remote before sending it again.
+    """
+    alive = is_alive or worker_is_alive
+    now = log.clock.now()
+    recovered: list[str] = []
+    with write_transaction(log.conn):
+        rows = log.conn.execute(
+            "SELECT id, worker, attempt_started_at FROM outbox WHERE state = ?",
+            [OutboxState.SENDING.value],
+        ).fetchall()
+        for row_id, worker, started in rows:
+            abandoned = started is None or now - from_iso(started) > ABANDONED_AFTER
+            if worker and alive(worker) and not abandoned:
+                continue
+            log.conn.execute(
+                "UPDATE outbox SET state = ?, next_attempt_at = ?, worker = NULL, "
+                "last_error = ?, updated_at = ? WHERE id = ?",
+                [
+                    OutboxState.RETRYING.value,
+                    to_iso(now),
+                    "Commander stopped while sending this update.",
+                    to_iso(now),
+                    row_id,
+                ],
+            )
+            recovered.append(row_id)
+    return [entry(log, row_id) for row_id in recovered]
+
+
+def worker_is_alive(worker: str) -> bool:
+    """A worker on this machine is alive while its process is; one elsewhere, presumed so."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# -- what people do to a row -------------------------------------------------------
+
+
+def retry(log: IncidentLog, row_id: str) -> OutboxEntry:
+    """Due now; a failed row starts counting its waits again."""
+    now = to_iso(log.clock.now())
+    with write_transaction(log.conn):
+        row = entry(log, row_id)
+        rules.check_can_retry(row.state)
+        log.conn.execute(
+            "UPDATE outbox SET state = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+            [OutboxState.QUEUED.value, now, now, row_id],
+        )
+    return entry(log, row_id)
+
+
+def cancel(log: IncidentLog, row_id: str, *, author: str) -> OutboxEntry:
+    with write_transaction(log.conn):
+        row = entry(log, row_id)
+        rules.check_can_cancel(row.state)
+        now = to_iso(log.clock.now())
+        log.conn.execute(
+            "UPDATE outbox SET state = ?, updated_at = ? WHERE id = ?",
+            [OutboxState.CANCELLED.value, now, row_id],
+        )
+        log.append_in_transaction(
+            row.incident_id,
+            Kind.COMMS,
+            _comms(CommsAction.CANCELLED, row.audience, row.channel, row.text, row_id),
+            author=author,
+        )
+    return entry(log, row_id)
+
+
+def edit(log: IncidentLog, row_id: str, text: str, subject: str | None = None) -> OutboxEntry:
+    """Change a queued update's words before it goes out."""
+    body_text = clean_text(text, "update text")
+    with write_transaction(log.conn):
+        row = entry(log, row_id)
+        rules.check_can_edit(row.state, row.in_doubt)
+        new_subject = (
+            clean_text(subject, "subject", MAX_TITLE).splitlines()[0] if subject else row.subject
+        )
+        log.conn.execute(
+            "UPDATE outbox SET text = ?, subject = ?, updated_at = ? WHERE id = ?",
+            [body_text, new_subject, to_iso(log.clock.now()), row_id],
+        )
+    return entry(log, row_id)
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def entry(log: IncidentLog, row_id: str) -> OutboxEntry:
+    """One row by id, or by an unambiguous start of its id (as the CLI prints it)."""
+    ref = row_id.strip().upper()
+    rows = log.conn.execute(
+        f"SELECT {_COLUMNS} FROM outbox WHERE id = ? OR id LIKE ? ORDER BY seq LIMIT 2",
+        [ref, ref + "%" if len(ref) >= 4 else ref],
+    ).fetchall()
+    exact = [r for r in rows if r[1] == ref]
+    if exact:
+        return _entry(exact[0])
+    if len(rows) == 1:
+        return _entry(rows[0])
+    if not rows:
+        raise NotFoundError(f"There is no update '{row_id}' in the outbox.")
+    raise ValidationError(f"'{row_id}' matches more than one update; give more of its id.")
+
+
+def entries(
+    log: IncidentLog,
+    *,
+    incident_id: str | None = None,
+    waiting_only: bool = False,
+    limit: int = 200,
+) -> list[OutboxEntry]:
+    """Newest first."""
+    where, params = [], []
+    if incident_id is not None:
+        where.append("incident_id = ?")
+        params.append(incident_id)
+    if waiting_only:
+        where.append(f"state IN ({_WAITING_SQL}, '{OutboxState.FAILED.value}')")
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    rows = log.conn.execute(
+        f"SELECT {_COLUMNS} FROM outbox {clause} ORDER BY seq DESC LIMIT ?", [*params, limit]
+    )
+    return [_entry(r) for r in rows]
+
+
+def waiting_count(log: IncidentLog) -> tuple[int, int]:
+    """(waiting to go out, failed and needing a person): the window's badge."""
+    row = log.conn.execute(
+        f"SELECT sum(state IN ({_WAITING_SQL})), sum(state = '{OutboxState.FAILED.value}') "
+        "FROM outbox"
+    ).fetchone()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def next_due_at(log: IncidentLog) -> datetime | None:
+    """When the worker next has something to do (None: nothing is waiting)."""
+    row = log.conn.execute(
+        f"SELECT min(next_attempt_at) FROM outbox WHERE state IN "
+        f"('{OutboxState.QUEUED.value}', '{OutboxState.RETRYING.value}')"
+    ).fetchone()
+    return from_iso(row[0]) if row and row[0] else None
+
+
+def remote_incident(log: IncidentLog, channel: str, incident_id: str) -> str | None:
+    row = log.conn.execute(
+        "SELECT remote_id FROM remote_incidents WHERE channel = ? AND incident_id = ?",
+        [channel, incident_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _entry(row: Sequence[Any]) -> OutboxEntry:
+    values = list(row)
+    values[4] = Audience(values[4])
+    values[10] = tuple(json.loads(values[10]))
+    values[14] = OutboxState(values[14])
+    values[18] = bool(values[18])
+    return OutboxEntry(*values)

@@ -1,0 +1,132 @@
+"""Drains the outbox on a thread of its own, so a channel that hangs never freezes the window.
+
+The thread owns its own connection to the log (SQLite connections stay on the thread
+that made them). The window pokes it after a Send and a timer pokes it when a retry
+falls due; it reports each attempt back through a signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from commander_app.core.clock import Clock
+from commander_app.store import outbox as store
+from commander_app.store.incident_log import IncidentLog
+
+CHECK_EVERY_MS = 5_000
+
+logger = logging.getLogger(__name__)
+
+
+class _Drainer:
+    """A daemon thread with its own connection to the log, woken by pokes.
+
+    Not a QThread: a send may hang until its timeout, and a daemon thread does not
+    hold up (or abort) quitting; a row it leaves half-sent is recovered on restart.
+    """
+
+    def __init__(self, path: Path, device_id: str, clock: Clock, bridge: _Bridge) -> None:
+        self._path, self._device_id, self._clock, self._bridge = path, device_id, clock, bridge
+        self._wake = threading.Event()
+        self.stopping = False
+        self._thread = threading.Thread(target=self._run, name="commander-outbox", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    def stop(self, wait_s: float) -> None:
+        self.stopping = True
+        self._wake.set()
+        self._thread.join(wait_s)
+
+    def _run(self) -> None:
+        from commander_app.publish.outbox_worker import deliver_due
+        from commander_app.publish.secrets import SecretStore
+
+        log: IncidentLog | None = None
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self.stopping:
+                    return
+                try:
+                    if log is None:
+                        log = IncidentLog(self._path, device_id=self._device_id, clock=self._clock)
+                    deliver_due(
+                        log,
+                        SecretStore(),
+                        should_stop=lambda: self.stopping,
+                        on_attempt=lambda a: self._bridge.attempted.emit(
+                            a.entry.id, a.outcome.value, a.describe()
+                        ),
+                    )
+                except Exception:  # the log stays usable; the next poke tries again
+                    logger.exception("draining the outbox failed")
+                self._bridge.finished.emit()
+        finally:
+            if log is not None:
+                log.close()
+
+
+class _Bridge(QObject):
+    """Signals emitted on the drainer's thread, delivered on the GUI thread."""
+
+    attempted = Signal(str, str, str)  # outbox id, state, one line for the person
+    finished = Signal()
+
+
+class OutboxRunner(QObject):
+    """Starts its thread on first use: a window with nothing to send pays nothing."""
+
+    attempted = Signal(str, str, str)
+    drained = Signal()
+
+    def __init__(self, log: IncidentLog, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._log = log
+        self._drainer: _Drainer | None = None
+        self._bridge = _Bridge(self)
+        self._bridge.attempted.connect(self.attempted)
+        self._bridge.finished.connect(self._on_finished)
+        self.busy = False
+        self._again = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(CHECK_EVERY_MS)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start()
+
+    def tick(self) -> None:
+        """Poke when something is due (a retry's wait is over, another program queued)."""
+        due = store.next_due_at(self._log)
+        if due is not None and due <= self._log.clock.now():
+            self.poke()
+
+    def poke(self) -> None:
+        if self.busy:
+            self._again = True  # one more pass when this one ends
+            return
+        if self._drainer is None:
+            self._drainer = _Drainer(
+                self._log.path, self._log.device_id, self._log.clock, self._bridge
+            )
+        self.busy = True
+        self._drainer.poke()
+
+    def _on_finished(self) -> None:
+        self.busy = False
+        self.drained.emit()
+        if self._again:
+            self._again = False
+            self.poke()
+
+    def stop(self, wait_s: float = 3.0) -> None:
+        """Let the update in hand finish for up to `wait_s`, then leave the thread to end."""
+        self._timer.stop()
+        if self._drainer is not None:
+            self._drainer.stop(wait_s)

@@ -1,0 +1,1 @@
+"""Test doubles that are real implementations: keyring backends, mail and HTTP servers."""
