@@ -8,7 +8,6 @@ if the remote cannot have accepted it, checked first if it might have.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
@@ -50,7 +49,7 @@ def retry_wait(
     attempts: int,
     retry_after: float | None = None,
     *,
-    jitter: Callable[[], float] = random.random,
+    jitter: Callable[[], float] | None = None,
 ) -> timedelta:
     """How long to wait after the `attempts`-th failed try.
 
@@ -60,6 +59,10 @@ def retry_wait(
     """
     if attempts < 1:
         raise ValueError("retry_wait counts failed attempts from 1")
+    if jitter is None:
+        import random  # not at import: the window's start-up does not need it
+
+        jitter = random.random
     base = min(FIRST_RETRY * (2 ** min(attempts - 1, 16)), LONGEST_WAIT)
     wait: timedelta = base + base * (0.25 * jitter())
     if retry_after is not None and retry_after > 0:

@@ -131,17 +131,31 @@ def _migrate(conn: sqlite3.Connection, path: Path, backups: BackupRotation, now:
         )
     if applied == set(KNOWN_MIGRATIONS):
         return
-    from sqlite_utils import Database  # only when the file must change
+    from commander_app.store import schema  # only when the file must change
 
-    from commander_app.store.schema import migrations
+    if not applied:
+        with write_transaction(conn):
+            # Re-read under the write lock: another process may have created it meanwhile.
+            if _is_empty(conn):
+                schema.create_fresh(conn)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                return
+        applied = _applied(conn)
+    from sqlite_utils import Database
 
     if applied:
         backups.take(conn, now, label="before_upgrade")
     with write_transaction(conn):
         # Pending is re-read under the write lock: another process may have
         # upgraded the file since we looked.
-        migrations.apply(Database(conn, execute_plugins=False))
+        schema.sqlite_utils_migrations().apply(Database(conn, execute_plugins=False))
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _is_empty(conn: sqlite3.Connection) -> bool:
+    """A file with no schema at all: a new log."""
+    (objects,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return int(objects) == 0
 
 
 def _damaged(path: Path, backups: BackupRotation, detail: str) -> DamagedDatabaseError:

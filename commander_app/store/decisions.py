@@ -26,7 +26,6 @@ from commander_app.core.divergences import (
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import status_body
 from commander_app.core.model import (
-    ROLLBACK_KINDS,
     Afterwards,
     DecisionKind,
     DivergenceReview,
@@ -50,9 +49,7 @@ from commander_app.core.rollback import (
 from commander_app.core.times import from_iso
 from commander_app.store import rollback_files
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.rows import EVENT_COLUMNS, row_to_event
-
-_KINDS_SQL = ", ".join(f"'{kind.value}'" for kind in sorted(ROLLBACK_KINDS))
+from commander_app.store.rows import EVENT_COLUMNS, ROLLBACK_EVENTS_SQL, row_to_event
 
 
 class UnreviewedChanges(ValidationError):
@@ -67,10 +64,23 @@ def rollback_events(log: IncidentLog, incident_id: str) -> list[Event]:
     """Decisions, checklist ticks and production changes, with any corrections, in story order."""
     rows = log.conn.execute(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? "
-        f"AND (kind IN ({_KINDS_SQL}) OR supersedes IS NOT NULL) ORDER BY occurred_at, id",
+        f"AND ({ROLLBACK_EVENTS_SQL}) ORDER BY occurred_at, id",
         [incident_id],
     )
     return [row_to_event(r) for r in rows]
+
+
+def rollback_view(
+    log: IncidentLog, incident_id: str, checklist: RollbackChecklist
+) -> tuple[ChecklistState, Board, list[Divergence]]:
+    """The checklist as ticked, the decisions and the register, from one read of the log."""
+    log.incident(incident_id)
+    events = rollback_events(log, incident_id)
+    return (
+        ChecklistState(checklist, fold_ticks(events)),
+        fold_board(e for e in events if e.kind is Kind.DECISION),
+        fold_divergences(events),
+    )
 
 
 def checklist_state(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -71,7 +70,7 @@ class OutboxEntry:
 
 def this_worker() -> str:
     """Who is sending: this machine and process, so a restart can tell a crash."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{_hostname()}:{os.getpid()}"
 
 
 def enqueue(
@@ -256,9 +255,7 @@ def record_failure(
     with write_transaction(log.conn):
         row = entry(log, row_id)
         if retryable:
-            wait = rules.retry_wait(
-                max(row.attempts, 1), retry_after, **({"jitter": jitter} if jitter else {})
-            )
+            wait = rules.retry_wait(max(row.attempts, 1), retry_after, jitter=jitter)
             log.conn.execute(
                 "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?, "
                 "in_doubt = ?, worker = NULL, updated_at = ? WHERE id = ?",
@@ -323,10 +320,16 @@ def recover_interrupted(
     return [entry(log, row_id) for row_id in recovered]
 
 
+def _hostname() -> str:
+    import socket  # only when sending: the window's start-up does not pay for it
+
+    return socket.gethostname()
+
+
 def worker_is_alive(worker: str) -> bool:
     """A worker on this machine is alive while its process is; one elsewhere, presumed so."""
     host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != _hostname() or not pid.isdigit():
         return True
     if int(pid) == os.getpid():
         return True

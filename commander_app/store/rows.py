@@ -9,6 +9,7 @@ from typing import Any
 from commander_app.core.bundle import incident_dict
 from commander_app.core.model import (
     BOARD_KINDS,
+    ROLLBACK_KINDS,
     STATE_KINDS,
     Event,
     IncidentState,
@@ -39,6 +40,13 @@ BOARD_EVENTS_SQL = (
 # this condition would serve that read.
 CADENCE_EVENTS_SQL = (
     f"kind IN ('{Kind.COMMS.value}', '{Kind.SEVERITY.value}') OR supersedes IS NOT NULL"
+)
+# The events the rollback panel reads (decisions, checklist ticks, production changes),
+# with any correction; the partial index `events_rollback` has exactly this condition.
+ROLLBACK_EVENTS_SQL = (
+    "kind IN ("
+    + ", ".join(f"'{k.value}'" for k in sorted(ROLLBACK_KINDS))
+    + ") OR supersedes IS NOT NULL"
 )
 INCIDENT_COLUMNS = (
     "id",

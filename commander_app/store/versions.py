@@ -1,6 +1,12 @@
 """The schema this Commander writes, known without importing the migrations
 (sqlite-utils costs start-up time and is only needed when a file must change)."""
 
-KNOWN_MIGRATIONS = ("m001_event_log", "m002_full_text_search", "m003_templates", "m004_outbox")
+KNOWN_MIGRATIONS = (
+    "m001_event_log",
+    "m002_full_text_search",
+    "m003_templates",
+    "m004_outbox",
+    "m005_rollback_index",
+)
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

@@ -41,9 +41,11 @@ def _row(texts: list[str], item_id: str) -> list[QStandardItem]:
     return items
 
 
-def _note_more(model: QStandardItemModel, total: int, what: str) -> None:
+def _note_more(
+    model: QStandardItemModel, total: int, what: str, command: str = "commander board"
+) -> None:
     if total > SHOWN:
-        note = QStandardItem(f"… {total - SHOWN} more {what}: `commander board` lists them all")
+        note = QStandardItem(f"… {total - SHOWN} more {what}: `{command}` lists them all")
         note.setEditable(False)
         note.setSelectable(False)
         model.appendRow(note)

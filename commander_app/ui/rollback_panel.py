@@ -29,7 +29,7 @@ from commander_app.core.model import DivergenceReview, IncidentState, Outcome
 from commander_app.core.rollback import ChecklistState, RollbackChecklist, outcomes_due
 from commander_app.core.times import format_clock
 from commander_app.store import decisions, rollback_files
-from commander_app.ui.board_panel import ItemIdRole, _row, _tree
+from commander_app.ui.board_panel import SHOWN, ItemIdRole, _note_more, _row, _tree
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import muted, warning
 
@@ -166,13 +166,16 @@ class RollbackPanel(LogPanel):
         self.board, self.register, self.checklist, self.row = Board(), [], None, None
         self.state = self._log.incident(incident_id) if incident_id else None
         if incident_id is not None and self.state is not None:
+            template = None
             try:  # a broken matrix or checklist file is reported, not fatal
                 self.row = self.matrix().for_incident(self.state)
-                self.checklist = decisions.checklist_state(self._log, incident_id, self.template())
+                template = self.template()
             except CommanderError as exc:
                 self.problem.emit(str(exc))
-            self.board = decisions.decisions(self._log, incident_id)
-            self.register = decisions.register(self._log, incident_id)
+            checklist, self.board, self.register = decisions.rollback_view(
+                self._log, incident_id, template or RollbackChecklist(())
+            )
+            self.checklist = checklist if template is not None else None
         self._fill()
         self.tick()
 
@@ -187,18 +190,20 @@ class RollbackPanel(LogPanel):
         self._fill_checklist()
         selected = _selected(self.decisions_view)
         self.decision_rows.removeRows(0, self.decision_rows.rowCount())
-        for decision in self.board.decisions[::-1]:
+        newest_first = self.board.decisions[::-1]
+        for decision in newest_first[:SHOWN]:
             kind = decision.decision_kind.value if decision.decision_kind else "—"
             when = format_clock(decision.decided_at, now, self._zone)
             row = _row([decision.text, kind, when, self._outcome_text(decision)], decision.id)
             if decision.outcome_due(now):
                 row[3].setForeground(warning())
             self.decision_rows.appendRow(row)
+        _note_more(self.decision_rows, len(newest_first), "decisions")
         _reselect(self.decisions_view, selected)
         selected = _selected(self.changes_view)
         self.changes.removeRows(0, self.changes.rowCount())
         ordered = [*unreviewed(self.register), *(d for d in self.register if d.reviewed)]
-        for change in ordered:
+        for change in ordered[:SHOWN]:
             when = format_clock(change.made_at, now, self._zone)
             by = f"{change.change.value}, {change.by} {when}"
             review = change.review_state
@@ -208,6 +213,7 @@ class RollbackPanel(LogPanel):
             for item in row:
                 item.setForeground(muted() if change.reviewed else warning())
             self.changes.appendRow(row)
+        _note_more(self.changes, len(ordered), "changes", "commander divergences")
         _reselect(self.changes_view, selected)
 
     def _fill_checklist(self) -> None:

@@ -12,8 +12,14 @@ from commander_app.store.backups import BackupRotation, is_healthy, taken_at
 from commander_app.store.database import connect
 from commander_app.store.errors import DamagedDatabaseError, NewerSchemaError
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.schema import KNOWN_MIGRATIONS, SCHEMA_VERSION, migrations
+from commander_app.store.schema import (
+    KNOWN_MIGRATIONS,
+    SCHEMA_VERSION,
+    sqlite_utils_migrations,
+)
 from commander_app.store.search import search
+
+migrations = sqlite_utils_migrations()
 
 
 def test_a_new_log_is_at_the_current_schema(log: IncidentLog) -> None:
@@ -36,6 +42,31 @@ def test_opening_a_current_log_does_not_load_the_migrations(db_path: Path) -> No
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)  # fmt: skip
     assert result.stdout.strip() == "False"
+
+
+def test_a_new_log_is_made_without_sqlite_utils_exactly_as_sqlite_utils_would(
+    tmp_path: Path,
+) -> None:
+    """The fast path for a new log writes the same schema and migration records."""
+    code = (
+        "import sys; from commander_app.store.incident_log import IncidentLog; "
+        f"IncidentLog(__import__('pathlib').Path({str(tmp_path / 'fast.db')!r}), "
+        "device_id='d').close(); print('sqlite_utils' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    assert result.stdout.strip() == "False"
+    slow = connect(tmp_path / "slow.db")
+    migrations.apply(Database(slow))
+    fast = sqlite3.connect(tmp_path / "fast.db")
+
+    def schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+        rows = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        return [(kind, name, " ".join((sql or "").split())) for kind, name, sql in rows]
+
+    assert schema(fast) == schema(slow)
+    assert migrations.pending(Database(fast)) == []
+    assert [m.name for m in migrations.applied(Database(fast))] == list(KNOWN_MIGRATIONS)
 
 
 def test_opening_twice_applies_nothing_twice(db_path: Path, clock: FixedClock) -> None:
