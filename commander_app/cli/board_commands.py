@@ -73,21 +73,6 @@ def cmd_done(log: IncidentLog, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_decide(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
-    event = board_actions.record_decision(
-        log,
-        incident.id,
-        args.text,
-        options=args.option,
-        reversible=args.reversible,
-        author=author(args),
-        at=at(log, args),
-    )
-    out(event.id)
-    return 0
-
-
 def cmd_board(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = log.find_incident(args.incident)
     board = board_actions.board(log, incident.id)

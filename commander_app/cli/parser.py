@@ -77,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", parents=[who, which, when], help="change the incident status")
     p.add_argument("status", help=", ".join(s.value for s in Status))
-    p.set_defaults(run="log_commands:cmd_status")
+    p.add_argument("--yes", action="store_true", help="resolve with changes not reviewed")
+    # Resolving is held back while production changes are not reviewed.
+    p.set_defaults(run="decision_commands:cmd_status")
 
     p = sub.add_parser("severity", parents=[who, which, when], help="change the severity")
     p.add_argument("severity", help="SEV1 to SEV4")
@@ -95,18 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_board_commands(sub, who, which, when)
 
     # -- the rollback checklist, the decision record and the divergence register --------
-    # `decide` (a board command) gains the record's options; `status resolved` asks for
-    # --yes while production changes are not reviewed.
+    # (`decide` and `status` are defined with the board and the log commands.)
     changes = "rollback, flag, config, scaling, failover"
-    p = sub.choices["decide"]
-    p.add_argument("--kind", help=f"{changes} or other; a production change needs the checklist")
-    p.add_argument("--objection", action="append", metavar="TEXT", help="an objection heard")
-    p.add_argument("--override", metavar="REASON", help="decide before the checklist is complete")
-    p.add_argument("--expect-minutes", type=int, metavar="N", help="when to ask: did it work?")
-    p.set_defaults(run="decision_commands:cmd_decide")
-    p = sub.choices["status"]
-    p.add_argument("--yes", action="store_true", help="resolve with changes not reviewed")
-    p.set_defaults(run="decision_commands:cmd_status")
     p = sub.add_parser("checklist", parents=[which], help="the rollback checklist and authority")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="decision_commands:cmd_checklist")
@@ -215,7 +207,12 @@ def add_board_commands(
     undo.add_argument(
         "--irreversible", action="store_false", dest="reversible", help="cannot be undone"
     )
-    p.set_defaults(run="board_commands:cmd_decide")
+    changes = "rollback, flag, config, scaling, failover"
+    p.add_argument("--kind", help=f"{changes} or other; a production change needs the checklist")
+    p.add_argument("--objection", action="append", metavar="TEXT", help="an objection heard")
+    p.add_argument("--override", metavar="REASON", help="decide before the checklist is complete")
+    p.add_argument("--expect-minutes", type=int, metavar="N", help="when to ask: did it work?")
+    p.set_defaults(run="decision_commands:cmd_decide")
 
     p = sub.add_parser("board", help="hypotheses, findings, actions and decisions")
     p.add_argument("incident", nargs="?", metavar="ID")

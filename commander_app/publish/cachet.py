@@ -24,6 +24,7 @@ from commander_app.publish.delivery import (
     RetryableFailure,
 )
 from commander_app.publish.http_delivery import (
+    CLOCK_SKEW,
     HttpTarget,
     as_utc,
     call,
@@ -31,7 +32,6 @@ from commander_app.publish.http_delivery import (
     parse_time,
 )
 from commander_app.publish.redaction import secret_fragments
-from commander_app.publish.statuspage import CLOCK_SKEW
 
 log = logging.getLogger(__name__)
 

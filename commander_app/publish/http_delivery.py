@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +28,8 @@ from commander_app.publish.delivery import (
 from commander_app.publish.redaction import log_redactor, redact
 
 CONNECT_TIMEOUT = 10.0  # seconds; the read timeout is the attempt's own
+# Between this laptop's clock and a status page's, when adopting an incident it created.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)

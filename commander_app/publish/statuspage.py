@@ -8,7 +8,7 @@ for the incident or update that may already exist, so a retry never makes a seco
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +23,7 @@ from commander_app.publish.delivery import (
     RetryableFailure,
 )
 from commander_app.publish.http_delivery import (
+    CLOCK_SKEW,
     HttpTarget,
     as_utc,
     call,
@@ -45,7 +46,6 @@ COMPONENT_STATUS = {
     Severity.SEV3: "degraded_performance",
     Severity.SEV4: "degraded_performance",
 }
-CLOCK_SKEW = timedelta(minutes=5)  # between this laptop and Statuspage, when adopting
 
 
 class StatuspageChannel:
