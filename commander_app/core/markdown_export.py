@@ -136,7 +136,7 @@ def _record_lines(d: Decision, when: Callable[[str | None], str]) -> list[str]:
 def _rollback_sections(events: Sequence[Event], when: Callable[[str | None], str]) -> list[str]:
     """The checklist as ticked, and every production change with its review; an
     incident that touched neither has neither section."""
-    ticks = fold_ticks(events)
+    ticks = fold_ticks(events, fresh_after_changes=False)
     register = fold_divergences(events)
     if not ticks and not register:
         return []

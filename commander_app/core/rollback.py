@@ -153,14 +153,32 @@ class ChecklistState:
         )
 
 
-def fold_ticks(events: Iterable[Event]) -> dict[str, Tick]:
-    """The latest tick or untick of each item, in story order; corrections replace."""
+_CHANGE_KIND_VALUES = frozenset(kind.value for kind in CHANGE_KINDS)
+
+
+def fold_ticks(events: Iterable[Event], *, fresh_after_changes: bool = True) -> dict[str, Tick]:
+    """The latest tick or untick of each item, in story order; corrections replace.
+
+    A production change decided starts a fresh checklist: the next change is checked
+    on its own, not on the ticks given for the last one. Exports, which tell the whole
+    incident, pass `fresh_after_changes=False` to keep every item's latest tick.
+    """
     ordered = sorted(events, key=lambda e: e.sort_key)
     superseded = {e.supersedes for e in ordered if e.supersedes}
     ticks: dict[str, Tick] = {}
     for event in ordered:
         body = event.body
-        if event.kind is not Kind.CHECKLIST or event.id in superseded or "item" not in body:
+        if event.id in superseded:
+            continue
+        if (
+            fresh_after_changes
+            and event.kind is Kind.DECISION
+            and "ref" not in body
+            and body.get("decision_kind") in _CHANGE_KIND_VALUES
+        ):
+            ticks.clear()
+            continue
+        if event.kind is not Kind.CHECKLIST or "item" not in body:
             continue
         ticks[body["item"]] = Tick(
             body["item"],
@@ -400,6 +418,6 @@ def record_dict(events: Sequence[Event]) -> dict[str, Any]:
     from the events alone: what the JSON export carries beside the events."""
     return {
         "decisions": [decision_dict(d) for d in fold_board(events).decisions],
-        "checklist": ticks_dict(fold_ticks(events)),
+        "checklist": ticks_dict(fold_ticks(events, fresh_after_changes=False)),
         "divergences": [divergence_dict(d) for d in fold_divergences(events)],
     }

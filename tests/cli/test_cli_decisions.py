@@ -64,7 +64,8 @@ def test_a_rollback_from_checklist_to_resolution(tmp_path: Path) -> None:
     board = json.loads(ok("checklist", "--json", db=db))
     assert board["severity"] == "SEV2"
     assert board["authority"]["holders"] == {"commander": "alice"}
-    assert [i["ticked"] for i in board["checklist"]["items"][:3]] == [True, False, False]
+    # A decided change starts a fresh checklist for the next one.
+    assert [i["ticked"] for i in board["checklist"]["items"][:3]] == [False, False, False]
     record = board["decisions"][0]
     assert record["id"] == decision
     assert record["decided_by"] == {"name": "alice", "role": "commander"}

@@ -197,6 +197,23 @@ def test_the_latest_tick_of_each_item_stands() -> None:
     assert fold_ticks([tick(1, True)])["mechanism"].checked is True
 
 
+def test_a_decided_change_starts_a_fresh_checklist_but_exports_keep_every_tick() -> None:
+    def event(n: int, kind: Kind, body: dict[str, object]) -> Event:
+        at = to_iso(T0 + timedelta(minutes=n))
+        return Event(f"01JDQ00000000000000000000{n}", INCIDENT, kind, body, "a", "d", at, at)
+
+    tick = event(1, Kind.CHECKLIST, {"text": "t", "item": "mechanism", "checked": True})
+    other = event(2, Kind.DECISION, {"text": "Page payments", "decision_kind": "other"})
+    assert fold_ticks([tick, other])["mechanism"].checked is True  # not a change
+    rollback = event(3, Kind.DECISION, {"text": "Roll back", "decision_kind": "rollback"})
+    outcome = event(4, Kind.DECISION, {"text": "worked", "ref": rollback.id, "outcome": "worked"})
+    assert fold_ticks([tick, rollback, outcome]) == {}
+    kept = fold_ticks([tick, rollback], fresh_after_changes=False)
+    assert kept["mechanism"].checked is True
+    again = event(5, Kind.CHECKLIST, {"text": "t", "item": "suspect-change", "checked": True})
+    assert set(fold_ticks([tick, rollback, again])) == {"suspect-change"}
+
+
 # -- the decide rules ---------------------------------------------------------------------
 
 
