@@ -10,7 +10,7 @@ from typing import Any
 
 from commander_app.cli.cadence_commands import _read_text
 from commander_app.cli.common import author, out
-from commander_app.cli.template_commands import next_update_due, render_draft
+from commander_app.cli.template_commands import draft_facts, next_update_due, render_draft
 from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.model import Audience
 from commander_app.core.outbox import STATE_LABELS, OutboxState
@@ -207,7 +207,7 @@ def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
         author=author(args),
         channels=args.channel,
         next_update_at=next_update_due(log, incident, args),
-        services=args.service or (),
+        facts=draft_facts(log, incident, args),
     )
     names = ", ".join(row.channel for row in queued)
     out(f"{incident.title}: update to {audience.value} queued for {names}.")

@@ -12,7 +12,8 @@ from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience, IncidentState
 from commander_app.core.templates import RenderedUpdate
 from commander_app.core.times import parse_due
-from commander_app.store import environment, templates_store
+from commander_app.core.update_facts import UpdateFacts
+from commander_app.store import cadence_store, environment, templates_store
 from commander_app.store.cadence_store import load_policy, stakeholder_zone
 from commander_app.store.incident_log import IncidentLog
 
@@ -50,6 +51,7 @@ def render_draft(
     due = next_update_due(log, incident, args)
     zone_name = getattr(args, "zone", None)
     readers = _zone(zone_name, local) if zone_name else stakeholder_zone(policy)
+    facts = draft_facts(log, incident, args)
     return templates_store.draft(
         log,
         incident.id,
@@ -60,9 +62,22 @@ def render_draft(
         first=bool(getattr(args, "first", False)),
         stakeholder_zone=readers,
         local_zone=local,
-        workaround=getattr(args, "workaround", None),
-        affected_services=getattr(args, "service", None) or (),
-        impact=getattr(args, "impact", None),
+        workaround=facts.workaround,
+        affected_services=facts.services,
+        impact=facts.impact,
+    )
+
+
+def draft_facts(log: IncidentLog, incident: IncidentState, args: argparse.Namespace) -> UpdateFacts:
+    """--impact, --workaround and --service as given, else what the last update said
+    (an empty --impact "" or --workaround "" says: none now)."""
+    said = cadence_store.facts(log, incident.id)
+    impact = getattr(args, "impact", None)
+    workaround = getattr(args, "workaround", None)
+    return UpdateFacts.of(
+        said.impact if impact is None else impact,
+        said.workaround if workaround is None else workaround,
+        getattr(args, "service", None) or said.services,
     )
 
 

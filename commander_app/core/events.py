@@ -34,6 +34,7 @@ from commander_app.core.times import from_iso, to_iso
 MAX_TEXT = 20_000  # about ten pages: far past any log line, short of a pasted dump
 MAX_TITLE = 200
 MAX_NAME = 100
+MAX_FACT = 1_000  # an update's impact or workaround: a few sentences
 MAX_SNOOZE_MINUTES = 240  # four hours: longer than that is a different cadence, not a snooze
 MAX_EXPECT_MINUTES = 24 * 60  # a decision's effect expected later than a day is not a rollback
 CHECKLIST_ITEM_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
@@ -304,6 +305,14 @@ def _check_comms_fields(body: dict[str, Any]) -> None:
         check_snooze_minutes(body.get("minutes"))
     if action == CommsAction.SNOOZED or body.get("reason") is not None:
         clean_text(body.get("reason"), "reason for the snooze", MAX_TITLE)
+    for key, what in (("impact", "impact"), ("workaround", "workaround")):
+        if body.get(key) is not None:
+            body[key] = clean_text(body[key], what, MAX_FACT)
+    if body.get("services") is not None:
+        services = body["services"]
+        if not isinstance(services, list):
+            raise ValidationError("The affected services must be a list of names.")
+        body["services"] = [clean_name(name, "service name") for name in services]
 
 
 def check_snooze_minutes(minutes: object) -> int:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience
+from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.channel_settings import describe
 from commander_app.store import channel_store
 from commander_app.store import outbox as store
@@ -51,7 +52,7 @@ def queue_update(
     author: str,
     channels: Sequence[str] | None = None,
     next_update_at: datetime | None = None,
-    services: Sequence[str] = (),
+    facts: UpdateFacts | None = None,
 ) -> list[OutboxEntry]:
     """Queue the update for the named channels, or for every channel serving the audience."""
     if channels:
@@ -82,5 +83,5 @@ def queue_update(
         text,
         author=author,
         next_update_at=next_update_at,
-        services=services,
+        facts=facts,
     )

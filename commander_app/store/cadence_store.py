@@ -18,6 +18,7 @@ from commander_app.core import cadence as core
 from commander_app.core.cadence import Adherence, Audience, AudienceCadence, CadencePolicy
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, IncidentState, Kind
+from commander_app.core.update_facts import UpdateFacts, latest_facts
 from commander_app.store import environment
 from commander_app.store.errors import StorageError
 from commander_app.store.incident_log import IncidentLog
@@ -30,6 +31,11 @@ def comms_events(log: IncidentLog, incident_id: str) -> list[Event]:
     """The incident's comms events, in story order."""
     log.incident(incident_id)  # a clear error for an unknown incident
     return _events_where(log, incident_id, f"kind = '{Kind.COMMS.value}'")
+
+
+def facts(log: IncidentLog, incident_id: str) -> UpdateFacts:
+    """What the last update said about impact, workaround and services."""
+    return latest_facts(comms_events(log, incident_id))
 
 
 def _events_where(log: IncidentLog, incident_id: str, condition: str) -> list[Event]:
@@ -67,6 +73,7 @@ def record_sent(
     channel: str = "manual",
     author: str,
     at: datetime | None = None,
+    facts: UpdateFacts | None = None,
 ) -> Event:
     """An update that went out by hand (or a channel Commander does not drive)."""
     body = core.sent_body(
@@ -76,6 +83,7 @@ def record_sent(
         channel=channel,
         next_update_at=next_update_at,
     )
+    body.update(facts.body_fields() if facts else {})
     return log.append(incident_id, Kind.COMMS, body, author=author, at=at)
 
 

@@ -22,6 +22,7 @@ from commander_app.core.ids import new_ulid
 from commander_app.core.model import Audience, CommsAction, Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso, to_iso
+from commander_app.core.update_facts import UpdateFacts
 from commander_app.store import channel_store
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
@@ -83,9 +84,14 @@ def enqueue(
     *,
     author: str,
     next_update_at: datetime | None = None,
-    services: Sequence[str] = (),
+    facts: UpdateFacts | None = None,
 ) -> list[OutboxEntry]:
-    """Queue one update for each channel; when this returns, it is safe on disk."""
+    """Queue one update for each channel; when this returns, it is safe on disk.
+
+    `facts` (impact, workaround, affected services) go with it: the services set a
+    status page's components, and the next draft starts from all three.
+    """
+    facts = facts or UpdateFacts()
     if not channels:
         raise ValidationError(
             f"No channel is chosen for the {audience.value} update. "
@@ -114,7 +120,7 @@ def enqueue(
                     state.title,
                     state.status.value,
                     state.severity.value,
-                    json.dumps(list(services), ensure_ascii=False),
+                    json.dumps(list(facts.services), ensure_ascii=False),
                     _message_id(row_id, target.settings),
                     to_iso(next_update_at) if next_update_at else None,
                     author,
@@ -127,7 +133,14 @@ def enqueue(
             log.append_in_transaction(
                 incident_id,
                 Kind.COMMS,
-                _comms(CommsAction.QUEUED, audience, target.name, body_text, row_id),
+                _comms(
+                    CommsAction.QUEUED,
+                    audience,
+                    target.name,
+                    body_text,
+                    row_id,
+                    **facts.body_fields(),
+                ),
                 author=author,
             )
     return [entry(log, row_id) for row_id in ids]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from commander_app.core.cadence import Audience, CadencePolicy, suggested_next_update
 from commander_app.core.errors import CommanderError
 from commander_app.core.times import parse_due
+from commander_app.core.update_facts import UpdateFacts, parse_services
 from commander_app.store import cadence_store, templates_store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.audience_box import AudienceBox
@@ -68,6 +69,12 @@ class DraftDialog(QDialog):
         self.impact.setPlaceholderText("What users see, in a sentence")
         self.workaround = QLineEdit()
         self.workaround.setPlaceholderText("What users can do meanwhile")
+        self.services = QLineEdit()
+        self.services.setPlaceholderText("Affected services, comma-separated: checkout, payments")
+        said = cadence_store.facts(log, incident_id)  # what the last update said
+        self.impact.setText(said.impact or "")
+        self.workaround.setText(said.workaround or "")
+        self.services.setText(", ".join(said.services))
         self.text = QPlainTextEdit()
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.error = QLabel()
@@ -87,6 +94,7 @@ class DraftDialog(QDialog):
         form.addRow("&Next update by", self.next_update)
         form.addRow("&Impact", self.impact)
         form.addRow("&Workaround", self.workaround)
+        form.addRow("Affected ser&vices", self.services)
         form.addRow(self.fill_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -151,8 +159,9 @@ class DraftDialog(QDialog):
                 first=self._first,
                 stakeholder_zone=self._readers,
                 local_zone=self._zone,
-                workaround=self.workaround.text().strip() or None,
-                impact=self.impact.text().strip() or None,
+                workaround=self.facts().workaround,
+                affected_services=self.facts().services,
+                impact=self.facts().impact,
             )
         except CommanderError as exc:
             self.error.setText(str(exc))
@@ -165,6 +174,12 @@ class DraftDialog(QDialog):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())
+
+    def facts(self) -> UpdateFacts:
+        """Impact, workaround and services as typed: kept with the update for the next draft."""
+        return UpdateFacts.of(
+            self.impact.text(), self.workaround.text(), parse_services(self.services.text())
+        )
 
     def _subject_and_body(self) -> tuple[str | None, str]:
         text = self.text.toPlainText()
@@ -187,6 +202,7 @@ class DraftDialog(QDialog):
                 body,
                 author=self._author,
                 next_update_at=self._next_update(),
+                facts=self.facts(),
             )
         except CommanderError as exc:
             self.error.setText(f"Not queued — {exc} Your text is kept.")
@@ -206,6 +222,7 @@ class DraftDialog(QDialog):
                 self.text.toPlainText(),
                 next_update_at=self._next_update(),
                 author=self._author,
+                facts=self.facts(),
             )
         except CommanderError as exc:
             self.error.setText(f"Not logged — {exc} Your text is kept.")

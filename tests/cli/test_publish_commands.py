@@ -212,3 +212,19 @@ def test_without_a_keyring_the_user_is_told_plainly(db: Path, env: dict[str, str
     assert "pip install keyrings.alt" in added.stderr
     listed = run_cli("channel", "list", db=db, env=no_keyring)
     assert "[no secret on this computer]" in listed.stdout
+
+
+def test_the_next_draft_starts_from_what_the_last_update_said(
+    db: Path, env: dict[str, str], httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request(HOOK, method="POST").respond_with_data("ok")
+    add_chat(db, env, httpserver.url_for(HOOK))
+    sent = cli(db, env, "send", "internal", "--impact", "Card payments fail",
+               "--workaround", "Pay by invoice", "--service", "checkout")  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    drafted = cli(db, env, "draft", "customers").stdout
+    assert "Card payments fail" in drafted
+    assert "Pay by invoice" in drafted
+    assert "checkout" in drafted
+    cleared = cli(db, env, "draft", "customers", "--workaround", "").stdout
+    assert "Pay by invoice" not in cleared

@@ -24,6 +24,7 @@ from werkzeug import Request, Response
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Audience, Kind, Status
 from commander_app.core.outbox import OutboxState
+from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore
 from commander_app.store import channel_store
@@ -53,7 +54,7 @@ def add_status_page(log: IncidentLog, base_url: str) -> None:
 def queue(log: IncidentLog, incident_id: str, text: str) -> None:
     store.enqueue(
         log, incident_id, Audience.CUSTOMERS, ["status"], "Checkout problems", text,
-        author="cara", services=["checkout"],
+        author="cara", facts=UpdateFacts(services=("checkout",)),
     )  # fmt: skip
 
 

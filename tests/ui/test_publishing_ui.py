@@ -209,3 +209,26 @@ def test_an_email_channel_form_round_trips(window: MainWindow) -> None:
     assert stored.settings["port"] == 587
     assert stored.settings["audiences"] == ["executives", "customers", "internal"] or stored
     assert "cto@example.com, vp@example.com" in settings.fields["recipients"].toPlainText()
+
+
+def test_impact_and_services_carry_to_the_outbox_and_the_next_draft(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    channel_store.save_channel(window.log, "status", "statuspage", {"page_id": "p1"})
+    window.open_incident("Checkout 500s", severity=Severity.SEV1)
+    dialog = window.updates.draft("customers")
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.impact.text() == ""
+    dialog.impact.setText("Some card payments fail at checkout")
+    dialog.services.setText("checkout, payments")
+    assert dialog.fill()
+    assert "problems with checkout and payments" in dialog.text.toPlainText()
+    assert dialog.send()
+    (row,) = store.entries(window.log)
+    assert row.services == ("checkout", "payments")
+    again = window.updates.draft("executives")
+    assert again is not None
+    qtbot.addWidget(again)
+    assert again.impact.text() == "Some card payments fail at checkout"
+    assert again.services.text() == "checkout, payments"
