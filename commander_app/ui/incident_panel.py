@@ -47,7 +47,8 @@ class IncidentPanel(LogPanel):
         self._init_milestones_box()
         self._init_roles_box()
         layout = QVBoxLayout(self)
-        for box in (self.state_box, self.milestones_box, self.roles_box):
+        # Who holds which role matters more at a glance than the milestones' times.
+        for box in (self.state_box, self.roles_box, self.milestones_box):
             layout.addWidget(box)
         layout.addStretch()
         self._ticker = QTimer(self)

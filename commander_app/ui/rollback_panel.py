@@ -112,9 +112,9 @@ class RollbackPanel(LogPanel):
         column = QVBoxLayout(checklist_box)
         column.addWidget(self.authority)
         column.addWidget(self.checklist_view, 1)
-        ready = _buttons(self.decide_button, self.authority_button)
-        ready.insertWidget(0, self.readiness, 1)
-        column.addLayout(ready)
+        # On a row of its own: a wrapped label beside buttons gets squeezed over the list.
+        column.addWidget(self.readiness)
+        column.addLayout(_buttons(self.decide_button, self.authority_button))
         self.split.addWidget(checklist_box)
         for title, view, buttons in (
             ("Decisions", self.decisions_view, [self.worked_button, self.failed_button]),
@@ -129,7 +129,12 @@ class RollbackPanel(LogPanel):
             inner.addWidget(view)
             inner.addLayout(_buttons(*buttons))
             self.split.addWidget(box)
-        self.checklist_view.setMinimumHeight(140)  # most of the items, without scrolling
+        self.checklist_view.setMinimumHeight(110)  # most of the items; the rest scroll
+        # A wrapped label's minimum height does not follow its width, so reserve the
+        # lines these usually take; otherwise a narrow pane draws them over the list.
+        line = self.fontMetrics().lineSpacing()
+        self.authority.setMinimumHeight(3 * line + 4)
+        self.readiness.setMinimumHeight(2 * line + 4)
         for view in (self.decisions_view, self.changes_view):
             view.setMinimumHeight(60)
         self.split.setSizes([420, 120, 120])
@@ -246,10 +251,12 @@ class RollbackPanel(LogPanel):
         if checklist.complete:
             return "Ready: every required item is ticked. Decide when you are."
         missing = ", ".join(str(checklist.checklist.number(i)) for i in checklist.missing_required)
-        who = self.row.who_decides(self.state) if self.row and self.state else "the commander"
+        waiting = f"Required items {missing} are not ticked."
+        if self.row is None or self.state is None or not self.row.decide:
+            return f"{waiting} At this severity the normal change process applies."
+        who = self.row.who_decides(self.state)
         return (
-            f"Required items {missing} are not ticked. Until they are, {who} "
-            "may decide with an override and its reason."
+            f"{waiting} {who[0].upper()}{who[1:]} may decide now with an override and its reason."
         )
 
     def _outcome_text(self, decision: Decision) -> str:

@@ -48,6 +48,7 @@ def test_the_checklist_shows_the_authority_row_and_logs_ticks(
     assert panel.items.rowCount() == 7
     assert "SEV2: may decide alone: the incident commander (alice)" in panel.authority.text()
     assert "Required items 1, 2, 3, 4, 5 are not ticked" in panel.readiness.text()
+    assert "may decide now with an override" in panel.readiness.text()
     tick(panel, 0)
     assert decisions.checklist_state(window.log, incident_id).ticks["suspect-change"].checked
     assert cell(panel.items, 0, 1).startswith("alice ")
