@@ -125,6 +125,9 @@ class DraftDialog(QDialog):
         audience = self.chosen_audience()
         names = [c.name for c in channels_for(self._log, audience)]
         self.send_button.setEnabled(bool(names))
+        # Enter in a field does what the person most likely means: send where it can.
+        self.send_button.setDefault(bool(names))
+        self.sent_button.setDefault(not names)
         if names:
             self.targets.setText(f"Send goes to: {', '.join(names)}.")
         else:

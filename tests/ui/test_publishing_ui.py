@@ -232,3 +232,16 @@ def test_impact_and_services_carry_to_the_outbox_and_the_next_draft(
     qtbot.addWidget(again)
     assert again.impact.text() == "Some card payments fail at checkout"
     assert again.services.text() == "checkout, payments"
+
+
+def test_enter_sends_where_a_channel_serves_the_audience(window: MainWindow, qtbot: QtBot) -> None:
+    channel_store.save_channel(window.log, "status", "statuspage", {"page_id": "p1"})
+    window.open_incident("Checkout 500s", severity=Severity.SEV1)
+    customers = window.updates.draft("customers")
+    assert customers is not None
+    qtbot.addWidget(customers)
+    assert customers.send_button.isDefault()
+    assert not customers.sent_button.isDefault()
+    customers.audience.setCurrentIndex(customers.audience.findData("executives"))
+    assert customers.sent_button.isDefault()
+    assert not customers.send_button.isEnabled()
