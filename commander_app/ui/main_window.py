@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFrame,
     QLabel,
     QListView,
     QMainWindow,
@@ -136,7 +137,12 @@ class MainWindow(QMainWindow):
         self.right.addWidget(scroll)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.board, "&Board")
-        self.tabs.addTab(self.rollback, "&Rollback && decisions")
+        # Scrolls rather than squeezing the incident's state and roles off the screen.
+        self.rollback_scroll = QScrollArea()
+        self.rollback_scroll.setWidget(self.rollback)
+        self.rollback_scroll.setWidgetResizable(True)
+        self.rollback_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(self.rollback_scroll, "&Rollback && decisions")
         self.right.addWidget(self.tabs)
         self.right.setSizes([330, 470])
         self.splitter = QSplitter()
@@ -304,7 +310,7 @@ class MainWindow(QMainWindow):
         self.board.hypotheses_view.setFocus()
 
     def focus_rollback(self) -> None:
-        self.tabs.setCurrentWidget(self.rollback)
+        self.tabs.setCurrentWidget(self.rollback_scroll)
         self.rollback.focus_checklist()
 
     def focus_outcome(self) -> None:
@@ -312,7 +318,7 @@ class MainWindow(QMainWindow):
         if self.rollback.prompt.isVisible():
             self.rollback.prompt.note.setFocus()
             return
-        self.tabs.setCurrentWidget(self.rollback)
+        self.tabs.setCurrentWidget(self.rollback_scroll)
         self.rollback.decisions_view.setFocus()
 
     def select_incident(self, incident_id: str) -> None:
