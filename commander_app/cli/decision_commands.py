@@ -7,17 +7,14 @@ import json
 import sys
 from datetime import datetime
 
-from commander_app.cli import log_commands
 from commander_app.cli.common import at, author, out
 from commander_app.core.board import Board, Decision, decision_dict, summary
 from commander_app.core.divergences import (
     divergence_dict,
     parse_change,
     register_lines,
-    resolve_refusal,
     unreviewed,
 )
-from commander_app.core.errors import ValidationError
 from commander_app.core.model import (
     CHANGE_KINDS,
     Afterwards,
@@ -25,7 +22,6 @@ from commander_app.core.model import (
     DivergenceReview,
     IncidentState,
     Outcome,
-    Status,
 )
 from commander_app.core.rollback import (
     ChecklistState,
@@ -226,32 +222,6 @@ def cmd_review_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
         at=at(log, args),
     )
     out(event.body["text"])
-    return 0
-
-
-def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
-    """`status`, with resolving held back while production changes are not reviewed."""
-    if Status.parse(args.status) is not Status.RESOLVED:
-        return log_commands.cmd_status(log, args)
-    incident = log.find_incident(args.incident)
-    try:
-        event = decisions.resolve(
-            log, incident.id, author=author(args), at=at(log, args), confirmed=args.yes
-        )
-    except decisions.UnreviewedChanges as exc:
-        way_out = (
-            "Review them with `commander review-divergence ID reverted|permanent`, "
-            "or resolve anyway with --yes."
-        )
-        raise ValidationError(resolve_refusal(exc.pending, way_out)) from None
-    out(f"{incident.title}: resolved")
-    left = event.body.get("unreviewed_changes")
-    if left:
-        print(
-            f"commander: warning: resolved with {left} production changes not reviewed; "
-            "`commander divergences` lists them.",
-            file=sys.stderr,
-        )
     return 0
 
 

@@ -9,6 +9,7 @@ import sys
 from commander_app.cli.common import at, author, out
 from commander_app.core.board import board_dict, fold_board
 from commander_app.core.bundle import incident_dict, parse_bundle_text
+from commander_app.core.divergences import resolve_refusal
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import event_text, text_body
 from commander_app.core.markdown_export import render_markdown
@@ -23,7 +24,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.times import format_duration, format_local
-from commander_app.store import environment
+from commander_app.store import decisions, environment
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
@@ -62,10 +63,31 @@ def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
+    """Resolving is held back while production changes are not reviewed (--yes: anyway)."""
     incident = log.find_incident(args.incident)
     status = Status.parse(args.status)
-    log.set_status(incident.id, status, author=author(args), at=at(log, args))
-    out(f"{incident.title}: {status.value}")
+    if status is not Status.RESOLVED:
+        log.set_status(incident.id, status, author=author(args), at=at(log, args))
+        out(f"{incident.title}: {status.value}")
+        return 0
+    try:
+        event = decisions.resolve(
+            log, incident.id, author=author(args), at=at(log, args), confirmed=args.yes
+        )
+    except decisions.UnreviewedChanges as exc:
+        way_out = (
+            "Review them with `commander review-divergence ID reverted|permanent`, "
+            "or resolve anyway with --yes."
+        )
+        raise ValidationError(resolve_refusal(exc.pending, way_out)) from None
+    out(f"{incident.title}: resolved")
+    left = event.body.get("unreviewed_changes")
+    if left:
+        print(
+            f"commander: warning: resolved with {left} production changes not reviewed; "
+            "`commander divergences` lists them.",
+            file=sys.stderr,
+        )
     return 0
 
 

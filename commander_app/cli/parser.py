@@ -78,8 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", parents=[who, which, when], help="change the incident status")
     p.add_argument("status", help=", ".join(s.value for s in Status))
     p.add_argument("--yes", action="store_true", help="resolve with changes not reviewed")
-    # Resolving is held back while production changes are not reviewed.
-    p.set_defaults(run="decision_commands:cmd_status")
+    p.set_defaults(run="log_commands:cmd_status")
 
     p = sub.add_parser("severity", parents=[who, which, when], help="change the severity")
     p.add_argument("severity", help="SEV1 to SEV4")

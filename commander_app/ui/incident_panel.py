@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
 
+from commander_app.core.errors import ValidationError
 from commander_app.core.model import (
     MILESTONE_FIELDS,
     IncidentState,
@@ -190,7 +192,33 @@ class IncidentPanel(LogPanel):
         return self._act(lambda s: self._log.set_severity(s.id, severity, author=self._author))
 
     def set_status(self, status: Status) -> bool:
+        if status is Status.RESOLVED:
+            return self._act(self._resolve)
         return self._act(lambda s: self._log.set_status(s.id, status, author=self._author))
+
+    def _resolve(self, state: IncidentState) -> None:
+        """Resolve; with production changes not reviewed, only after the person confirms."""
+        from commander_app.store import decisions  # loaded on the way to resolving
+
+        try:
+            decisions.resolve(self._log, state.id, author=self._author)
+        except decisions.UnreviewedChanges as exc:
+            if not self.confirm_resolve(state, str(exc)):
+                raise ValidationError(
+                    f"Not resolved: {len(exc.pending)} production change(s) not reviewed."
+                ) from None
+            decisions.resolve(self._log, state.id, author=self._author, confirmed=True)
+
+    def confirm_resolve(self, state: IncidentState, why: str) -> bool:
+        """Ask; tests answer by replacing this method."""
+        answer = QMessageBox.question(
+            self,
+            "Resolve with changes not reviewed?",
+            f"{why}\n\nResolve “{state.title}” anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def set_milestone(self, milestone: Milestone, typed: str) -> bool:
         """`typed` is HH:MM or ISO-8601; empty means now."""

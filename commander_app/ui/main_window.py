@@ -49,9 +49,9 @@ from commander_app.ui.backup_timer import BackupTimer
 from commander_app.ui.board_panel import BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
+from commander_app.ui.incident_panel import IncidentPanel
 from commander_app.ui.live_watch import LiveWatch
 from commander_app.ui.publish_desk import PublishDesk
-from commander_app.ui.resolve_guard import GuardedIncidentPanel
 from commander_app.ui.rollback_panel import RollbackPanel
 from commander_app.ui.shortcuts import ShortcutsDialog, by_name
 from commander_app.ui.start_dialog import StartDialog
@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.updates.strip)
         column.addWidget(self.timeline_view, 1)
         column.addWidget(self.capture)
-        self.panel = GuardedIncidentPanel(self.log, self.author, self.log.clock, self.zone)
+        self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
         self.rollback = RollbackPanel(self.log, self.author, self.log.clock, self.zone)
         self.board = BoardPanel(self.log, self.author, self.log.clock, self.zone)
         scroll = QScrollArea()
