@@ -71,9 +71,24 @@ def retry_wait(
     return wait
 
 
-def check_can_edit(state: OutboxState, in_doubt: bool) -> None:
+_CHANGEABLE = frozenset({OutboxState.QUEUED, OutboxState.RETRYING, OutboxState.FAILED})
+
+
+def can_edit(state: OutboxState, in_doubt: bool) -> bool:
     """Only an update that has not started going out may be changed."""
-    if state in (OutboxState.QUEUED, OutboxState.RETRYING, OutboxState.FAILED) and not in_doubt:
+    return state in _CHANGEABLE and not in_doubt
+
+
+def can_retry(state: OutboxState) -> bool:
+    return state in _CHANGEABLE
+
+
+def can_cancel(state: OutboxState) -> bool:
+    return state in _CHANGEABLE
+
+
+def check_can_edit(state: OutboxState, in_doubt: bool) -> None:
+    if can_edit(state, in_doubt):
         return
     if in_doubt:
         raise ValidationError(
@@ -85,14 +100,14 @@ def check_can_edit(state: OutboxState, in_doubt: bool) -> None:
 
 
 def check_can_retry(state: OutboxState) -> None:
-    if state in (OutboxState.FAILED, OutboxState.RETRYING, OutboxState.QUEUED):
+    if can_retry(state):
         return
     label = STATE_LABELS[state].lower()
     raise ValidationError(f"This update is {label}; there is nothing to retry.")
 
 
 def check_can_cancel(state: OutboxState) -> None:
-    if state in (OutboxState.QUEUED, OutboxState.RETRYING, OutboxState.FAILED):
+    if can_cancel(state):
         return
     if state is OutboxState.SENDING:
         raise ValidationError(

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commander_app.core import outbox as rules
 from commander_app.core.errors import CommanderError
+from commander_app.core.outbox import OutboxState
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
@@ -127,13 +129,11 @@ class OutboxDialog(QDialog):
 
     def _enable(self) -> None:
         row = self.selected()
-        state = row.state.value if row else ""
-        self.retry_button.setEnabled(state in ("queued", "retrying", "failed"))
-        self.cancel_button.setEnabled(state in ("queued", "retrying", "failed"))
-        self.edit_button.setEnabled(
-            state in ("queued", "retrying", "failed") and not (row and row.in_doubt)
-        )
-        self.message.setText(row.last_error or "" if row and row.state.value != "sent" else "")
+        self.retry_button.setEnabled(row is not None and rules.can_retry(row.state))
+        self.cancel_button.setEnabled(row is not None and rules.can_cancel(row.state))
+        self.edit_button.setEnabled(row is not None and rules.can_edit(row.state, row.in_doubt))
+        showing = row is not None and row.state is not OutboxState.SENT
+        self.message.setText((row.last_error or "") if showing and row else "")
 
     def _act(self, what: str) -> None:
         row = self.selected()

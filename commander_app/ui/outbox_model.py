@@ -12,13 +12,9 @@ from PySide6.QtGui import QBrush, QColor
 from commander_app.core.outbox import STATE_LABELS, OutboxState
 from commander_app.core.times import format_clock
 from commander_app.store.outbox import OutboxEntry
+from commander_app.ui.palette import amber, confirmed, warning
 
 COLUMNS = ("Queued", "Audience", "Channel", "State", "Tries", "Next try", "Last problem")
-_STATE_COLOURS = {
-    OutboxState.FAILED: QColor("#b03a2e"),
-    OutboxState.RETRYING: QColor("#b9770e"),
-    OutboxState.SENT: QColor("#1e8449"),
-}
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -64,8 +60,9 @@ class OutboxModel(QAbstractTableModel):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.subject}\n\n{row.text}"
-        if role == Qt.ItemDataRole.ForegroundRole and column == 3 and row.state in _STATE_COLOURS:
-            return QBrush(_STATE_COLOURS[row.state])
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
+            colour = _state_colour(row.state)
+            return QBrush(colour) if colour is not None else None
         return None
 
     def _text(self, row: OutboxEntry, column: int) -> str:
@@ -85,3 +82,14 @@ class OutboxModel(QAbstractTableModel):
                 return format_clock(row.next_attempt_at, self._now, self._zone)
             return ""
         return "" if row.state is OutboxState.SENT else (row.last_error or "")
+
+
+def _state_colour(state: OutboxState) -> QColor | None:
+    """Failed and waiting stand out, sent is quiet: in the theme's own tones."""
+    if state is OutboxState.FAILED:
+        return warning()
+    if state is OutboxState.RETRYING:
+        return amber()
+    if state is OutboxState.SENT:
+        return confirmed()
+    return None

@@ -52,5 +52,9 @@ def warning() -> QColor:
     return _tone(0, is_dark())
 
 
+def amber() -> QColor:
+    return _tone(38, is_dark())
+
+
 def confirmed() -> QColor:
     return _tone(140, is_dark())

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from commander_app.core.outbox import OutboxState
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.cadence_strip import AMBER, RED
 from commander_app.ui.outbox_runner import OutboxRunner
 
 if TYPE_CHECKING:  # the dialogs load on first use
@@ -19,9 +20,10 @@ if TYPE_CHECKING:  # the dialogs load on first use
     from commander_app.ui.outbox_dialog import OutboxDialog
 
 BADGE_REFRESH_MS = 5_000
+# The same signal colours as the update countdowns: red needs you, amber is waiting.
 _BADGE_STYLE = {
-    "failed": "QPushButton { background: #b03a2e; color: white; font-weight: bold; }",
-    "waiting": "QPushButton { background: #b9770e; color: white; }",
+    "failed": f"QPushButton {{ {RED} }}",
+    "waiting": f"QPushButton {{ {AMBER} }}",
     "empty": "",
 }
 
