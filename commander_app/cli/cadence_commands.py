@@ -7,9 +7,9 @@ import json
 import sys
 from datetime import datetime
 
-from commander_app.cli.common import at, author, out
+from commander_app.cli.common import at, author, out, read_text
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
-from commander_app.core.errors import CommanderError, ValidationError
+from commander_app.core.errors import CommanderError
 from commander_app.core.model import IncidentState
 from commander_app.core.times import format_clock, parse_due, to_iso
 from commander_app.store import cadence_store, environment
@@ -85,7 +85,7 @@ def countdown(seconds: float) -> str:
 
 def cmd_sent(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
-    text = args.text if args.text is not None else _read_text(args.text_file)
+    text = args.text if args.text is not None else read_text(args.text_file)
     now = log.clock.now()
     promise = (
         parse_due(args.next_update, now, environment.local_zone()) if args.next_update else None
@@ -117,21 +117,6 @@ def _report_next(log: IncidentLog, incident: IncidentState, audience: Audience) 
     for row in cadence_store.cadence(log, incident.id, policy, now):
         if row.audience is audience and row.due_at is not None:
             out(describe(row, now))
-
-
-def _read_text(name: str) -> str:
-    """The update's text from a file, or from standard input for '-'."""
-    if name == "-":
-        return sys.stdin.read()
-    try:
-        with open(name, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise ValidationError(f"There is no file {name}.") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{name} is not UTF-8 text.") from None
-    except OSError as exc:
-        raise ValidationError(f"Cannot read {name}: {exc.strerror}.") from None
 
 
 def cmd_snooze(log: IncidentLog, args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 
 from commander_app.core.clock import SystemClock
+from commander_app.core.errors import ValidationError
 from commander_app.core.times import parse_when
 from commander_app.store import environment
 from commander_app.store.incident_log import IncidentLog
@@ -30,3 +31,18 @@ def at(log: IncidentLog, args: argparse.Namespace) -> datetime | None:
 
 def out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def read_text(name: str) -> str:
+    """The update's text from a file, or from standard input for '-'."""
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        with open(name, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise ValidationError(f"There is no file {name}.") from None
+    except UnicodeDecodeError:
+        raise ValidationError(f"{name} is not UTF-8 text.") from None
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {name}: {exc.strerror}.") from None

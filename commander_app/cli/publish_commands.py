@@ -8,12 +8,12 @@ import json
 import sys
 from typing import Any
 
-from commander_app.cli.cadence_commands import _read_text
-from commander_app.cli.common import author, out
+from commander_app.cli.common import author, out, read_text
 from commander_app.cli.template_commands import draft_facts, next_update_due, render_draft
 from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.model import Audience
 from commander_app.core.outbox import STATE_LABELS, OutboxState
+from commander_app.core.templates import RenderedUpdate
 from commander_app.core.times import format_clock
 from commander_app.publish.channel_settings import (
     describe,
@@ -193,11 +193,12 @@ def cmd_channel_remove(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
     incident = log.find_incident(args.incident)
+    # A file may begin with `Subject: ...`, as `commander draft` prints it.
     if args.text_file:
-        text, subject = _read_text(args.text_file), args.subject
+        rendered = RenderedUpdate.from_text(read_text(args.text_file))
     else:
         rendered = render_draft(log, incident, args)
-        text, subject = rendered.body, args.subject or rendered.subject
+    text, subject = rendered.body, args.subject or rendered.subject
     queued = queue_update(
         log,
         incident.id,

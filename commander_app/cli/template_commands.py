@@ -35,8 +35,7 @@ def cmd_draft(log: IncidentLog, args: argparse.Namespace) -> int:
     """Print the filled update; a template that cannot be filled is a one-line error."""
     incident = log.find_incident(args.incident)
     rendered = render_draft(log, incident, args)
-    subject = f"Subject: {rendered.subject}\n\n" if rendered.subject else ""
-    out(subject + rendered.body)
+    out(rendered.as_text())
     return 0
 
 

@@ -54,6 +54,20 @@ class RenderedUpdate:
     subject: str | None  # from a first line `Subject: ...`, if the template has one
     body: str  # ends with one newline
 
+    def as_text(self) -> str:
+        """As a person reads and edits it: `Subject: ...`, a blank line, the body."""
+        return f"{SUBJECT_PREFIX} {self.subject}\n\n{self.body}" if self.subject else self.body
+
+    @classmethod
+    def from_text(cls, text: str) -> RenderedUpdate:
+        """The edited text (a draft, a file from `commander draft`) back into its parts."""
+        lines = text.splitlines()
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if first is None or not lines[first].lower().startswith(SUBJECT_PREFIX.lower()):
+            return cls(None, text)
+        subject = lines[first][len(SUBJECT_PREFIX) :].strip() or None
+        return cls(subject, "\n".join(lines[first + 1 :]).strip() + "\n")
+
 
 class TemplateError(ValidationError):
     """A template that cannot be filled: a mistake, an unknown placeholder, a refusal."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from commander_app.core.cadence import Audience, CadencePolicy, suggested_next_update
 from commander_app.core.errors import CommanderError
+from commander_app.core.templates import RenderedUpdate
 from commander_app.core.times import parse_due
 from commander_app.core.update_facts import UpdateFacts, parse_services
 from commander_app.store import cadence_store, templates_store
@@ -171,8 +172,7 @@ class DraftDialog(QDialog):
             self.error.show()
             return False
         self.error.hide()
-        subject = f"Subject: {rendered.subject}\n\n" if rendered.subject else ""
-        self.text.setPlainText(subject + rendered.body)
+        self.text.setPlainText(rendered.as_text())
         return True
 
     def copy(self) -> None:
@@ -184,25 +184,18 @@ class DraftDialog(QDialog):
             self.impact.text(), self.workaround.text(), parse_services(self.services.text())
         )
 
-    def _subject_and_body(self) -> tuple[str | None, str]:
-        text = self.text.toPlainText()
-        first, _, rest = text.partition("\n")
-        if first.startswith("Subject:"):
-            return first[len("Subject:") :].strip() or None, rest.strip()
-        return None, text
-
     def send(self) -> bool:
         """Queue the text for the audience's channels; on a refusal keep it and say why."""
         from commander_app.publish.sending import queue_update
 
-        subject, body = self._subject_and_body()
+        edited = RenderedUpdate.from_text(self.text.toPlainText())
         try:
             entries = queue_update(
                 self._log,
                 self._incident_id,
                 self.chosen_audience(),
-                subject,
-                body,
+                edited.subject,
+                edited.body,
                 author=self._author,
                 next_update_at=self._next_update(),
                 facts=self.facts(),

@@ -401,8 +401,7 @@ class TemplateEditor(QDialog):
             self._show_error(str(exc), exc.line if isinstance(exc, TemplateError) else None)
             return
         self._show_error("", None)
-        subject = f"Subject: {rendered.subject}\n\n" if rendered.subject else ""
-        self.preview.setPlainText(subject + rendered.body)
+        self.preview.setPlainText(rendered.as_text())
 
     def _show_error(self, text: str, line: int | None) -> None:
         self._error = text

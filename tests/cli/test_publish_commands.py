@@ -228,3 +228,16 @@ def test_the_next_draft_starts_from_what_the_last_update_said(
     assert "checkout" in drafted
     cleared = cli(db, env, "draft", "customers", "--workaround", "").stdout
     assert "Pay by invoice" not in cleared
+
+
+def test_a_draft_saved_to_a_file_is_sent_with_its_subject(
+    db: Path, env: dict[str, str], httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    httpserver.expect_request(HOOK, method="POST").respond_with_data("ok")
+    add_chat(db, env, httpserver.url_for(HOOK))
+    draft = tmp_path / "update.txt"
+    draft.write_text("Subject: Checkout: cause found\n\nRolling back deploy 4812.\n")
+    sent = cli(db, env, "send", "internal", "--text-file", str(draft))
+    assert sent.returncode == 0, sent.stderr
+    posted = httpserver.log[0][0].get_json()["text"]
+    assert posted == "*Checkout: cause found*\nRolling back deploy 4812."

@@ -192,3 +192,17 @@ def test_a_template_that_fills_to_nothing_is_refused() -> None:
 def test_text_is_not_html_escaped() -> None:
     rendered = render("{{ x }}", {"x": "<b> & 'q'"}, name="mine")
     assert rendered.body == "<b> & 'q'\n"
+
+
+def test_an_update_round_trips_through_the_text_a_person_edits() -> None:
+    update = RenderedUpdate("Checkout: cause found", "We found it.\n\nNext update 15:00.\n")
+    text = update.as_text()
+    assert text.startswith("Subject: Checkout: cause found\n\nWe found it.")
+    assert RenderedUpdate.from_text(text) == update
+    assert RenderedUpdate.from_text("\n  \nsubject: lower case\nBody\n") == RenderedUpdate(
+        "lower case", "Body\n"
+    )
+    assert RenderedUpdate.from_text("No subject here\n") == RenderedUpdate(
+        None, "No subject here\n"
+    )
+    assert RenderedUpdate(None, "Body\n").as_text() == "Body\n"
