@@ -21,10 +21,16 @@ from commander_app.publish.channel_settings import (
     validate_secret,
     validate_settings,
 )
-from commander_app.publish.delivery import ChannelConfig, DeliveryError
+from commander_app.publish.delivery import DeliveryError
 from commander_app.publish.outbox_worker import Attempt, deliver_due
 from commander_app.publish.secrets import SecretStore
-from commander_app.publish.sending import AUDIENCES_KEY, audiences_served, queue_update
+from commander_app.publish.sending import (
+    AUDIENCES_KEY,
+    audiences_served,
+    channel_config,
+    queue_update,
+    with_audiences,
+)
 from commander_app.store import channel_store, environment
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
@@ -50,19 +56,18 @@ def cmd_channel_add(log: IncidentLog, args: argparse.Namespace) -> int:
     kind = description.kind
     name = channel_store.check_channel_name(args.name)
     current: dict[str, Any] = {}
-    if args.replace:
+    chosen: list[Audience] = []
+    if args.replace:  # what is not given again stays as it was
         existing = channel_store.channel(log, name)
         current = {k: v for k, v in existing.settings.items() if k != AUDIENCES_KEY}
-        audiences = existing.settings.get(AUDIENCES_KEY)
-    else:
-        audiences = None
+        chosen = [Audience(a) for a in existing.settings.get(AUDIENCES_KEY) or ()]
     typed = _typed_settings(args, {spec.key for spec in description.settings}, kind.value)
     settings = validate_settings(kind, {**current, **typed})
     for warning in settings_warnings(kind, settings):
         print(f"commander: warning: {warning}", file=sys.stderr)
     if args.audience:
-        audiences = [Audience.parse(a).value for a in args.audience]
-    stored_settings = {**settings, **({AUDIENCES_KEY: audiences} if audiences else {})}
+        chosen = [Audience.parse(a) for a in args.audience]
+    stored_settings = with_audiences(kind.value, settings, chosen)
 
     secrets = SecretStore()
     needs_secret = description.secret_required or bool(settings.get("username"))
@@ -141,7 +146,7 @@ def cmd_channel_list(log: IncidentLog, args: argparse.Namespace) -> int:
                 "name": c.name,
                 "kind": c.kind,
                 "audiences": [a.value for a in audiences_served(c)],
-                "settings": {k: v for k, v in c.settings.items() if k != AUDIENCES_KEY},
+                "settings": dict(channel_config(c).settings),
                 "secret_stored": secrets.get(c.name) is not None,
             }
             for c in channels
@@ -173,8 +178,7 @@ def cmd_channel_test(log: IncidentLog, args: argparse.Namespace) -> int:
     from commander_app.publish.channels import channel_for
 
     stored = channel_store.channel(log, args.name)
-    settings = {k: v for k, v in stored.settings.items() if k != AUDIENCES_KEY}
-    config = ChannelConfig(stored.name, describe(stored.kind).kind, settings)
+    config = channel_config(stored)
     secret = SecretStore().get(stored.name) or ""
     try:
         out(channel_for(config).send_test(secret))

@@ -26,7 +26,7 @@ from commander_app.publish.delivery import (
     DeliveryError,
     OutgoingUpdate,
 )
-from commander_app.publish.sending import AUDIENCES_KEY
+from commander_app.publish.sending import channel_config
 from commander_app.store import channel_store
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
@@ -153,9 +153,8 @@ def _prepare(
     timeout: float,
 ) -> tuple[Channel, OutgoingUpdate, DeliveryContext]:
     stored = channel_store.channel(log, row.channel)
-    kind = ChannelKind(stored.kind)
-    settings = {k: v for k, v in stored.settings.items() if k != AUDIENCES_KEY}
-    config = ChannelConfig(stored.name, kind, settings)
+    config = channel_config(stored)
+    kind, settings = config.kind, config.settings
     if channel_for is None:
         from commander_app.publish.channels import channel_for as registry
 

@@ -6,13 +6,15 @@ update is safe on disk and goes out as soon as its channel can be reached.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.channel_settings import describe
+from commander_app.publish.delivery import ChannelConfig
 from commander_app.store import channel_store
 from commander_app.store import outbox as store
 from commander_app.store.channel_store import StoredChannel
@@ -24,18 +26,44 @@ AUDIENCES_KEY = "audiences"
 
 
 def audiences_served(channel: StoredChannel) -> tuple[Audience, ...]:
-    """The audiences the user chose; else, for email, those it has recipients for, and for
-    other kinds their usual ones (status pages: customers; chat: internal)."""
+    """The audiences the user chose, else the kind's usual ones."""
     named = channel.settings.get(AUDIENCES_KEY)
     if named:
         return tuple(Audience(a) for a in named)
-    if channel.kind == "email":
-        recipients = channel.settings.get("recipients") or {}
+    return usual_audiences(channel.kind, channel.settings)
+
+
+def usual_audiences(kind: str, settings: Mapping[str, Any]) -> tuple[Audience, ...]:
+    """Email: the audiences it has recipients for; status pages: customers; chat: internal."""
+    if kind == "email":
+        recipients = settings.get("recipients") or {}
         return tuple(Audience(a) for a in recipients if recipients[a])
     try:
-        return describe(channel.kind).audiences
+        return describe(kind).audiences
     except ValidationError:
         return ()
+
+
+def with_audiences(
+    kind: str, settings: Mapping[str, Any], chosen: Sequence[Audience]
+) -> dict[str, Any]:
+    """The settings to store: a choice of audiences is kept only where it differs from the
+    usual ones. An email channel serves exactly the audiences it has recipients for."""
+    stored = {k: v for k, v in settings.items() if k != AUDIENCES_KEY}
+    if not chosen or set(chosen) == set(usual_audiences(kind, stored)):
+        return stored
+    if kind == "email":
+        raise ValidationError(
+            "An email channel serves the audiences it has recipients for: give them with "
+            "--to AUDIENCE=ADDRESS (in Settings → Channels: Recipients per audience)."
+        )
+    return {**stored, AUDIENCES_KEY: [a.value for a in dict.fromkeys(chosen)]}
+
+
+def channel_config(channel: StoredChannel) -> ChannelConfig:
+    """A stored channel as its channel module takes it: kind and settings, no audiences."""
+    settings = {k: v for k, v in channel.settings.items() if k != AUDIENCES_KEY}
+    return ChannelConfig(channel.name, describe(channel.kind).kind, settings)
 
 
 def channels_for(log: IncidentLog, audience: Audience) -> list[StoredChannel]:

@@ -38,7 +38,7 @@ from commander_app.publish.channel_settings import (
 )
 from commander_app.publish.delivery import ChannelConfig, ChannelKind, DeliveryError
 from commander_app.publish.secrets import SecretStore
-from commander_app.publish.sending import AUDIENCES_KEY, audiences_served
+from commander_app.publish.sending import audiences_served, with_audiences
 from commander_app.publish.setting_values import CACHET_COMPONENT_STATUSES, flag
 from commander_app.store import channel_store
 from commander_app.store.channel_store import StoredChannel
@@ -211,15 +211,16 @@ class ChannelSettings(QDialog):
             widget.setToolTip(spec.help or _LINES_HELP.get(spec.key, ""))
             self.fields[spec.key] = widget
             self.form.addRow(spec.label + (" *" if spec.required else ""), widget)
-        serves = audiences_served(stored) if stored else description.audiences
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        for audience, box in self.audience_boxes.items():
-            box.setChecked(audience in serves)
-            row.addWidget(box)
-        holder = QWidget()
-        holder.setLayout(row)
-        self.form.addRow("Serves", holder)
+        if self.kind is not ChannelKind.EMAIL:  # email serves whom it has recipients for
+            serves = audiences_served(stored) if stored else description.audiences
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            for audience, box in self.audience_boxes.items():
+                box.setChecked(audience in serves)
+                row.addWidget(box)
+            holder = QWidget()
+            holder.setLayout(row)
+            self.form.addRow("Serves", holder)
         have = stored is not None and self._secrets.get(stored.name) is not None
         self.secret.setPlaceholderText(
             "stored in the keyring — leave empty to keep it" if have else "not stored yet"
@@ -287,12 +288,12 @@ class ChannelSettings(QDialog):
             return False
         try:
             name, settings, secret = self._checked()
-            audiences = [a.value for a, box in self.audience_boxes.items() if box.isChecked()]
+            chosen = [a for a, box in self.audience_boxes.items() if box.isChecked()]
             channel_store.save_channel(
                 self._log,
                 name,
                 self.kind.value,
-                {**settings, AUDIENCES_KEY: audiences},
+                with_audiences(self.kind.value, settings, chosen),
                 replace=self.editing is not None,
             )
         except CommanderError as exc:

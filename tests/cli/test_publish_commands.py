@@ -241,3 +241,25 @@ def test_a_draft_saved_to_a_file_is_sent_with_its_subject(
     assert sent.returncode == 0, sent.stderr
     posted = httpserver.log[0][0].get_json()["text"]
     assert posted == "*Checkout: cause found*\nRolling back deploy 4812."
+
+
+def test_who_a_channel_serves(db: Path, env: dict[str, str]) -> None:
+    email = cli(
+        db, env, "channel", "add", "email", "mail", "--host", "smtp.example.com",
+        "--from", "incidents@example.com", "--to", "executives=cto@example.com",
+        "--audience", "customers",
+    )  # fmt: skip
+    assert email.returncode == 1
+    assert "An email channel serves the audiences it has recipients for" in email.stderr
+    chat = cli(db, env, "channel", "add", "slack", "execs-chat", "--audience", "executives",
+               "--secret-stdin", stdin="https://hooks.slack.com/services/x\n")  # fmt: skip
+    assert chat.returncode == 0, chat.stderr
+    assert "it serves executives." in chat.stdout
+    usual = cli(db, env, "channel", "add", "slack", "ops-chat", "--audience", "internal",
+                "--secret-stdin", stdin="https://hooks.slack.com/services/y\n")  # fmt: skip
+    assert usual.returncode == 0, usual.stderr
+    listed = json.loads(cli(db, env, "channel", "list", "--json").stdout)
+    assert {c["name"]: c["audiences"] for c in listed} == {
+        "execs-chat": ["executives"],
+        "ops-chat": ["internal"],
+    }
