@@ -18,6 +18,7 @@ from commander_app.core.authority import AuthorityMatrix, matrix_from_dict
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Role, Severity
 from commander_app.store import rollback_files
+from commander_app.ui.error_line import ErrorLine
 
 COLUMNS = ("May decide alone (roles)", "Must be told", "Note")
 
@@ -35,10 +36,7 @@ class AuthoritySettings(QDialog):
         self.view = QTableView()
         self.view.setModel(self.table)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
-        self.error.hide()
+        self.error = ErrorLine()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save
             | QDialogButtonBox.StandardButton.Cancel
@@ -64,8 +62,7 @@ class AuthoritySettings(QDialog):
             self.show_matrix(rollback_files.load_matrix())
         except CommanderError as exc:  # a broken file: start from the shipped one, say so
             self.show_matrix(rollback_files.shipped_matrix())
-            self.error.setText(f"{exc} Showing the shipped matrix; saving replaces the file.")
-            self.error.show()
+            self.error.say(f"{exc} Showing the shipped matrix; saving replaces the file.")
 
     def show_matrix(self, matrix: AuthorityMatrix) -> None:
         for row, severity in enumerate(Severity):
@@ -88,8 +85,7 @@ class AuthoritySettings(QDialog):
         try:
             rollback_files.save_matrix(self.matrix())
         except CommanderError as exc:
-            self.error.setText(f"Not saved — {exc}")
-            self.error.show()
+            self.error.say(f"Not saved — {exc}")
             return False
         self.accept()
         return True

@@ -23,6 +23,7 @@ from commander_app.core.cadence_policy import whole_minutes
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Severity
 from commander_app.store import cadence_store
+from commander_app.ui.error_line import ErrorLine
 
 # Columns: every audience's interval, then its long-incident interval.
 _COLUMNS = [(a, False) for a in Audience] + [(a, True) for a in Audience]
@@ -46,9 +47,7 @@ class CadenceSettings(QDialog):
         self.amber_before = self._spin(0, 60)
         self.readers_zone = QLineEdit()
         self.readers_zone.setPlaceholderText("e.g. Europe/Berlin or UTC; empty: this computer's")
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLine()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save
             | QDialogButtonBox.StandardButton.Cancel
@@ -124,8 +123,7 @@ class CadenceSettings(QDialog):
         try:
             cadence_store.save_policy(self.policy())
         except CommanderError as exc:
-            self.error.setText(f"Not saved — {exc}")
-            self.error.show()
+            self.error.say(f"Not saved — {exc}")
             return False
         self.accept()
         return True

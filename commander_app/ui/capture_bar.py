@@ -11,6 +11,7 @@ from commander_app.core.capture import HELP, CaptureEntry, parse_capture, split_
 from commander_app.core.clock import Clock
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import TEXT_KINDS, Kind
+from commander_app.ui.error_line import ErrorLine
 
 
 class CaptureBar(QWidget):
@@ -35,10 +36,7 @@ class CaptureBar(QWidget):
         self.line.setToolTip(HELP)
         self.preview = QLabel()
         self.preview.setMinimumWidth(110)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: palette(bright-text); background: #b03a2e; padding: 3px")
-        self.error.hide()
+        self.error = ErrorLine()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.kind_box)
@@ -77,5 +75,4 @@ class CaptureBar(QWidget):
         self._on_edit("")
 
     def rejected(self, reason: str) -> None:
-        self.error.setText(f"Not saved — {reason} Your text is still in the line.")
-        self.error.show()
+        self.error.say(f"Not saved — {reason} Your text is still in the line.")

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -17,6 +16,7 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.model import CHANGE_KINDS, Afterwards, DecisionKind
 from commander_app.store import decisions
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.error_line import ErrorLine
 
 _AFTERWARDS = {
     Afterwards.UNDECIDED: "decide at the review",
@@ -41,10 +41,7 @@ class ChangeDialog(QDialog):
         self.afterwards = QComboBox()
         for plan, label in _AFTERWARDS.items():
             self.afterwards.addItem(label, plan.value)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
-        self.error.hide()
+        self.error = ErrorLine()
         form = QFormLayout()
         form.addRow("&What changed", self.what)
         form.addRow("&Kind", self.change)
@@ -73,8 +70,7 @@ class ChangeDialog(QDialog):
                 author=self._author,
             )
         except CommanderError as exc:
-            self.error.setText(f"Not logged — {exc}")
-            self.error.show()
+            self.error.say(f"Not logged — {exc}")
             return False
         self.accept()
         return True

@@ -24,6 +24,7 @@ from commander_app.core.model import CHANGE_KINDS, DecisionKind
 from commander_app.core.rollback import DecisionRequest
 from commander_app.store import decisions
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.error_line import ErrorLine
 
 
 def _lines(edit: QPlainTextEdit) -> list[str]:
@@ -70,10 +71,7 @@ class DecideDialog(QDialog):
         self.override.setPlaceholderText("if the checklist is not complete: why this cannot wait")
         self.situation = QLabel()
         self.situation.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
-        self.error.hide()
+        self.error = ErrorLine()
         form = QFormLayout()
         form.addRow("&Decision", self.choice)
         form.addRow("&Kind", self.kind)
@@ -136,8 +134,7 @@ class DecideDialog(QDialog):
         try:
             decisions.decide(self._log, self._incident_id, self.request(), author=self._author)
         except CommanderError as exc:
-            self.error.setText(f"Not decided — {exc}")
-            self.error.show()
+            self.error.say(f"Not decided — {exc}")
             return False
         self.accept()
         return True

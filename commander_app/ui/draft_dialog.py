@@ -27,6 +27,7 @@ from commander_app.core.update_facts import UpdateFacts, parse_services
 from commander_app.store import cadence_store, templates_store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.audience_box import AudienceBox
+from commander_app.ui.error_line import ErrorLine
 
 AUTOMATIC = "(the one for this audience and phase)"
 
@@ -78,10 +79,7 @@ class DraftDialog(QDialog):
         self.services.setText(", ".join(said.services))
         self.text = QPlainTextEdit()
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("background: #b03a2e; color: white; padding: 3px")
-        self.error.hide()
+        self.error = ErrorLine()
         self.fill_button = QPushButton("Fill again")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
@@ -168,8 +166,7 @@ class DraftDialog(QDialog):
                 impact=self.facts().impact,
             )
         except CommanderError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+            self.error.say(str(exc))
             return False
         self.error.hide()
         self.text.setPlainText(rendered.as_text())
@@ -201,8 +198,7 @@ class DraftDialog(QDialog):
                 facts=self.facts(),
             )
         except CommanderError as exc:
-            self.error.setText(f"Not queued — {exc} Your text is kept.")
-            self.error.show()
+            self.error.say(f"Not queued — {exc} Your text is kept.")
             return False
         self.queued.emit(entries)
         self.accept()
@@ -221,8 +217,7 @@ class DraftDialog(QDialog):
                 facts=self.facts(),
             )
         except CommanderError as exc:
-            self.error.setText(f"Not logged — {exc} Your text is kept.")
-            self.error.show()
+            self.error.say(f"Not logged — {exc} Your text is kept.")
             return False
         self.accept()
         return True

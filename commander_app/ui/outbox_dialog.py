@@ -26,6 +26,7 @@ from commander_app.core.outbox import OutboxState
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
+from commander_app.ui.error_line import ErrorLine
 from commander_app.ui.outbox_model import OutboxModel
 
 
@@ -39,9 +40,7 @@ class EditQueuedDialog(QDialog):
         self.resize(640, 480)
         self.subject = QLineEdit(row.subject)
         self.text = QPlainTextEdit(row.text)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLine()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -59,8 +58,7 @@ class EditQueuedDialog(QDialog):
         try:
             store.edit(self._log, self._row.id, self.text.toPlainText(), self.subject.text())
         except CommanderError as exc:
-            self.error.setText(f"Not saved — {exc} Your text is kept.")
-            self.error.show()
+            self.error.say(f"Not saved — {exc} Your text is kept.")
             return False
         self.accept()
         return True

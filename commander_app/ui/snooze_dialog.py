@@ -6,7 +6,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
@@ -18,6 +17,7 @@ from commander_app.core.events import MAX_SNOOZE_MINUTES
 from commander_app.store import cadence_store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.audience_box import AudienceBox
+from commander_app.ui.error_line import ErrorLine
 
 
 class SnoozeDialog(QDialog):
@@ -41,9 +41,7 @@ class SnoozeDialog(QDialog):
         self.minutes.setSuffix(" min")
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Why? e.g. legal is reviewing the wording")
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = ErrorLine()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -69,8 +67,7 @@ class SnoozeDialog(QDialog):
                 policy=self._policy,
             )
         except CommanderError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+            self.error.say(str(exc))
             return False
         self.accept()
         return True

@@ -7,12 +7,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QWidget,
 )
 
 from commander_app.core.model import Severity
+from commander_app.ui.error_line import ErrorLine
 
 
 class StartDialog(QDialog):
@@ -33,8 +33,7 @@ class StartDialog(QDialog):
             self.severity.addItem(meaning, severity)
         self.severity.setCurrentIndex(1)
         self.commander = QLineEdit(commander)
-        self.error = QLabel()
-        self.error.hide()
+        self.error = ErrorLine()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -52,5 +51,4 @@ class StartDialog(QDialog):
         return Severity(self.severity.currentData())
 
     def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+        self.error.say(message)

@@ -51,6 +51,7 @@ from commander_app.core.templates import TemplateError, render
 from commander_app.core.update_context import CONTEXT_HELP, sample_context, update_context
 from commander_app.store import board_actions, templates_store
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.error_line import ErrorLine
 from commander_app.ui.palette import warning
 
 Answer = Literal["save", "discard", "cancel"]
@@ -180,10 +181,7 @@ class TemplateEditor(QDialog):
     def _init_preview(self) -> None:
         self.preview_caption = QLabel()
         self.preview = _fixed_font_editor(read_only=True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("background: #b03a2e; color: white; padding: 3px")
-        self.error.hide()
+        self.error = ErrorLine()
         self.preview_timer = QTimer(self)
         self.preview_timer.setSingleShot(True)
         self.preview_timer.setInterval(PREVIEW_DELAY_MS)
@@ -405,8 +403,7 @@ class TemplateEditor(QDialog):
 
     def _show_error(self, text: str, line: int | None) -> None:
         self._error = text
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.error.say(text)
         marks = []
         block = self.body.document().findBlockByNumber(line - 1) if line else None
         if block is not None and block.isValid():
