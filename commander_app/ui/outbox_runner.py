@@ -11,13 +11,11 @@ import logging
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from commander_app.core.clock import Clock
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
-
-CHECK_EVERY_MS = 5_000
 
 logger = logging.getLogger(__name__)
 
@@ -96,13 +94,11 @@ class OutboxRunner(QObject):
         self._bridge.finished.connect(self._on_finished)
         self.busy = False
         self._again = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(CHECK_EVERY_MS)
-        self._timer.timeout.connect(self.tick)
-        self._timer.start()
 
     def tick(self) -> None:
-        """Poke when something is due (a retry's wait is over, another program queued)."""
+        """Poke when something is due (a retry's wait is over, another program queued).
+
+        Called by the window's outbox badge timer; the runner has no timer of its own."""
         due = store.next_due_at(self._log)
         if due is not None and due <= self._log.clock.now():
             self.poke()
@@ -127,6 +123,5 @@ class OutboxRunner(QObject):
 
     def stop(self, wait_s: float = 3.0) -> None:
         """Let the update in hand finish for up to `wait_s`, then leave the thread to end."""
-        self._timer.stop()
         if self._drainer is not None:
             self._drainer.stop(wait_s)

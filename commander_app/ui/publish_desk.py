@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the dialogs load on first use
     from commander_app.ui.channel_settings import ChannelSettings
     from commander_app.ui.outbox_dialog import OutboxDialog
 
-BADGE_REFRESH_MS = 5_000
+BADGE_REFRESH_MS = 5_000  # the badge, and whether a retry has fallen due
 # The same signal colours as the update countdowns: red needs you, amber is waiting.
 _BADGE_STYLE = {
     "failed": f"QPushButton {{ {RED} }}",
@@ -46,7 +46,7 @@ class PublishDesk(QObject):
         self.runner.drained.connect(self.refresh)
         self._timer = QTimer(self)
         self._timer.setInterval(BADGE_REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
         self.refresh()
         # Updates left waiting by an earlier run go out once the window is up.
@@ -54,6 +54,10 @@ class PublishDesk(QObject):
         self._startup.setSingleShot(True)
         self._startup.timeout.connect(self.runner.tick)
         self._startup.start(1_000)
+
+    def _tick(self) -> None:
+        self.refresh()
+        self.runner.tick()
 
     def refresh(self) -> None:
         waiting, failed = store.waiting_count(self._log)

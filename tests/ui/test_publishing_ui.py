@@ -248,3 +248,16 @@ def test_enter_sends_where_a_channel_serves_the_audience(window: MainWindow, qtb
     customers.audience.setCurrentIndex(customers.audience.findData("executives"))
     assert customers.sent_button.isDefault()
     assert not customers.send_button.isEnabled()
+
+
+def test_the_badge_timer_sends_what_another_program_queued(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    channel_store.save_channel(window.log, "ops-chat", "slack", {})  # no secret: it fails
+    window.open_incident("Checkout 500s", severity=Severity.SEV1)
+    incident = window.current_incident()
+    assert incident is not None
+    store.enqueue(window.log, incident.id, Audience.INTERNAL, ["ops-chat"], "s", "t", author="x")
+    assert not window.publishing.runner.busy
+    window.publishing._timer.timeout.emit()  # the 5-second tick, now
+    qtbot.waitUntil(lambda: window.publishing.badge.text() == "Outbox: 1 failed", timeout=10_000)
