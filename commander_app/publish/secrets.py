@@ -52,13 +52,6 @@ class SecretStore:
         """Plain words for the user when secrets are kept for this run only; else None."""
         return None if self.persistent else NO_KEYRING_WARNING
 
-    @property
-    def backend_name(self) -> str:
-        import keyring
-
-        backend = keyring.get_keyring()
-        return getattr(backend, "name", type(backend).__name__)
-
     def get(self, channel_name: str) -> str | None:
         key = (self.service, self.username(channel_name))
         with _lock:

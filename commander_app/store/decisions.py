@@ -8,7 +8,6 @@ A refusal is in the user's words and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -268,7 +267,3 @@ def resolve(
         return body
 
     return log.append_with(incident_id, Kind.STATUS, build, author=author, at=at)
-
-
-def pending_changes(log: IncidentLog, incident_id: str) -> Sequence[Divergence]:
-    return unreviewed(register(log, incident_id))
