@@ -144,57 +144,22 @@ def test_no_channel_for_the_audience_says_what_to_do(db: Path, env: dict[str, st
     assert "Queued" not in refused.stdout
 
 
+def add_email(db: Path, env: dict[str, str], *options: str, stdin: str = "pw\n"):
+    base = ("channel", "add", "email", "mail", "--host", "smtp.example.com", "--from",
+            "incidents@example.com")  # fmt: skip
+    return cli(db, env, *base, *options, stdin=stdin)
+
+
 def test_email_channel_options_are_checked(db: Path, env: dict[str, str]) -> None:
-    bad = cli(
-        db,
-        env,
-        "channel",
-        "add",
-        "email",
-        "mail",
-        "--host",
-        "smtp.example.com",
-        "--from",
-        "incidents@example.com",
-        "--to",
-        "executives",
-        "--secret-stdin",
-        stdin="pw\n",
-    )
+    bad = add_email(db, env, "--to", "executives", "--secret-stdin")
     assert bad.returncode == 1
     assert "--to takes AUDIENCE=ADDRESS" in bad.stderr
-    wrong_kind = cli(
-        db,
-        env,
-        "channel",
-        "add",
-        "slack",
-        "chat",
-        "--host",
-        "x",
-        "--secret-stdin",
-        stdin="https://hooks.slack.com/x\n",
-    )
+    wrong_kind = cli(db, env, "channel", "add", "slack", "chat", "--host", "x", "--secret-stdin",
+                     stdin="https://hooks.slack.com/x\n")  # fmt: skip
     assert wrong_kind.returncode == 1
     assert "--host is not a setting of a slack channel" in wrong_kind.stderr
-    good = cli(
-        db,
-        env,
-        "channel",
-        "add",
-        "email",
-        "mail",
-        "--host",
-        "smtp.example.com",
-        "--from",
-        "incidents@example.com",
-        "--to",
-        "executives=cto@example.com,vp@example.com",
-        "--username",
-        "incidents",
-        "--secret-stdin",
-        stdin="pw\n",
-    )
+    good = add_email(db, env, "--to", "executives=cto@example.com,vp@example.com",
+                     "--username", "incidents", "--secret-stdin")  # fmt: skip
     assert good.returncode == 0, good.stderr
     assert "it serves executives" in good.stdout
     listed = cli(db, env, "channel", "list").stdout
@@ -244,11 +209,7 @@ def test_a_draft_saved_to_a_file_is_sent_with_its_subject(
 
 
 def test_who_a_channel_serves(db: Path, env: dict[str, str]) -> None:
-    email = cli(
-        db, env, "channel", "add", "email", "mail", "--host", "smtp.example.com",
-        "--from", "incidents@example.com", "--to", "executives=cto@example.com",
-        "--audience", "customers",
-    )  # fmt: skip
+    email = add_email(db, env, "--to", "executives=cto@example.com", "--audience", "customers")
     assert email.returncode == 1
     assert "An email channel serves the audiences it has recipients for" in email.stderr
     chat = cli(db, env, "channel", "add", "slack", "execs-chat", "--audience", "executives",
