@@ -18,10 +18,11 @@ from commander_app.core.model import (
     BOARD_KINDS,
     CHANGE_KINDS,
     DecisionKind,
-    Event,
+    Entry,
     HypothesisState,
     Kind,
     Outcome,
+    story_order,
 )
 from commander_app.core.times import from_iso, to_iso
 
@@ -178,32 +179,38 @@ def is_overdue(action: Action, now: datetime) -> bool:
     return not action.done and action.due is not None and from_iso(action.due) < now
 
 
-def fold_board(events: Iterable[Event]) -> Board:
+def fold_board(events: Iterable[Entry]) -> Board:
     """The board from an incident's events (any others are ignored), in story order.
 
     A superseded entry is ignored and its correction stands in its place. An
     update whose `ref` names no item on the board is ignored; a finding that
     names none is kept, unlinked, because what someone found must not vanish.
     """
-    ordered = sorted(events, key=lambda e: e.sort_key)
+    ordered = sorted(events, key=story_order)
     superseded = {e.supersedes for e in ordered if e.supersedes}
     roots = _roots(ordered)
-    live = [e for e in ordered if e.kind in BOARD_KINDS and e.id not in superseded]
     hypotheses: dict[str, Hypothesis] = {}
     actions: dict[str, Action] = {}
     decisions: dict[str, Decision] = {}
     board = Board()
+    later: list[Entry] = []  # findings and updates, applied once every item is known
     # First the items, so that an update backfilled to before its item still applies.
-    for event in live:
+    for event in ordered:
+        kind = event.kind
+        if kind not in BOARD_KINDS or event.id in superseded:
+            continue
+        if kind is Kind.FINDING or event.body.get("ref") is not None:
+            later.append(event)
+            continue
         item_id = roots.get(event.id, event.id)
-        if event.kind is Kind.HYPOTHESIS and event.body.get("ref") is None:
+        if kind is Kind.HYPOTHESIS:
             hypotheses[item_id] = _hypothesis(item_id, event)
-        elif event.kind is Kind.ACTION and event.body.get("ref") is None:
+        elif kind is Kind.ACTION:
             actions[item_id] = _action(item_id, event)
-        elif event.kind is Kind.DECISION and event.body.get("ref") is None:
-            decisions[item_id] = _decision(item_id, event)
-            board.decisions.append(decisions[item_id])
-    for event in live:
+        else:
+            decisions[item_id] = decision = _decision(item_id, event)
+            board.decisions.append(decision)
+    for event in later:
         ref = event.body.get("ref")
         target = roots.get(ref, ref) if ref is not None else None
         if event.kind is Kind.FINDING:
@@ -228,7 +235,7 @@ def fold_board(events: Iterable[Event]) -> Board:
     return board
 
 
-def _hypothesis(item_id: str, event: Event) -> Hypothesis:
+def _hypothesis(item_id: str, event: Entry) -> Hypothesis:
     body = event.body
     return Hypothesis(
         item_id,
@@ -240,14 +247,14 @@ def _hypothesis(item_id: str, event: Event) -> Hypothesis:
     )
 
 
-def _action(item_id: str, event: Event) -> Action:
+def _action(item_id: str, event: Entry) -> Action:
     body = event.body
     return Action(
         item_id, body["text"], body.get("owner"), body.get("due"), event.author, event.occurred_at
     )
 
 
-def _decision(item_id: str, event: Event) -> Decision:
+def _decision(item_id: str, event: Entry) -> Decision:
     body = event.body
     options = list(body.get("options") or [])
     kind = body.get("decision_kind")
@@ -266,7 +273,7 @@ def _decision(item_id: str, event: Event) -> Decision:
     )
 
 
-def _update_decision(decision: Decision, event: Event) -> None:
+def _update_decision(decision: Decision, event: Entry) -> None:
     """The answer to "did it work?" (the latest stands), or the log of having asked."""
     body = event.body
     if body.get("outcome") is not None:
@@ -278,12 +285,12 @@ def _update_decision(decision: Decision, event: Event) -> None:
         decision.asked_at = event.occurred_at
 
 
-def _finding(item_id: str, event: Event, linked: Hypothesis | None) -> Finding:
+def _finding(item_id: str, event: Entry, linked: Hypothesis | None) -> Finding:
     hypothesis_id = linked.id if linked else None
     return Finding(item_id, event.body["text"], event.author, event.occurred_at, hypothesis_id)
 
 
-def _roots(events: list[Event]) -> dict[str, str]:
+def _roots(events: list[Entry]) -> dict[str, str]:
     """For each correction, the id of the first entry of its chain of corrections."""
     parent = {e.id: e.supersedes for e in events if e.supersedes}
     roots: dict[str, str] = {}
@@ -296,7 +303,7 @@ def _roots(events: list[Event]) -> dict[str, str]:
     return roots
 
 
-def _update_hypothesis(hypothesis: Hypothesis, event: Event) -> None:
+def _update_hypothesis(hypothesis: Hypothesis, event: Entry) -> None:
     body = event.body
     if body.get("owner") is not None:
         hypothesis.owner = body["owner"]
@@ -310,7 +317,7 @@ def _update_hypothesis(hypothesis: Hypothesis, event: Event) -> None:
     hypothesis.confirmed_at = event.occurred_at if state is HypothesisState.CONFIRMED else None
 
 
-def _update_action(action: Action, event: Event) -> None:
+def _update_action(action: Action, event: Entry) -> None:
     body = event.body
     if body.get("owner") is not None:
         action.owner = body["owner"]

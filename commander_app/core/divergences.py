@@ -20,8 +20,9 @@ from commander_app.core.model import (
     Afterwards,
     DecisionKind,
     DivergenceReview,
-    Event,
+    Entry,
     Kind,
+    story_order,
 )
 
 MIN_ID_PREFIX = 6
@@ -50,9 +51,9 @@ class Divergence:
         return self.review.value.replace("_", " ") if self.review else "not reviewed"
 
 
-def fold_divergences(events: Iterable[Event]) -> list[Divergence]:
+def fold_divergences(events: Iterable[Entry]) -> list[Divergence]:
     """The register from an incident's events, oldest change first."""
-    ordered = sorted(events, key=lambda e: e.sort_key)
+    ordered = sorted(events, key=story_order)
     board = fold_board(ordered)
     items: dict[str, Divergence] = {}
     for decision in board.decisions:
@@ -86,7 +87,7 @@ def fold_divergences(events: Iterable[Event]) -> list[Divergence]:
     return sorted(items.values(), key=lambda d: (d.made_at, d.id))
 
 
-def _logged(item_id: str, event: Event) -> Divergence:
+def _logged(item_id: str, event: Entry) -> Divergence:
     body = event.body
     return Divergence(
         item_id,

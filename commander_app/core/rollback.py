@@ -27,11 +27,13 @@ from commander_app.core.events import (
 from commander_app.core.model import (
     CHANGE_KINDS,
     DecisionKind,
+    Entry,
     Event,
     IncidentState,
     Kind,
     Outcome,
     Role,
+    story_order,
 )
 
 MAX_ITEM_TEXT = 200
@@ -156,14 +158,14 @@ class ChecklistState:
 _CHANGE_KIND_VALUES = frozenset(kind.value for kind in CHANGE_KINDS)
 
 
-def fold_ticks(events: Iterable[Event], *, fresh_after_changes: bool = True) -> dict[str, Tick]:
+def fold_ticks(events: Iterable[Entry], *, fresh_after_changes: bool = True) -> dict[str, Tick]:
     """The latest tick or untick of each item, in story order; corrections replace.
 
     A production change decided starts a fresh checklist: the next change is checked
     on its own, not on the ticks given for the last one. Exports, which tell the whole
     incident, pass `fresh_after_changes=False` to keep every item's latest tick.
     """
-    ordered = sorted(events, key=lambda e: e.sort_key)
+    ordered = sorted(events, key=story_order)
     superseded = {e.supersedes for e in ordered if e.supersedes}
     ticks: dict[str, Tick] = {}
     for event in ordered:

@@ -22,17 +22,17 @@ from commander_app.core.events import MAX_TITLE, clean_name, clean_text, text_bo
 from commander_app.core.model import Event, HypothesisState, Kind
 from commander_app.core.times import to_iso
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.rows import BOARD_EVENTS_SQL, EVENT_COLUMNS, row_to_event
+from commander_app.store.rows import BOARD_EVENTS_SQL, ENTRY_COLUMNS, row_to_entry
 
 
 def board(log: IncidentLog, incident_id: str) -> Board:
     """The incident's board, read from its board events only (partial index `events_board`)."""
     log.incident(incident_id)  # a clear error for an unknown incident
     rows = log.conn.execute(
-        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
+        f"SELECT {ENTRY_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
         [incident_id],
     )
-    return fold_board(row_to_event(r) for r in rows)
+    return fold_board(row_to_entry(r) for r in rows)
 
 
 def open_hypothesis(

@@ -30,7 +30,10 @@ POLICY_FILE = "cadence.json"
 def comms_events(log: IncidentLog, incident_id: str) -> list[Event]:
     """The incident's comms events, in story order."""
     log.incident(incident_id)  # a clear error for an unknown incident
-    return _events_where(log, incident_id, f"kind = '{Kind.COMMS.value}'")
+    # The partial index's own condition first, so SQLite reads `events_cadence`.
+    return _events_where(
+        log, incident_id, f"({CADENCE_EVENTS_SQL}) AND kind = '{Kind.COMMS.value}'"
+    )
 
 
 def facts(log: IncidentLog, incident_id: str) -> UpdateFacts:
@@ -39,9 +42,11 @@ def facts(log: IncidentLog, incident_id: str) -> UpdateFacts:
 
 
 def _events_where(log: IncidentLog, incident_id: str, condition: str) -> list[Event]:
+    """The `+` keeps SQLite from walking the whole story (`events_story`) for the order:
+    it reads the few matching rows through the partial index and sorts them."""
     rows = log.conn.execute(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND {condition} "
-        "ORDER BY occurred_at, id",
+        "ORDER BY +occurred_at, id",
         [incident_id],
     )
     return [row_to_event(r) for r in rows]

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from commander_app.core.board import fold_board
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import HypothesisState, Kind
@@ -255,3 +256,31 @@ def test_a_note_correcting_a_hypothesis_takes_it_off_the_board(
     pool = board_actions.open_hypothesis(log, incident_id, "pool", author="a")
     log.log(incident_id, "this was a note, not a hypothesis", author="a", supersedes=pool.id)
     assert board_actions.board(log, incident_id).hypotheses == []
+
+
+def test_the_board_read_through_its_index_is_the_board_of_every_event(
+    log: IncidentLog, clock: FixedClock, incident_id: str
+) -> None:
+    pool = board_actions.open_hypothesis(log, incident_id, "pool", author="a")
+    dns = board_actions.open_hypothesis(log, incident_id, "dns", author="a")
+    board_actions.add_finding(log, incident_id, "pool at 100%", hypothesis_id=pool.id, author="b")
+    fixed = log.log(
+        incident_id, "pool exhausted on db-1", kind=Kind.HYPOTHESIS, author="a", supersedes=pool.id
+    )
+    log.log(incident_id, "dns was only a note", author="a", supersedes=dns.id)
+    task = board_actions.add_action(log, incident_id, "page the DBA", author="a")
+    board_actions.record_decision(log, incident_id, "Fail over db-1", author="a")
+    log.log(incident_id, "noise", kind=Kind.OBSERVATION, author="c")
+    clock.advance(timedelta(minutes=30))
+    earlier = clock.now() - timedelta(minutes=20)
+    board_actions.complete_action(log, incident_id, task.id, author="a", at=earlier)
+    board_actions.set_hypothesis_state(
+        log, incident_id, fixed.id, HypothesisState.CONFIRMED, author="a"
+    )
+    read = board_actions.board(log, incident_id)
+    assert read == fold_board(log.events(incident_id))
+    assert [(h.id, h.text, h.state) for h in read.hypotheses] == [
+        (pool.id, "pool exhausted on db-1", HypothesisState.CONFIRMED)
+    ]
+    assert [f.text for f in read.hypotheses[0].findings] == ["pool at 100%"]
+    assert read.actions[0].done_at == to_iso(earlier)

@@ -15,6 +15,7 @@ from commander_app.core.model import Kind, Severity, Status
 from commander_app.core.times import to_iso
 from commander_app.store import cadence_store
 from commander_app.store.incident_log import IncidentLog
+from tests.support.query_plan import read_plans
 
 UNKNOWN = "01KB0000000000000000000000"
 INTERNAL, EXECUTIVES, CUSTOMERS = Audience.INTERNAL, Audience.EXECUTIVES, Audience.CUSTOMERS
@@ -264,3 +265,12 @@ def test_a_malformed_policy_file_is_named_with_the_problem(content: bytes, messa
     ):
         cadence_store.snooze(other, UNKNOWN, INTERNAL, 10, "legal", author="dana")
     assert path.read_bytes() == before  # never replaced by the defaults behind the user's back
+
+
+def test_the_cadence_reads_use_their_index_not_the_whole_story(
+    log: IncidentLog, incident_id: str
+) -> None:
+    for read in (cadence_store.comms_events, cadence_store.cadence_events):
+        plans = " | ".join(read_plans(log.conn, lambda r=read: r(log, incident_id)))
+        assert "events_cadence" in plans, (read.__name__, plans)
+        assert "events_story" not in plans, (read.__name__, plans)

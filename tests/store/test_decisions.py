@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from commander_app.core.board import fold_board
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.clock import FixedClock
+from commander_app.core.divergences import fold_divergences
 from commander_app.core.errors import ValidationError
 from commander_app.core.markdown_export import render_markdown
 from commander_app.core.model import (
@@ -22,11 +24,12 @@ from commander_app.core.model import (
     Severity,
     Status,
 )
-from commander_app.core.rollback import DecisionRequest
+from commander_app.core.rollback import ChecklistState, DecisionRequest, fold_ticks
 from commander_app.store import board_actions, decisions, environment, handoffs, rollback_files
 from commander_app.store.bundles import export_bundle
 from commander_app.store.incident_log import IncidentLog
 from tests.store.conftest import count
+from tests.support.query_plan import read_plans
 
 ROLLBACK = DecisionRequest(
     "Roll back checkout to 4811",
@@ -240,3 +243,41 @@ def test_briefing_and_exports_carry_decisions_checklist_and_changes(
     assert "## Rollback checklist" in text
     assert "- [x] The suspect change is identified" in text
     assert "config by kim: Pool size 50 (afterwards: undecided; **NOT REVIEWED**)" in text
+
+
+def test_the_rollback_view_read_through_its_index_is_the_fold_of_every_event(
+    log: IncidentLog, incident_id: str, clock: FixedClock
+) -> None:
+    tick_required(log, incident_id)
+    rollback = decisions.decide(log, incident_id, ROLLBACK, author="alice")
+    decisions.tick_item(log, incident_id, "1", author="carl")
+    flag = decisions.log_divergence(log, incident_id, DecisionKind.FLAG, "Flag off", author="bob")
+    body = {"text": "Flag checkout-v2 off", "change": "flag", "afterwards": "revert"}
+    log.append(incident_id, Kind.DIVERGENCE, body, author="bob", supersedes=flag.id)
+    wrong = board_actions.record_decision(log, incident_id, "Page the DBA", author="alice")
+    log.log(incident_id, "that was a note, not a decision", author="alice", supersedes=wrong.id)
+    clock.advance(timedelta(minutes=11))
+    decisions.record_outcome(log, incident_id, rollback.id, Outcome.WORKED, author="alice")
+    decisions.review_divergence(log, incident_id, flag.id, DivergenceReview.REVERTED, author="bob")
+    checklist = rollback_files.load_checklist()
+    ticks, board, register = decisions.rollback_view(log, incident_id, checklist)
+    events = log.events(incident_id)
+    assert ticks == ChecklistState(checklist, fold_ticks(events))
+    assert board == fold_board(e for e in events if e.kind is Kind.DECISION)
+    assert register == fold_divergences(events)
+    assert [t.by for t in ticks.ticks.values()] == ["carl"]
+    assert [(d.text, d.outcome) for d in board.decisions] == [
+        (ROLLBACK.text, Outcome.WORKED),
+        ("Page the DBA", None),  # this panel has always read decisions only
+    ]
+    assert [(d.text, d.review) for d in register] == [
+        (ROLLBACK.text, None),
+        ("Flag checkout-v2 off", DivergenceReview.REVERTED),
+    ]
+
+
+def test_the_rollback_panel_reads_only_its_events_through_its_index(
+    log: IncidentLog, incident_id: str
+) -> None:
+    (plan,) = read_plans(log.conn, lambda: decisions.rollback_entries(log, incident_id))
+    assert "events_rollback" in plan

@@ -1,0 +1,63 @@
+"""Decoding stored events: the fast paths give what the general ones give."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from commander_app.core.model import DecisionKind, Kind
+from commander_app.store import board_actions, decisions
+from commander_app.store.incident_log import IncidentLog
+from commander_app.store.rows import (
+    ENTRY_COLUMNS,
+    EVENT_COLUMNS,
+    EntryRow,
+    decode_body,
+    row_to_entry,
+    row_to_event,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"text": "pool exhausted", "ref": null, "done": true, "expect_minutes": 10}',
+        '{"text": "caf\\u00e9 \u2013 \u00fcber", "options": ["a", "b"], "n": 1.5e3}',
+        ' {"text": "whitespace around it"}\n',
+        '{"big": 123456789012345678901234567890, "nan": NaN}',
+        "[1, 2]",
+        '{"text": "more after it"} {}',
+        '{"text": "cut off',
+        "",
+        "\ufeff{}",
+    ],
+)
+def test_a_body_decodes_exactly_as_json_loads_decodes_it(text: str) -> None:
+    try:
+        expected = json.loads(text)
+    except ValueError as exc:
+        with pytest.raises(type(exc), match=f"^{re.escape(str(exc))}$"):
+            decode_body(text)
+    else:
+        assert repr(decode_body(text)) == repr(expected)  # repr: NaN is not equal to itself
+
+
+def test_an_entry_row_is_the_event_row_s_fields_for_the_folds(
+    log: IncidentLog, incident_id: str
+) -> None:
+    pool = board_actions.open_hypothesis(log, incident_id, "pool", owner="kim", author="a")
+    log.log(incident_id, "this was a note", author="b", supersedes=pool.id)
+    decisions.log_divergence(log, incident_id, DecisionKind.FLAG, "Flag off", author="c")
+    story = "FROM events WHERE incident_id = ? ORDER BY occurred_at, id"
+    events = [
+        row_to_event(r) for r in log.conn.execute(f"SELECT {EVENT_COLUMNS} {story}", [incident_id])
+    ]
+    entries = [
+        row_to_entry(r) for r in log.conn.execute(f"SELECT {ENTRY_COLUMNS} {story}", [incident_id])
+    ]
+    assert [e.kind for e in events] == [Kind.INCIDENT, Kind.HYPOTHESIS, Kind.NOTE, Kind.DIVERGENCE]
+    assert entries == [
+        EntryRow(e.id, e.kind, e.body, e.author, e.occurred_at, e.supersedes) for e in events
+    ]
