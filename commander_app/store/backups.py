@@ -52,7 +52,7 @@ class BackupRotation:
     def take_from_file(self, db_path: Path, now: datetime) -> Path:
         """The same, through a connection of its own: for a worker thread, so a
         large log's backup never stalls the window or the write path."""
-        source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        source = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
             return self.take(source, now)
         finally:
@@ -94,9 +94,14 @@ def snapshot(conn: sqlite3.Connection, final: Path) -> Path:
     return final
 
 
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens the file read-only, whatever characters its name has."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def is_healthy(path: Path) -> bool:
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             return bool(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
         finally:

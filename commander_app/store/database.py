@@ -12,19 +12,29 @@ from pathlib import Path
 from commander_app.store.backups import BackupRotation
 from commander_app.store.errors import (
     BusyError,
-    DamagedDatabaseError,
     NewerSchemaError,
     StorageError,
 )
+from commander_app.store.integrity import BackgroundCheck, damage_found, damaged_error
 from commander_app.store.versions import KNOWN_MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_VERSION
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
+class LogConnection(sqlite3.Connection):
+    """A connection to the log that may still be waiting for its integrity check."""
+
+    pending_check: BackgroundCheck | None = None
+
+
 def connect(path: Path | str) -> sqlite3.Connection:
     """A connection with the durability every Commander connection promises."""
     conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        str(path),
+        timeout=BUSY_TIMEOUT_SECONDS,
+        isolation_level=None,
+        check_same_thread=False,
+        factory=LogConnection,
     )
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
     _enter_wal(conn)
@@ -56,7 +66,10 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One user action, one transaction; the write lock is taken up front
-    so two writers queue on the busy timeout instead of failing mid-way."""
+    so two writers queue on the busy timeout instead of failing mid-way. A log whose
+    integrity check is still running waits for it: nothing is written into damage."""
+    if isinstance(conn, LogConnection) and conn.pending_check is not None:
+        conn.pending_check.raise_if_damaged()
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -85,27 +98,43 @@ def _busy_or_raise(exc: sqlite3.OperationalError) -> Exception:
     )
 
 
-def open_database(path: Path, backups: BackupRotation, now: datetime) -> sqlite3.Connection:
-    """Open (or create) the log, refuse damage and newer schemas, upgrade older ones."""
+def open_database(
+    path: Path, backups: BackupRotation, now: datetime, *, check_in_background: bool = False
+) -> sqlite3.Connection:
+    """Open (or create) the log, refuse damage and newer schemas, upgrade older ones.
+
+    With `check_in_background`, a log already at this version is checked on a thread of
+    its own (see `integrity`); one that must be created or upgraded is checked first."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = connect(path)
-        quick = conn.execute("PRAGMA quick_check").fetchall()
+        deferred = check_in_background and _is_current(conn)
+        detail = None if deferred else damage_found(conn)
     except sqlite3.OperationalError as exc:
         if _is_busy(exc):
             raise _busy_or_raise(exc) from None
-        raise _damaged(path, backups, str(exc)) from None
+        raise damaged_error(path, backups, str(exc)) from None
     except sqlite3.DatabaseError as exc:
-        raise _damaged(path, backups, str(exc)) from None
-    if [row[0] for row in quick] != ["ok"]:
+        raise damaged_error(path, backups, str(exc)) from None
+    if deferred:
+        assert isinstance(conn, LogConnection)
+        conn.pending_check = BackgroundCheck(path, backups, BUSY_TIMEOUT_SECONDS)
+        return conn
+    if detail is not None:
         conn.close()
-        raise _damaged(path, backups, "; ".join(str(r[0]) for r in quick[:3]))
+        raise damaged_error(path, backups, detail)
     try:
         _migrate(conn, path, backups, now)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _is_current(conn: sqlite3.Connection) -> bool:
+    """The file is at exactly this version of the schema: opening it changes nothing."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    return bool(version == SCHEMA_VERSION) and _applied(conn) == set(KNOWN_MIGRATIONS)
 
 
 def _applied(conn: sqlite3.Connection) -> set[str]:
@@ -156,17 +185,3 @@ def _is_empty(conn: sqlite3.Connection) -> bool:
     """A file with no schema at all: a new log."""
     (objects,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     return int(objects) == 0
-
-
-def _damaged(path: Path, backups: BackupRotation, detail: str) -> DamagedDatabaseError:
-    good = backups.newest_good()
-    if good:
-        advice = (
-            f"The newest good backup is {good}. Close Commander, move the damaged file "
-            f"aside (keep it), copy the backup to {path}, and start again."
-        )
-    else:
-        advice = f"No good backup was found in {backups.directory}."
-    return DamagedDatabaseError(
-        f"The incident log {path} is damaged and was not changed ({detail}). {advice}"
-    )

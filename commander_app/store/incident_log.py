@@ -33,8 +33,9 @@ from commander_app.core.model import (
 )
 from commander_app.core.times import to_iso
 from commander_app.store.backups import BackupRotation, snapshot
-from commander_app.store.database import open_database, write_transaction
+from commander_app.store.database import LogConnection, open_database, write_transaction
 from commander_app.store.errors import StorageError
+from commander_app.store.integrity import BackgroundCheck
 from commander_app.store.rows import (
     EVENT_COLUMNS,
     INCIDENT_COLUMNS,
@@ -58,20 +59,36 @@ class IncidentLog:
         clock: Clock | None = None,
         backups: BackupRotation | None = None,
         backup_interval: timedelta = BACKUP_INTERVAL,
+        opened_by_window: bool = False,
     ) -> None:
+        """`opened_by_window`: the window shows at once and does the slow parts of opening
+        a large log on threads: the integrity check (writes wait for it) and the backup
+        on open (its backup timer takes it)."""
         self.path = Path(path)
         self.device_id = device_id
         self.clock = clock or SystemClock()
         self.backups = backups or BackupRotation(self.path)
         self.backup_interval = backup_interval
-        self.conn: sqlite3.Connection = open_database(self.path, self.backups, self.clock.now())
+        self.conn: sqlite3.Connection = open_database(
+            self.path, self.backups, self.clock.now(), check_in_background=opened_by_window
+        )
         self.backup_problem: str | None = None  # a failed backup must not block the log
+        if opened_by_window:
+            return
         try:
             self.maybe_backup()
         except StorageError as exc:
             self.backup_problem = str(exc)
 
+    @property
+    def integrity_check(self) -> BackgroundCheck | None:
+        """The integrity check still running or finished on its thread, if one was started."""
+        return self.conn.pending_check if isinstance(self.conn, LogConnection) else None
+
     def close(self) -> None:
+        check = self.integrity_check
+        if check is not None:
+            check.cancel()
         self.conn.close()
 
     def __enter__(self) -> IncidentLog:

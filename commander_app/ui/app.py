@@ -4,6 +4,7 @@ and the `--smoke-test` mode used by CI and the desktop bundle."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -63,6 +64,14 @@ class _FirstPaint(QObject):
         return False
 
 
+def _refuse(problem: Exception, smoke_test: bool) -> int:
+    if smoke_test:
+        print(f"commander: {problem}", file=sys.stderr)
+    else:
+        QMessageBox.critical(None, "Commander cannot open the incident log", str(problem))
+    return 1
+
+
 def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float = 0.0) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Commander")
@@ -73,20 +82,25 @@ def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float =
         if db is None:
             db = Path(scratch) / "smoke.db" if smoke_test else environment.default_db_path()
         try:
-            log = IncidentLog(db, device_id=environment.device_id())
+            log = IncidentLog(db, device_id=environment.device_id(), opened_by_window=True)
         except CommanderError as exc:
-            if smoke_test:
-                print(f"commander: {exc}", file=sys.stderr)
-            else:
-                QMessageBox.critical(None, "Commander cannot open the incident log", str(exc))
-            return 1
+            return _refuse(exc, smoke_test)
         with log:
-            window = MainWindow(
-                log,
-                environment.default_author(),
-                environment.local_zone(),
-                environment.config_dir() / "window.ini",
-            )
+            check = log.integrity_check
+            try:
+                window = MainWindow(
+                    log,
+                    environment.default_author(),
+                    environment.local_zone(),
+                    environment.config_dir() / "window.ini",
+                )
+            except sqlite3.DatabaseError:
+                # The window read a damaged page before the check on its thread had
+                # finished: the check's verdict says what is wrong in the person's words.
+                problem = check.verdict() if check is not None else None
+                if problem is None:
+                    raise
+                return _refuse(problem, smoke_test)
             watcher = _FirstPaint(app, process_start)
             if smoke_test:
                 window.installEventFilter(watcher)
@@ -96,4 +110,8 @@ def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float =
             if smoke_test and not watcher.seen:
                 print("commander: the window never painted", file=sys.stderr)
                 return code or 4
+            problem = check.verdict() if smoke_test and check is not None else None
+            if problem is not None:
+                print(f"commander: {problem}", file=sys.stderr)
+                return code or 5
             return code

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from commander_app.store.incident_log import IncidentLog
 
 CHECK_EVERY_MS = 60_000
+FIRST_CHECK_MS = 3_000  # the backup on open, once the window is up
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +27,18 @@ class _BackupJob(QRunnable):
     def __init__(self, log: IncidentLog, signals: _Signals) -> None:
         super().__init__()
         self._rotation = log.backups
+        self._check = log.integrity_check
         self._path = log.path
         self._now = log.clock.now()
         self._signals = signals
 
     def run(self) -> None:
+        # A damaged file is never copied into the rotation, where it would push out a
+        # good backup; the window has told the person already.
+        problem = self._check.verdict() if self._check is not None else None
+        if problem is not None:
+            self._signals.failed.emit(str(problem))
+            return
         try:
             made = self._rotation.take_from_file(self._path, self._now)
         except Exception as exc:  # reported in the window and logged with context
@@ -57,6 +65,7 @@ class BackupTimer(QObject):
         self._timer.setInterval(CHECK_EVERY_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
+        QTimer.singleShot(FIRST_CHECK_MS, self, self.tick)
 
     def tick(self) -> bool:
         """Start a backup if one is due; True when one was started."""

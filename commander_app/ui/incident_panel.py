@@ -28,8 +28,6 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.times import format_duration, format_local, from_iso, parse_when
-from commander_app.store import handoffs
-from commander_app.ui.briefing_dialog import BriefingDialog
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import severity_colour
 
@@ -234,6 +232,8 @@ class IncidentPanel(LogPanel):
 
     def offer_handoff(self, to: str) -> str | None:
         """Offer command to `to`; returns the briefing handed over (None if refused)."""
+        from commander_app.store import handoffs  # the briefing's parts load on first use
+
         offered: list[str] = []
 
         def write(state: IncidentState) -> None:
@@ -245,6 +245,8 @@ class IncidentPanel(LogPanel):
         return offered[0] if self._act(write) else None
 
     def answer_handoff(self, answer: RoleChange) -> bool:
+        from commander_app.store import handoffs
+
         steps = {
             RoleChange.HANDOFF_ACCEPTED: handoffs.accept_handoff,
             RoleChange.HANDOFF_DECLINED: handoffs.decline_handoff,
@@ -260,6 +262,8 @@ class IncidentPanel(LogPanel):
             return
         briefing = self.offer_handoff(name)
         if briefing is not None:
+            from commander_app.ui.briefing_dialog import BriefingDialog
+
             BriefingDialog(
                 f"Command offered to {name.strip()}. Read or send them this briefing; "
                 "command changes hands when they accept.",

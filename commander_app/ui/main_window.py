@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, QSignalBlocker, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelection, QSettings, QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -18,11 +19,11 @@ from PySide6.QtWidgets import (
     QListView,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QSystemTrayIcon,
     QTabWidget,
     QVBoxLayout,
@@ -50,13 +51,16 @@ from commander_app.ui.board_panel import BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
 from commander_app.ui.incident_panel import IncidentPanel
+from commander_app.ui.integrity_watch import IntegrityWatch
 from commander_app.ui.live_watch import LiveWatch
 from commander_app.ui.publish_desk import PublishDesk
-from commander_app.ui.rollback_panel import RollbackPanel
 from commander_app.ui.shortcuts import ShortcutsDialog, by_name
 from commander_app.ui.start_dialog import StartDialog
 from commander_app.ui.timeline_view import TimelineView
 from commander_app.ui.update_desk import UpdateDesk
+
+if TYPE_CHECKING:
+    from commander_app.ui.rollback_panel import RollbackPanel
 
 
 class MainWindow(QMainWindow):
@@ -68,6 +72,11 @@ class MainWindow(QMainWindow):
         self.settings = (
             QSettings(str(settings_file), QSettings.Format.IniFormat) if (settings_file) else None
         )
+        self._painted = False
+        self._after_first_paint = QTimer(self)
+        self._after_first_paint.setSingleShot(True)
+        self._after_first_paint.setInterval(0)
+        self._after_first_paint.timeout.connect(self._ensure_rollback)
         self.setWindowTitle(f"Commander — {log.path}")
         self.resize(1360, 860)
         self._init_watchers()
@@ -87,6 +96,7 @@ class MainWindow(QMainWindow):
         self.incidents = IncidentListModel(self.log, self)
         self.live = LiveWatch(self.log.conn, self)
         self.backups = BackupTimer(self.log, self)
+        self.integrity = IntegrityWatch(self.log.integrity_check, self)
         self.publishing = PublishDesk(self.log, self.author, self.zone, self)
         self.statusBar().addPermanentWidget(self.publishing.badge)
 
@@ -128,7 +138,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.timeline_view, 1)
         column.addWidget(self.capture)
         self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
-        self.rollback = RollbackPanel(self.log, self.author, self.log.clock, self.zone)
+        self._rollback: RollbackPanel | None = None  # built after the first paint
         self.board = BoardPanel(self.log, self.author, self.log.clock, self.zone)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
@@ -139,7 +149,6 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.board, "&Board")
         # Scrolls rather than squeezing the incident's state and roles off the screen.
         self.rollback_scroll = QScrollArea()
-        self.rollback_scroll.setWidget(self.rollback)
         self.rollback_scroll.setWidgetResizable(True)
         self.rollback_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.tabs.addTab(self.rollback_scroll, "&Rollback && decisions")
@@ -155,11 +164,10 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
         central = QWidget()
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.updates.banner)
-        outer.addWidget(self.rollback.prompt)
-        outer.addWidget(self.stack, 1)
+        self.outer = QVBoxLayout(central)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.outer.addWidget(self.updates.banner)  # the rollback's prompt bar goes below
+        self.outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.setTabOrder(self.incident_list, self.timeline_view.kind_filter)
         self.setTabOrder(self.timeline_view.kind_filter, self.timeline_view.search_box)
@@ -227,10 +235,10 @@ class MainWindow(QMainWindow):
         self._action(board, "add_action", self.board.ask_action)
         self._action(board, "action_done", self.board.complete_selected_action)
         board.addSeparator()
-        self._action(board, "decide", self.rollback.ask_decision)
+        self._action(board, "decide", lambda: self.rollback.ask_decision())
         self._action(board, "outcome_prompt", self.focus_outcome)
-        self._action(board, "log_change", self.rollback.ask_change)
-        self._action(board, "authority_settings", self.rollback.edit_authority)
+        self._action(board, "log_change", lambda: self.rollback.ask_change())
+        self._action(board, "authority_settings", lambda: self.rollback.edit_authority())
         incident.addSeparator()
         self._action(incident, "quit", self.close)
         go = self.menuBar().addMenu("&Go")
@@ -251,7 +259,10 @@ class MainWindow(QMainWindow):
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)
         self.live.arrived.connect(self._on_arrived)
-        for part in (self.panel, self.board, self.rollback):
+        self.tabs.currentChanged.connect(
+            lambda: self.tabs.currentWidget() is self.rollback_scroll and self._ensure_rollback()
+        )
+        for part in (self.panel, self.board):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.updates.wrote.connect(lambda: self.live.poll(force=True))
@@ -263,6 +274,32 @@ class MainWindow(QMainWindow):
         self.backups.failed.connect(
             lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
         )
+        self.integrity.damaged.connect(self.report_damage)
+
+    @property
+    def rollback(self) -> RollbackPanel:
+        return self._ensure_rollback()
+
+    def _ensure_rollback(self) -> RollbackPanel:
+        """The rollback tab and its "did it work?" prompt bar: neither is part of the
+        first paint, so they are built just after it (or sooner, when first asked for)."""
+        if self._rollback is None:
+            from commander_app.ui.rollback_panel import RollbackPanel
+
+            panel = RollbackPanel(self.log, self.author, self.log.clock, self.zone)
+            self._rollback = panel
+            self.rollback_scroll.setWidget(panel)
+            self.outer.insertWidget(1, panel.prompt)
+            panel.wrote.connect(lambda: self.live.poll(force=True))
+            panel.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+            panel.show_incident(self.incident_list.currentIndex().data(IncidentIdRole))
+        return self._rollback
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self._after_first_paint.start()
 
     # -- layout that outlives the window -------------------------------------
 
@@ -282,7 +319,9 @@ class MainWindow(QMainWindow):
         self.live.stop()
         self.backups.stop()
         self.updates.stop()
-        self.rollback.stop()
+        self._after_first_paint.stop()
+        if self._rollback is not None:
+            self._rollback.stop()
         self.publishing.stop()
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
@@ -293,6 +332,20 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # -- behaviour -----------------------------------------------------------
+
+    def report_damage(self, message: str) -> None:
+        """The log failed its integrity check: nothing more is written (the store refuses),
+        and the window stays open so what it shows can still be read and copied."""
+        self.statusBar().showMessage(f"The incident log is damaged: {message}")
+        self.damage_box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "The incident log is damaged",
+            f"{message}\n\nCommander will write nothing more to this file. "
+            "What the window shows can still be read and copied.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.damage_box.open()
 
     def _show_state(self) -> None:
         has_incidents = self.incidents.rowCount() > 0
@@ -343,7 +396,8 @@ class MainWindow(QMainWindow):
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
         self.board.show_incident(incident_id)
-        self.rollback.show_incident(incident_id)
+        if self._rollback is not None:
+            self._rollback.show_incident(incident_id)
         self.updates.show_incident(incident_id)
 
     def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
@@ -360,8 +414,8 @@ class MainWindow(QMainWindow):
         # Refresh only what the new events can change.
         if kinds & STATE_KINDS or corrected:
             self.panel.show_incident(self.current_incident())
-        if kinds & (ROLLBACK_KINDS | STATE_KINDS) or corrected:
-            self.rollback.show_incident(current)
+        if self._rollback is not None and (kinds & (ROLLBACK_KINDS | STATE_KINDS) or corrected):
+            self._rollback.show_incident(current)
         if kinds & BOARD_KINDS or corrected:
             self.board.show_incident(current)
         if kinds & (STATE_KINDS | {Kind.COMMS}) or corrected:
@@ -424,6 +478,8 @@ class MainWindow(QMainWindow):
     def announce_overdue(self, sentences: list[str]) -> None:
         """Extras beside the banner, where the platform has them: a tray message, a beep."""
         if self.tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            from PySide6.QtWidgets import QStyle  # a large class; first paint does without it
+
             icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
             self.tray = QSystemTrayIcon(icon, self)
             self.tray.show()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from commander_app.core.times import format_local
-from commander_app.store.search import SearchHit
+
+if TYPE_CHECKING:
+    from commander_app.store.search import SearchHit
 
 _Index = QModelIndex | QPersistentModelIndex
 

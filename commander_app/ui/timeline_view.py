@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Kind
-from commander_app.store.search import search
 from commander_app.ui.search_results_model import SearchResultsModel
 from commander_app.ui.timeline_model import ENTRY, TimelineModel
 
@@ -83,6 +82,8 @@ class TimelineView(QWidget):
         self.model.set_kinds([Kind(kind)] if kind else [])
 
     def run_search(self) -> None:
+        from commander_app.store.search import search  # loaded on the first search
+
         text = self.search_box.text()
         try:
             found = search(self._conn, text, self.model.incident_id)

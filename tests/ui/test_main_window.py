@@ -5,6 +5,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
@@ -13,6 +14,7 @@ from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.shortcuts import SHORTCUTS
 from tests.conftest import run_cli
+from tests.support.damaged_log import write_damaged_log
 from tests.ui.conftest import BERLIN
 
 
@@ -220,3 +222,38 @@ def test_smoke_test_opens_the_real_window() -> None:
     result = run_cli("--smoke-test", env={"QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("smoke-test ok: platform=offscreen first_paint=")
+
+
+def test_a_log_found_damaged_after_opening_says_so_and_keeps_the_entry(
+    qtbot: QtBot, db_path: Path, clock: FixedClock, settings_file: Path
+) -> None:
+    """The window opens at once and checks the log on a thread; damage is reported in
+    the window, and what is typed afterwards stays in the line, never written."""
+    write_damaged_log(db_path, clock)
+    with IncidentLog(db_path, device_id="d", clock=clock, opened_by_window=True) as log:
+        window = MainWindow(log, "alice", BERLIN, settings_file)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.findChild(QMessageBox) is not None, timeout=5000)
+        box = window.findChild(QMessageBox)
+        assert box.isVisible()
+        assert "is damaged" in box.text()
+        assert "write nothing more" in box.text()
+        assert "damaged" in window.statusBar().currentMessage()
+        type_entry(qtbot, window, "f pool exhausted")
+        assert window.capture.line.text() == "f pool exhausted"
+        assert "is damaged" in window.capture.error.text()
+        box.close()
+        window.close()
+
+
+def test_a_damaged_log_the_window_reads_is_refused_in_plain_words(
+    db_path: Path, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Damage in the timeline's own pages: the check's message, not a traceback."""
+    write_damaged_log(db_path, clock, where="events")
+    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = run_cli("--smoke-test", db=db_path, env=env)
+    assert result.returncode != 0
+    assert "is damaged and was not changed" in result.stderr
+    assert "Traceback" not in result.stderr
