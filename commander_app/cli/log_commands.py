@@ -8,7 +8,7 @@ import sys
 
 from commander_app.cli.common import at, author, out
 from commander_app.core.board import board_dict, fold_board
-from commander_app.core.bundle import incident_dict, parse_bundle_text
+from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.divergences import resolve_refusal
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import event_text, text_body
@@ -157,7 +157,7 @@ def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_list(log: IncidentLog, args: argparse.Namespace) -> int:
     incidents = log.incidents(include_resolved=args.all)
     if args.json:
-        out(json.dumps([incident_dict(i) for i in incidents], indent=2, ensure_ascii=False))
+        out(json.dumps([i.to_dict() for i in incidents], indent=2, ensure_ascii=False))
         return 0
     if not incidents:
         out("No open incidents." if not args.all else "No incidents yet.")
@@ -178,7 +178,7 @@ def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
     events = log.events(incident.id)
     if args.json:
         document = {
-            "incident": incident_dict(incident),
+            "incident": incident.to_dict(),
             "metrics": metrics_dict(incident),
             "board": board_dict(fold_board(events)),
             "events": [e.to_dict() for e in events],

@@ -35,6 +35,7 @@ from commander_app.store import channel_store, environment
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
+from commander_app.store.outbox_status import waiting_count
 
 # Option (argparse dest) → setting key, for the kinds that have that setting.
 _OPTIONS = {
@@ -248,7 +249,7 @@ def cmd_outbox(log: IncidentLog, args: argparse.Namespace) -> int:
         for attempt in attempts:
             out(attempt.describe())
         if not attempts:
-            waiting, failed = store.waiting_count(log)
+            waiting, failed = waiting_count(log)
             out(f"Nothing is due now ({waiting} waiting, {failed} failed).")
         return 1 if any(a.outcome is OutboxState.FAILED for a in attempts) else 0
     row = store.entry(log, args.id)

@@ -24,27 +24,6 @@ class ParsedBundle:
     events: list[Event]
 
 
-def incident_dict(state: IncidentState) -> dict[str, Any]:
-    return {
-        "id": state.id,
-        "title": state.title,
-        "severity": state.severity.value,
-        "status": state.status.value,
-        "is_drill": state.is_drill,
-        "commander": state.commander,
-        "communicator": state.communicator,
-        "roles": dict(state.roles),
-        "pending_handoff_to": state.pending_handoff_to,
-        "opened_at": state.opened_at,
-        "impact_started_at": state.impact_started_at,
-        "detected_at": state.detected_at,
-        "mitigated_at": state.mitigated_at,
-        "resolved_at": state.resolved_at,
-        "last_event_at": state.last_event_at,
-        "event_count": state.event_count,
-    }
-
-
 def make_bundle(
     state: IncidentState, events: Sequence[Event], exported_at: str, app_version: str
 ) -> dict[str, Any]:
@@ -56,7 +35,7 @@ def make_bundle(
         "version": BUNDLE_VERSION,
         "exported_at": exported_at,
         "exported_by": f"Commander {app_version}",
-        "incident": incident_dict(state),
+        "incident": state.to_dict(),
         "metrics": metrics_dict(state),
         # Derived from the events, for readers; an import reads only the events.
         **record_dict(events),

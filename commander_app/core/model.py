@@ -338,3 +338,24 @@ class IncidentState:
     @property
     def is_open(self) -> bool:
         return self.status is not Status.RESOLVED
+
+    def to_dict(self) -> dict[str, Any]:
+        """The incident as exports, `list --json` and the projection row carry it."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity.value,
+            "status": self.status.value,
+            "is_drill": self.is_drill,
+            "commander": self.commander,
+            "communicator": self.communicator,
+            "roles": dict(self.roles),
+            "pending_handoff_to": self.pending_handoff_to,
+            "opened_at": self.opened_at,
+            "impact_started_at": self.impact_started_at,
+            "detected_at": self.detected_at,
+            "mitigated_at": self.mitigated_at,
+            "resolved_at": self.resolved_at,
+            "last_event_at": self.last_event_at,
+            "event_count": self.event_count,
+        }

@@ -446,24 +446,6 @@ def entries(
     return [_entry(r) for r in rows]
 
 
-def waiting_count(log: IncidentLog) -> tuple[int, int]:
-    """(waiting to go out, failed and needing a person): the window's badge."""
-    row = log.conn.execute(
-        f"SELECT sum(state IN ({_WAITING_SQL})), sum(state = '{OutboxState.FAILED.value}') "
-        "FROM outbox"
-    ).fetchone()
-    return int(row[0] or 0), int(row[1] or 0)
-
-
-def next_due_at(log: IncidentLog) -> datetime | None:
-    """When the worker next has something to do (None: nothing is waiting)."""
-    row = log.conn.execute(
-        f"SELECT min(next_attempt_at) FROM outbox WHERE state IN "
-        f"('{OutboxState.QUEUED.value}', '{OutboxState.RETRYING.value}')"
-    ).fetchone()
-    return from_iso(row[0]) if row and row[0] else None
-
-
 def remote_incident(log: IncidentLog, channel: str, incident_id: str) -> str | None:
     row = log.conn.execute(
         "SELECT remote_id FROM remote_incidents WHERE channel = ? AND incident_id = ?",

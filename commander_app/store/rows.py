@@ -6,7 +6,6 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from commander_app.core.bundle import incident_dict
 from commander_app.core.model import (
     BOARD_KINDS,
     ROLLBACK_KINDS,
@@ -117,7 +116,7 @@ def decode_body(text: str) -> dict[str, Any]:
 
 
 def state_to_row(state: IncidentState) -> dict[str, Any]:
-    row = incident_dict(state)
+    row = state.to_dict()
     row["is_drill"] = int(state.is_drill)
     row["roles"] = json.dumps(state.roles, sort_keys=True, ensure_ascii=False)
     row["last_key"] = state.last_key

@@ -26,6 +26,7 @@ from commander_app.core.outbox import OutboxState
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
+from commander_app.store.outbox_status import waiting_count
 from commander_app.ui.error_line import ErrorLine
 from commander_app.ui.outbox_model import OutboxModel
 
@@ -109,7 +110,7 @@ class OutboxDialog(QDialog):
     def refresh(self) -> None:
         chosen = self.selected()
         self.model.show(store.entries(self._log, limit=500), self._log.clock.now())
-        waiting, failed = store.waiting_count(self._log)
+        waiting, failed = waiting_count(self._log)
         self.summary.setText(
             f"{waiting} waiting to go out, {failed} failed."
             if waiting or failed

@@ -14,8 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from commander_app.core.clock import Clock
-from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.outbox_status import next_due_at
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class OutboxRunner(QObject):
         """Poke when something is due (a retry's wait is over, another program queued).
 
         Called by the window's outbox badge timer; the runner has no timer of its own."""
-        due = store.next_due_at(self._log)
+        due = next_due_at(self._log)
         if due is not None and due <= self._log.clock.now():
             self.poke()
 

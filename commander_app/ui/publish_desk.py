@@ -10,12 +10,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from commander_app.core.outbox import OutboxState
-from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.outbox_status import waiting_count
 from commander_app.ui.cadence_strip import AMBER, RED
 from commander_app.ui.outbox_runner import OutboxRunner
 
 if TYPE_CHECKING:  # the dialogs load on first use
+    from commander_app.store.outbox import OutboxEntry
     from commander_app.ui.channel_settings import ChannelSettings
     from commander_app.ui.outbox_dialog import OutboxDialog
 
@@ -60,7 +61,7 @@ class PublishDesk(QObject):
         self.runner.tick()
 
     def refresh(self) -> None:
-        waiting, failed = store.waiting_count(self._log)
+        waiting, failed = waiting_count(self._log)
         if failed:
             text, look = f"Outbox: {failed} failed", "failed"
             if waiting:
@@ -74,7 +75,7 @@ class PublishDesk(QObject):
         if self._outbox is not None and self._outbox.isVisible():
             self._outbox.refresh()
 
-    def queued(self, entries: Sequence[store.OutboxEntry]) -> None:
+    def queued(self, entries: Sequence[OutboxEntry]) -> None:
         """A Send from a draft: say so at once, then deliver off the GUI thread."""
         names = ", ".join(e.channel for e in entries)
         audience = entries[0].audience.value if entries else ""

@@ -11,6 +11,7 @@ from commander_app.core.outbox import OutboxState
 from commander_app.store import channel_store
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.outbox_status import next_due_at, waiting_count
 from tests.store.conftest import count
 
 
@@ -48,7 +49,7 @@ def test_queueing_is_durable_and_told_in_the_log(log: IncidentLog, incident_id: 
         ("queued", "mail"),
         ("queued", "status"),
     ]
-    assert store.waiting_count(log) == (2, 0)
+    assert waiting_count(log) == (2, 0)
 
 
 @pytest.mark.usefixtures("channels")
@@ -97,7 +98,7 @@ def test_a_failed_update_holds_back_the_later_ones_until_retried_or_cancelled(
     store.claim_next(log, worker="w")
     failed = store.record_failure(log, first, "The API key was refused.", retryable=False)
     assert failed.state is OutboxState.FAILED
-    assert store.waiting_count(log) == (1, 1)
+    assert waiting_count(log) == (1, 1)
     assert store.claim_next(log, worker="w") is None
     texts = [e.body for e in log.events(incident_id) if e.kind is Kind.COMMS]
     assert texts[-1]["action"] == "failed"
@@ -214,3 +215,18 @@ def test_channel_names_and_duplicates(log: IncidentLog) -> None:
         log, "ops-chat", "slack", {"audiences": ["internal"]}, replace=True
     )
     assert channel_store.channel(log, "ops-chat").settings == changed.settings
+
+
+@pytest.mark.usefixtures("channels")
+def test_the_worker_is_woken_when_the_earliest_wait_is_over(
+    log: IncidentLog, incident_id: str, clock: FixedClock
+) -> None:
+    assert next_due_at(log) is None
+    first = queue(log, incident_id, "one")
+    assert next_due_at(log) == clock.now()
+    store.claim_next(log, worker="w")
+    assert next_due_at(log) is None  # being sent: nothing else is due
+    store.record_failure(log, first, "Network down", retryable=True, jitter=lambda: 0.0)
+    assert next_due_at(log) == clock.now() + timedelta(seconds=15)
+    store.cancel(log, first, author="cara")
+    assert next_due_at(log) is None

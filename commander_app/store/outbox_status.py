@@ -1,0 +1,31 @@
+"""How the outbox stands, one query each: what the window's badge shows and when the
+worker next has something to do. Apart from `outbox`, so the window's first paint
+reads them without loading the outbox's rows and rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from commander_app.core.outbox import WAITING, OutboxState
+from commander_app.core.times import from_iso
+from commander_app.store.incident_log import IncidentLog
+
+_WAITING_SQL = ", ".join(f"'{s.value}'" for s in WAITING)
+
+
+def waiting_count(log: IncidentLog) -> tuple[int, int]:
+    """(waiting to go out, failed and needing a person): the window's badge."""
+    row = log.conn.execute(
+        f"SELECT sum(state IN ({_WAITING_SQL})), sum(state = '{OutboxState.FAILED.value}') "
+        "FROM outbox"
+    ).fetchone()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def next_due_at(log: IncidentLog) -> datetime | None:
+    """When the worker next has something to do (None: nothing is waiting)."""
+    row = log.conn.execute(
+        f"SELECT min(next_attempt_at) FROM outbox WHERE state IN "
+        f"('{OutboxState.QUEUED.value}', '{OutboxState.RETRYING.value}')"
+    ).fetchone()
+    return from_iso(row[0]) if row and row[0] else None
