@@ -9,7 +9,15 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QItemSelection, QSettings, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -64,6 +72,8 @@ if TYPE_CHECKING:
 
 
 class MainWindow(QMainWindow):
+    first_painted = Signal()  # what the first paint does without can be set up now
+
     def __init__(
         self, log: IncidentLog, author: str, zone: tzinfo, settings_file: Path | None = None
     ) -> None:
@@ -300,6 +310,7 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             self._after_first_paint.start()
+            self.first_painted.emit()
 
     # -- layout that outlives the window -------------------------------------
 

@@ -257,3 +257,18 @@ def test_a_damaged_log_the_window_reads_is_refused_in_plain_words(
     assert result.returncode != 0
     assert "is damaged and was not changed" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_rollback_tab_is_built_just_after_the_first_paint(
+    qtbot: QtBot, log: IncidentLog, settings_file: Path
+) -> None:
+    """Not part of the first paint, so not built before it; ready a moment later,
+    with its prompt bar in place below the update banner."""
+    window = MainWindow(log, "alice", BERLIN, settings_file)
+    qtbot.addWidget(window)
+    assert window.rollback_scroll.widget() is None
+    with qtbot.waitSignal(window.first_painted, timeout=5000):
+        window.show()
+    qtbot.waitUntil(lambda: window.rollback_scroll.widget() is not None, timeout=5000)
+    assert window.outer.indexOf(window.rollback.prompt) == 1
+    window.close()
