@@ -22,7 +22,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QFrame,
     QLabel,
     QListView,
     QMainWindow,
@@ -62,6 +61,7 @@ from commander_app.ui.incident_panel import IncidentPanel
 from commander_app.ui.integrity_watch import IntegrityWatch
 from commander_app.ui.live_watch import LiveWatch
 from commander_app.ui.publish_desk import PublishDesk
+from commander_app.ui.rollback_tab import RollbackTab
 from commander_app.ui.shortcuts import ShortcutsDialog, by_name
 from commander_app.ui.start_dialog import StartDialog
 from commander_app.ui.timeline_view import TimelineView
@@ -86,7 +86,6 @@ class MainWindow(QMainWindow):
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
         self._after_first_paint.setInterval(0)
-        self._after_first_paint.timeout.connect(self._ensure_rollback)
         self.setWindowTitle(f"Commander — {log.path}")
         self.resize(1360, 860)
         self._init_watchers()
@@ -148,7 +147,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.timeline_view, 1)
         column.addWidget(self.capture)
         self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
-        self._rollback: RollbackPanel | None = None  # built after the first paint
+        self.rollback_tab = RollbackTab(self.log, self.author, self.log.clock, self.zone)
         self.board = BoardPanel(self.log, self.author, self.log.clock, self.zone)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
@@ -157,11 +156,7 @@ class MainWindow(QMainWindow):
         self.right.addWidget(scroll)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.board, "&Board")
-        # Scrolls rather than squeezing the incident's state and roles off the screen.
-        self.rollback_scroll = QScrollArea()
-        self.rollback_scroll.setWidgetResizable(True)
-        self.rollback_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.tabs.addTab(self.rollback_scroll, "&Rollback && decisions")
+        self.tabs.addTab(self.rollback_tab, "&Rollback && decisions")
         self.right.addWidget(self.tabs)
         self.right.setSizes([330, 470])
         self.splitter = QSplitter()
@@ -174,10 +169,11 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
         central = QWidget()
-        self.outer = QVBoxLayout(central)
-        self.outer.setContentsMargins(0, 0, 0, 0)
-        self.outer.addWidget(self.updates.banner)  # the rollback's prompt bar goes below
-        self.outer.addWidget(self.stack, 1)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.updates.banner)
+        outer.addWidget(self.rollback_tab.prompt_slot)
+        outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.setTabOrder(self.incident_list, self.timeline_view.kind_filter)
         self.setTabOrder(self.timeline_view.kind_filter, self.timeline_view.search_box)
@@ -269,10 +265,8 @@ class MainWindow(QMainWindow):
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)
         self.live.arrived.connect(self._on_arrived)
-        self.tabs.currentChanged.connect(
-            lambda: self.tabs.currentWidget() is self.rollback_scroll and self._ensure_rollback()
-        )
-        for part in (self.panel, self.board):
+        self._after_first_paint.timeout.connect(self.rollback_tab.build)
+        for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.updates.wrote.connect(lambda: self.live.poll(force=True))
@@ -288,22 +282,7 @@ class MainWindow(QMainWindow):
 
     @property
     def rollback(self) -> RollbackPanel:
-        return self._ensure_rollback()
-
-    def _ensure_rollback(self) -> RollbackPanel:
-        """The rollback tab and its "did it work?" prompt bar: neither is part of the
-        first paint, so they are built just after it (or sooner, when first asked for)."""
-        if self._rollback is None:
-            from commander_app.ui.rollback_panel import RollbackPanel
-
-            panel = RollbackPanel(self.log, self.author, self.log.clock, self.zone)
-            self._rollback = panel
-            self.rollback_scroll.setWidget(panel)
-            self.outer.insertWidget(1, panel.prompt)
-            panel.wrote.connect(lambda: self.live.poll(force=True))
-            panel.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-            panel.show_incident(self.incident_list.currentIndex().data(IncidentIdRole))
-        return self._rollback
+        return self.rollback_tab.panel
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -331,8 +310,7 @@ class MainWindow(QMainWindow):
         self.backups.stop()
         self.updates.stop()
         self._after_first_paint.stop()
-        if self._rollback is not None:
-            self._rollback.stop()
+        self.rollback_tab.stop()
         self.publishing.stop()
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
@@ -347,7 +325,7 @@ class MainWindow(QMainWindow):
     def report_damage(self, message: str) -> None:
         """The log failed its integrity check: nothing more is written (the store refuses),
         and the window stays open so what it shows can still be read and copied."""
-        self.statusBar().showMessage(f"The incident log is damaged: {message}")
+        self.statusBar().showMessage(message)
         self.damage_box = QMessageBox(
             QMessageBox.Icon.Critical,
             "The incident log is damaged",
@@ -374,7 +352,7 @@ class MainWindow(QMainWindow):
         self.board.hypotheses_view.setFocus()
 
     def focus_rollback(self) -> None:
-        self.tabs.setCurrentWidget(self.rollback_scroll)
+        self.tabs.setCurrentWidget(self.rollback_tab)
         self.rollback.focus_checklist()
 
     def focus_outcome(self) -> None:
@@ -382,7 +360,7 @@ class MainWindow(QMainWindow):
         if self.rollback.prompt.isVisible():
             self.rollback.prompt.note.setFocus()
             return
-        self.tabs.setCurrentWidget(self.rollback_scroll)
+        self.tabs.setCurrentWidget(self.rollback_tab)
         self.rollback.decisions_view.setFocus()
 
     def select_incident(self, incident_id: str) -> None:
@@ -407,8 +385,7 @@ class MainWindow(QMainWindow):
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
         self.board.show_incident(incident_id)
-        if self._rollback is not None:
-            self._rollback.show_incident(incident_id)
+        self.rollback_tab.show_incident(incident_id)
         self.updates.show_incident(incident_id)
 
     def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
@@ -425,8 +402,8 @@ class MainWindow(QMainWindow):
         # Refresh only what the new events can change.
         if kinds & STATE_KINDS or corrected:
             self.panel.show_incident(self.current_incident())
-        if self._rollback is not None and (kinds & (ROLLBACK_KINDS | STATE_KINDS) or corrected):
-            self._rollback.show_incident(current)
+        if kinds & (ROLLBACK_KINDS | STATE_KINDS) or corrected:
+            self.rollback_tab.show_incident(current)
         if kinds & BOARD_KINDS or corrected:
             self.board.show_incident(current)
         if kinds & (STATE_KINDS | {Kind.COMMS}) or corrected:

@@ -266,9 +266,23 @@ def test_the_rollback_tab_is_built_just_after_the_first_paint(
     with its prompt bar in place below the update banner."""
     window = MainWindow(log, "alice", BERLIN, settings_file)
     qtbot.addWidget(window)
-    assert window.rollback_scroll.widget() is None
+    assert not window.rollback_tab.built
     with qtbot.waitSignal(window.first_painted, timeout=5000):
         window.show()
-    qtbot.waitUntil(lambda: window.rollback_scroll.widget() is not None, timeout=5000)
-    assert window.outer.indexOf(window.rollback.prompt) == 1
+    qtbot.waitUntil(lambda: window.rollback_tab.built, timeout=5000)
+    assert window.rollback_tab.widget() is window.rollback
+    assert window.rollback.prompt.parent() is window.rollback_tab.prompt_slot
+    window.close()
+
+
+def test_choosing_the_rollback_tab_builds_it_at_once(
+    qtbot: QtBot, log: IncidentLog, settings_file: Path
+) -> None:
+    window = MainWindow(log, "alice", BERLIN, settings_file)
+    qtbot.addWidget(window)
+    window.open_incident("Checkout 500s")
+    window.tabs.setCurrentWidget(window.rollback_tab)
+    window.show()  # shown before any paint: the tab in front asks for its panel
+    assert window.rollback_tab.built
+    assert window.rollback.state is not None
     window.close()

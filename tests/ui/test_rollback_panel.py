@@ -192,7 +192,7 @@ def test_the_panel_is_reachable_by_keyboard_and_its_models_are_sound(
         Qt.Key.Key_R,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.tabs.currentWidget() is window.rollback_scroll
+    assert window.tabs.currentWidget() is window.rollback_tab
     assert window.rollback.checklist_view.currentIndex().row() == 0
     window.focus_board()
     assert window.tabs.currentWidget() is window.board
