@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
+from commander_app.core.model import Audience
 from commander_app.core.times import format_clock
 
 AMBER = "background: #f0b429; color: black; font-weight: bold"
@@ -23,31 +25,56 @@ def mmss(seconds: float) -> str:
     return f"{minutes:02d}:{secs:02d}"
 
 
-def describe(item: AudienceCadence, now: datetime, zone: tzinfo) -> tuple[str, str, str]:
-    """A chip's short text (read at a glance), its style, and the full sentence."""
+class ChipText(NamedTuple):
+    text: str  # read at a glance: "Executives overdue 01:30"
+    short: str  # the same where room is short: "Exec -01:30"
+    style: str
+    sentence: str  # the whole of it, for the tooltip and the banner
+
+
+_SHORT_NAMES = {Audience.INTERNAL: "Int", Audience.EXECUTIVES: "Exec", Audience.CUSTOMERS: "Cust"}
+
+
+def describe(item: AudienceCadence, now: datetime, zone: tzinfo) -> ChipText:
+    """A chip's text, in full and short, its style, and the full sentence."""
     name = item.audience.value.capitalize()
+    short = _SHORT_NAMES[item.audience]
     left = item.seconds_left or 0.0
+    clock = mmss(left)
     due = f" (due {format_clock(item.due_at, now, zone)})" if item.due_at else ""
     status = item.status
     if status is CadenceStatus.OVERDUE or (status is CadenceStatus.RESOLVED_FINAL_DUE and left < 0):
         what = "final update" if status is CadenceStatus.RESOLVED_FINAL_DUE else "update"
-        return (f"{name} overdue {mmss(left)}", RED, f"{name} {what} overdue by {mmss(left)}{due}")
+        return ChipText(
+            f"{name} overdue {clock}",
+            f"{short} -{clock}",
+            RED,
+            f"{name} {what} overdue by {clock}{due}",
+        )
     if status is CadenceStatus.DUE_SOON:
-        return f"{name} {mmss(left)}", AMBER, f"{name} update due in {mmss(left)}{due}"
+        return ChipText(
+            f"{name} {clock}", f"{short} {clock}", AMBER, f"{name} update due in {clock}{due}"
+        )
     if status is CadenceStatus.SNOOZED:
         reason = f": {item.snooze_reason}" if item.snooze_reason else ""
-        return (
-            f"{name} snoozed {mmss(left)}",
+        return ChipText(
+            f"{name} snoozed {clock}",
+            f"{short} zz {clock}",
             "",
-            f"{name} update snoozed{reason}; due in {mmss(left)}{due}",
+            f"{name} update snoozed{reason}; due in {clock}{due}",
         )
     if status is CadenceStatus.RESOLVED_FINAL_DUE:
-        return f"{name} final {mmss(left)}", AMBER, f"{name} final update due in {mmss(left)}{due}"
+        return ChipText(
+            f"{name} final {clock}",
+            f"{short} final {clock}",
+            AMBER,
+            f"{name} final update due in {clock}{due}",
+        )
     if status is CadenceStatus.DONE:
-        return f"{name} done", MUTED, f"{name}: final update sent"
+        return ChipText(f"{name} done", f"{short} done", MUTED, f"{name}: final update sent")
     if status is CadenceStatus.NOT_SCHEDULED:
-        return f"{name} —", MUTED, f"{name}: no updates scheduled"
-    return f"{name} {mmss(left)}", "", f"{name} update due in {mmss(left)}{due}"
+        return ChipText(f"{name} —", f"{short} —", MUTED, f"{name}: no updates scheduled")
+    return ChipText(f"{name} {clock}", f"{short} {clock}", "", f"{name} update due in {clock}{due}")
 
 
 class CadenceStrip(QWidget):
@@ -59,8 +86,9 @@ class CadenceStrip(QWidget):
     def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._zone = zone
-        # Never widen the window: on a narrow screen the chips are clipped instead.
+        # Never widen the window: where the chips do not fit they say less (`_fit`).
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._texts: dict[str, ChipText] = {}
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel("Next updates:")
@@ -77,6 +105,7 @@ class CadenceStrip(QWidget):
         for audience in list(self.chips):
             if audience not in wanted:
                 self.chips.pop(audience).deleteLater()
+                self._texts.pop(audience, None)
         for position, item in enumerate(shown):
             chip = self.chips.get(item.audience.value)
             if chip is None:
@@ -89,10 +118,49 @@ class CadenceStrip(QWidget):
                 chip.addAction(snooze)
                 self.chips[audience] = chip
                 self._layout.insertWidget(2 + position, chip)
-            text, style, sentence = describe(item, now, self._zone)
-            chip.setText(text)
-            chip.setStyleSheet(style)
-            chip.setToolTip(f"{sentence}. Click to draft it; right-click to snooze.")
+            described = describe(item, now, self._zone)
+            self._texts[item.audience.value] = described
+            chip.setStyleSheet(described.style)
+            chip.setToolTip(f"{described.sentence}. Click to draft it; right-click to snooze.")
+        self._fit()
+
+    @property
+    def compact(self) -> bool:
+        return self.title.isHidden() and bool(self.chips)
+
+    def _needed(self, short: bool) -> int:
+        """The width the chips take with their full or short texts (the title too, if full)."""
+        widths = [self.title.sizeHint().width()] if not short else []
+        for audience, chip in self.chips.items():
+            metrics = chip.fontMetrics()
+            padding = chip.sizeHint().width() - metrics.horizontalAdvance(chip.text())
+            text = self._texts[audience].short if short else self._texts[audience].text
+            widths.append(metrics.horizontalAdvance(text) + padding)
+        return sum(widths) + self._layout.spacing() * len(widths)
+
+    def _fit(self) -> None:
+        """Full texts where they fit; else the short ones, without the title (a chip cut
+        off mid-word, "xecutives overdue 40:0", is worse than an abbreviation)."""
+        compact = bool(self.chips) and self._needed(short=False) > self.width()
+        self.title.setHidden(compact)
+        for audience, chip in self.chips.items():
+            texts = self._texts[audience]
+            chip.setText(texts.short if compact else texts.text)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self._needed(short=False), hint.height()) if self.chips else hint
+
+    def minimumSizeHint(self) -> QSize:
+        """No narrower than the short texts: a window that may grow (the mini timer) never
+        clips a chip. The main window's strip ignores its size hints and never widens it."""
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self._needed(short=True)), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
 
 class OverdueBanner(QLabel):
@@ -107,7 +175,7 @@ class OverdueBanner(QLabel):
 
     def show_cadence(self, items: Sequence[AudienceCadence], now: datetime, zone: tzinfo) -> None:
         described = [describe(item, now, zone) for item in items]
-        late = [sentence for _text, style, sentence in described if style == RED]
+        late = [chip.sentence for chip in described if chip.style == RED]
         self.setVisible(bool(late))
         if late:
             self.setText(" · ".join(late) + " — Ctrl+U drafts the most urgent update")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from commander_app.ui.cadence_strip import CadenceStrip
 
@@ -16,6 +16,8 @@ class MiniTimer(QWidget):
         self.setWindowTitle("Commander — next updates")
         self.strip = CadenceStrip(zone)
         self.strip.title.setText("")
+        # A window of its own may grow: never narrower than the short countdowns.
+        self.strip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.draft_button = QPushButton("Draft update")
         layout = QVBoxLayout(self)
         layout.addWidget(self.strip)

@@ -60,8 +60,8 @@ class UpdateDesk(QObject):
         self.strip.show_cadence(items, now)
         self.mini.strip.show_cadence(items, now)
         self.banner.show_cadence(items, now, self._zone)
-        late = {i.audience: i for i in items if describe(i, now, self._zone)[1] == RED}
-        news = [describe(late[a], now, self._zone)[2] for a in late if a not in self._overdue]
+        late = {i.audience: i for i in items if describe(i, now, self._zone).style == RED}
+        news = [describe(late[a], now, self._zone).sentence for a in late if a not in self._overdue]
         self._overdue = set(late)
         if news:
             self.fell_overdue.emit(news)

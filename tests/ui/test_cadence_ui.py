@@ -53,8 +53,13 @@ def test_the_mini_timer_shows_the_same_countdowns(window: MainWindow, clock: Fix
     clock.advance(timedelta(minutes=2))
     window.updates.cadence.tick()
     mini = {n: c.text() for n, c in window.updates.mini.strip.chips.items()}
-    assert mini == {n: c.text() for n, c in window.updates.strip.chips.items()}
-    assert mini["internal"] == "Internal 03:00"
+    main = {n: c.text() for n, c in window.updates.strip.chips.items()}
+    assert main["internal"] == "Internal 03:00"
+    # A small window: the same countdowns, in short where the full ones do not fit.
+    assert mini["internal"] in ("Internal 03:00", "Int 03:00")
+    assert {n: t.split()[-1] for n, t in mini.items()} == {
+        n: t.split()[-1] for n, t in main.items()
+    }
     window.updates.toggle_mini_timer()
     assert not window.updates.mini.isVisible()
 
@@ -171,3 +176,43 @@ def test_falling_overdue_is_announced_once(
     assert heard == [["Internal update overdue by 01:00 (due 15:05)"]]
     window.sound_action.setChecked(True)
     window.announce_overdue(heard[0])  # no tray offscreen; the beep must not fail
+
+
+def test_where_the_chips_do_not_fit_they_abbreviate_rather_than_clip(
+    window: MainWindow, clock: FixedClock, qtbot: QtBot
+) -> None:
+    window.open_incident("Checkout 500s", severity=Severity.SEV1)
+    clock.advance(timedelta(minutes=45))
+    window.updates.cadence.tick()
+    strip = window.updates.strip
+    assert not strip.compact
+    assert strip.chips["executives"].text() == "Executives overdue 40:00"
+    window.splitter.setSizes([200, 330, 830])  # a narrow centre column, or 150 % scaling
+    qtbot.waitUntil(lambda: strip.compact)
+    assert strip.chips["executives"].text() == "Exec -40:00"
+    assert strip.title.isHidden()
+    assert "Executives update overdue by 40:00" in strip.chips["executives"].toolTip()
+    clock.advance(timedelta(seconds=1))
+    window.updates.cadence.tick()  # the countdown moves on in short form
+    assert strip.chips["executives"].text() == "Exec -40:01"
+    window.splitter.setSizes([200, 900, 260])
+    qtbot.waitUntil(lambda: not strip.compact)
+    assert strip.chips["executives"].text() == "Executives overdue 40:01"
+
+
+def test_the_mini_timer_never_clips_a_countdown(
+    window: MainWindow, clock: FixedClock, qtbot: QtBot
+) -> None:
+    window.open_incident("Checkout 500s", severity=Severity.SEV1)
+    clock.advance(timedelta(minutes=45))
+    window.updates.cadence.tick()
+    window.updates.toggle_mini_timer()
+    mini = window.updates.mini
+    qtbot.waitExposed(mini)
+    for chip in mini.strip.chips.values():
+        assert chip.width() >= chip.sizeHint().width(), chip.text()
+    mini.resize(10, mini.height())  # as small as it will go
+    qtbot.waitUntil(lambda: mini.strip.compact)
+    for chip in mini.strip.chips.values():
+        assert chip.width() >= chip.sizeHint().width(), chip.text()
+    window.updates.toggle_mini_timer()
