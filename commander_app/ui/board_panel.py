@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QPushButton,
     QTreeView,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from commander_app.core.board import Board, Hypothesis, is_overdue
 from commander_app.core.model import HypothesisState
 from commander_app.core.times import format_clock, parse_due
 from commander_app.store import board_actions
+from commander_app.ui.ask import ask_text
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import confirmed, muted, warning
 
@@ -239,21 +239,21 @@ class BoardPanel(LogPanel):
         return self._act(write)
 
     def ask_owner(self) -> None:
-        name, ok = QInputDialog.getText(self, "Hypothesis owner", "Who is checking it?")
-        if ok and name.strip():
+        name = ask_text(self, "Hypothesis owner", "Who is checking it?")
+        if name and name.strip():
             self.set_owner(name)
 
     def ask_action(self) -> None:
-        typed = ""
+        typed: str | None = ""
         while True:
-            typed, ok = QInputDialog.getText(
+            typed = ask_text(
                 self,
                 "Add action",
                 "What must be done? Optionally end with '; owner; due'\n"
                 "for example: restart consumers; Kim; 14:30",
-                text=typed,
+                text=typed or "",
             )
-            if not ok or not typed.strip():
+            if not typed or not typed.strip():
                 return
             text, owner, due = ([*typed.split(";"), "", ""])[:3]
             if self.add_action(text, owner, due):

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -28,6 +27,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.times import format_duration, format_local, from_iso, parse_when
+from commander_app.ui.ask import ask_text
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import severity_colour
 
@@ -257,8 +257,8 @@ class IncidentPanel(LogPanel):
         return self._act(lambda s: steps[answer](self._log, s.id, author=self._author))
 
     def ask_handoff(self) -> None:
-        name, ok = QInputDialog.getText(self, "Hand over command", "Who takes command?")
-        if not ok or not name.strip():
+        name = ask_text(self, "Hand over command", "Who takes command?")
+        if not name or not name.strip():
             return
         briefing = self.offer_handoff(name)
         if briefing is not None:
@@ -272,22 +272,22 @@ class IncidentPanel(LogPanel):
             ).exec()
 
     def ask_milestone(self, milestone: Milestone) -> None:
-        typed = ""
+        typed: str | None = ""
         while True:
-            typed, ok = QInputDialog.getText(
+            typed = ask_text(
                 self,
                 "Set milestone",
                 f"When was the incident {milestone.value.replace('_', ' ')}?\n"
                 "HH:MM (local) or ISO-8601; leave empty for now.",
-                text=typed,
+                text=typed or "",
             )
-            if not ok or self.set_milestone(milestone, typed):
+            if typed is None or self.set_milestone(milestone, typed):
                 return
 
     def ask_role(self, role: Role) -> None:
         current = self.state.roles.get(role.value, "") if self.state else ""
-        name, ok = QInputDialog.getText(
+        name = ask_text(
             self, "Assign role", f"Who is the {role.value.replace('_', ' ')}?", text=current
         )
-        if ok and name.strip():
+        if name and name.strip():
             self.assign(role, name)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -29,6 +28,7 @@ from commander_app.core.model import DivergenceReview, IncidentState, Outcome
 from commander_app.core.rollback import ChecklistState, RollbackChecklist, outcomes_due
 from commander_app.core.times import format_clock
 from commander_app.store import decisions, rollback_files
+from commander_app.ui.ask import ask_text
 from commander_app.ui.board_panel import SHOWN, ItemIdRole, _note_more, _row, _tree
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import muted, warning
@@ -323,10 +323,10 @@ class RollbackPanel(LogPanel):
         if chosen is None:
             self.problem.emit("Select a decision first.")
             return False
-        note = ""
+        note: str | None = ""
         if outcome is Outcome.FAILED:
-            note, ok = QInputDialog.getText(self, "It did not work", "What did you see?")
-            if not ok:
+            note = ask_text(self, "It did not work", "What did you see?")
+            if note is None:
                 return False
         return self.answer(chosen, outcome, note)
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -51,6 +50,7 @@ from commander_app.core.templates import TemplateError, render
 from commander_app.core.update_context import CONTEXT_HELP, sample_context, update_context
 from commander_app.store import board_actions, templates_store
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.ask import ask_text
 from commander_app.ui.error_line import ErrorLine
 from commander_app.ui.palette import warning
 
@@ -588,5 +588,5 @@ class TemplateEditor(QDialog):
         return answer == buttons.Yes
 
     def _ask_name(self, prompt: str, suggestion: str) -> str | None:
-        name, ok = QInputDialog.getText(self, "Template name", prompt, text=suggestion)
-        return name if ok and name.strip() else None
+        name = ask_text(self, "Template name", prompt, text=suggestion)
+        return name if name and name.strip() else None
