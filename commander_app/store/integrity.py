@@ -95,9 +95,11 @@ class BackgroundCheck:
         return self.problem
 
     def raise_if_damaged(self) -> None:
+        """A fresh error each time: every refused write raises it, and re-raising one
+        instance would grow its traceback (and the frames it keeps) each time."""
         problem = self.verdict()
         if problem is not None:
-            raise problem
+            raise DamagedDatabaseError(str(problem))
 
     def cancel(self) -> None:
         """Stops a check still running (the log is being closed) and waits for its thread."""

@@ -79,6 +79,7 @@ def _refuse(problem: Exception, smoke_test: bool) -> int:
     if smoke_test:
         print(f"commander: {problem}", file=sys.stderr)
     else:
+        QApplication.setWindowIcon(application_icon())  # no window painted to set it
         QMessageBox.critical(None, "Commander cannot open the incident log", str(problem))
     return 1
 
