@@ -14,6 +14,7 @@ from commander_app.store.errors import (
     BusyError,
     NewerSchemaError,
     StorageError,
+    is_busy,
 )
 from commander_app.store.integrity import BackgroundCheck, damage_found, damaged_error
 from commander_app.store.versions import KNOWN_MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_VERSION
@@ -24,7 +25,7 @@ BUSY_TIMEOUT_SECONDS = 10.0
 class LogConnection(sqlite3.Connection):
     """A connection to the log that may still be waiting for its integrity check."""
 
-    pending_check: BackgroundCheck | None = None
+    integrity_check: BackgroundCheck | None = None
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -53,14 +54,10 @@ def _enter_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
-            if not _is_busy(exc) or time.monotonic() >= deadline:
+            if not is_busy(exc) or time.monotonic() >= deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    return "locked" in str(exc) or "busy" in str(exc)
 
 
 @contextmanager
@@ -68,8 +65,8 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One user action, one transaction; the write lock is taken up front
     so two writers queue on the busy timeout instead of failing mid-way. A log whose
     integrity check is still running waits for it: nothing is written into damage."""
-    if isinstance(conn, LogConnection) and conn.pending_check is not None:
-        conn.pending_check.raise_if_damaged()
+    if isinstance(conn, LogConnection) and conn.integrity_check is not None:
+        conn.integrity_check.raise_if_damaged()
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -87,7 +84,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
 
 def _busy_or_raise(exc: sqlite3.OperationalError) -> Exception:
     """The errors a person can do something about, in their words."""
-    if _is_busy(exc):
+    if is_busy(exc):
         return BusyError(
             "The incident log is busy: another Commander held it for more than "
             f"{BUSY_TIMEOUT_SECONDS:.0f} seconds. Nothing was written; try again."
@@ -111,14 +108,14 @@ def open_database(
         deferred = check_in_background and _is_current(conn)
         detail = None if deferred else damage_found(conn)
     except sqlite3.OperationalError as exc:
-        if _is_busy(exc):
+        if is_busy(exc):
             raise _busy_or_raise(exc) from None
         raise damaged_error(path, backups, str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise damaged_error(path, backups, str(exc)) from None
     if deferred:
         assert isinstance(conn, LogConnection)
-        conn.pending_check = BackgroundCheck(path, backups, BUSY_TIMEOUT_SECONDS)
+        conn.integrity_check = BackgroundCheck(path, backups, BUSY_TIMEOUT_SECONDS)
         return conn
     if detail is not None:
         conn.close()

@@ -1,6 +1,13 @@
 """Store errors a user can meet, worded for the user."""
 
+import sqlite3
+
 from commander_app.core.errors import CommanderError
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Another connection held the lock: the file is in use, not broken."""
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 class DamagedDatabaseError(CommanderError):

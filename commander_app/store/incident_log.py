@@ -83,7 +83,7 @@ class IncidentLog:
     @property
     def integrity_check(self) -> BackgroundCheck | None:
         """The integrity check still running or finished on its thread, if one was started."""
-        return self.conn.pending_check if isinstance(self.conn, LogConnection) else None
+        return self.conn.integrity_check if isinstance(self.conn, LogConnection) else None
 
     def close(self) -> None:
         check = self.integrity_check

@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from commander_app.store.backups import BackupRotation, read_only_uri
-from commander_app.store.errors import DamagedDatabaseError
+from commander_app.store.errors import DamagedDatabaseError, is_busy
 
 logger = logging.getLogger(__name__)
+CANCEL_WAIT_S = 5.0
 
 
 def damage_found(conn: sqlite3.Connection) -> str | None:
@@ -74,7 +76,7 @@ class BackgroundCheck:
         except sqlite3.OperationalError as exc:
             if self._cancelled:
                 return
-            if "locked" in str(exc) or "busy" in str(exc):
+            if is_busy(exc):
                 # Another program held the file for the whole timeout: it is in use,
                 # not damaged, and the writes themselves will say if it stays busy.
                 logger.warning("the integrity check of %s could not run: %s", self._path, exc)
@@ -102,9 +104,14 @@ class BackgroundCheck:
             raise DamagedDatabaseError(str(problem))
 
     def cancel(self) -> None:
-        """Stops a check still running (the log is being closed) and waits for its thread."""
+        """Stops a check still running (the log is being closed) and waits for its thread,
+        a few seconds at most: closing never hangs on it (the thread is a daemon). The
+        interrupt is repeated: one sent just before the check's statement starts is lost."""
         with self._lock:
             self._cancelled = True
-            if self._conn is not None:
-                self._conn.interrupt()
-        self._thread.join()
+        deadline = time.monotonic() + CANCEL_WAIT_S
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            with self._lock:
+                if self._conn is not None:
+                    self._conn.interrupt()
+            self._thread.join(0.02)

@@ -26,6 +26,7 @@ from commander_app.core.update_facts import UpdateFacts
 from commander_app.store import channel_store
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.outbox_status import WAITING_SQL
 
 # A worker that has held a row this long without an answer is presumed gone.
 ABANDONED_AFTER = timedelta(minutes=15)
@@ -36,7 +37,6 @@ _COLUMNS = (
     "next_attempt_at, last_error, in_doubt, worker, attempt_started_at, remote_id, "
     "created_at, updated_at, sent_at"
 )
-_WAITING_SQL = ", ".join(f"'{s.value}'" for s in rules.WAITING)
 _FINISHED_SQL = ", ".join(f"'{s.value}'" for s in rules.FINISHED)
 
 
@@ -438,7 +438,7 @@ def entries(
         where.append("incident_id = ?")
         params.append(incident_id)
     if waiting_only:
-        where.append(f"state IN ({_WAITING_SQL}, '{OutboxState.FAILED.value}')")
+        where.append(f"state IN ({WAITING_SQL}, '{OutboxState.FAILED.value}')")
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = log.conn.execute(
         f"SELECT {_COLUMNS} FROM outbox {clause} ORDER BY seq DESC LIMIT ?", [*params, limit]

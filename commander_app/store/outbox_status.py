@@ -10,13 +10,13 @@ from commander_app.core.outbox import WAITING, OutboxState
 from commander_app.core.times import from_iso
 from commander_app.store.incident_log import IncidentLog
 
-_WAITING_SQL = ", ".join(f"'{s.value}'" for s in WAITING)
+WAITING_SQL = ", ".join(f"'{s.value}'" for s in WAITING)
 
 
 def waiting_count(log: IncidentLog) -> tuple[int, int]:
     """(waiting to go out, failed and needing a person): the window's badge."""
     row = log.conn.execute(
-        f"SELECT sum(state IN ({_WAITING_SQL})), sum(state = '{OutboxState.FAILED.value}') "
+        f"SELECT sum(state IN ({WAITING_SQL})), sum(state = '{OutboxState.FAILED.value}') "
         "FROM outbox"
     ).fetchone()
     return int(row[0] or 0), int(row[1] or 0)

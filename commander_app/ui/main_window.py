@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
 
     @property
     def rollback(self) -> RollbackPanel:
-        return self.rollback_tab.panel
+        return self.rollback_tab.build()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

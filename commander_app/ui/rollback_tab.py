@@ -42,10 +42,6 @@ class RollbackTab(QScrollArea):
     def built(self) -> bool:
         return self._panel is not None
 
-    @property
-    def panel(self) -> RollbackPanel:
-        return self.build()
-
     def build(self) -> RollbackPanel:
         """The panel, built now if it was not yet."""
         if self._panel is None:

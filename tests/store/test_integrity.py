@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from commander_app.core.clock import FixedClock
+from commander_app.store import integrity
 from commander_app.store.errors import DamagedDatabaseError
 from commander_app.store.incident_log import IncidentLog
 from tests.support.damaged_log import write_damaged_log
@@ -57,11 +58,22 @@ def test_the_check_names_the_newest_good_backup(db_path: Path, clock: FixedClock
         assert f"newest good backup is {good}" in str(log.integrity_check.verdict())
 
 
-def test_closing_stops_a_check_still_running(db_path: Path, clock: FixedClock) -> None:
-    write_damaged_log(db_path, clock)
+def test_closing_stops_a_check_still_running(
+    db_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check that would run for ever (standing in for a huge file) is interrupted
+    when the log closes; being stopped is not reported as damage."""
+    with IncidentLog(db_path, device_id="d", clock=clock) as log:
+        log.open_incident("x", author="a")
+    endless = (
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+    )
+    monkeypatch.setattr(integrity, "damage_found", lambda conn: conn.execute(endless).fetchone())
     log = IncidentLog(db_path, device_id="d", clock=clock, opened_by_window=True)
     check = log.integrity_check
-    log.close()
     assert check is not None
+    assert not check.finished  # still "checking"
+    log.close()
     assert check.finished
+    assert check.problem is None
     assert not any(thread.name == "commander-check" for thread in threading.enumerate())

@@ -20,6 +20,13 @@ def chips(window: MainWindow) -> dict[str, tuple[str, str]]:
     }
 
 
+def sev1_minutes_in(window: MainWindow, clock: FixedClock, minutes: float) -> None:
+    """A SEV1 opened `minutes` ago by the log's clock, its countdowns brought up to date."""
+    window.open_incident("Checkout 500s", severity=Severity.SEV1)
+    clock.advance(timedelta(minutes=minutes))
+    window.updates.cadence.tick()
+
+
 def test_countdowns_go_amber_then_red_with_the_banner(
     window: MainWindow, clock: FixedClock
 ) -> None:
@@ -67,9 +74,7 @@ def test_the_mini_timer_shows_the_same_countdowns(window: MainWindow, clock: Fix
 def test_one_click_draft_then_mark_as_sent_restarts_the_countdown(
     window: MainWindow, qtbot: QtBot, clock: FixedClock
 ) -> None:
-    window.open_incident("Checkout 500s", severity=Severity.SEV1)
-    clock.advance(timedelta(minutes=3))
-    window.updates.cadence.tick()
+    sev1_minutes_in(window, clock, 3)
     window.updates.strip.chips["internal"].click()
     dialog = window.findChild(DraftDialog)
     assert dialog is not None
@@ -181,9 +186,7 @@ def test_falling_overdue_is_announced_once(
 def test_where_the_chips_do_not_fit_they_abbreviate_rather_than_clip(
     window: MainWindow, clock: FixedClock, qtbot: QtBot
 ) -> None:
-    window.open_incident("Checkout 500s", severity=Severity.SEV1)
-    clock.advance(timedelta(minutes=45))
-    window.updates.cadence.tick()
+    sev1_minutes_in(window, clock, 45)
     strip = window.updates.strip
     assert not strip.compact
     assert strip.chips["executives"].text() == "Executives overdue 40:00"
@@ -203,9 +206,7 @@ def test_where_the_chips_do_not_fit_they_abbreviate_rather_than_clip(
 def test_the_mini_timer_never_clips_a_countdown(
     window: MainWindow, clock: FixedClock, qtbot: QtBot
 ) -> None:
-    window.open_incident("Checkout 500s", severity=Severity.SEV1)
-    clock.advance(timedelta(minutes=45))
-    window.updates.cadence.tick()
+    sev1_minutes_in(window, clock, 45)
     window.updates.toggle_mini_timer()
     mini = window.updates.mini
     qtbot.waitExposed(mini)
