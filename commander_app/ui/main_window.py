@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 
 class MainWindow(QMainWindow):
     first_painted = Signal()  # what the first paint does without can be set up now
+    closing = Signal()  # the one shutdown path: every part that starts work stops on it
 
     def __init__(
         self, log: IncidentLog, author: str, zone: tzinfo, settings_file: Path | None = None
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
             QSettings(str(settings_file), QSettings.Format.IniFormat) if (settings_file) else None
         )
         self._painted = False
+        self._shut_down = False
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
         self._after_first_paint.setInterval(0)
@@ -279,6 +281,16 @@ class MainWindow(QMainWindow):
             lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
         )
         self.integrity.damaged.connect(self.report_damage)
+        # Whatever the window started ends with it, before the log is closed.
+        for stop in (
+            self.live.stop,
+            self.backups.stop,
+            self.integrity.stop,
+            self.updates.stop,
+            self.rollback_tab.stop,
+            self.publishing.stop,
+        ):
+            self.closing.connect(stop)
 
     @property
     def rollback(self) -> RollbackPanel:
@@ -306,19 +318,25 @@ class MainWindow(QMainWindow):
                 splitter.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.live.stop()
-        self.backups.stop()
-        self.updates.stop()
-        self._after_first_paint.stop()
-        self.rollback_tab.stop()
-        self.publishing.stop()
+        self.shut_down()
+        super().closeEvent(event)
+
+    def shut_down(self) -> None:
+        """Stop everything this window started, once: the parts' own work (threads,
+        polling) through `closing`, then every timer anywhere in the window's tree, so a
+        timer a part forgot to stop cannot fire on a closed log."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.closing.emit()
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/splitter", self.splitter.saveState())
             self.settings.setValue("window/right", self.right.saveState())
             self.settings.setValue("alerts/sound", self.sound_action.isChecked())
             self.settings.sync()
-        super().closeEvent(event)
 
     # -- behaviour -----------------------------------------------------------
 
