@@ -62,7 +62,8 @@ from commander_app.ui.integrity_watch import IntegrityWatch
 from commander_app.ui.live_watch import LiveWatch
 from commander_app.ui.publish_desk import PublishDesk
 from commander_app.ui.rollback_tab import RollbackTab
-from commander_app.ui.shortcuts import ShortcutsDialog, by_name
+from commander_app.ui.shortcut_guard import ShortcutGuard
+from commander_app.ui.shortcuts import SHORTCUTS, ShortcutsDialog, by_name
 from commander_app.ui.start_dialog import StartDialog
 from commander_app.ui.timeline_view import TimelineView
 from commander_app.ui.update_desk import UpdateDesk
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.incidents.reload()
         self._show_state()
+        if self.incidents.rowCount() > 0:
+            self.focus_capture()  # where typing starts when the window opens
         if log.backup_problem:
             self.statusBar().showMessage(log.backup_problem, 60_000)
 
@@ -259,6 +262,7 @@ class MainWindow(QMainWindow):
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "shortcuts", lambda: ShortcutsDialog(self).exec())
+        self.shortcut_guard = ShortcutGuard(self, (s.keys for s in SHORTCUTS if s.window))
 
     def _connect_signals(self) -> None:
         self.start_button.clicked.connect(lambda: self.ask_and_open(drill=False))
@@ -284,6 +288,7 @@ class MainWindow(QMainWindow):
         # Whatever the window started ends with it, before the log is closed.
         for stop in (
             self.live.stop,
+            self.shortcut_guard.stop,
             self.backups.stop,
             self.integrity.stop,
             self.updates.stop,
@@ -355,12 +360,18 @@ class MainWindow(QMainWindow):
         self.damage_box.open()
 
     def _show_state(self) -> None:
+        """The workspace or the empty page. Focus stays where the person put it (a
+        search being typed, a note, the checklist) unless the page it was on goes away."""
         has_incidents = self.incidents.rowCount() > 0
-        self.stack.setCurrentWidget(self.splitter if has_incidents else self.empty)
+        page = self.splitter if has_incidents else self.empty
+        if self.stack.currentWidget() is not page:
+            focused = QApplication.focusWidget()
+            leaving = self.stack.currentWidget()
+            self.stack.setCurrentWidget(page)
+            if has_incidents and focused is not None and leaving.isAncestorOf(focused):
+                self.focus_capture()
         if has_incidents and not self.incident_list.currentIndex().isValid():
             self.select_incident(self.incidents.index(0).data(IncidentIdRole))
-        if has_incidents:
-            self.focus_capture()
 
     def focus_capture(self) -> None:
         self.capture.setFocus()
