@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         )
         self._painted = False
         self._shut_down = False
+        self._refusal = ""  # the last refusal shown, taken down when the incident moves on
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
         self._after_first_paint.setInterval(0)
@@ -274,7 +275,7 @@ class MainWindow(QMainWindow):
         self._after_first_paint.timeout.connect(self.rollback_tab.build)
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
-            part.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+            part.problem.connect(self.show_refusal)
         self.updates.wrote.connect(lambda: self.live.poll(force=True))
         self.updates.fell_overdue.connect(self.announce_overdue)
         self.updates.queued.connect(self.publishing.queued)
@@ -345,6 +346,17 @@ class MainWindow(QMainWindow):
 
     # -- behaviour -----------------------------------------------------------
 
+    def show_refusal(self, text: str) -> None:
+        self._refusal = text
+        self.statusBar().showMessage(text, 15_000)
+
+    def _drop_stale_refusal(self) -> None:
+        """A refusal speaks of the incident as it was ("Not resolved: 2 changes not
+        reviewed"); once its state has changed, or another incident is shown, it is stale."""
+        if self._refusal and self.statusBar().currentMessage() == self._refusal:
+            self.statusBar().clearMessage()
+        self._refusal = ""
+
     def report_damage(self, message: str) -> None:
         """The log failed its integrity check: nothing more is written (the store refuses),
         and the window stays open so what it shows can still be read and copied."""
@@ -410,6 +422,7 @@ class MainWindow(QMainWindow):
         indexes = selected.indexes()
         incident_id = indexes[0].data(IncidentIdRole) if indexes else None
         if incident_id != self.timeline.incident_id:
+            self._drop_stale_refusal()
             self.timeline_view.kind_filter.setCurrentIndex(0)
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
@@ -430,6 +443,7 @@ class MainWindow(QMainWindow):
         corrected = any(event.supersedes for event in mine)
         # Refresh only what the new events can change.
         if kinds & STATE_KINDS or corrected:
+            self._drop_stale_refusal()
             self.panel.show_incident(self.current_incident())
         if kinds & (ROLLBACK_KINDS | STATE_KINDS) or corrected:
             self.rollback_tab.show_incident(current)
