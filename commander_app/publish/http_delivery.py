@@ -25,7 +25,7 @@ from commander_app.publish.delivery import (
     PermanentFailure,
     RetryableFailure,
 )
-from commander_app.publish.redaction import log_redactor, redact
+from commander_app.publish.redaction import log_redactor, redact, scrub
 
 CONNECT_TIMEOUT = 10.0  # seconds; the read timeout is the attempt's own
 # Between this laptop's clock and a status page's, when adopting an incident it created.
@@ -89,8 +89,10 @@ def call(
             failure = _network_failure(exc, target, url, timeout, committed=bool(about_to_commit))
     if failure is not None:
         raise failure  # outside the except block: no chained exception quotes the URL
+    # Both the text and what it decodes to: JSON escapes a URL's slashes as \/, so the
+    # text can hide a secret that the decoded body quotes plainly.
     text = redact(response.text, target.secrets)
-    body = _json_or_none(response)
+    body = scrub(_json_or_none(response), target.secrets)
     if 200 <= response.status_code < 300:
         return HttpReply(response.status_code, body, text)
     refusal = _status_failure(target, response.status_code, body, text, response.headers)
