@@ -142,7 +142,9 @@ def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
     if args.rebuild:
         count = log.rebuild_projection()
         out(f"Rebuilt the projection of {count} incidents from their events.")
-    problems = check_log(log)
+    from commander_app.cli.secret_commands import secret_problems
+
+    problems = check_log(log) + secret_problems(log)
     if problems:
         for problem in problems:
             print(f"commander: {problem}", file=sys.stderr)

@@ -165,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="verify the log: integrity, search index, projection")
     p.add_argument("--rebuild", action="store_true", help="rebuild the incidents projection")
     p.set_defaults(run="log_commands:cmd_check")
+
+    p = sub.add_parser(
+        "copy-without-secrets",
+        help="write a copy of the log with every channel secret it holds blanked",
+    )
+    p.add_argument("target", type=Path, metavar="NEW_DB", help="a new file for the copy")
+    p.set_defaults(run="secret_commands:cmd_copy_without_secrets")
     return parser
 
 
