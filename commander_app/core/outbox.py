@@ -65,9 +65,10 @@ def retry_wait(
         jitter = random.random
     base = min(FIRST_RETRY * (2 ** min(attempts - 1, 16)), LONGEST_WAIT)
     wait: timedelta = base + base * (0.25 * jitter())
-    if retry_after is not None and retry_after > 0:
-        asked = min(timedelta(seconds=retry_after), LONGEST_REMOTE_WAIT)
-        wait = max(wait, asked)
+    if retry_after is not None and retry_after > 0:  # NaN is not > 0
+        # Bounded before it becomes a timedelta: a server's `inf` or 1e30 overflows one.
+        seconds = min(retry_after, LONGEST_REMOTE_WAIT.total_seconds())
+        wait = max(wait, timedelta(seconds=seconds))
     return wait
 
 

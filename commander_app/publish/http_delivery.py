@@ -9,6 +9,7 @@ are never passed on, and urllib3's debug log is redacted while a call is in flig
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -238,9 +239,11 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None)
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:  # "inf", "nan" and 1e400 parse as floats: a wait only when finite
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

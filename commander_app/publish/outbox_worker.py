@@ -123,8 +123,8 @@ def _deliver_one(
         message: str, *, retryable: bool, retry_after: float | None = None, in_doubt: bool = False
     ) -> Attempt:
         cleaned = redact(message, forms)
-        return Attempt(
-            store.record_failure(
+        try:
+            entry = store.record_failure(
                 log,
                 row.id,
                 cleaned,
@@ -132,7 +132,14 @@ def _deliver_one(
                 retry_after=retry_after,
                 in_doubt=in_doubt,
             )
-        )
+        except (ValueError, OverflowError, TypeError):
+            # A bug in handling what the remote said must not leave the row "sending":
+            # record it with the ordinary wait instead, and keep the details.
+            logger.exception("Recording the failure of outbox row %s failed", row.id)
+            entry = store.record_failure(
+                log, row.id, cleaned, retryable=retryable, in_doubt=in_doubt
+            )
+        return Attempt(entry)
 
     def sent(remote_id: str | None, remote_incident_id: str | None, detail: str) -> Attempt:
         return Attempt(_sent(log, row, remote_id, remote_incident_id, redact(detail, forms)))
