@@ -48,6 +48,7 @@ class OutgoingUpdate:
     severity: Severity
     affected_services: tuple[str, ...] = ()
     message_id: str = ""  # the email Message-ID, made once when queued and kept
+    thread_root: str = ""  # the Message-ID of this audience's first email of the incident
     deliver_notifications: bool = True
 
 

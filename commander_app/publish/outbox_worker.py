@@ -219,6 +219,7 @@ def _prepare(
         severity=Severity(row.severity),
         affected_services=row.services,
         message_id=row.message_id,
+        thread_root=(store.thread_root(log, row) or "") if kind is ChannelKind.EMAIL else "",
     )
     context = DeliveryContext(
         secret=secret,

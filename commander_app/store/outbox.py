@@ -454,6 +454,23 @@ def remote_incident(log: IncidentLog, channel: str, incident_id: str) -> str | N
     return row[0] if row else None
 
 
+def thread_root(log: IncidentLog, row: OutboxEntry) -> str | None:
+    """The Message-ID of the first update this audience got of this incident through this
+    channel, so a mail client shows every later one in its conversation."""
+    found = log.conn.execute(
+        "SELECT message_id FROM outbox WHERE incident_id = :incident AND audience = :audience "
+        "AND channel = :channel AND state = :sent AND seq < :seq ORDER BY seq LIMIT 1",
+        {
+            "incident": row.incident_id,
+            "audience": row.audience.value,
+            "channel": row.channel,
+            "sent": OutboxState.SENT.value,
+            "seq": row.seq,
+        },
+    ).fetchone()
+    return str(found[0]) if found else None
+
+
 def _entry(row: Sequence[Any]) -> OutboxEntry:
     values = list(row)
     values[4] = Audience(values[4])
