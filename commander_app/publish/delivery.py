@@ -63,6 +63,8 @@ class DeliveryContext:
     # Called just before the step the remote cannot take back (SMTP DATA, an HTTP POST
     # or PATCH). A crash after it leaves the attempt "in doubt" rather than retryable.
     about_to_commit: Callable[[], None] = lambda: None
+    # Remote incidents on this channel that other local incidents own: never adopted.
+    owned_elsewhere: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

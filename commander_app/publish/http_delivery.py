@@ -96,7 +96,9 @@ def call(
     body = scrub(_json_or_none(response), target.secrets)
     if 200 <= response.status_code < 300:
         return HttpReply(response.status_code, body, text)
-    refusal = _status_failure(target, response.status_code, body, text, response.headers)
+    refusal = _status_failure(
+        target, response.status_code, body, text, response.headers, committed=bool(about_to_commit)
+    )
     refusal.http_status = response.status_code  # type: ignore[attr-defined]
     raise refusal
 
@@ -168,7 +170,13 @@ def _is_name_resolution(exc: BaseException) -> bool:
 
 
 def _status_failure(
-    target: HttpTarget, status: int, body: Any, text: str, headers: Mapping[str, str]
+    target: HttpTarget,
+    status: int,
+    body: Any,
+    text: str,
+    headers: Mapping[str, str],
+    *,
+    committed: bool = False,
 ) -> DeliveryError:
     reason = short_reason(body, text)
     said = f" ({reason})" if reason else ""
@@ -178,6 +186,14 @@ def _status_failure(
         when = f"in {wait:g} s" if wait is not None else "later"
         return RetryableFailure(
             f"{target.service} is rate-limiting {where}; will retry {when}.", retry_after=wait
+        )
+    if status >= 500 and committed:
+        # The update had reached the server: it may have been taken before the error (a
+        # gateway's 502/504 after the backend wrote it). Look before sending it again.
+        return RetryableFailure(
+            f"{target.service} had a server error {status}{said} after receiving the update; "
+            "it may have taken it, so Commander will check before sending it again.",
+            in_doubt=True,
         )
     if status >= 500:
         return RetryableFailure(f"{target.service} had a server error {status}{said}; will retry.")

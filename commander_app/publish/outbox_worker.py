@@ -227,5 +227,6 @@ def _prepare(
         attempt_started_at=from_iso(row.attempt_started_at or row.updated_at),
         timeout=timeout,
         about_to_commit=lambda: store.mark_in_doubt(log, row.id),
+        owned_elsewhere=store.remote_incidents_elsewhere(log, stored.name, row.incident_id),
     )
     return channel, update, context
