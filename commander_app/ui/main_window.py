@@ -56,6 +56,7 @@ from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
 from commander_app.ui.board_panel import BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
+from commander_app.ui.glance_header import GlanceHeader
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
 from commander_app.ui.incident_panel import IncidentPanel
 from commander_app.ui.integrity_watch import IntegrityWatch
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
         self.rollback_tab = RollbackTab(self.log, self.author, self.log.clock, self.zone)
         self.board = BoardPanel(self.log, self.author, self.log.clock, self.zone)
+        self.glance = GlanceHeader(self.log.clock, self.zone)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -164,13 +166,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.board, "&Board")
         self.tabs.addTab(self.rollback_tab, "&Rollback && decisions")
         self.right.addWidget(self.tabs)
-        self.right.setSizes([330, 470])
+        # The header shows the roles, so the state box above the tabs needs only its own
+        # height and the board (more hypotheses, the checklist's Ticked column) the rest.
+        self.right.setStretchFactor(1, 1)
+        self.right.setSizes([175, 625])
         self.splitter = QSplitter()
         self.splitter.addWidget(self.incident_list)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([230, 600, 450])
+        self.splitter.setSizes([190, 590, 500])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
@@ -178,6 +183,7 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.updates.banner)
+        outer.addWidget(self.glance)
         outer.addWidget(self.rollback_tab.prompt_slot)
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -272,6 +278,7 @@ class MainWindow(QMainWindow):
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)
         self.live.arrived.connect(self._on_arrived)
+        self.updates.cadence.changed.connect(self.glance.show_cadence)
         self._after_first_paint.timeout.connect(self.rollback_tab.build)
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
@@ -427,6 +434,7 @@ class MainWindow(QMainWindow):
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
         self.board.show_incident(incident_id)
+        self.glance.show_incident(self.panel.state, self.board.board)
         self.rollback_tab.show_incident(incident_id)
         self.updates.show_incident(incident_id)
 
@@ -451,6 +459,7 @@ class MainWindow(QMainWindow):
             self.board.show_incident(current)
         if kinds & (STATE_KINDS | {Kind.COMMS}) or corrected:
             self.updates.show_incident(current)
+        self.glance.show_incident(self.panel.state, self.board.board)
         self._show_state()
 
     def _on_hit(self, incident_id: str, event_id: str) -> None:
