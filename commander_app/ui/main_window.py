@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from commander_app.core.capture import CaptureEntry
+from commander_app.core.change_words import ChangeReading, reads_as_change
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
     BOARD_KINDS,
@@ -70,6 +71,7 @@ from commander_app.ui.timeline_view import TimelineView
 from commander_app.ui.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
+    from commander_app.ui.decide_dialog import DecideDialog
     from commander_app.ui.rollback_panel import RollbackPanel
 
 
@@ -505,6 +507,10 @@ class MainWindow(QMainWindow):
             self.capture.rejected("Select or start an incident first.")
             return
         assert entry.kind is not None
+        change = reads_as_change(entry.text) if entry.kind is Kind.DECISION else None
+        if change is not None:
+            self.decide_typed(entry, change)
+            return
         try:
             self.log.log(incident.id, entry.text, kind=entry.kind, author=self.author, at=entry.at)
         except CommanderError as exc:
@@ -514,6 +520,21 @@ class MainWindow(QMainWindow):
         self.live.poll(force=True)
         if entry.at is None:
             self.timeline_view.table.scrollToBottom()
+
+    def decide_typed(self, entry: CaptureEntry, change: ChangeReading) -> DecideDialog | None:
+        """A production change typed as a decision goes through the decide dialog's rules
+        (checklist, authority, "did it work?"); the line keeps the text until it is decided."""
+        dialog = self.rollback.ask_decision()
+        if dialog is None:
+            return None
+        dialog.prefill(entry.text, change.kind, entry.at)
+        dialog.accepted.connect(self.capture.accepted)
+        self.statusBar().showMessage(
+            f"'{change.words}' is a production change ({change.kind.value}): decide it with "
+            "the checklist and authority. Cancel keeps your text in the line.",
+            15_000,
+        )
+        return dialog
 
     def announce_overdue(self, sentences: list[str]) -> None:
         """Extras beside the banner, where the platform has them: a tray message, a beep."""
