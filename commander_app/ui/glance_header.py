@@ -21,13 +21,17 @@ from commander_app.core.glance import Glance, Tone, glance
 from commander_app.core.glance import GlanceField as Field
 from commander_app.core.model import IncidentState
 from commander_app.ui.cadence_strip import AMBER, RED
+from commander_app.ui.palette import confirmed
 
-_TONES = {
-    Tone.CALM: "",
-    Tone.GOOD: "font-weight: bold",
-    Tone.SOON: AMBER,
-    Tone.LATE: RED,
-}
+_TONES = {Tone.CALM: "", Tone.SOON: AMBER, Tone.LATE: RED}
+
+
+def _style(tone: str) -> str:
+    if tone == Tone.GOOD:  # the board's colour for a confirmed hypothesis
+        return f"color: {confirmed().name()}; font-weight: bold"
+    return _TONES.get(tone, "")
+
+
 READABLE = 24  # characters a shortened field keeps at the least: "Connection pool exhaust…"
 WHOLE_AT_MOST = 260  # px: a name or a due time longer than this is shortened too
 
@@ -107,7 +111,7 @@ class GlanceField(QWidget):
     def show_field(self, field: Field) -> None:
         self.caption.setText(field.caption)
         self.caption.setToolTip(field.detail)
-        self.text.show_text(field.text, field.detail, _TONES.get(field.tone, ""))
+        self.text.show_text(field.text, field.detail, _style(field.tone))
 
     def needed(self) -> int:
         """The width that shows the whole text, after a bar."""
@@ -115,9 +119,8 @@ class GlanceField(QWidget):
         return sum(part.sizeHint().width() for part in parts) + 2 * 6
 
 
-# Names and the due time are kept whole; the cause and the decision share the rest.
+# Names and the due time are kept whole; the cause and the decision shorten if they must.
 _WHOLE = (True, True, True, False, False)
-_STRETCH = (0, 0, 0, 3, 2)
 FIRST_ROW = 3  # on two rows: who and when above, what is known and what waits below
 
 
@@ -172,12 +175,12 @@ class GlanceHeader(QFrame):
         for row in self.rows:
             while row.count():
                 row.takeAt(0)
-        for position, (widget, stretch) in enumerate(zip(self.fields, _STRETCH, strict=True)):
+        for position, widget in enumerate(self.fields):
             second = two_rows and position >= FIRST_ROW
-            self.rows[1 if second else 0].addWidget(widget, stretch)
+            self.rows[1 if second else 0].addWidget(widget)
             widget.bar.setVisible(position not in (0, FIRST_ROW if two_rows else 0))
-        if two_rows:
-            self.rows[0].addStretch(1)
+        for row in self.rows:
+            row.addStretch(1)  # the fields side by side from the left, the room after them
         self.two_rows = two_rows
 
     def _fit(self) -> None:
