@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from commander_app.core.model import DecisionKind
 
@@ -40,7 +41,6 @@ _PHRASES: tuple[tuple[DecisionKind, str], ...] = (
         r"\b(?:limits?|timeouts?|pool|size|ttl|threshold|replicas)\b",
     ),
 )
-_COMPILED = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PHRASES)
 # Words that, within the few words before the change, say it is not to happen.
 _NOT = frozenset(
     [
@@ -81,7 +81,7 @@ class ChangeReading:
 def reads_as_change(text: str) -> ChangeReading | None:
     """The first production change `text` asks for, or None when it asks for none."""
     found: list[tuple[int, DecisionKind, str]] = []
-    for kind, pattern in _COMPILED:
+    for kind, pattern in _compiled():
         for match in pattern.finditer(text):
             if not _negated(text[: match.start()]):
                 found.append((match.start(), kind, match.group(0)))
@@ -89,6 +89,12 @@ def reads_as_change(text: str) -> ChangeReading | None:
         return None
     _start, kind, words = min(found, key=lambda hit: hit[0])
     return ChangeReading(kind, " ".join(words.split()))
+
+
+@cache
+def _compiled() -> tuple[tuple[DecisionKind, re.Pattern[str]], ...]:
+    """Compiled on the first decision typed, not while the window starts."""
+    return tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PHRASES)
 
 
 def _negated(before: str) -> bool:

@@ -3,6 +3,7 @@ live as the panels; and the board and checklist keep their rows and columns ther
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def fits(text: FieldText) -> bool:
 
 
 @pytest.fixture
-def sev1_window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
+def sev1_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     clock = FixedClock(START)
     log = IncidentLog(tmp_path / "sev1.db", device_id="device-test", clock=clock)
     scripted_sev1(log, clock)
@@ -114,15 +115,19 @@ def test_at_1280x800_the_header_is_whole_and_the_board_has_room(
         assert text.isVisibleTo(window)
         assert fits(text), text.full
         assert not text.shortened, text.full  # at this width everything is read whole
-        assert text.full in text.toolTip() or text.toolTip()
-    # Narrower still, a long text shortens but stays readable, and the names stay whole.
-    window.resize(1000, 800)
-    qtbot.waitUntil(lambda: window.glance.width() < 1100)
+    assert window.glance.geometry().bottom() < window.stack.geometry().top()  # above it all
+    # Narrower still, a long text shortens but stays readable, with the whole on hover,
+    # and the names and the due time stay whole.
+    window.resize(900, 800)
+    qtbot.waitUntil(lambda: window.glance.width() < 1000)
+    assert cause.shortened
+    assert cause.text().endswith("…")
+    assert "Connection pool exhausted on payments-db since deploy 4811" in cause.toolTip()
     for text in window.glance.texts:
         assert fits(text), text.full
         assert len(text.text()) >= min(len(text.full), READABLE)
-    assert not commander.shortened
-    assert not update.shortened
+    for whole in (commander, communicator, update):
+        assert not whole.shortened
     window.resize(1280, 800)
     qtbot.waitUntil(lambda: window.glance.width() > 1200)
 
