@@ -87,3 +87,17 @@ def test_other_typed_decisions_are_logged_at_once(
     [decision] = decisions.decisions(window.log, incident_id).decisions
     assert decision.text == "keep investigating the DNS theory"
     assert decision.authority is None
+
+
+def test_a_backfilled_change_is_decided_at_the_time_typed(
+    window: MainWindow, clock: FixedClock, qtbot: QtBot
+) -> None:
+    incident_id = start(window, clock)  # opened at 15:00 in Berlin
+    clock.advance(timedelta(minutes=10))
+    type_entry(qtbot, window, "@15:05 d revert PR 4411")
+    [dialog] = open_dialogs(window)
+    assert (dialog.choice.text(), dialog.kind.currentText()) == ("revert PR 4411", "rollback")
+    dialog.override.setText("checkout is down")
+    assert dialog.decide()
+    [decision] = decisions.decisions(window.log, incident_id).decisions
+    assert decision.decided_at.startswith("2026-11-28T14:05")
