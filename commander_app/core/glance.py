@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from enum import StrEnum
 
 from commander_app.core.board import Board, Decision, Hypothesis
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
@@ -15,7 +16,7 @@ from commander_app.core.model import HypothesisState, IncidentState, Role
 from commander_app.core.times import format_clock
 
 
-class Tone:
+class Tone(StrEnum):
     """How a field asks for attention: calm, needs an answer soon, or late."""
 
     CALM = "calm"
@@ -29,7 +30,7 @@ class GlanceField:
     caption: str  # "Commander"
     text: str  # "alice", "nobody": read at a glance
     detail: str  # the whole of it, for the tooltip
-    tone: str = Tone.CALM
+    tone: Tone = Tone.CALM
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from commander_app.ui.palette import confirmed
 _TONES = {Tone.CALM: "", Tone.SOON: AMBER, Tone.LATE: RED}
 
 
-def _style(tone: str) -> str:
+def _style(tone: Tone) -> str:
     if tone == Tone.GOOD:  # the board's colour for a confirmed hypothesis
         return f"color: {confirmed().name()}; font-weight: bold"
     return _TONES.get(tone, "")
