@@ -37,9 +37,9 @@ WHOLE_AT_MOST = 260  # px: a name or a due time longer than this is shortened to
 
 
 class FieldText(QLabel):
-    """One line that shortens with an ellipsis where room is short; the whole text,
-    and the field's sentence, are in the tooltip. `whole` fields ask for room for all
-    of their text (names, the due time); the others take what is left."""
+    """One line that shortens with an ellipsis where room is short; the field's whole
+    sentence is in the tooltip. `whole` fields (names, the due time) keep all of their
+    text up to WHOLE_AT_MOST; the others shorten first, never below READABLE characters."""
 
     def __init__(self, whole: bool) -> None:
         super().__init__()
