@@ -7,6 +7,7 @@ import json
 import sys
 
 from commander_app.cli.common import at, author, out
+from commander_app.cli.decision_commands import refuse_unrecorded_change
 from commander_app.core.board import board_dict, fold_board
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.divergences import resolve_refusal
@@ -49,6 +50,8 @@ def cmd_new(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
     kind = Kind.parse(args.kind)
     text_body(kind, args.text)  # a typo in the entry is reported before anything else
+    if kind is Kind.DECISION:
+        refuse_unrecorded_change(args.text)
     incident = log.find_incident(args.incident)
     event = log.log(
         incident.id,

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from commander_app.core.capture import CaptureEntry
+from commander_app.core.change_words import ChangeReading, reads_as_change
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
     BOARD_KINDS,
@@ -56,6 +57,7 @@ from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
 from commander_app.ui.board_panel import BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
+from commander_app.ui.glance_header import GlanceHeader
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
 from commander_app.ui.incident_panel import IncidentPanel
 from commander_app.ui.integrity_watch import IntegrityWatch
@@ -69,6 +71,7 @@ from commander_app.ui.timeline_view import TimelineView
 from commander_app.ui.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
+    from commander_app.ui.decide_dialog import DecideDialog
     from commander_app.ui.rollback_panel import RollbackPanel
 
 
@@ -155,6 +158,7 @@ class MainWindow(QMainWindow):
         self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
         self.rollback_tab = RollbackTab(self.log, self.author, self.log.clock, self.zone)
         self.board = BoardPanel(self.log, self.author, self.log.clock, self.zone)
+        self.glance = GlanceHeader(self.log.clock, self.zone)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -164,13 +168,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.board, "&Board")
         self.tabs.addTab(self.rollback_tab, "&Rollback && decisions")
         self.right.addWidget(self.tabs)
-        self.right.setSizes([330, 470])
+        # The header shows the roles, so the state box above the tabs needs only its own
+        # height and the board (more hypotheses, the checklist's Ticked column) the rest.
+        self.right.setStretchFactor(1, 1)
+        self.right.setSizes([175, 625])
         self.splitter = QSplitter()
         self.splitter.addWidget(self.incident_list)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([230, 600, 450])
+        self.splitter.setSizes([190, 590, 500])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
@@ -178,6 +185,7 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.updates.banner)
+        outer.addWidget(self.glance)
         outer.addWidget(self.rollback_tab.prompt_slot)
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -272,6 +280,7 @@ class MainWindow(QMainWindow):
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)
         self.live.arrived.connect(self._on_arrived)
+        self.updates.cadence.changed.connect(self.glance.show_cadence)
         self._after_first_paint.timeout.connect(self.rollback_tab.build)
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
@@ -427,6 +436,7 @@ class MainWindow(QMainWindow):
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
         self.board.show_incident(incident_id)
+        self.glance.show_incident(self.panel.state, self.board.board)
         self.rollback_tab.show_incident(incident_id)
         self.updates.show_incident(incident_id)
 
@@ -451,6 +461,7 @@ class MainWindow(QMainWindow):
             self.board.show_incident(current)
         if kinds & (STATE_KINDS | {Kind.COMMS}) or corrected:
             self.updates.show_incident(current)
+        self.glance.show_incident(self.panel.state, self.board.board)
         self._show_state()
 
     def _on_hit(self, incident_id: str, event_id: str) -> None:
@@ -496,6 +507,10 @@ class MainWindow(QMainWindow):
             self.capture.rejected("Select or start an incident first.")
             return
         assert entry.kind is not None
+        change = reads_as_change(entry.text) if entry.kind is Kind.DECISION else None
+        if change is not None:
+            self.decide_typed(entry, change)
+            return
         try:
             self.log.log(incident.id, entry.text, kind=entry.kind, author=self.author, at=entry.at)
         except CommanderError as exc:
@@ -505,6 +520,21 @@ class MainWindow(QMainWindow):
         self.live.poll(force=True)
         if entry.at is None:
             self.timeline_view.table.scrollToBottom()
+
+    def decide_typed(self, entry: CaptureEntry, change: ChangeReading) -> DecideDialog | None:
+        """A production change typed as a decision goes through the decide dialog's rules
+        (checklist, authority, "did it work?"); the line keeps the text until it is decided."""
+        dialog = self.rollback.ask_decision()
+        if dialog is None:
+            return None
+        dialog.prefill(entry.text, change.kind, entry.at)
+        dialog.accepted.connect(self.capture.accepted)
+        self.statusBar().showMessage(
+            f"'{change.words}' is a production change ({change.kind.value}): decide it with "
+            "the checklist and authority. Cancel keeps your text in the line.",
+            15_000,
+        )
+        return dialog
 
     def announce_overdue(self, sentences: list[str]) -> None:
         """Extras beside the banner, where the platform has them: a tray message, a beep."""

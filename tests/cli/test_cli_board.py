@@ -32,7 +32,7 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
     assert ok("done", page.strip(), db=db).strip() == "Done: Page the DBA"
     decision = ok(
         "decide",
-        "Roll back release 42",
+        "Keep release 42, fix forward",
         "--option",
         "roll back",
         "--option",
@@ -56,7 +56,7 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
     assert board["decisions"] == [
         {
             "id": decision,
-            "text": "Roll back release 42",
+            "text": "Keep release 42, fix forward",
             "options": ["roll back", "fix forward"],
             "reversible": False,
             "author": "tester",
@@ -69,7 +69,10 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
     assert f"{scale}  [ ] Scale the pool (no owner; due 2000-01-01 11:00, OVERDUE)" in text
     assert "finding" in text
     assert "pool at 100/100" in text
-    assert "Roll back release 42 (tester; not reversible; options: roll back, fix forward)" in text
+    assert (
+        "Keep release 42, fix forward (tester; not reversible; options: roll back, fix forward)"
+        in text
+    )
 
     shown = json.loads(ok("show", "--json", db=db))
     assert shown["board"] == board

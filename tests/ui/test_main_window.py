@@ -65,7 +65,7 @@ def test_prefixes_choose_the_kind_and_backfill_the_time(window: MainWindow, qtbo
 def test_the_selector_sets_the_kind_without_a_prefix(window: MainWindow, qtbot: QtBot) -> None:
     window.open_incident("x")
     window.capture.kind_box.setCurrentIndex(window.capture.kind_box.findData(Kind.DECISION))
-    type_entry(qtbot, window, "roll back deploy 4812")
+    type_entry(qtbot, window, "page the release manager")
     assert window.timeline.index(1, 1).data() == "decision"
 
 
@@ -145,7 +145,7 @@ def test_corrections_strike_the_original(window: MainWindow) -> None:
 
 def test_filter_by_kind_and_search(window: MainWindow, qtbot: QtBot) -> None:
     window.open_incident("Kafka lag")
-    for text in ("h consumer stuck", "partition 7 rebalancing", "d restart consumers"):
+    for text in ("h consumer stuck", "partition 7 rebalancing", "d wait for the rebalance"):
         type_entry(qtbot, window, text)
     view = window.timeline_view
     view.kind_filter.setCurrentIndex(view.kind_filter.findData(Kind.DECISION))
