@@ -187,9 +187,10 @@ def _status_failure(
         return RetryableFailure(
             f"{target.service} is rate-limiting {where}; will retry {when}.", retry_after=wait
         )
-    if status >= 500 and committed:
+    if status >= 500 and status != 503 and committed:
         # The update had reached the server: it may have been taken before the error (a
         # gateway's 502/504 after the backend wrote it). Look before sending it again.
+        # 503 is the server saying it is unavailable, not working: an ordinary retry.
         return RetryableFailure(
             f"{target.service} had a server error {status}{said} after receiving the update; "
             "it may have taken it, so Commander will check before sending it again.",
