@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import datetime
 
-from commander_app.cli.common import at, author, out, read_text
+from commander_app.cli.common import at, author, out, read_text, target
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import IncidentState
@@ -90,7 +90,7 @@ def cmd_sent(log: IncidentLog, args: argparse.Namespace) -> int:
     promise = (
         parse_due(args.next_update, now, environment.local_zone()) if args.next_update else None
     )
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     cadence_store.record_sent(
         log,
         incident.id,
@@ -122,7 +122,7 @@ def _report_next(log: IncidentLog, incident: IncidentState, audience: Audience) 
 def cmd_snooze(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
     policy = cadence_store.load_policy()
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = cadence_store.snooze(
         log,
         incident.id,

@@ -6,16 +6,44 @@ import argparse
 import sys
 from datetime import datetime
 
+from commander_app.core.board import owner_missing
 from commander_app.core.clock import SystemClock
 from commander_app.core.errors import ValidationError
+from commander_app.core.model import IncidentState, Kind
 from commander_app.core.times import parse_when
 from commander_app.store import environment
 from commander_app.store.incident_log import IncidentLog
+
+SHORT_ID = 10  # an incident id's first 10 characters: its millisecond of creation
 
 
 def open_log(args: argparse.Namespace) -> IncidentLog:
     path = args.db or environment.default_db_path()
     return IncidentLog(path, device_id=environment.device_id(), clock=SystemClock())
+
+
+def target(log: IncidentLog, args: argparse.Namespace) -> IncidentState:
+    """The incident a writing command writes to; `main` names it on stderr afterwards,
+    so the printed id stays the only line on standard output."""
+    incident = log.find_incident(args.incident)
+    args.wrote_to = incident
+    return incident
+
+
+def wrote_to_line(incident: IncidentState) -> str:
+    """Which incident was written to: the title and the short id (a drill says so)."""
+    drill = " [DRILL]" if incident.is_drill else ""
+    return f'commander: wrote to "{incident.title}"{drill} ({incident.id[:SHORT_ID]})'
+
+
+def warn_if_ownerless(kind: Kind, owner: str | None, action_id: str) -> None:
+    """The action is written (nothing typed is lost); the warning says how to name its owner."""
+    if owner_missing(kind, owner):
+        print(
+            "commander: warning: this action has no owner, so nobody is doing it; "
+            f"name one with `commander action-owner {action_id} NAME`.",
+            file=sys.stderr,
+        )
 
 
 def author(args: argparse.Namespace) -> str:

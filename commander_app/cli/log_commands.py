@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from commander_app.cli.common import at, author, out
+from commander_app.cli.common import at, author, out, target, warn_if_ownerless
 from commander_app.core.board import board_dict, fold_board
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.divergences import resolve_refusal
@@ -49,7 +49,7 @@ def cmd_new(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
     kind = Kind.parse(args.kind)
     text_body(kind, args.text)  # a typo in the entry is reported before anything else
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = log.log(
         incident.id,
         args.text,
@@ -59,12 +59,13 @@ def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
         supersedes=args.corrects,
     )
     out(event.id)
+    warn_if_ownerless(kind, None, event.id)
     return 0
 
 
 def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
     """Resolving is held back while production changes are not reviewed (--yes: anyway)."""
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     status = Status.parse(args.status)
     if status is not Status.RESOLVED:
         log.set_status(incident.id, status, author=author(args), at=at(log, args))
@@ -92,7 +93,7 @@ def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     severity = Severity.parse(args.severity)
     log.set_severity(incident.id, severity, author=author(args), at=at(log, args))
     out(f"{incident.title}: {severity.value}")
@@ -100,7 +101,7 @@ def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_milestone(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     milestone = Milestone.parse(args.name)
     event = log.mark_milestone(incident.id, milestone, author=author(args), at=at(log, args))
     when = format_local(event.occurred_at, environment.local_zone())
@@ -109,7 +110,7 @@ def cmd_milestone(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_role(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     role = Role.parse(args.role)
     log.assign_role(incident.id, role, args.person, author=author(args))
     out(f"{incident.title}: {role.value.replace('_', ' ')} is {args.person.strip()}")

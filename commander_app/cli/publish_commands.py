@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from commander_app.cli.common import author, out, read_text
+from commander_app.cli.common import author, out, read_text, target
 from commander_app.cli.template_commands import draft_facts, next_update_due, render_draft
 from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.model import Audience
@@ -197,7 +197,7 @@ def cmd_channel_remove(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     # A file may begin with `Subject: ...`, as `commander draft` prints it.
     if args.text_file:
         rendered = RenderedUpdate.from_text(read_text(args.text_file))

@@ -167,3 +167,46 @@ def test_a_failing_backup_is_a_warning_not_a_failure(db: Path) -> None:
     assert result.returncode == 0
     assert result.stderr.startswith("commander: warning: The backup into")
     assert "Traceback" not in result.stderr
+
+
+def test_a_drill_started_later_does_not_capture_real_work(db: Path) -> None:
+    real = ok("new", "ES heap", "--severity", "SEV2", db=db).strip()
+    drill = ok("new", "Drill: DNS", "--drill", db=db).strip()
+    written = run_cli("log", "ES heap at 95%", db=db)
+    assert written.returncode == 0, written.stderr
+    event_id = written.stdout.strip()
+    assert len(event_id) == 26  # scripts reading the event id keep working
+    assert f'wrote to "ES heap" ({real[:10]})' in written.stderr
+    events = json.loads(ok("show", real, "--json", db=db))["events"]
+    assert events[-1]["id"] == event_id
+    assert len(json.loads(ok("show", drill, "--json", db=db))["events"]) == 1
+    ok("status", "resolved", "--incident", real, db=db)
+    into_drill = run_cli("finding", "only the drill is open", db=db)
+    assert f'wrote to "Drill: DNS" [DRILL] ({drill[:10]})' in into_drill.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["hypothesis", "pool exhausted"],
+        ["action", "page the DBA", "--owner", "bob"],
+        ["decide", "wait for the DBA"],
+        ["status", "identified"],
+        ["severity", "SEV1"],
+        ["milestone", "detected"],
+        ["role", "communicator", "Bea"],
+        ["sent", "internal", "--text", "we are on it"],
+        ["snooze", "internal", "--minutes", "5", "--reason", "DBA on the call"],
+    ],
+)
+def test_writing_commands_say_which_incident_they_wrote_to(db: Path, args: list[str]) -> None:
+    incident = ok("new", "Checkout 500s", db=db).strip()
+    written = run_cli(*args, db=db)
+    assert written.returncode == 0, written.stderr
+    assert f'commander: wrote to "Checkout 500s" ({incident[:10]})' in written.stderr
+    assert "wrote to" not in written.stdout
+
+
+def test_search_help_says_it_covers_every_incident() -> None:
+    helped = run_cli("search", "--help")
+    assert "default: every incident" in " ".join(helped.stdout.split())
