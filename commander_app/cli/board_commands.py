@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from commander_app.cli.common import at, author, out, target, warn_if_ownerless
+from commander_app.cli.common import at, author, due, out, target, warn_if_ownerless
 from commander_app.core.board import board_dict
 from commander_app.core.board_text import render_board
 from commander_app.core.events import event_text
 from commander_app.core.model import HypothesisState, Kind
-from commander_app.core.times import parse_due
 from commander_app.store import board_actions, environment, handoffs
 from commander_app.store.incident_log import IncidentLog
 
@@ -49,14 +48,14 @@ def cmd_finding(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_action(log: IncidentLog, args: argparse.Namespace) -> int:
-    due = parse_due(args.due, log.clock.now(), environment.local_zone()) if args.due else None
     incident = target(log, args)
+    due_at = due(log, args.due)
     event = board_actions.add_action(
         log,
         incident.id,
         args.text,
         owner=args.owner,
-        due=due,
+        due=due_at,
         author=author(args),
         at=at(log, args),
     )

@@ -10,7 +10,7 @@ from commander_app.core.board import owner_missing
 from commander_app.core.clock import SystemClock
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import IncidentState, Kind
-from commander_app.core.times import parse_when
+from commander_app.core.times import TimeReading, from_iso, read_due, read_when
 from commander_app.store import environment
 from commander_app.store.incident_log import IncidentLog
 
@@ -50,11 +50,39 @@ def author(args: argparse.Namespace) -> str:
     return args.author or environment.default_author()
 
 
-def at(log: IncidentLog, args: argparse.Namespace) -> datetime | None:
-    """The --at time, if given: HH:MM (local) or ISO-8601, never in the future."""
+def at(
+    log: IncidentLog, args: argparse.Namespace, *, may_precede_opening: bool = False
+) -> datetime | None:
+    """The --at time, if given: HH:MM (local) or ISO-8601, never in the future; a bare
+    HH:MM before the incident's opening is refused unless it may precede it (when the
+    impact started, when it was detected)."""
     if not getattr(args, "at", None):
         return None
-    return parse_when(args.at, log.clock.now(), environment.local_zone())
+    incident: IncidentState | None = getattr(args, "wrote_to", None)
+    opened = incident.opened_at if incident is not None and not may_precede_opening else None
+    reading = read_when(
+        args.at,
+        log.clock.now(),
+        environment.local_zone(),
+        not_before=from_iso(opened) if opened else None,
+    )
+    say_reading(reading)
+    return reading.moment
+
+
+def due(log: IncidentLog, typed: str | None) -> datetime | None:
+    """A deadline typed as HH:MM (local: today's, or tomorrow's soon after) or ISO-8601."""
+    if not typed:
+        return None
+    reading = read_due(typed, log.clock.now(), environment.local_zone())
+    say_reading(reading)
+    return reading.moment
+
+
+def say_reading(reading: TimeReading) -> None:
+    """A bare clock time read as another day's is said, so nobody is surprised later."""
+    if reading.note:
+        print(f"commander: {reading.note}", file=sys.stderr)
 
 
 def out(text: str) -> None:

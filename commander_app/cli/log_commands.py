@@ -103,7 +103,9 @@ def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_milestone(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = target(log, args)
     milestone = Milestone.parse(args.name)
-    event = log.mark_milestone(incident.id, milestone, author=author(args), at=at(log, args))
+    early = milestone in (Milestone.IMPACT_STARTED, Milestone.DETECTED)  # before the call
+    moment = at(log, args, may_precede_opening=early)
+    event = log.mark_milestone(incident.id, milestone, author=author(args), at=moment)
     when = format_local(event.occurred_at, environment.local_zone())
     out(f"{incident.title}: {milestone.value.replace('_', ' ')} at {when}")
     return 0

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commander_app.core.capture import CaptureEntry
+from commander_app.core.capture import CaptureEntry, check_capture_time
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
     BOARD_KINDS,
@@ -454,6 +454,7 @@ class MainWindow(QMainWindow):
             return
         assert entry.kind is not None
         try:
+            check_capture_time(entry, incident.opened_at, self.zone)
             self.log.log(incident.id, entry.text, kind=entry.kind, author=self.author, at=entry.at)
         except CommanderError as exc:
             self.capture.rejected(str(exc))

@@ -1,7 +1,10 @@
 """The real `commander` program, run as a subprocess, as a user in a terminal would."""
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -210,3 +213,48 @@ def test_writing_commands_say_which_incident_they_wrote_to(db: Path, args: list[
 def test_search_help_says_it_covers_every_incident() -> None:
     helped = run_cli("search", "--help")
     assert "default: every incident" in " ".join(helped.stdout.split())
+
+
+def _midday_zone() -> tuple[dict[str, str], datetime]:
+    """A zone where it is about noon now, so "30 minutes from now" is still today."""
+    utc_now = datetime.now(UTC)
+    offset = 12 - utc_now.hour  # -11 to +12 hours
+    name = "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/GMT-5 is UTC+5
+    zone = ZoneInfo(name)
+    return {"TZ": name}, utc_now.astimezone(zone)
+
+
+def test_backfill_times_that_cannot_be_meant_are_refused_with_the_reading(db: Path) -> None:
+    env, local_now = _midday_zone()
+    ok("new", "Checkout 500s", db=db)
+    ahead = (local_now + timedelta(minutes=30)).strftime("%H:%M")
+    refused = run_cli("log", "pool exhausted", "--at", ahead, db=db, env=env)
+    assert refused.returncode == 1
+    yesterday = (local_now - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert re.search(  # the seconds of now make it 29 or 30 minutes
+        rf"{ahead} is (29|30) min from now; for yesterday's {ahead} write {yesterday}T{ahead}\.",
+        refused.stderr,
+    )
+    before = (local_now - timedelta(minutes=20)).strftime("%H:%M")
+    refused = run_cli("log", "pool exhausted", "--at", before, db=db, env=env)
+    assert refused.returncode == 1
+    assert f"{before} is before this incident was opened" in refused.stderr
+    assert len(json.loads(ok("show", "--json", db=db))["events"]) == 1  # nothing written
+    # The impact started before anyone opened the incident: that is what the milestone says.
+    started = run_cli("milestone", "impact_started", "--at", before, db=db, env=env)
+    assert started.returncode == 0, started.stderr
+
+
+def test_a_due_time_already_past_is_refused_with_the_reading(db: Path) -> None:
+    env, local_now = _midday_zone()
+    ok("new", "Checkout 500s", db=db)
+    past = (local_now - timedelta(minutes=20)).strftime("%H:%M")
+    refused = run_cli("action", "page the DBA", "--owner", "bob", "--due", past, db=db, env=env)
+    assert refused.returncode == 1
+    tomorrow = (local_now + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert re.search(
+        rf"{past} was (20|21) min ago; for tomorrow's {past} write {tomorrow}T{past}\.",
+        refused.stderr,
+    )
+    soon = (local_now + timedelta(minutes=20)).strftime("%H:%M")
+    assert len(ok("action", "page the DBA", "--owner", "bob", "--due", soon, db=db).strip()) == 26
