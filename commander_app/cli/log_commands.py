@@ -243,7 +243,7 @@ def cmd_export(log: IncidentLog, args: argparse.Namespace) -> int:
         text = json.dumps(export_bundle(log, incident.id), indent=2, ensure_ascii=False)
     else:
         text = render_markdown(incident, log.events(incident.id), environment.local_zone())
-    if args.output is None:
+    if args.output is None or str(args.output) == "-":
         out(text)
         return 0
     try:

@@ -156,7 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export an incident as a JSON bundle or Markdown")
     p.add_argument("incident", nargs="?", metavar="ID")
     p.add_argument("--format", choices=["json", "md"], required=True)
-    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: standard output")
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="default (or -): standard output"
+    )
     p.set_defaults(run="log_commands:cmd_export")
 
     p = sub.add_parser("import", help="merge a JSON bundle into this log (safe to repeat)")

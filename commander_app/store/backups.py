@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+
+from commander_app.store.environment import is_written_through
 
 KEEP = 10
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -72,10 +75,18 @@ class BackupRotation:
 
 
 def snapshot(conn: sqlite3.Connection, final: Path) -> Path:
-    """A consistent single-file copy, written under a temporary name, then renamed."""
-    final.parent.mkdir(parents=True, exist_ok=True)
+    """A consistent single-file copy, written under a temporary name, then renamed over
+    the file `final` names (through a symlink); a FIFO or device is written through."""
+    if is_written_through(final):
+        with tempfile.TemporaryDirectory(prefix="commander-backup-") as scratch:
+            copy = snapshot(conn, Path(scratch) / "backup.db")
+            with open(copy, "rb") as source, open(final, "wb") as sink:
+                shutil.copyfileobj(source, sink)
+        return final
+    real = Path(os.path.realpath(final))
+    real.parent.mkdir(parents=True, exist_ok=True)
     # A name of its own: two programs backing up at once never share a partial file.
-    fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial")
+    fd, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
     os.close(fd)
     partial = Path(name)
     try:
@@ -87,7 +98,7 @@ def snapshot(conn: sqlite3.Connection, final: Path) -> Path:
             target.close()
         with open(partial, "rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(partial, final)
+        os.replace(partial, real)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import stat
 import tempfile
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -35,18 +36,41 @@ def default_db_path() -> Path:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write a temporary file beside `path`, flush it to disk, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a temporary file beside the file, flush it to disk, then rename over it.
+
+    Only a regular file is replaced: a FIFO, a device or `/dev/stdout` is written
+    through (renaming over it would put a new file in its place), and a symlink
+    keeps pointing where it did while the file it names is replaced."""
+    if is_written_through(path):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def is_written_through(path: Path) -> bool:
+    """Whether `path` is no regular file (a FIFO, a device) or is one of this process's
+    open files (/dev/stdout, /dev/fd/N, /proc/self/fd/N: a terminal, a pipe or a file the
+    shell opened): such a path is written into, never renamed over."""
+    if str(os.path.realpath(path)).startswith("/proc/") or str(path).startswith(
+        ("/dev/fd/", "/dev/std", "/proc/")
+    ):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)  # follows symlinks
+    except FileNotFoundError:
+        return False
 
 
 def device_id() -> str:

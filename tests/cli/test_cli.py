@@ -258,3 +258,24 @@ def test_a_due_time_already_past_is_refused_with_the_reading(db: Path) -> None:
     )
     soon = (local_now + timedelta(minutes=20)).strftime("%H:%M")
     assert len(ok("action", "page the DBA", "--owner", "bob", "--due", soon, db=db).strip()) == 26
+
+
+def test_export_to_dash_is_standard_output_and_a_fifo_stays_a_fifo(
+    db: Path, tmp_path: Path
+) -> None:
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    ok("new", "Kafka consumer lag", db=db)
+    assert ok("export", "--format", "md", "-o", "-", db=db).startswith("# Kafka consumer lag")
+    assert not (Path.cwd() / "-").exists()
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "commander_app", "--db", str(db)]
+    export = subprocess.Popen([*command, "export", "--format", "md", "-o", str(fifo)])
+    text = fifo.read_text("utf-8")  # waits for the writer to open the pipe
+    assert export.wait(timeout=60) == 0
+    assert text.startswith("# Kafka consumer lag")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
