@@ -17,8 +17,17 @@ from commander_app.store.incident_log import IncidentLog
 SHORT_ID = 10  # an incident id's first 10 characters: its millisecond of creation
 
 
+# The commands that start a log where none is: the first incident, or a bundle merged in.
+CREATE_LOG_COMMANDS = frozenset({"new", "import"})
+
+
 def open_log(args: argparse.Namespace) -> IncidentLog:
-    path = args.db or environment.default_db_path()
+    """The log named by --db or COMMANDER_DB must exist (except for `new` and `import`);
+    the default one in the user data directory is made on first use."""
+    chosen = args.db or environment.chosen_db_path()
+    if chosen is not None:
+        environment.check_chosen_log(chosen, may_create=args.command in CREATE_LOG_COMMANDS)
+    path = chosen or environment.default_db_path()
     return IncidentLog(path, device_id=environment.device_id(), clock=SystemClock())
 
 

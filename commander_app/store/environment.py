@@ -14,6 +14,7 @@ import platformdirs
 
 from commander_app.core.clock import SystemClock
 from commander_app.core.ids import new_ulid
+from commander_app.store.errors import MissingLogError
 
 APP_NAME = "commander"
 DB_ENV = "COMMANDER_DB"
@@ -29,10 +30,31 @@ def config_dir() -> Path:
 
 def default_db_path() -> Path:
     """`COMMANDER_DB` if set, else incidents.db in the user data directory."""
+    return chosen_db_path() or data_dir() / "incidents.db"
+
+
+def chosen_db_path() -> Path | None:
+    """The log `COMMANDER_DB` names, if it names one: a path someone typed, not ours."""
     chosen = os.environ.get(DB_ENV)
-    if chosen:
-        return Path(chosen).expanduser()
-    return data_dir() / "incidents.db"
+    return Path(chosen).expanduser() if chosen else None
+
+
+def check_chosen_log(path: Path, *, may_create: bool) -> None:
+    """A log at a path someone typed (--db, COMMANDER_DB) is never made by surprise: a
+    typo would fork the log. Only a command that starts a log (`new`, `import`) may
+    create one, and only in a folder that exists."""
+    if path.exists():
+        return
+    if not path.parent.is_dir():
+        raise MissingLogError(
+            f"There is no folder {path.parent} for the incident log {path.name}: "
+            f"check the path (--db or {DB_ENV})."
+        )
+    if not may_create:
+        raise MissingLogError(
+            f"There is no incident log at {path}: check the path (--db or {DB_ENV}), "
+            f"or start a new log there with `commander --db {path} new TITLE`."
+        )
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import fails, ok, run_cli
+from tests.conftest import empty_log, fails, ok, run_cli
 
 
 @pytest.fixture
@@ -114,6 +114,7 @@ def test_backup_and_check(db: Path, tmp_path: Path) -> None:
     ],
 )
 def test_user_errors_are_one_plain_line(db: Path, args: list[str], message: str) -> None:
+    empty_log(db)
     assert message.lower() in fails(*args, db=db).lower()
 
 
@@ -279,3 +280,31 @@ def test_export_to_dash_is_standard_output_and_a_fifo_stays_a_fifo(
     assert export.wait(timeout=60) == 0
     assert text.startswith("# Kafka consumer lag")
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_mistyped_log_path_is_refused_not_made(tmp_path: Path) -> None:
+    nowhere = tmp_path / "nonexistent" / "dir" / "x.db"
+    message = fails("list", db=nowhere)
+    assert f"There is no folder {nowhere.parent}" in message
+    assert not nowhere.parent.exists()
+    assert "There is no folder" in fails("new", "x", db=nowhere)
+    assert not nowhere.parent.exists()
+    missing = tmp_path / "typo.db"
+    for command in (["list"], ["show"], ["search", "heap"], ["board"], ["check"],
+                    ["export", "--format", "md"], ["log", "ES heap at 95%"]):  # fmt: skip
+        message = fails(*command, db=missing)
+        assert f"There is no incident log at {missing}" in message
+        assert f"commander --db {missing} new TITLE" in message
+        assert not missing.exists()
+    via_env = run_cli("list", env={"COMMANDER_DB": str(missing)})
+    assert via_env.returncode == 1
+    assert "There is no incident log" in via_env.stderr
+    assert not missing.exists()
+    assert len(ok("new", "ES heap", db=missing).strip()) == 26  # `new` starts a log there
+
+
+def test_the_default_log_is_made_by_the_first_command(isolated_environment: Path) -> None:
+    listed = run_cli("list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.strip() == "No open incidents."
+    assert (isolated_environment / "data" / "commander" / "incidents.db").exists()

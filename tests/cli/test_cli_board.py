@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fails, ok
+from tests.conftest import empty_log, fails, ok
 
 
 @pytest.fixture
@@ -141,6 +141,7 @@ def test_user_errors_are_one_plain_line(db: Path, args: list[str], message: str)
 
 
 def test_no_open_incident_and_usage_errors(db: Path) -> None:
+    empty_log(db)
     assert "no open incident" in fails("hypothesis", "pool", db=db).lower()
     assert "no open incident" in fails("briefing", db=db).lower()
     ok("new", "x", db=db)
