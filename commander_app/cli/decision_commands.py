@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import datetime
 
-from commander_app.cli.common import at, author, out
+from commander_app.cli.common import at, author, out, target
 from commander_app.core.board import Board, Decision, decision_dict, summary
 from commander_app.core.change_words import reads_as_change
 from commander_app.core.divergences import (
@@ -121,7 +121,7 @@ def _decision_line(decision: Decision, now: datetime) -> str:
 
 
 def cmd_check_item(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = decisions.tick_item(
         log,
         incident.id,
@@ -136,7 +136,7 @@ def cmd_check_item(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_decide(log: IncidentLog, args: argparse.Namespace) -> int:
     """A decision; with any of the record's options, the full record and its rules."""
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     record = (args.kind, args.override, args.expect_minutes, args.objection)
     if all(value is None for value in record):
         refuse_unrecorded_change(args.text)
@@ -184,7 +184,7 @@ def refuse_unrecorded_change(text: str) -> None:
 
 
 def cmd_outcome(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = decisions.record_outcome(
         log,
         incident.id,
@@ -213,7 +213,7 @@ def cmd_divergences(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = decisions.log_divergence(
         log,
         incident.id,
@@ -229,7 +229,7 @@ def cmd_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_review_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = decisions.review_divergence(
         log,
         incident.id,

@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from commander_app.store.environment import is_written_through
 
 KEEP = 10
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -108,11 +111,19 @@ class BackupRotation:
 
 
 def snapshot(conn: sqlite3.Connection, final: Path, *, origin: str | None = None) -> Path:
-    """A consistent single-file copy, written under a temporary name, then renamed.
+    """A consistent single-file copy, written under a temporary name, then renamed over
+    the file `final` names (through a symlink); a FIFO or device is written through.
     `origin`, the log it is a copy of, is recorded inside it."""
-    final.parent.mkdir(parents=True, exist_ok=True)
+    if is_written_through(final):
+        with tempfile.TemporaryDirectory(prefix="commander-backup-") as scratch:
+            copy = snapshot(conn, Path(scratch) / "backup.db", origin=origin)
+            with open(copy, "rb") as source, open(final, "wb") as sink:
+                shutil.copyfileobj(source, sink)
+        return final
+    real = Path(os.path.realpath(final))
+    real.parent.mkdir(parents=True, exist_ok=True)
     # A name of its own: two programs backing up at once never share a partial file.
-    fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial")
+    fd, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
     os.close(fd)
     partial = Path(name)
     try:
@@ -126,7 +137,7 @@ def snapshot(conn: sqlite3.Connection, final: Path, *, origin: str | None = None
             target.close()
         with open(partial, "rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(partial, final)
+        os.replace(partial, real)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commander_app.core.capture import CaptureEntry
+from commander_app.core.capture import CaptureEntry, check_capture_time
 from commander_app.core.change_words import ChangeReading, reads_as_change
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
@@ -507,6 +507,11 @@ class MainWindow(QMainWindow):
             self.capture.rejected("Select or start an incident first.")
             return
         assert entry.kind is not None
+        try:
+            check_capture_time(entry, incident.opened_at, self.zone)
+        except CommanderError as exc:
+            self.capture.rejected(str(exc))
+            return
         change = reads_as_change(entry.text) if entry.kind is Kind.DECISION else None
         if change is not None:
             self.decide_typed(entry, change)

@@ -56,10 +56,10 @@ def test_a_rollback_from_checklist_to_resolution(tmp_path: Path) -> None:
     )
     assert decided.returncode == 0, decided.stderr
     decision = decided.stdout.strip()
-    assert (
-        decided.stderr
-        == "Tell now: the communicator (dana), the service owner (nobody assigned).\n"
-    )
+    assert decided.stderr.splitlines() == [
+        "Tell now: the communicator (dana), the service owner (nobody assigned).",
+        f'commander: wrote to "Checkout 500s" ({incident[:10]})',
+    ]
 
     board = json.loads(ok("checklist", "--json", db=db))
     assert board["severity"] == "SEV2"

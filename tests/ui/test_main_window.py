@@ -49,7 +49,8 @@ def test_prefixes_choose_the_kind_and_backfill_the_time(window: MainWindow, qtbo
     qtbot.keyClicks(window.capture.line, "h pool exhausted")
     assert window.capture.preview.text() == "→ hypothesis"
     qtbot.keyClick(window.capture.line, Qt.Key.Key_Return)
-    type_entry(qtbot, window, "@14:05 f pool size is 10")
+    # Before the opening, a time is typed in full (a bare @14:05 is refused with its reading)
+    type_entry(qtbot, window, "@2026-11-28T14:05 f pool size is 10")
     type_entry(qtbot, window, "!disk full on db-3")
     incident = window.current_incident()
     assert incident is not None
