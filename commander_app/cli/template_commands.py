@@ -58,7 +58,8 @@ def render_draft(
         template=args.template,
         now=now,
         next_update_due=due,
-        first=bool(getattr(args, "first", False)),
+        # --first: this is the first message to the audience; else the log says whether.
+        first=True if getattr(args, "first", False) else None,
         stakeholder_zone=readers,
         local_zone=local,
         workaround=facts.workaround,

@@ -48,12 +48,11 @@ class DraftDialog(QDialog):
         author: str,
         zone: tzinfo,
         policy: CadencePolicy,
-        first: bool,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._log, self._incident_id, self._author, self._zone = log, incident_id, author, zone
-        self._policy, self._first = policy, first
+        self._policy = policy
         try:
             self._readers = cadence_store.stakeholder_zone(policy)
         except CommanderError:
@@ -158,7 +157,6 @@ class DraftDialog(QDialog):
                 template=self.template.currentData() or None,
                 now=self._now(),
                 next_update_due=self._next_update(),
-                first=self._first,
                 stakeholder_zone=self._readers,
                 local_zone=self._zone,
                 workaround=self.facts().workaround,

@@ -55,7 +55,7 @@ def test_the_list_shows_the_fifteen_shipped_templates(
     qtmodeltester.check(editor.templates)
     shown = rows(editor)
     assert len(shown) == 15
-    assert shown["first-update"] == ("all", "shipped")
+    assert shown["first-update"] == ("customers", "shipped")
     assert shown["executives-resolved"] == ("executives", "shipped")
     assert {origin for _audience, origin in shown.values()} == {"shipped"}
     assert editor.name.text() == "customers-identified"  # the first one is open
