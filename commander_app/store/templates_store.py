@@ -27,7 +27,7 @@ from commander_app.core.template_catalog import (
 )
 from commander_app.core.templates import RenderedUpdate, TemplateError, check, render
 from commander_app.core.times import to_iso
-from commander_app.core.update_context import sample_context, update_context
+from commander_app.core.update_context import sample_context, text_zone_for, update_context
 from commander_app.store.board_actions import board
 from commander_app.store.cadence_store import comms_events
 from commander_app.store.database import write_transaction
@@ -162,6 +162,9 @@ def draft(
         workaround=workaround,
         affected_services=affected_services,
         impact=impact,
+        text_zone=text_zone_for(
+            Audience.parse(audience), readers=stakeholder_zone, team=local_zone
+        ),
     )
     return render(chosen.body, context, name=chosen.name)
 

@@ -71,7 +71,7 @@ def test_draft_prints_the_filled_update_for_the_audience(
     assert "Leading hypothesis: DB pool exhausted (owner chen)" in printed
     assert "Affected: checkout and payments" in printed
     assert "Workaround: Pay with PayPal" in printed
-    assert "Next update 14:20 UTC." in printed  # 15:20 in Berlin, the tests' zone
+    assert "Next update 15:20 CET." in printed  # internal texts: the team zone (Berlin here)
 
     assert (
         cmd_draft(log, draft_args("customers", next_update="15:20", zone="America/New_York")) == 0
