@@ -33,12 +33,10 @@ class UpdateFacts:
         return cls((impact or "").strip() or None, (workaround or "").strip() or None, names)
 
     def body_fields(self) -> dict[str, Any]:
-        """The fields a comms event keeps; none when nothing is known."""
-        fields: dict[str, Any] = {}
-        if self.impact:
-            fields["impact"] = self.impact
-        if self.workaround:
-            fields["workaround"] = self.workaround
+        """The fields a comms event keeps. Impact and workaround are always written,
+        None when there is none now, so an update that cleared them is the one the
+        next draft starts from (not an older one that still had them)."""
+        fields: dict[str, Any] = {"impact": self.impact, "workaround": self.workaround}
         if self.services:
             fields["services"] = list(self.services)
         return fields

@@ -18,9 +18,16 @@ def test_what_is_typed_is_trimmed_and_blanks_mean_none() -> None:
     assert facts == UpdateFacts("Card payments fail", None, ("checkout", "payments"))
     assert facts.body_fields() == {
         "impact": "Card payments fail",
+        "workaround": None,
         "services": ["checkout", "payments"],
     }
-    assert UpdateFacts().body_fields() == {}
+    assert UpdateFacts().body_fields() == {"impact": None, "workaround": None}
+
+
+def test_an_update_that_cleared_the_facts_is_where_the_next_draft_starts() -> None:
+    said = comms(1, {"text": "a", "action": "sent", "impact": "Slow checkout"})
+    cleared = comms(2, {"text": "b", "action": "sent", **UpdateFacts().body_fields()})
+    assert latest_facts([said, cleared]) == UpdateFacts()
     assert parse_services("checkout,  payments ,") == ("checkout", "payments")
 
 
