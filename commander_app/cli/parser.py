@@ -143,8 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="log_commands:cmd_show")
 
-    p = sub.add_parser("search", parents=[which], help="full-text search of titles and entries")
+    p = sub.add_parser("search", help="full-text search of titles and entries")
     p.add_argument("query")
+    p.add_argument("--incident", metavar="ID", help="only this incident (default: every incident)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="log_commands:cmd_search")
 

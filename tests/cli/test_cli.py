@@ -1,10 +1,12 @@
 """The real `commander` program, run as a subprocess, as a user in a terminal would."""
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 
+from commander_app.cli.parser import build_parser
 from tests.conftest import fails, ok, run_cli
 
 
@@ -167,3 +169,10 @@ def test_a_failing_backup_is_a_warning_not_a_failure(db: Path) -> None:
     assert result.returncode == 0
     assert result.stderr.startswith("commander: warning: The backup into")
     assert "Traceback" not in result.stderr
+
+
+def test_search_help_says_it_covers_every_incident() -> None:
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    text = " ".join(sub.choices["search"].format_help().split())
+    assert "most recently active" not in text
+    assert "default: every incident" in text
