@@ -173,8 +173,9 @@ class DraftDialog(QDialog):
             self.targets.setText(f"Send goes to: {', '.join(names)}.")
         else:
             self.targets.setText(
-                f"No channel is set up for {audience.value} updates (Settings → Channels). "
-                "Copy the text, send it by hand, then Mark as sent."
+                f"No channel is set up for {audience.value} updates "
+                "(Incident → Publishing channels). Copy the text, send it by hand, then "
+                "Mark as sent."
             )
 
     def _suggest_and_fill(self) -> None:
