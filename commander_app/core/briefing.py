@@ -1,7 +1,7 @@
 """The handoff briefing: what an incoming commander reads in the first minute.
 
-Plain text, most important first, every time in the reader's local zone, every
-duration in whole minutes. Long lists are cut short; the board has the rest.
+Plain text, most important first, every time in the reader's local zone and
+labelled with it, every duration in whole minutes. Long lists are cut short; the board has the rest.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def render_briefing(
     `register` is the divergence register (production changes), when the caller read it."""
 
     def when(iso: str) -> str:
-        return format_clock(iso, now, local_zone)
+        return _zoned(iso, now, local_zone)
 
     local_now = now.astimezone(local_zone)
     as_of = f"as of {local_now:%H:%M} {local_now.tzname() or 'local time'}"
@@ -56,6 +56,11 @@ def render_briefing(
     lines += ["", *_actions(board, now, when)]
     lines += ["", *_updates(cadence, cadence_problem, now, local_zone)]
     return "\n".join(lines) + "\n"
+
+
+def _zoned(iso: str, now: datetime, zone: tzinfo) -> str:
+    """Every time with its zone: a line quoted into chat must still say which."""
+    return f"{format_clock(iso, now, zone)} {from_iso(iso).astimezone(zone).tzname()}"
 
 
 def _age(state: IncidentState, now: datetime, when: _When) -> str:
@@ -204,7 +209,7 @@ def _due_update(item: AudienceCadence, now: datetime, zone: tzinfo) -> str:
     if item.due_at is None or item.status is CadenceStatus.NOT_SCHEDULED:
         return "no scheduled updates"
     due = from_iso(item.due_at)
-    shown = f"{format_clock(item.due_at, now, zone)} {due.astimezone(zone).tzname()}"
+    shown = _zoned(item.due_at, now, zone)
     final = "final update " if item.status is CadenceStatus.RESOLVED_FINAL_DUE else ""
     seconds = (due - now).total_seconds()
     if seconds < 0:

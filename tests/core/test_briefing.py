@@ -78,7 +78,7 @@ def test_the_header_says_what_how_bad_and_for_how_long() -> None:
     text = brief(busy_incident(), 65)
     first, second = text.splitlines()[:2]
     assert first == "HANDOFF BRIEFING: Checkout 500s"
-    assert second == "SEV1 · investigating · open 1 h 05 min (since 14:00) · as of 15:05 CET"
+    assert second == "SEV1 · investigating · open 1 h 05 min (since 14:00 CET) · as of 15:05 CET"
 
 
 def test_roles_show_who_holds_command_and_who_is_taking_it() -> None:
@@ -90,18 +90,18 @@ def test_roles_show_who_holds_command_and_who_is_taking_it() -> None:
 
 def test_milestones_are_local_times() -> None:
     text = brief(busy_incident(), 65)
-    assert "impact started 13:50 · detected 14:02 · mitigated — · resolved —" in text
+    assert "impact started 13:50 CET · detected 14:02 CET · mitigated — · resolved —" in text
 
 
 def test_open_hypotheses_have_owners_and_settled_ones_are_brief() -> None:
     text = brief(busy_incident(), 65)
     assert "Open hypotheses (1)" in text
-    assert "  - DB pool exhausted\n    owner bob; investigating since 14:10" in text
+    assert "  - DB pool exhausted\n    owner bob; investigating since 14:10 CET" in text
     assert "    1 finding, latest: pool at 100/100" in text
     settled = text.split("Settled hypotheses\n")[1].split("\n\n")[0].splitlines()
     assert settled == [  # most recently settled first
-        "  - Confirmed 14:40: Cache stampede",
-        "  - Refuted 14:25: Release 42 broke checkout",
+        "  - Confirmed 14:40 CET: Cache stampede",
+        "  - Refuted 14:25 CET: Release 42 broke checkout",
     ]
 
 
@@ -109,8 +109,8 @@ def test_decisions_latest_first_and_whether_they_can_be_undone() -> None:
     text = brief(busy_incident(), 65)
     block = text.split("Decisions (latest first)\n")[1].split("\n\n")[0].splitlines()
     assert block == [
-        "  - 14:35 Fail over to EU-2 (NOT reversible), by bob",
-        "  - 14:21 Freeze deploys (reversible), by alice",
+        "  - 14:35 CET Fail over to EU-2 (NOT reversible), by bob",
+        "  - 14:21 CET Freeze deploys (reversible), by alice",
     ]
 
 
@@ -129,8 +129,8 @@ def test_open_actions_with_owner_and_due_time_and_overdue_marked() -> None:
     block = text.split("Open actions")[1].split("\n\n")[0].splitlines()
     assert block == [
         " (4, 1 OVERDUE)",
-        "  - OVERDUE (due 14:30): Page the DBA; owner carl",
-        "  - due 15:30: Scale the pool; owner bob",
+        "  - OVERDUE (due 14:30 CET): Page the DBA; owner carl",
+        "  - due 15:30 CET: Scale the pool; owner bob",
         "  - Draft status text; no owner",
         "  - Old task; no owner",  # the update named no action, so the task is still open
     ]
@@ -174,5 +174,5 @@ def test_a_resolved_incident_says_how_long_it_took() -> None:
 
 def test_times_on_another_day_carry_the_date() -> None:
     text = brief(busy_incident(), 24 * 60 + 5)
-    assert "open 24 h 05 min (since 2026-11-28 14:00) · as of 14:05 CET" in text
-    assert "OVERDUE (due 2026-11-28 14:30)" in text
+    assert "open 24 h 05 min (since 2026-11-28 14:00 CET) · as of 14:05 CET" in text
+    assert "OVERDUE (due 2026-11-28 14:30 CET)" in text

@@ -67,7 +67,7 @@ def test_the_briefing_follows_the_log_clock(
 ) -> None:
     clock.advance(timedelta(hours=2, minutes=5))
     text = handoffs.briefing(log, incident_id, policy=CadencePolicy(), local_zone=BERLIN)
-    assert "open 2 h 05 min (since 15:00) · as of 17:05 CET" in text
+    assert "open 2 h 05 min (since 15:00 CET) · as of 17:05 CET" in text
     assert "  internal: OVERDUE by 2 h 00 min (was due 15:05 CET)" in text
 
 
