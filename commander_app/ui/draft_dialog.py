@@ -211,6 +211,11 @@ class DraftDialog(QDialog):
             self.error.say(str(exc))
             return False
         self.error.hide()
+        if not self.template.currentData():
+            chosen = templates_store.template_for(
+                self._log, self._incident_id, self.chosen_audience().value
+            )
+            self.template.setItemText(0, f"{chosen.name} {AUTOMATIC}")
         self._filled_text = rendered.as_text()
         self.text.setPlainText(self._filled_text)
         return True

@@ -230,9 +230,14 @@ def test_the_first_executive_update_follows_the_phase_not_the_customer_text(
     assert dialog is not None
     qtbot.addWidget(dialog)
     text = dialog.text.toPlainText()
+    assert (
+        dialog.template.currentText()
+        == "executives-identified (the one for this audience and phase)"
+    )
     assert "(cause identified)" in text
     assert "SEV1" in text
     assert "we are investigating" not in text.lower()
     # The same dialog switched to customers gives their first message for this phase.
     dialog.audience.setCurrentIndex(dialog.audience.findData("customers"))
     assert "We have found the cause" in dialog.text.toPlainText()
+    assert dialog.template.currentText().startswith("customers-identified ")
