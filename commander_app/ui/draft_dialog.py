@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -136,8 +136,8 @@ class DraftDialog(QDialog):
         layout.addWidget(self.targets)
         layout.addWidget(buttons)
         self.fill_button.clicked.connect(self.fill)
-        self.audience.currentIndexChanged.connect(lambda _i: self._suggest_and_fill())
-        self.template.currentIndexChanged.connect(lambda _i: self.fill())
+        self.audience.currentIndexChanged.connect(lambda _i: self._on_audience())
+        self.template.currentIndexChanged.connect(lambda _i: self._on_template())
         self.copy_button.clicked.connect(self.copy)
         self.send_button.clicked.connect(self.send)
         self.sent_button.clicked.disconnect()
@@ -149,9 +149,9 @@ class DraftDialog(QDialog):
             note.clear_button.clicked.connect(lambda _c=False, n=name: self.clear_carried(n))
             # Typing a new text answers the question as well as Keep or Clear does.
             field.textEdited.connect(lambda _t, n=name: self._answered(n))
-        self._filled_text = ""
+        self._as_filled = self._typed()
+        self._shown = (self.audience.currentIndex(), self.template.currentIndex())
         self._suggest_and_fill()
-        self._opened_with = self._typed()
 
     def chosen_audience(self) -> Audience:
         return self.audience.chosen()
@@ -216,8 +216,8 @@ class DraftDialog(QDialog):
                 self._log, self._incident_id, self.chosen_audience().value
             )
             self.template.setItemText(0, f"{chosen.name} {AUTOMATIC}")
-        self._filled_text = rendered.as_text()
-        self.text.setPlainText(self._filled_text)
+        self.text.setPlainText(rendered.as_text())
+        self._as_filled = self._typed()
         return True
 
     # -- facts carried over from an earlier phase -------------------------------
@@ -260,10 +260,27 @@ class DraftDialog(QDialog):
         )
 
     def is_edited(self) -> bool:
-        """True when the text differs from the last filling, or a field was changed."""
-        if self.text.toPlainText() != self._filled_text:
-            return True
-        return self._typed()[1:] != self._opened_with[1:]
+        """True when the text or a field was changed since the draft was last filled."""
+        return self._typed() != self._as_filled
+
+    def _may_refill(self) -> bool:
+        """Another audience or template refills the draft: ask first if it was edited,
+        and if the answer is no, go back to the audience and template it was."""
+        if self.is_edited() and not self.confirm_discard():
+            with QSignalBlocker(self.audience), QSignalBlocker(self.template):
+                self.audience.setCurrentIndex(self._shown[0])
+                self.template.setCurrentIndex(self._shown[1])
+            return False
+        self._shown = (self.audience.currentIndex(), self.template.currentIndex())
+        return True
+
+    def _on_audience(self) -> None:
+        if self._may_refill():
+            self._suggest_and_fill()
+
+    def _on_template(self) -> None:
+        if self._may_refill():
+            self.fill()
 
     def confirm_discard(self) -> bool:
         """Ask before edits are thrown away; True: discard them."""

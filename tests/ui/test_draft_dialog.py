@@ -115,3 +115,17 @@ def test_escape_on_an_untouched_draft_closes_without_asking(
     dialog.confirm_discard = lambda: (_ for _ in ()).throw(AssertionError("asked"))  # type: ignore[method-assign]
     qtbot.keyClick(dialog.text, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_switching_audience_on_an_edited_draft_asks_first(window: MainWindow, qtbot: QtBot) -> None:
+    window.open_incident("Payments failing", severity=Severity.SEV1)
+    dialog = open_draft(window, qtbot, "internal")
+    dialog.confirm_discard = lambda: False  # type: ignore[method-assign]
+    dialog.text.setPlainText(dialog.text.toPlainText() + "\nMy careful words.")
+    dialog.audience.setCurrentIndex(dialog.audience.findData("customers"))
+    assert dialog.chosen_audience() is Audience.INTERNAL
+    assert dialog.text.toPlainText().endswith("My careful words.")
+    dialog.confirm_discard = lambda: True  # type: ignore[method-assign]
+    dialog.audience.setCurrentIndex(dialog.audience.findData("customers"))
+    assert dialog.chosen_audience() is Audience.CUSTOMERS
+    assert "My careful words." not in dialog.text.toPlainText()
