@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from commander_app.cli.common import at, author, out
+from commander_app.cli.common import at, author, out, target, warn_if_ownerless
+from commander_app.cli.decision_commands import refuse_unrecorded_change
 from commander_app.core.board import board_dict, fold_board
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.divergences import resolve_refusal
@@ -49,7 +50,9 @@ def cmd_new(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
     kind = Kind.parse(args.kind)
     text_body(kind, args.text)  # a typo in the entry is reported before anything else
-    incident = log.find_incident(args.incident)
+    if kind is Kind.DECISION:
+        refuse_unrecorded_change(args.text)
+    incident = target(log, args)
     event = log.log(
         incident.id,
         args.text,
@@ -59,12 +62,13 @@ def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
         supersedes=args.corrects,
     )
     out(event.id)
+    warn_if_ownerless(kind, None, event.id)
     return 0
 
 
 def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
     """Resolving is held back while production changes are not reviewed (--yes: anyway)."""
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     status = Status.parse(args.status)
     if status is not Status.RESOLVED:
         log.set_status(incident.id, status, author=author(args), at=at(log, args))
@@ -92,7 +96,7 @@ def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     severity = Severity.parse(args.severity)
     log.set_severity(incident.id, severity, author=author(args), at=at(log, args))
     out(f"{incident.title}: {severity.value}")
@@ -100,16 +104,18 @@ def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_milestone(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     milestone = Milestone.parse(args.name)
-    event = log.mark_milestone(incident.id, milestone, author=author(args), at=at(log, args))
+    early = milestone in (Milestone.IMPACT_STARTED, Milestone.DETECTED)  # before the call
+    moment = at(log, args, may_precede_opening=early)
+    event = log.mark_milestone(incident.id, milestone, author=author(args), at=moment)
     when = format_local(event.occurred_at, environment.local_zone())
     out(f"{incident.title}: {milestone.value.replace('_', ' ')} at {when}")
     return 0
 
 
 def cmd_role(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     role = Role.parse(args.role)
     log.assign_role(incident.id, role, args.person, author=author(args))
     out(f"{incident.title}: {role.value.replace('_', ' ')} is {args.person.strip()}")
@@ -142,7 +148,9 @@ def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
     if args.rebuild:
         count = log.rebuild_projection()
         out(f"Rebuilt the projection of {count} incidents from their events.")
-    problems = check_log(log)
+    from commander_app.cli.secret_commands import secret_problems
+
+    problems = check_log(log) + secret_problems(log)
     if problems:
         for problem in problems:
             print(f"commander: {problem}", file=sys.stderr)
@@ -240,7 +248,7 @@ def cmd_export(log: IncidentLog, args: argparse.Namespace) -> int:
         text = json.dumps(export_bundle(log, incident.id), indent=2, ensure_ascii=False)
     else:
         text = render_markdown(incident, log.events(incident.id), environment.local_zone())
-    if args.output is None:
+    if args.output is None or str(args.output) == "-":
         out(text)
         return 0
     try:

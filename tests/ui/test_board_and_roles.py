@@ -92,10 +92,10 @@ def test_actions_show_owner_due_and_overdue(
 
 def test_decisions_are_listed_latest_first(window: MainWindow, qtbot: QtBot) -> None:
     window.open_incident("x")
-    type_entry(qtbot, window, "d roll back 4812")
-    type_entry(qtbot, window, "d fail over to eu-west")
-    assert cell(window.board.decisions, 0, 0) == "fail over to eu-west"
-    assert cell(window.board.decisions, 1, 0) == "roll back 4812"
+    type_entry(qtbot, window, "d page the network team")
+    type_entry(qtbot, window, "d keep eu-west as it is")
+    assert cell(window.board.decisions, 0, 0) == "keep eu-west as it is"
+    assert cell(window.board.decisions, 1, 0) == "page the network team"
 
 
 def test_handoff_completes_only_on_acceptance(window: MainWindow, clock: FixedClock) -> None:
