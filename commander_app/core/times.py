@@ -240,3 +240,14 @@ def format_duration(seconds: float) -> str:
     if minutes:
         return f"{sign}{minutes}m {secs:02d}s"
     return f"{sign}{secs}s"
+
+
+def format_minutes(seconds: float) -> str:
+    """'19 min', '1 h 05 min', 'under 1 min': how long, as a text a person sends says it.
+
+    Whole minutes, rounded; the sign is the caller's to word ("overdue by", "in")."""
+    total = round(abs(seconds) / 60)
+    if total < 1:
+        return "under 1 min"
+    hours, minutes = divmod(total, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
