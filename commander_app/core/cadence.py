@@ -85,6 +85,14 @@ class AudienceCadence:
     snooze_reason: str | None = None
     long_incident: bool = False
 
+    @property
+    def overdue(self) -> bool:
+        """Past its due time: an update, or the final update after the resolution."""
+        late = self.seconds_left is not None and self.seconds_left < 0
+        return self.status is CadenceStatus.OVERDUE or (
+            self.status is CadenceStatus.RESOLVED_FINAL_DUE and late
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "audience": self.audience.value,
