@@ -92,24 +92,33 @@ def _hypotheses(board: Board, when: _When) -> list[str]:
     open_ones = board.open_hypotheses
     lines = [f"Open hypotheses ({len(open_ones)})" if open_ones else "Open hypotheses: none"]
     for hypothesis in open_ones[:MAX_OPEN_HYPOTHESES]:
-        lines.append(f"  - {summary(hypothesis.text)}")
+        lines.append(f"  - {_numbered(board, hypothesis.id)}{summary(hypothesis.text)}")
         lines.append(f"    {_owner(hypothesis.owner)}; {_investigating(hypothesis, when)}")
         if hypothesis.findings:
             latest = hypothesis.findings[-1]
             count = len(hypothesis.findings)
             noun = "finding" if count == 1 else "findings"
-            lines.append(f"    {count} {noun}, latest: {summary(latest.text, 80)}")
+            newest = f"{_numbered(board, latest.id)}{summary(latest.text, 80)}"
+            lines.append(f"    {count} {noun}, latest: {newest}")
     lines += _more(len(open_ones), MAX_OPEN_HYPOTHESES)
     settled = board.settled_hypotheses
     if settled:
         lines.append("Settled hypotheses")
         for hypothesis in settled[:MAX_SETTLED]:
             label = "Confirmed" if hypothesis.state is HypothesisState.CONFIRMED else "Refuted"
+            settled_at = when(hypothesis.state_changed_at)
             lines.append(
-                f"  - {label} {when(hypothesis.state_changed_at)}: {summary(hypothesis.text, 80)}"
+                f"  - {_numbered(board, hypothesis.id)}{label} {settled_at}: "
+                f"{summary(hypothesis.text, 80)}"
             )
         lines += _more(len(settled), MAX_SETTLED)
     return lines
+
+
+def _numbered(board: Board, item_id: str) -> str:
+    """'H2 ' before an item, the number the board shows and commands take."""
+    number = board.number(item_id)
+    return f"{number} " if number else ""
 
 
 def _investigating(hypothesis: Hypothesis, when: _When) -> str:
@@ -125,8 +134,8 @@ def _decisions(board: Board, now: datetime, when: _When) -> list[str]:
     for decision in latest[:MAX_DECISIONS]:
         undo = {True: " (reversible)", False: " (NOT reversible)", None: ""}[decision.reversible]
         lines.append(
-            f"  - {when(decision.decided_at)} {summary(decision.text)}{undo}, by {decision.author}"
-            + _outcome(decision, now, when)
+            f"  - {_numbered(board, decision.id)}{when(decision.decided_at)} "
+            f"{summary(decision.text)}{undo}, by {decision.author}" + _outcome(decision, now, when)
         )
     return lines + _more(len(latest), MAX_DECISIONS)
 
@@ -168,7 +177,10 @@ def _actions(board: Board, now: datetime, when: _When) -> list[str]:
     late = f", {overdue} OVERDUE" if overdue else ""
     lines = [f"Open actions ({len(pending)}{late})"]
     for action in pending[:MAX_ACTIONS]:
-        lines.append(f"  - {_due(action, now, when)}{summary(action.text)}; {_owner(action.owner)}")
+        lines.append(
+            f"  - {_numbered(board, action.id)}{_due(action, now, when)}{summary(action.text)}; "
+            f"{_owner(action.owner)}"
+        )
     return lines + _more(len(pending), MAX_ACTIONS)
 
 
