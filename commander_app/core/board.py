@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.errors import ValidationError
 from commander_app.core.events import clean_name
-from commander_app.core.item_numbers import KIND_NAMES, number_items, parse_number
+from commander_app.core.item_numbers import find_item, number_items
 from commander_app.core.model import (
     BOARD_KINDS,
     CHANGE_KINDS,
@@ -28,7 +28,6 @@ from commander_app.core.model import (
 from commander_app.core.times import from_iso, to_iso
 
 SUMMARY_LENGTH = 120
-MIN_ID_PREFIX = 6
 
 _Item = TypeVar("_Item")
 
@@ -146,53 +145,8 @@ class Board:
         return self._find(ref, {a.id: a for a in self.actions}, "A")
 
     def _find(self, ref: str, by_id: dict[str, _Item], prefix: str) -> _Item:
-        what = KIND_NAMES[prefix]
-        wanted = ref.strip().upper()
-        number = parse_number(wanted)
-        if number is not None:
-            return self._by_number(wanted, number, by_id, prefix)
-        if len(wanted) < MIN_ID_PREFIX:
-            raise ValidationError(
-                f"Give the {what}'s number ({prefix}1, {prefix}2, … as the board shows) "
-                f"or at least the first {MIN_ID_PREFIX} characters of its id."
-            )
-        names = [*by_id, *(alias for alias, root in self.aliases.items() if root in by_id)]
-        matches = sorted({self.aliases.get(n, n) for n in names if n.startswith(wanted)})
-        if not matches:
-            raise NotFoundError(f"There is no {what} '{ref.strip()}' on this incident's board.")
-        if len(matches) > 1:
-            candidates = "\n".join(
-                f"  {self.number(m) or '?'}  {m}  {summary(_text(by_id[m]), 60)}"
-                for m in sorted(matches, key=self._number_order)
-            )
-            raise ValidationError(
-                f"'{ref.strip()}' matches {len(matches)} {_plural(what)}; give its number "
-                f"or more of the id:\n{candidates}"
-            )
-        return by_id[matches[0]]
-
-    def _by_number(
-        self, wanted: str, number: tuple[str, int], by_id: dict[str, _Item], prefix: str
-    ) -> _Item:
-        what = KIND_NAMES[prefix]
-        if number[0] != prefix:
-            other = KIND_NAMES[number[0]]
-            raise ValidationError(
-                f"{wanted} is {'an' if other[0] in 'aeiou' else 'a'} {other}, not a {what}; "
-                f"{what} numbers start with {prefix}."
-            )
-        found = next(
-            (item for item_id, item in by_id.items() if self.number(item_id) == wanted), None
-        )
-        if found is None:
-            shown = [self.number(i) for i in sorted(by_id, key=self._number_order)]
-            listed = f" (on the board: {', '.join(shown)})" if shown else ""
-            raise NotFoundError(f"There is no {what} {wanted} on this incident's board{listed}.")
-        return found
-
-    def _number_order(self, item_id: str) -> tuple[int, str]:
-        digits = self.number(item_id)[1:]
-        return (int(digits) if digits else 1 << 62, item_id)
+        texts = {item_id: str(getattr(item, "text", "")) for item_id, item in by_id.items()}
+        return by_id[find_item(ref, texts, prefix, self.numbers, self.aliases)]
 
     @property
     def open_hypotheses(self) -> list[Hypothesis]:
@@ -212,14 +166,6 @@ class Board:
 
     def overdue_actions(self, now: datetime) -> list[Action]:
         return [a for a in self.open_actions if is_overdue(a, now)]
-
-
-def _text(item: object) -> str:
-    return str(getattr(item, "text", ""))
-
-
-def _plural(what: str) -> str:
-    return "hypotheses" if what == "hypothesis" else f"{what}s"
 
 
 def is_overdue(action: Action, now: datetime) -> bool:
