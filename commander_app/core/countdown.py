@@ -12,19 +12,11 @@ from datetime import datetime, tzinfo
 
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
 from commander_app.core.model import Audience
-from commander_app.core.times import format_clock
+from commander_app.core.times import format_clock, format_minutes
+
+__all__ = ["Countdown", "countdown", "format_minutes"]
 
 SHORT_NAMES = {Audience.INTERNAL: "Int", Audience.EXECUTIVES: "Exec", Audience.CUSTOMERS: "Cust"}
-
-
-def format_minutes(seconds: float) -> str:
-    """'45 s' within the last minute, '18 min' after, '1 h 05 min' past an hour;
-    whole units, counted down (18 min 40 s left is '18 min'), sign dropped."""
-    total = int(abs(seconds))
-    if total < 60:
-        return f"{total} s"
-    hours, minutes = divmod(total // 60, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
 @dataclass(frozen=True)

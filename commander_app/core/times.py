@@ -127,3 +127,13 @@ def format_duration(seconds: float) -> str:
     if minutes:
         return f"{sign}{minutes}m {secs:02d}s"
     return f"{sign}{secs}s"
+
+
+def format_minutes(seconds: float) -> str:
+    """'45 s' within the last minute, '18 min' after, '1 h 05 min' past an hour;
+    whole units, counted down (18 min 40 s left is '18 min'), sign dropped."""
+    total = int(abs(seconds))
+    if total < 60:
+        return f"{total} s"
+    hours, minutes = divmod(total // 60, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
