@@ -105,3 +105,9 @@ def fails(*args: str, db: Path, code: int = 1) -> str:
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
     return result.stderr
+
+
+def empty_log(path: Path) -> Path:
+    """A log with no incidents yet: commands other than `new` refuse a log that is not there."""
+    IncidentLog(path, device_id="device-test").close()
+    return path

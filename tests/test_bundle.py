@@ -44,6 +44,32 @@ def test_every_resource_file_ships_in_the_wheel_and_the_bundle() -> None:
     assert unshipped == [], "add these to [tool.setuptools.package-data] in pyproject.toml"
 
 
+def test_building_the_wheel_prints_no_setuptools_warning(tmp_path: Path) -> None:
+    """The install step is read by people: forty lines of deprecation warnings hide a real one."""
+    import shutil
+    import sys
+
+    source = tmp_path / "source"  # setuptools builds in build/, which is the bundle's folder here
+    shutil.copytree(
+        ROOT, source, ignore=shutil.ignore_patterns(".*", "*.egg-info", "build", "dist", "tests")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    output = result.stdout + result.stderr
+    warnings = [
+        line.strip()
+        for line in output.splitlines()
+        if ("Warning" in line or "!!" in line) and "Location 'file:" not in line
+    ]
+    assert warnings == []
+
+
 def test_desktop_entry_starts_the_installed_command_with_the_shipped_icon() -> None:
     entry = configparser.ConfigParser(interpolation=None)  # keys read in lower case
     entry.read(RESOURCES / "commander.desktop", encoding="utf-8")

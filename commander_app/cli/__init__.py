@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(args.db, smoke_test=args.smoke_test, process_start=PROCESS_START)
     module_name, _, function = args.run.partition(":")
     command = getattr(importlib.import_module(f"commander_app.cli.{module_name}"), function)
-    from commander_app.cli.common import open_log
+    from commander_app.cli.common import open_log, wrote_to_line
 
     try:
         with open_log(args) as log:
@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     log.backup_problem = str(exc)
             if log.backup_problem:
                 print(f"commander: warning: {log.backup_problem}", file=sys.stderr)
+            written = getattr(args, "wrote_to", None)
+            if result == 0 and written is not None:
+                print(wrote_to_line(written), file=sys.stderr)
             return result
     except CommanderError as exc:
         print(f"commander: {exc}", file=sys.stderr)

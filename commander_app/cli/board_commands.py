@@ -5,18 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 
-from commander_app.cli.common import at, author, out
+from commander_app.cli.common import at, author, due, out, target, warn_if_ownerless
 from commander_app.core.board import board_dict
 from commander_app.core.board_text import render_board
 from commander_app.core.events import event_text
-from commander_app.core.model import HypothesisState
-from commander_app.core.times import parse_due
+from commander_app.core.model import HypothesisState, Kind
 from commander_app.store import board_actions, environment, handoffs
 from commander_app.store.incident_log import IncidentLog
 
 
 def cmd_hypothesis(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = board_actions.open_hypothesis(
         log, incident.id, args.text, owner=args.owner, author=author(args), at=at(log, args)
     )
@@ -26,7 +25,7 @@ def cmd_hypothesis(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_hypothesis_state(log: IncidentLog, args: argparse.Namespace) -> int:
     state = HypothesisState.parse(args.state)
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = board_actions.set_hypothesis_state(
         log, incident.id, args.hypothesis, state, author=author(args), at=at(log, args)
     )
@@ -35,7 +34,7 @@ def cmd_hypothesis_state(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_finding(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = board_actions.add_finding(
         log,
         incident.id,
@@ -49,23 +48,33 @@ def cmd_finding(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_action(log: IncidentLog, args: argparse.Namespace) -> int:
-    due = parse_due(args.due, log.clock.now(), environment.local_zone()) if args.due else None
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
+    due_at = due(log, args.due)
     event = board_actions.add_action(
         log,
         incident.id,
         args.text,
         owner=args.owner,
-        due=due,
+        due=due_at,
         author=author(args),
         at=at(log, args),
     )
     out(event.id)
+    warn_if_ownerless(Kind.ACTION, args.owner, event.id)
+    return 0
+
+
+def cmd_action_owner(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = target(log, args)
+    event = board_actions.update_action(
+        log, incident.id, args.action, owner=args.person, author=author(args), at=at(log, args)
+    )
+    out(event.body["text"])
     return 0
 
 
 def cmd_done(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = board_actions.complete_action(
         log, incident.id, args.action, author=author(args), at=at(log, args)
     )
@@ -91,7 +100,7 @@ def cmd_briefing(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_handoff(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     writer = author(args)
     if args.step == "offer":
         event = handoffs.offer_handoff(

@@ -7,12 +7,12 @@ import json
 import sys
 from datetime import datetime
 
-from commander_app.cli.common import at, author, out, read_text
+from commander_app.cli.common import at, author, due, out, read_text, target
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
 from commander_app.core.countdown import countdown
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import IncidentState
-from commander_app.core.times import parse_due, to_iso
+from commander_app.core.times import to_iso
 from commander_app.store import cadence_store, environment
 from commander_app.store.incident_log import IncidentLog
 
@@ -79,11 +79,8 @@ def describe(row: AudienceCadence, now: datetime) -> str:
 def cmd_sent(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
     text = args.text if args.text is not None else read_text(args.text_file)
-    now = log.clock.now()
-    promise = (
-        parse_due(args.next_update, now, environment.local_zone()) if args.next_update else None
-    )
-    incident = log.find_incident(args.incident)
+    promise = due(log, args.next_update)
+    incident = target(log, args)
     cadence_store.record_sent(
         log,
         incident.id,
@@ -115,7 +112,7 @@ def _report_next(log: IncidentLog, incident: IncidentState, audience: Audience) 
 def cmd_snooze(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
     policy = cadence_store.load_policy()
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = cadence_store.snooze(
         log,
         incident.id,

@@ -6,27 +6,92 @@ import argparse
 import sys
 from datetime import datetime
 
+from commander_app.core.board import owner_missing
 from commander_app.core.clock import SystemClock
 from commander_app.core.errors import ValidationError
-from commander_app.core.times import parse_when
+from commander_app.core.model import IncidentState, Kind
+from commander_app.core.times import TimeReading, from_iso, read_due, read_when
 from commander_app.store import environment
 from commander_app.store.incident_log import IncidentLog
 
+SHORT_ID = 10  # an incident id's first 10 characters: its millisecond of creation
+
+
+# The commands that start a log where none is: the first incident, or a bundle merged in.
+CREATE_LOG_COMMANDS = frozenset({"new", "import"})
+
 
 def open_log(args: argparse.Namespace) -> IncidentLog:
-    path = args.db or environment.default_db_path()
+    """The log named by --db or COMMANDER_DB must exist (except for `new` and `import`);
+    the default one in the user data directory is made on first use."""
+    chosen = args.db or environment.chosen_db_path()
+    if chosen is not None:
+        environment.check_chosen_log(chosen, may_create=args.command in CREATE_LOG_COMMANDS)
+    path = chosen or environment.default_db_path()
     return IncidentLog(path, device_id=environment.device_id(), clock=SystemClock())
+
+
+def target(log: IncidentLog, args: argparse.Namespace) -> IncidentState:
+    """The incident a writing command writes to; `main` names it on stderr afterwards,
+    so the printed id stays the only line on standard output."""
+    incident = log.find_incident(args.incident)
+    args.wrote_to = incident
+    return incident
+
+
+def wrote_to_line(incident: IncidentState) -> str:
+    """Which incident was written to: the title and the short id (a drill says so)."""
+    drill = " [DRILL]" if incident.is_drill else ""
+    return f'commander: wrote to "{incident.title}"{drill} ({incident.id[:SHORT_ID]})'
+
+
+def warn_if_ownerless(kind: Kind, owner: str | None, action_id: str) -> None:
+    """The action is written (nothing typed is lost); the warning says how to name its owner."""
+    if owner_missing(kind, owner):
+        print(
+            "commander: warning: this action has no owner, so nobody is doing it; "
+            f"name one with `commander action-owner {action_id} NAME`.",
+            file=sys.stderr,
+        )
 
 
 def author(args: argparse.Namespace) -> str:
     return args.author or environment.default_author()
 
 
-def at(log: IncidentLog, args: argparse.Namespace) -> datetime | None:
-    """The --at time, if given: HH:MM (local) or ISO-8601, never in the future."""
+def at(
+    log: IncidentLog, args: argparse.Namespace, *, may_precede_opening: bool = False
+) -> datetime | None:
+    """The --at time, if given: HH:MM (local) or ISO-8601, never in the future; a bare
+    HH:MM before the incident's opening is refused unless it may precede it (when the
+    impact started, when it was detected)."""
     if not getattr(args, "at", None):
         return None
-    return parse_when(args.at, log.clock.now(), environment.local_zone())
+    incident: IncidentState | None = getattr(args, "wrote_to", None)
+    opened = incident.opened_at if incident is not None and not may_precede_opening else None
+    reading = read_when(
+        args.at,
+        log.clock.now(),
+        environment.local_zone(),
+        not_before=from_iso(opened) if opened else None,
+    )
+    say_reading(reading)
+    return reading.moment
+
+
+def due(log: IncidentLog, typed: str | None) -> datetime | None:
+    """A deadline typed as HH:MM (local: today's, or tomorrow's soon after) or ISO-8601."""
+    if not typed:
+        return None
+    reading = read_due(typed, log.clock.now(), environment.local_zone())
+    say_reading(reading)
+    return reading.moment
+
+
+def say_reading(reading: TimeReading) -> None:
+    """A bare clock time read as another day's is said, so nobody is surprised later."""
+    if reading.note:
+        print(f"commander: {reading.note}", file=sys.stderr)
 
 
 def out(text: str) -> None:

@@ -7,14 +7,16 @@ import json
 import sys
 from datetime import datetime
 
-from commander_app.cli.common import at, author, out
+from commander_app.cli.common import at, author, out, target
 from commander_app.core.board import Board, Decision, decision_dict, summary
+from commander_app.core.change_words import reads_as_change
 from commander_app.core.divergences import (
     divergence_dict,
     parse_change,
     register_lines,
     unreviewed,
 )
+from commander_app.core.errors import ValidationError
 from commander_app.core.model import (
     CHANGE_KINDS,
     Afterwards,
@@ -122,7 +124,7 @@ def _decision_line(decision: Decision, number: str, now: datetime) -> str:
 
 
 def cmd_check_item(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = decisions.tick_item(
         log,
         incident.id,
@@ -137,9 +139,10 @@ def cmd_check_item(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_decide(log: IncidentLog, args: argparse.Namespace) -> int:
     """A decision; with any of the record's options, the full record and its rules."""
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     record = (args.kind, args.override, args.expect_minutes, args.objection)
     if all(value is None for value in record):
+        refuse_unrecorded_change(args.text)
         event = board_actions.record_decision(
             log,
             incident.id,
@@ -168,8 +171,23 @@ def cmd_decide(log: IncidentLog, args: argparse.Namespace) -> int:
     return 0
 
 
+def refuse_unrecorded_change(text: str) -> None:
+    """A production change written as a plain decision would skip the checklist, the
+    authority matrix and "did it work?": say how to record it with its authority."""
+    change = reads_as_change(text)
+    if change is None:
+        return
+    raise ValidationError(
+        f"'{summary(text, 60)}' reads as a production change ('{change.words}'), so it needs "
+        f"the record: `commander decide TEXT --kind {change.kind.value} --expect-minutes N` "
+        "once the checklist is ticked (`commander checklist`), or with "
+        "`--override REASON` by the person holding authority. If it changes nothing in "
+        "production: `commander decide TEXT --kind other`."
+    )
+
+
 def cmd_outcome(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = decisions.record_outcome(
         log,
         incident.id,
@@ -198,7 +216,7 @@ def cmd_divergences(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = decisions.log_divergence(
         log,
         incident.id,
@@ -214,7 +232,7 @@ def cmd_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_review_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     event = decisions.review_divergence(
         log,
         incident.id,

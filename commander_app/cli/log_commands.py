@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from commander_app.cli.common import at, author, out
+from commander_app.cli.common import at, author, out, target, warn_if_ownerless
+from commander_app.cli.decision_commands import refuse_unrecorded_change
 from commander_app.core.board import Board, board_dict, fold_board
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.divergences import resolve_refusal
@@ -50,7 +51,9 @@ def cmd_new(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
     kind = Kind.parse(args.kind)
     text_body(kind, args.text)  # a typo in the entry is reported before anything else
-    incident = log.find_incident(args.incident)
+    if kind is Kind.DECISION:
+        refuse_unrecorded_change(args.text)
+    incident = target(log, args)
     event = log.log(
         incident.id,
         args.text,
@@ -60,12 +63,13 @@ def cmd_log(log: IncidentLog, args: argparse.Namespace) -> int:
         supersedes=args.corrects,
     )
     out(event.id)
+    warn_if_ownerless(kind, None, event.id)
     return 0
 
 
 def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
     """Resolving is held back while production changes are not reviewed (--yes: anyway)."""
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     status = Status.parse(args.status)
     if status is not Status.RESOLVED:
         log.set_status(incident.id, status, author=author(args), at=at(log, args))
@@ -93,7 +97,7 @@ def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     severity = Severity.parse(args.severity)
     log.set_severity(incident.id, severity, author=author(args), at=at(log, args))
     out(f"{incident.title}: {severity.value}")
@@ -101,16 +105,18 @@ def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_milestone(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     milestone = Milestone.parse(args.name)
-    event = log.mark_milestone(incident.id, milestone, author=author(args), at=at(log, args))
+    early = milestone in (Milestone.IMPACT_STARTED, Milestone.DETECTED)  # before the call
+    moment = at(log, args, may_precede_opening=early)
+    event = log.mark_milestone(incident.id, milestone, author=author(args), at=moment)
     when = format_local(event.occurred_at, environment.local_zone())
     out(f"{incident.title}: {milestone.value.replace('_', ' ')} at {when}")
     return 0
 
 
 def cmd_role(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     role = Role.parse(args.role)
     log.assign_role(incident.id, role, args.person, author=author(args))
     out(f"{incident.title}: {role.value.replace('_', ' ')} is {args.person.strip()}")
@@ -143,7 +149,9 @@ def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
     if args.rebuild:
         count = log.rebuild_projection()
         out(f"Rebuilt the projection of {count} incidents from their events.")
-    problems = check_log(log)
+    from commander_app.cli.secret_commands import secret_problems
+
+    problems = check_log(log) + secret_problems(log)
     if problems:
         for problem in problems:
             print(f"commander: {problem}", file=sys.stderr)
@@ -259,7 +267,7 @@ def cmd_export(log: IncidentLog, args: argparse.Namespace) -> int:
             environment.local_zone(),
             board_actions.board_order(log, incident.id),
         )
-    if args.output is None:
+    if args.output is None or str(args.output) == "-":
         out(text)
         return 0
     try:

@@ -58,7 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     who = _Parser(add_help=False)
     who.add_argument("--author", help="who is writing (default: $COMMANDER_AUTHOR or login)")
     which = _Parser(add_help=False)
-    which.add_argument("--incident", metavar="ID", help="default: the most recently active open")
+    which.add_argument(
+        "--incident",
+        metavar="ID",
+        help="default: the most recently active open incident; a drill only when no real one is",
+    )
     when = _Parser(add_help=False)
     when.add_argument("--at", metavar="TIME", help="when it happened: HH:MM (local) or ISO-8601")
 
@@ -143,15 +147,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="log_commands:cmd_show")
 
-    p = sub.add_parser("search", parents=[which], help="full-text search of titles and entries")
+    p = sub.add_parser("search", help="full-text search of titles and entries")
     p.add_argument("query")
+    p.add_argument("--incident", metavar="ID", help="only this incident (default: every incident)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="log_commands:cmd_search")
 
     p = sub.add_parser("export", help="export an incident as a JSON bundle or Markdown")
     p.add_argument("incident", nargs="?", metavar="ID")
     p.add_argument("--format", choices=["json", "md"], required=True)
-    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: standard output")
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="default (or -): standard output"
+    )
     p.set_defaults(run="log_commands:cmd_export")
 
     p = sub.add_parser("import", help="merge a JSON bundle into this log (safe to repeat)")
@@ -165,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="verify the log: integrity, search index, projection")
     p.add_argument("--rebuild", action="store_true", help="rebuild the incidents projection")
     p.set_defaults(run="log_commands:cmd_check")
+
+    p = sub.add_parser(
+        "copy-without-secrets",
+        help="write a copy of the log with every channel secret it holds blanked",
+    )
+    p.add_argument("target", type=Path, metavar="NEW_DB", help="a new file for the copy")
+    p.set_defaults(run="secret_commands:cmd_copy_without_secrets")
     return parser
 
 
@@ -195,6 +209,11 @@ def add_board_commands(
     p.add_argument("--owner", metavar="NAME")
     p.add_argument("--due", metavar="TIME", help="HH:MM (local, the next such time) or ISO-8601")
     p.set_defaults(run="board_commands:cmd_action")
+
+    p = sub.add_parser("action-owner", parents=writes, help="name who does an action item")
+    p.add_argument("action", metavar="ACTION", help="its number on the board (A3) or id")
+    p.add_argument("person", metavar="NAME")
+    p.set_defaults(run="board_commands:cmd_action_owner")
 
     p = sub.add_parser("done", parents=writes, help="mark an action item done")
     p.add_argument("action", metavar="ACTION", help="its number on the board (A3) or id")

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-from commander_app.cli.common import author, out, read_text
+from commander_app.cli.common import author, out, read_text, target
 from commander_app.cli.template_commands import draft_facts, next_update_due, render_draft
 from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.model import Audience
@@ -23,7 +23,7 @@ from commander_app.publish.channel_settings import (
 )
 from commander_app.publish.delivery import DeliveryError
 from commander_app.publish.outbox_worker import Attempt, deliver_due
-from commander_app.publish.secrets import SecretStore
+from commander_app.publish.secrets import SecretStore, no_keyring_refusal
 from commander_app.publish.sending import (
     AUDIENCES_KEY,
     audiences_served,
@@ -74,6 +74,8 @@ def cmd_channel_add(log: IncidentLog, args: argparse.Namespace) -> int:
     needs_secret = description.secret_required or bool(settings.get("username"))
     secret = None
     if needs_secret and not (args.replace and args.keep_secret):
+        if not secrets.persistent:
+            raise ValidationError(no_keyring_refusal(description.secret_label))
         secret = validate_secret(kind, _read_secret(args, description.secret_label), settings)
     saved = channel_store.save_channel(log, name, kind.value, stored_settings, replace=args.replace)
     if secret is not None:
@@ -197,7 +199,7 @@ def cmd_channel_remove(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
-    incident = log.find_incident(args.incident)
+    incident = target(log, args)
     # A file may begin with `Subject: ...`, as `commander draft` prints it.
     if args.text_file:
         rendered = RenderedUpdate.from_text(read_text(args.text_file))

@@ -6,12 +6,11 @@ import argparse
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from commander_app.cli.common import out
+from commander_app.cli.common import due, out
 from commander_app.core.cadence import suggested_next_update
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience, IncidentState
 from commander_app.core.templates import RenderedUpdate
-from commander_app.core.times import parse_due
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.store import cadence_store, environment, templates_store
 from commander_app.store.cadence_store import load_policy, stakeholder_zone
@@ -87,7 +86,7 @@ def next_update_due(
     now = log.clock.now()
     given = getattr(args, "next_update", None)
     if given:
-        return parse_due(given, now, environment.local_zone())
+        return due(log, given)
     audience = Audience.parse(args.audience)
     return suggested_next_update(incident, load_policy(), audience, now)
 

@@ -369,6 +369,12 @@ def hypothesis_owner_body(hypothesis: Hypothesis, owner: str) -> dict[str, Any]:
     }
 
 
+def owner_missing(kind: Kind, owner: str | None) -> bool:
+    """An action nobody owns is an action nobody does: it shows as "(no owner)" in every
+    stakeholder update until someone is named. Hypotheses may wait for an owner."""
+    return kind is Kind.ACTION and not (owner and owner.strip())
+
+
 def action_done_body(action: Action) -> dict[str, Any]:
     if action.done:
         raise ValidationError(f"The action '{summary(action.text, 60)}' is already done.")

@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import clean_text
 from commander_app.core.model import Kind
-from commander_app.core.times import parse_when
+from commander_app.core.times import check_after_opening, from_iso, parse_when
 
 PREFIXES: dict[str, Kind] = {
     "n": Kind.NOTE,
@@ -39,6 +39,7 @@ class CaptureEntry:
     kind: Kind | None  # None: the kind chosen in the selector
     text: str
     at: datetime | None  # None: now
+    typed_at: str | None = None  # the time as typed after '@', for `check_after_opening`
 
 
 def split_prefixes(raw: str) -> tuple[Kind | None, str | None, str]:
@@ -65,4 +66,11 @@ def parse_capture(raw: str, now: datetime, local_zone: tzinfo) -> CaptureEntry:
         if not when:
             raise ValidationError("Type a time after '@', for example @14:05.")
         at = parse_when(when, now, local_zone)
-    return CaptureEntry(kind, clean_text(rest), at)
+    return CaptureEntry(kind, clean_text(rest), at, when)
+
+
+def check_capture_time(entry: CaptureEntry, opened_at: str | None, local_zone: tzinfo) -> None:
+    """The incident is known only when the entry is written: an `@HH:MM` before its
+    opening is refused with the reading, as the CLI's `--at` is."""
+    if entry.at is not None and entry.typed_at is not None and opened_at:
+        check_after_opening(entry.typed_at, entry.at, from_iso(opened_at), local_zone)

@@ -9,7 +9,7 @@ if the remote cannot have accepted it, checked first if it might have.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from commander_app.core.errors import ValidationError
@@ -17,6 +17,9 @@ from commander_app.core.errors import ValidationError
 FIRST_RETRY = timedelta(seconds=15)
 LONGEST_WAIT = timedelta(minutes=10)  # offline for hours still retries every 10 minutes
 LONGEST_REMOTE_WAIT = timedelta(hours=1)  # a Retry-After beyond this is not believed
+# A send that may have gone out is not looked for on the remote before a slow server could
+# still be working on it: the longest request (20 s read, 10 s connect) and a margin.
+IN_DOUBT_SETTLE = timedelta(seconds=45)
 
 
 class OutboxState(StrEnum):
@@ -65,10 +68,19 @@ def retry_wait(
         jitter = random.random
     base = min(FIRST_RETRY * (2 ** min(attempts - 1, 16)), LONGEST_WAIT)
     wait: timedelta = base + base * (0.25 * jitter())
-    if retry_after is not None and retry_after > 0:
-        asked = min(timedelta(seconds=retry_after), LONGEST_REMOTE_WAIT)
-        wait = max(wait, asked)
+    if retry_after is not None and retry_after > 0:  # NaN is not > 0
+        # Bounded before it becomes a timedelta: a server's `inf` or 1e30 overflows one.
+        seconds = min(retry_after, LONGEST_REMOTE_WAIT.total_seconds())
+        wait = max(wait, timedelta(seconds=seconds))
     return wait
+
+
+def in_doubt_check_at(started_at: datetime | None, due: datetime) -> datetime:
+    """When an in-doubt send may be looked for on the remote: not before `due`, and not
+    before the remote has had time to finish the request that may have reached it."""
+    if started_at is None:
+        return due
+    return max(due, started_at + IN_DOUBT_SETTLE)
 
 
 _CHANGEABLE = frozenset({OutboxState.QUEUED, OutboxState.RETRYING, OutboxState.FAILED})

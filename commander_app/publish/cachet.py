@@ -98,13 +98,8 @@ class CachetChannel:
         }
         components = self._components(update, settings)
         if components:
-            component_id, component_status = next(iter(components.items()))
-            # Cachet 3.0 takes one component_id; later 3.x releases take a components list.
-            fields["component_id"] = component_id
-            fields["component_status"] = component_status
-            fields["components"] = [
-                {"component_id": c, "component_status": s} for c, s in components.items()
-            ]
+            # Cachet 3's contract: components.*.id and components.*.status, both integers.
+            fields["components"] = [{"id": c, "status": s} for c, s in components.items()]
         return fields
 
     def find_delivered(self, update: OutgoingUpdate, context: DeliveryContext) -> Delivered | None:
@@ -113,7 +108,9 @@ class CachetChannel:
         if context.remote_incident_id is None:
             params = {"filter[name]": update.incident_title, "sort": "-id", "per_page": "50"}
             url = f"{settings['base_url']}/api/incidents"
-            found = self._recent(url, params, context, since, "name", update.incident_title)
+            found = self._recent(
+                url, params, context, since, "name", update.incident_title, message=update.text
+            )
             if found is None:
                 return None
             return self._delivered(found, found, update, "adopted")
@@ -150,8 +147,11 @@ class CachetChannel:
         since: datetime,
         field: str,
         value: str,
+        *,
+        message: str | None = None,
     ) -> str | None:
-        """The id of the oldest listed item since `since` whose `field` equals `value`."""
+        """The id of the oldest listed item since `since` whose `field` equals `value` (and
+        whose message is `message`), that no other local incident owns."""
         reply = self._call("GET", url, context.secret, context.timeout, None, None, params)
         listed = reply.body.get("data") if isinstance(reply.body, dict) else None
         found: list[tuple[datetime, str]] = []
@@ -161,6 +161,10 @@ class CachetChannel:
             attributes = item.get("attributes") or item
             created = parse_time(_created(attributes))
             same = str(attributes.get(field) or "").strip() == value.strip()
+            if message is not None:
+                same = same and str(attributes.get("message") or "").strip() == message.strip()
+            if str(item["id"]) in context.owned_elsewhere:
+                continue
             if same and created is not None and created >= since:
                 found.append((created, str(item["id"])))
         return min(found)[1] if found else None
@@ -233,7 +237,10 @@ class CachetChannel:
             ),
             secrets=secret_fragments(secret),
         )
-        headers = {"Authorization": f"Bearer {secret.strip()}", "Accept": "application/json"}
+        headers = {
+            "Authorization": f"Bearer {secret.strip()}",
+            "Accept": "application/vnd.api+json, application/json",
+        }
         return call(
             target,
             method,

@@ -216,7 +216,8 @@ def validate_secret(kind: ChannelKind | str, secret: str, settings: Mapping[str,
         raise ValidationError(f"{description.label} needs the {description.secret_label}.")
     if description.kind in (ChannelKind.SLACK, ChannelKind.TEAMS):
         parts = urlsplit(value)
-        if parts.scheme != "https" and not (parts.scheme == "http" and loopback(parts.hostname)):
+        secure = parts.scheme == "https" and bool(parts.hostname)
+        if not secure and not (parts.scheme == "http" and loopback(parts.hostname)):
             raise ValidationError(
                 f"The {description.secret_label} must start with https:// — copy it again "
                 f"from the {description.label} settings."

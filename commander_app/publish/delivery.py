@@ -48,6 +48,7 @@ class OutgoingUpdate:
     severity: Severity
     affected_services: tuple[str, ...] = ()
     message_id: str = ""  # the email Message-ID, made once when queued and kept
+    thread_root: str = ""  # the Message-ID of this audience's first email of the incident
     deliver_notifications: bool = True
 
 
@@ -62,6 +63,8 @@ class DeliveryContext:
     # Called just before the step the remote cannot take back (SMTP DATA, an HTTP POST
     # or PATCH). A crash after it leaves the attempt "in doubt" rather than retryable.
     about_to_commit: Callable[[], None] = lambda: None
+    # Remote incidents on this channel that other local incidents own: never adopted.
+    owned_elsewhere: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ queued is kept, so the recipients' mail clients can tell a resend from a new upd
 
 from __future__ import annotations
 
+import base64
 import html
 import logging
 import re
@@ -37,6 +38,33 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _SECURITY_WORDS = {"tls": "implicit TLS", "starttls": "STARTTLS", "plain": "no encryption"}
+
+
+def sign_in(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    """AUTH, in UTF-8 where the user name or password is not ASCII.
+
+    smtplib encodes credentials as ASCII, so such a password never reached the server;
+    SASL PLAIN carries UTF-8 (RFC 4616), so it is sent that way when the server offers it.
+    """
+    import smtplib
+
+    if (username + password).isascii():
+        smtp.login(username, password)
+        return
+    offered = (smtp.esmtp_features.get("auth") or "").upper().split()
+    if "PLAIN" not in offered:
+        raise PermanentFailure(
+            "The SMTP password (or user name) has characters beyond ASCII, and the server "
+            f"offers only {', '.join(offered) or 'no'} sign-in, which cannot carry them: "
+            "ask its administrator for AUTH PLAIN, or use an ASCII password."
+        )
+    credentials = f"\0{username}\0{password}".encode()
+    code, reply = smtp.docmd("AUTH", "PLAIN " + base64.b64encode(credentials).decode("ascii"))
+    if code == 235:
+        return
+    if code == 535:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+    raise smtplib.SMTPResponseException(code, reply)
 
 
 class EmailChannel:
@@ -124,6 +152,10 @@ def compose(
     message["To"] = from_addr if update.audience == Audience.CUSTOMERS else ", ".join(to)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = message_id if message_id.startswith("<") else f"<{message_id}>"
+    if update.thread_root and update.thread_root != message["Message-ID"]:
+        # One conversation per audience and incident in the reader's mail client.
+        message["In-Reply-To"] = update.thread_root
+        message["References"] = update.thread_root
     message.set_content(update.text, cte="quoted-printable")
     message.add_alternative(as_html(update.text), subtype="html", cte="quoted-printable")
     return message.as_bytes()
@@ -209,7 +241,7 @@ class _Session:
                     f"No SMTP password is stored for channel '{self.name}': "
                     + how_to_replace_secret(self.name, "email")
                 )
-            smtp.login(username, self.secret)
+            sign_in(smtp, username, self.secret)
         return smtp
 
     def run(self, step: Callable[[], T], *, committed: bool = False) -> T:

@@ -9,6 +9,7 @@ are never passed on, and urllib3's debug log is redacted while a call is in flig
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ from commander_app.publish.delivery import (
     PermanentFailure,
     RetryableFailure,
 )
-from commander_app.publish.redaction import log_redactor, redact
+from commander_app.publish.redaction import log_redactor, redact, scrub
 
 CONNECT_TIMEOUT = 10.0  # seconds; the read timeout is the attempt's own
 # Between this laptop's clock and a status page's, when adopting an incident it created.
@@ -89,11 +90,15 @@ def call(
             failure = _network_failure(exc, target, url, timeout, committed=bool(about_to_commit))
     if failure is not None:
         raise failure  # outside the except block: no chained exception quotes the URL
+    # Both the text and what it decodes to: JSON escapes a URL's slashes as \/, so the
+    # text can hide a secret that the decoded body quotes plainly.
     text = redact(response.text, target.secrets)
-    body = _json_or_none(response)
+    body = scrub(_json_or_none(response), target.secrets)
     if 200 <= response.status_code < 300:
         return HttpReply(response.status_code, body, text)
-    refusal = _status_failure(target, response.status_code, body, text, response.headers)
+    refusal = _status_failure(
+        target, response.status_code, body, text, response.headers, committed=bool(about_to_commit)
+    )
     refusal.http_status = response.status_code  # type: ignore[attr-defined]
     raise refusal
 
@@ -165,7 +170,13 @@ def _is_name_resolution(exc: BaseException) -> bool:
 
 
 def _status_failure(
-    target: HttpTarget, status: int, body: Any, text: str, headers: Mapping[str, str]
+    target: HttpTarget,
+    status: int,
+    body: Any,
+    text: str,
+    headers: Mapping[str, str],
+    *,
+    committed: bool = False,
 ) -> DeliveryError:
     reason = short_reason(body, text)
     said = f" ({reason})" if reason else ""
@@ -175,6 +186,15 @@ def _status_failure(
         when = f"in {wait:g} s" if wait is not None else "later"
         return RetryableFailure(
             f"{target.service} is rate-limiting {where}; will retry {when}.", retry_after=wait
+        )
+    if status >= 500 and status != 503 and committed:
+        # The update had reached the server: it may have been taken before the error (a
+        # gateway's 502/504 after the backend wrote it). Look before sending it again.
+        # 503 is the server saying it is unavailable, not working: an ordinary retry.
+        return RetryableFailure(
+            f"{target.service} had a server error {status}{said} after receiving the update; "
+            "it may have taken it, so Commander will check before sending it again.",
+            in_doubt=True,
         )
     if status >= 500:
         return RetryableFailure(f"{target.service} had a server error {status}{said}; will retry.")
@@ -236,9 +256,11 @@ def retry_after_seconds(headers: Mapping[str, str], now: datetime | None = None)
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:  # "inf", "nan" and 1e400 parse as floats: a wait only when finite
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

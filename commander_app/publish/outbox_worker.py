@@ -8,7 +8,6 @@ update with one of them.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,13 +25,14 @@ from commander_app.publish.delivery import (
     DeliveryError,
     OutgoingUpdate,
 )
+from commander_app.publish.redaction import guarded_logger, log_redactor, redact, secret_fragments
 from commander_app.publish.sending import channel_config
 from commander_app.store import channel_store
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
 
-logger = logging.getLogger(__name__)
+logger = guarded_logger(__name__)
 
 # Status pages name their incident after the update's subject; chat and email after
 # the incident itself.
@@ -98,28 +98,69 @@ def deliver_one(
     channel_for: ChannelFactory | None = None,
     timeout: float = 20.0,
 ) -> Attempt:
-    """One claimed row: check first if an earlier try may have gone out, else send."""
+    """One claimed row: check first if an earlier try may have gone out, else send.
+
+    Whatever is stored or shown of the attempt (the error, the remote's detail, a log
+    line) has the channel's secret blanked in every form, whichever channel produced it.
+    """
+    try:
+        forms = secret_fragments(secrets.get(row.channel) or "")
+    except Exception:  # no keyring: _prepare says so in the user's words
+        forms = ()
+    with log_redactor.guarding(forms):
+        return _deliver_one(log, row, secrets, channel_for, timeout, forms)
+
+
+def _deliver_one(
+    log: IncidentLog,
+    row: OutboxEntry,
+    secrets: SecretSource,
+    channel_for: ChannelFactory | None,
+    timeout: float,
+    forms: tuple[str, ...],
+) -> Attempt:
+    def failed(
+        message: str, *, retryable: bool, retry_after: float | None = None, in_doubt: bool = False
+    ) -> Attempt:
+        cleaned = redact(message, forms)
+        try:
+            entry = store.record_failure(
+                log,
+                row.id,
+                cleaned,
+                retryable=retryable,
+                retry_after=retry_after,
+                in_doubt=in_doubt,
+            )
+        except (ValueError, OverflowError, TypeError):
+            # A bug in handling what the remote said must not leave the row "sending":
+            # record it with the ordinary wait instead, and keep the details.
+            logger.exception("Recording the failure of outbox row %s failed", row.id)
+            entry = store.record_failure(
+                log, row.id, cleaned, retryable=retryable, in_doubt=in_doubt
+            )
+        return Attempt(entry)
+
+    def sent(remote_id: str | None, remote_incident_id: str | None, detail: str) -> Attempt:
+        return Attempt(_sent(log, row, remote_id, remote_incident_id, redact(detail, forms)))
+
     try:
         channel, update, context = _prepare(log, row, secrets, channel_for, timeout)
         if row.in_doubt:
             found = channel.find_delivered(update, context)
             if found is not None:
                 detail = f"{found.detail} (found on the remote after an interrupted send)"
-                return Attempt(_sent(log, row, found.remote_id, found.remote_incident_id, detail))
+                return sent(found.remote_id, found.remote_incident_id, detail)
         delivered = channel.deliver(update, context)
     except DeliveryError as exc:
-        return Attempt(
-            store.record_failure(
-                log,
-                row.id,
-                exc.message,
-                retryable=exc.retryable,
-                retry_after=exc.retry_after,
-                in_doubt=exc.in_doubt and exc.retryable,
-            )
+        return failed(
+            exc.message,
+            retryable=exc.retryable,
+            retry_after=exc.retry_after,
+            in_doubt=exc.in_doubt and exc.retryable,
         )
     except CommanderError as exc:  # the channel's settings or secret are missing
-        return Attempt(store.record_failure(log, row.id, str(exc), retryable=False))
+        return failed(str(exc), retryable=False)
     except Exception as exc:
         # A bug, not the network: keep the details for the log file, stop this row
         # (not the drain), and tell the user in words that hold no secret.
@@ -128,9 +169,8 @@ def deliver_one(
             f"Commander failed unexpectedly while sending ({type(exc).__name__}). "
             "The update is kept; retry it, or copy the text and send it by hand."
         )
-        return Attempt(store.record_failure(log, row.id, message, retryable=False))
-    detail = delivered.detail
-    return Attempt(_sent(log, row, delivered.remote_id, delivered.remote_incident_id, detail))
+        return failed(message, retryable=False)
+    return sent(delivered.remote_id, delivered.remote_incident_id, delivered.detail)
 
 
 def _sent(
@@ -179,6 +219,7 @@ def _prepare(
         severity=Severity(row.severity),
         affected_services=row.services,
         message_id=row.message_id,
+        thread_root=(store.thread_root(log, row) or "") if kind is ChannelKind.EMAIL else "",
     )
     context = DeliveryContext(
         secret=secret,
@@ -186,5 +227,6 @@ def _prepare(
         attempt_started_at=from_iso(row.attempt_started_at or row.updated_at),
         timeout=timeout,
         about_to_commit=lambda: store.mark_in_doubt(log, row.id),
+        owned_elsewhere=store.remote_incidents_elsewhere(log, stored.name, row.incident_id),
     )
     return channel, update, context

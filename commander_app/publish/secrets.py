@@ -20,6 +20,17 @@ NO_KEYRING_WARNING = (
     "`pip install keyrings.alt` for an encrypted file keyring, then enter the secret again."
 )
 
+
+def no_keyring_refusal(secret_label: str) -> str:
+    """Why a command (whose process ends at once) refuses a secret no keyring would keep."""
+    return (
+        f"No system keyring is available (headless Linux?), so the {secret_label} would be "
+        "gone when this command ends and every later send would stop; nothing was saved. "
+        "Install and unlock a keyring (GNOME Keyring or KWallet with the Secret Service), "
+        "or run `pip install keyrings.alt` for a file keyring, then add the channel again."
+    )
+
+
 # Secrets that no keyring would take, for this run only; shared by every SecretStore.
 _process_secrets: dict[tuple[str, str], str] = {}
 _lock = threading.Lock()

@@ -139,8 +139,15 @@ class StatuspageChannel:
             for incident in listed:
                 if not isinstance(incident, dict) or not incident.get("id"):
                     continue
+                if str(incident["id"]) in context.owned_elsewhere:
+                    continue  # another of our incidents: same subject, not this one
                 created = parse_time(incident.get("created_at"))
-                if incident.get("name") == update.incident_title and created and created >= since:
+                if (
+                    incident.get("name") == update.incident_title
+                    and created
+                    and created >= since
+                    and _carries(incident, update.text)
+                ):
                     found.append((created, incident))
             if not found:
                 return None
@@ -207,6 +214,14 @@ class StatuspageChannel:
             ),
             secrets=secret_fragments(secret),
         )
+
+
+def _carries(incident: dict[str, Any], text: str) -> bool:
+    """Whether one of the incident's updates is this text: a name alone is not enough."""
+    updates = incident.get("incident_updates") or []
+    return any(
+        isinstance(u, dict) and str(u.get("body") or "").strip() == text.strip() for u in updates
+    )
 
 
 def _newest_update(incident: dict[str, Any]) -> dict[str, Any] | None:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import sqlite3
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from commander_app.store.environment import is_written_through
+
 KEEP = 10
 _STAMP = "%Y%m%dT%H%M%S%fZ"
+_NAME = r"-(?P<stamp>\d{8}T\d{12}Z)(?:-(?P<label>[a-z_]+))?\.db"
+STALE_PARTIAL_S = 15 * 60  # a partial copy untouched this long was left by a killed backup
+ORIGIN_KEY = "backup_of"  # in the copy's meta table: the log it was taken of
 
 
 class BackupRotation:
@@ -26,11 +34,21 @@ class BackupRotation:
         self.directory = directory or db_path.parent / "backups"
 
     def all(self) -> list[Path]:
-        """Every backup of this database, newest first."""
+        """Every backup of this database, newest first, named exactly after it: the
+        backups of `team-old.db` are not `team.db`'s."""
         if not self.directory.is_dir():
             return []
-        found = self.directory.glob(f"{self.db_path.stem}-*.db")
+        name = re.compile(re.escape(self.db_path.stem) + _NAME)
+        found = [p for p in self.directory.iterdir() if name.fullmatch(p.name)]
         return sorted(found, key=lambda p: p.name, reverse=True)
+
+    def mine(self, path: Path) -> bool:
+        """Whether `path` records that it is a copy of this log (or records nothing)."""
+        return backup_origin(path) in (None, self.origin)
+
+    @property
+    def origin(self) -> str:
+        return str(self.db_path.resolve())
 
     def periodic(self) -> list[Path]:
         return [p for p in self.all() if taken_at(p) is not None and _label(p) == ""]
@@ -44,10 +62,27 @@ class BackupRotation:
         self.directory.mkdir(parents=True, exist_ok=True)
         suffix = f"-{label}" if label else ""
         name = f"{self.db_path.stem}-{now.astimezone(UTC).strftime(_STAMP)}{suffix}.db"
-        final = snapshot(conn, self.directory / name)
+        self.sweep()
+        final = snapshot(conn, self.directory / name, origin=self.origin)
         if not label:
             self.prune()
         return final
+
+    def sweep(self, now: float | None = None) -> None:
+        """Remove what killed backups left behind (a partial copy and its journal), once
+        it is old enough that no backup running now can still be writing it."""
+        if not self.directory.is_dir():
+            return
+        moment = time.time() if now is None else now
+        partial = re.compile(
+            r"\." + re.escape(self.db_path.stem) + _NAME + r"\.\w+\.partial(?:-journal)?"
+        )
+        for leftover in self.directory.iterdir():
+            if not partial.fullmatch(leftover.name):
+                continue
+            with contextlib.suppress(OSError):
+                if leftover.is_file() and moment - leftover.stat().st_mtime > STALE_PARTIAL_S:
+                    leftover.unlink()
 
     def take_from_file(self, db_path: Path, now: datetime) -> Path:
         """The same, through a connection of its own: for a worker thread, so a
@@ -59,23 +94,36 @@ class BackupRotation:
             source.close()
 
     def prune(self) -> None:
+        """Only files this rotation wrote go: a regular file that records this log inside
+        (a symlinked folder or a look-alike name never costs someone else's file)."""
         for old in self.periodic()[self.keep :]:
+            if old.is_symlink() or not old.is_file() or backup_origin(old) != self.origin:
+                continue
             with contextlib.suppress(FileNotFoundError):
                 old.unlink()
 
     def newest_good(self) -> Path | None:
         """The newest backup that passes SQLite's quick check."""
         for candidate in self.all():
-            if is_healthy(candidate):
+            if self.mine(candidate) and is_healthy(candidate):
                 return candidate
         return None
 
 
-def snapshot(conn: sqlite3.Connection, final: Path) -> Path:
-    """A consistent single-file copy, written under a temporary name, then renamed."""
-    final.parent.mkdir(parents=True, exist_ok=True)
+def snapshot(conn: sqlite3.Connection, final: Path, *, origin: str | None = None) -> Path:
+    """A consistent single-file copy, written under a temporary name, then renamed over
+    the file `final` names (through a symlink); a FIFO or device is written through.
+    `origin`, the log it is a copy of, is recorded inside it."""
+    if is_written_through(final):
+        with tempfile.TemporaryDirectory(prefix="commander-backup-") as scratch:
+            copy = snapshot(conn, Path(scratch) / "backup.db", origin=origin)
+            with open(copy, "rb") as source, open(final, "wb") as sink:
+                shutil.copyfileobj(source, sink)
+        return final
+    real = Path(os.path.realpath(final))
+    real.parent.mkdir(parents=True, exist_ok=True)
     # A name of its own: two programs backing up at once never share a partial file.
-    fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial")
+    fd, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
     os.close(fd)
     partial = Path(name)
     try:
@@ -83,15 +131,37 @@ def snapshot(conn: sqlite3.Connection, final: Path) -> Path:
         try:
             conn.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")
+            if origin is not None:
+                _record_origin(target, origin)
         finally:
             target.close()
         with open(partial, "rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(partial, final)
+        os.replace(partial, real)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return final
+
+
+def _record_origin(copy: sqlite3.Connection, origin: str) -> None:
+    # Not a log of ours (no meta table): nothing to record.
+    with contextlib.suppress(sqlite3.OperationalError), copy:
+        copy.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [ORIGIN_KEY, origin])
+
+
+def backup_origin(path: Path) -> str | None:
+    """The log a backup records it was taken of; None for one that records none (taken by
+    an older Commander) or that cannot be read."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", [ORIGIN_KEY]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return str(row[0]) if row else None
 
 
 def read_only_uri(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import stat
 import tempfile
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -13,6 +14,7 @@ import platformdirs
 
 from commander_app.core.clock import SystemClock
 from commander_app.core.ids import new_ulid
+from commander_app.store.errors import MissingLogError
 
 APP_NAME = "commander"
 DB_ENV = "COMMANDER_DB"
@@ -28,25 +30,69 @@ def config_dir() -> Path:
 
 def default_db_path() -> Path:
     """`COMMANDER_DB` if set, else incidents.db in the user data directory."""
+    return chosen_db_path() or data_dir() / "incidents.db"
+
+
+def chosen_db_path() -> Path | None:
+    """The log `COMMANDER_DB` names, if it names one: a path someone typed, not ours."""
     chosen = os.environ.get(DB_ENV)
-    if chosen:
-        return Path(chosen).expanduser()
-    return data_dir() / "incidents.db"
+    return Path(chosen).expanduser() if chosen else None
+
+
+def check_chosen_log(path: Path, *, may_create: bool) -> None:
+    """A log at a path someone typed (--db, COMMANDER_DB) is never made by surprise: a
+    typo would fork the log. Only a command that starts a log (`new`, `import`) may
+    create one, and only in a folder that exists."""
+    if path.exists():
+        return
+    if not path.parent.is_dir():
+        raise MissingLogError(
+            f"There is no folder {path.parent} for the incident log {path.name}: "
+            f"check the path (--db or {DB_ENV})."
+        )
+    if not may_create:
+        raise MissingLogError(
+            f"There is no incident log at {path}: check the path (--db or {DB_ENV}), "
+            f"or start a new log there with `commander --db {path} new TITLE`."
+        )
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write a temporary file beside `path`, flush it to disk, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a temporary file beside the file, flush it to disk, then rename over it.
+
+    Only a regular file is replaced: a FIFO, a device or `/dev/stdout` is written
+    through (renaming over it would put a new file in its place), and a symlink
+    keeps pointing where it did while the file it names is replaced."""
+    if is_written_through(path):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def is_written_through(path: Path) -> bool:
+    """Whether `path` is no regular file (a FIFO, a device) or is one of this process's
+    open files (/dev/stdout, /dev/fd/N, /proc/self/fd/N: a terminal, a pipe or a file the
+    shell opened): such a path is written into, never renamed over."""
+    if str(os.path.realpath(path)).startswith("/proc/") or str(path).startswith(
+        ("/dev/fd/", "/dev/std", "/proc/")
+    ):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)  # follows symlinks
+    except FileNotFoundError:
+        return False
 
 
 def device_id() -> str:

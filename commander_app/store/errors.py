@@ -24,3 +24,7 @@ class BusyError(CommanderError):
 
 class StorageError(CommanderError):
     """The file could not be written (disk full, I/O error, read-only medium)."""
+
+
+class MissingLogError(CommanderError):
+    """The incident log someone named does not exist (a typo must not start a new one)."""

@@ -346,11 +346,12 @@ class IncidentLog:
 
     def find_incident(self, ref: str | None) -> IncidentState:
         """An incident by id or unique id prefix; with no ref, the most recently
-        active open incident."""
+        active open real incident, or an open drill when only drills are open (a
+        drill started later must not capture real work)."""
         if ref is None or not ref.strip():
             row = self.conn.execute(
                 f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents "
-                "WHERE status != 'resolved' ORDER BY last_event_at DESC, id DESC LIMIT 1"
+                "WHERE status != 'resolved' ORDER BY is_drill, last_event_at DESC, id DESC LIMIT 1"
             ).fetchone()
             if row is None:
                 raise NotFoundError(

@@ -269,12 +269,16 @@ def record_failure(
         row = entry(log, row_id)
         if retryable:
             wait = rules.retry_wait(max(row.attempts, 1), retry_after, jitter=jitter)
+            due = now + wait
+            if in_doubt:
+                started = from_iso(row.attempt_started_at) if row.attempt_started_at else None
+                due = rules.in_doubt_check_at(started, due)
             log.conn.execute(
                 "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?, "
                 "in_doubt = ?, worker = NULL, updated_at = ? WHERE id = ?",
                 [
                     OutboxState.RETRYING.value,
-                    to_iso(now + wait),
+                    to_iso(due),
                     message,
                     int(in_doubt),
                     to_iso(now),
@@ -311,19 +315,22 @@ def recover_interrupted(
     recovered: list[str] = []
     with write_transaction(log.conn):
         rows = log.conn.execute(
-            "SELECT id, worker, attempt_started_at FROM outbox WHERE state = ?",
+            "SELECT id, worker, attempt_started_at, in_doubt FROM outbox WHERE state = ?",
             [OutboxState.SENDING.value],
         ).fetchall()
-        for row_id, worker, started in rows:
+        for row_id, worker, started, in_doubt in rows:
             abandoned = started is None or now - from_iso(started) > ABANDONED_AFTER
             if worker and alive(worker) and not abandoned:
                 continue
+            # Killed mid-request: the server may still be finishing it; look later.
+            due = rules.in_doubt_check_at(from_iso(started) if started else None, now)
+            due = due if in_doubt else now
             log.conn.execute(
                 "UPDATE outbox SET state = ?, next_attempt_at = ?, worker = NULL, "
                 "last_error = ?, updated_at = ? WHERE id = ?",
                 [
                     OutboxState.RETRYING.value,
-                    to_iso(now),
+                    to_iso(due),
                     "Commander stopped while sending this update.",
                     to_iso(now),
                     row_id,
@@ -452,6 +459,33 @@ def remote_incident(log: IncidentLog, channel: str, incident_id: str) -> str | N
         [channel, incident_id],
     ).fetchone()
     return row[0] if row else None
+
+
+def thread_root(log: IncidentLog, row: OutboxEntry) -> str | None:
+    """The Message-ID of the first update this audience got of this incident through this
+    channel, so a mail client shows every later one in its conversation."""
+    found = log.conn.execute(
+        "SELECT message_id FROM outbox WHERE incident_id = :incident AND audience = :audience "
+        "AND channel = :channel AND state = :sent AND seq < :seq ORDER BY seq LIMIT 1",
+        {
+            "incident": row.incident_id,
+            "audience": row.audience.value,
+            "channel": row.channel,
+            "sent": OutboxState.SENT.value,
+            "seq": row.seq,
+        },
+    ).fetchone()
+    return str(found[0]) if found else None
+
+
+def remote_incidents_elsewhere(log: IncidentLog, channel: str, incident_id: str) -> frozenset[str]:
+    """The remote incidents on `channel` that other local incidents own."""
+    rows = log.conn.execute(
+        "SELECT remote_id FROM remote_incidents WHERE channel = :channel "
+        "AND incident_id != :incident",
+        {"channel": channel, "incident": incident_id},
+    )
+    return frozenset(str(r[0]) for r in rows)
 
 
 def _entry(row: Sequence[Any]) -> OutboxEntry:

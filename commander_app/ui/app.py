@@ -8,6 +8,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 # The window's non-Qt modules load before PySide6 does: once loaded, PySide6 reads the
@@ -84,12 +85,41 @@ def _refuse(problem: Exception, smoke_test: bool) -> int:
     return 1
 
 
+def may_open_log(chosen: Path | None, *, smoke_test: bool, ask: Callable[[Path], bool]) -> bool:
+    """A log someone named (--db, COMMANDER_DB) that does not exist is made only when they
+    agree: a typo must not start a second log. Its folder must exist. The default log, and
+    the smoke test's (CI cannot answer), are made without asking."""
+    if chosen is None or chosen.exists() or smoke_test:
+        return True
+    environment.check_chosen_log(chosen, may_create=True)  # a missing folder is refused
+    return ask(chosen)
+
+
+def _agree_to_new_log(path: Path) -> bool:
+    QApplication.setWindowIcon(application_icon())  # no window painted to set it
+    answer = QMessageBox.question(
+        None,
+        "Start a new incident log?",
+        f"There is no incident log at {path}.\n\nStart a new, empty log there? If you "
+        "meant an existing log, choose No and check --db or COMMANDER_DB.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float = 0.0) -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Commander")
     app.setOrganizationName("Commander")
     app.setDesktopFileName("commander")  # Wayland shows commander.desktop's icon and name
     with tempfile.TemporaryDirectory(prefix="commander-smoke-") as scratch:
+        try:
+            chosen = db or (None if smoke_test else environment.chosen_db_path())
+            if not may_open_log(chosen, smoke_test=smoke_test, ask=_agree_to_new_log):
+                return 1
+        except CommanderError as exc:
+            return _refuse(exc, smoke_test)
         if db is None:
             db = Path(scratch) / "smoke.db" if smoke_test else environment.default_db_path()
         try:

@@ -65,7 +65,12 @@ class BackupTimer(QObject):
         self._timer.setInterval(CHECK_EVERY_MS)
         self._timer.timeout.connect(self.tick)
         self._timer.start()
-        QTimer.singleShot(FIRST_CHECK_MS, self, self.tick)
+        # A member, not QTimer.singleShot: a window closed before it fires must stop it.
+        self._first = QTimer(self)
+        self._first.setSingleShot(True)
+        self._first.setInterval(FIRST_CHECK_MS)
+        self._first.timeout.connect(self.tick)
+        self._first.start()
 
     def tick(self) -> bool:
         """Start a backup if one is due; True when one was started."""
@@ -86,3 +91,4 @@ class BackupTimer(QObject):
     def stop(self) -> None:
         """No more polling: the window is closing and the log will be closed."""
         self._timer.stop()
+        self._first.stop()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QSizePolicy,
     QTreeView,
     QVBoxLayout,
 )
@@ -97,17 +98,22 @@ class BoardPanel(LogPanel):
         self.add_action_button = QPushButton("Add action…")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for title, view, buttons in (
+        # Hypotheses get most of the height: who is chasing what is read first.
+        for title, view, buttons, stretch in (
             (
                 "Hypotheses",
                 self.hypotheses_view,
                 [self.confirm, self.refute, self.reopen, self.owner],
+                3,
             ),
-            ("Actions", self.actions_view, [self.done, self.add_action_button]),
-            ("Decisions", self.decisions_view, []),
+            ("Actions", self.actions_view, [self.done, self.add_action_button], 1),
+            ("Decisions", self.decisions_view, [], 1),
         ):
             box = QGroupBox(title)
             column = QVBoxLayout(box)
+            # Heights follow the stretch, not each list's own wish; a few rows at the least.
+            view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+            view.setMinimumHeight((2 + stretch) * view.fontMetrics().lineSpacing() + 8)
             column.addWidget(view)
             if buttons:
                 row = QHBoxLayout()
@@ -115,7 +121,7 @@ class BoardPanel(LogPanel):
                     row.addWidget(button)
                 row.addStretch()
                 column.addLayout(row)
-            layout.addWidget(box)
+            layout.addWidget(box, stretch)
         self.confirm.clicked.connect(lambda: self.set_state(HypothesisState.CONFIRMED))
         self.refute.clicked.connect(lambda: self.set_state(HypothesisState.REFUTED))
         self.reopen.clicked.connect(lambda: self.set_state(HypothesisState.INVESTIGATING))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import tzinfo
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from commander_app.core.capture import HELP, CaptureEntry, parse_capture, split_prefixes
+from commander_app.core.capture import HELP, parse_capture, split_prefixes
 from commander_app.core.clock import Clock
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import TEXT_KINDS, Kind
@@ -67,7 +68,7 @@ class CaptureBar(QWidget):
             self.rejected(str(exc))
             return
         kind = entry.kind or self.selected_kind()
-        self.entry_ready.emit(CaptureEntry(kind, entry.text, entry.at))
+        self.entry_ready.emit(replace(entry, kind=kind))
 
     def accepted(self) -> None:
         self.line.clear()

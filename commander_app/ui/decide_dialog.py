@@ -3,6 +3,8 @@ undone, when to ask whether it worked, and the override when the checklist waits
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -39,6 +41,7 @@ class DecideDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._log, self._incident_id, self._author = log, incident_id, author
+        self.at: datetime | None = None  # when it was decided, if typed as earlier (@03:05)
         self.setWindowTitle("Decide")
         self.resize(560, 520)
         self.choice = QLineEdit()
@@ -117,6 +120,12 @@ class DecideDialog(QDialog):
             )
         self.situation.setText(f"{ready}\nAuthority {row.describe(state)}")
 
+    def prefill(self, text: str, kind: DecisionKind, at: datetime | None = None) -> None:
+        """Start from a decision typed in the capture line: its text, the kind it reads as."""
+        self.choice.setText(text)
+        self.kind.setCurrentText(kind.value)
+        self.at = at
+
     def request(self) -> DecisionRequest:
         kind = DecisionKind(self.kind.currentText())
         reason = self.override.text().strip()
@@ -132,7 +141,9 @@ class DecideDialog(QDialog):
 
     def decide(self) -> bool:
         try:
-            decisions.decide(self._log, self._incident_id, self.request(), author=self._author)
+            decisions.decide(
+                self._log, self._incident_id, self.request(), author=self._author, at=self.at
+            )
         except CommanderError as exc:
             self.error.say(f"Not decided — {exc}")
             return False

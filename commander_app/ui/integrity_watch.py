@@ -34,3 +34,7 @@ class IntegrityWatch(QObject):
             self.damaged.emit(str(self._check.problem))
         self._check = None
         return True
+
+    def stop(self) -> None:
+        """No more looking: the window is closing (the check itself ends with the log)."""
+        self._timer.stop()

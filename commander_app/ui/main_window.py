@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commander_app.core.capture import CaptureEntry
+from commander_app.core.capture import CaptureEntry, check_capture_time
+from commander_app.core.change_words import ChangeReading, reads_as_change
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import (
     BOARD_KINDS,
@@ -56,23 +57,27 @@ from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
 from commander_app.ui.board_panel import BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
+from commander_app.ui.glance_header import GlanceHeader
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
 from commander_app.ui.incident_panel import IncidentPanel
 from commander_app.ui.integrity_watch import IntegrityWatch
 from commander_app.ui.live_watch import LiveWatch
 from commander_app.ui.publish_desk import PublishDesk
 from commander_app.ui.rollback_tab import RollbackTab
-from commander_app.ui.shortcuts import ShortcutsDialog, by_name
+from commander_app.ui.shortcut_guard import ShortcutGuard
+from commander_app.ui.shortcuts import SHORTCUTS, ShortcutsDialog, by_name
 from commander_app.ui.start_dialog import StartDialog
 from commander_app.ui.timeline_view import TimelineView
 from commander_app.ui.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
+    from commander_app.ui.decide_dialog import DecideDialog
     from commander_app.ui.rollback_panel import RollbackPanel
 
 
 class MainWindow(QMainWindow):
     first_painted = Signal()  # what the first paint does without can be set up now
+    closing = Signal()  # the one shutdown path: every part that starts work stops on it
 
     def __init__(
         self, log: IncidentLog, author: str, zone: tzinfo, settings_file: Path | None = None
@@ -83,6 +88,8 @@ class MainWindow(QMainWindow):
             QSettings(str(settings_file), QSettings.Format.IniFormat) if (settings_file) else None
         )
         self._painted = False
+        self._shut_down = False
+        self._refusal = ""  # the last refusal shown, taken down when the incident moves on
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
         self._after_first_paint.setInterval(0)
@@ -96,6 +103,8 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.incidents.reload()
         self._show_state()
+        if self.incidents.rowCount() > 0:
+            self.focus_capture()  # where typing starts when the window opens
         if log.backup_problem:
             self.statusBar().showMessage(log.backup_problem, 60_000)
 
@@ -149,6 +158,7 @@ class MainWindow(QMainWindow):
         self.panel = IncidentPanel(self.log, self.author, self.log.clock, self.zone)
         self.rollback_tab = RollbackTab(self.log, self.author, self.log.clock, self.zone)
         self.board = BoardPanel(self.log, self.author, self.log.clock, self.zone)
+        self.glance = GlanceHeader(self.log.clock, self.zone)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -158,13 +168,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.board, "&Board")
         self.tabs.addTab(self.rollback_tab, "&Rollback && decisions")
         self.right.addWidget(self.tabs)
-        self.right.setSizes([330, 470])
+        # The header shows the roles, so the state box above the tabs needs only its own
+        # height and the board (more hypotheses, the checklist's Ticked column) the rest.
+        self.right.setStretchFactor(1, 1)
+        self.right.setSizes([175, 625])
         self.splitter = QSplitter()
         self.splitter.addWidget(self.incident_list)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([230, 600, 450])
+        self.splitter.setSizes([190, 590, 500])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
@@ -172,6 +185,7 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.updates.banner)
+        outer.addWidget(self.glance)
         outer.addWidget(self.rollback_tab.prompt_slot)
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -257,6 +271,7 @@ class MainWindow(QMainWindow):
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "shortcuts", lambda: ShortcutsDialog(self).exec())
+        self.shortcut_guard = ShortcutGuard(self, (s.keys for s in SHORTCUTS if s.window))
 
     def _connect_signals(self) -> None:
         self.start_button.clicked.connect(lambda: self.ask_and_open(drill=False))
@@ -265,10 +280,11 @@ class MainWindow(QMainWindow):
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)
         self.live.arrived.connect(self._on_arrived)
+        self.updates.cadence.changed.connect(self.glance.show_cadence)
         self._after_first_paint.timeout.connect(self.rollback_tab.build)
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
-            part.problem.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+            part.problem.connect(self.show_refusal)
         self.updates.wrote.connect(lambda: self.live.poll(force=True))
         self.updates.fell_overdue.connect(self.announce_overdue)
         self.updates.queued.connect(self.publishing.queued)
@@ -279,6 +295,17 @@ class MainWindow(QMainWindow):
             lambda reason: self.statusBar().showMessage(f"Backup failed: {reason}", 30_000)
         )
         self.integrity.damaged.connect(self.report_damage)
+        # Whatever the window started ends with it, before the log is closed.
+        for stop in (
+            self.live.stop,
+            self.shortcut_guard.stop,
+            self.backups.stop,
+            self.integrity.stop,
+            self.updates.stop,
+            self.rollback_tab.stop,
+            self.publishing.stop,
+        ):
+            self.closing.connect(stop)
 
     @property
     def rollback(self) -> RollbackPanel:
@@ -306,21 +333,38 @@ class MainWindow(QMainWindow):
                 splitter.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.live.stop()
-        self.backups.stop()
-        self.updates.stop()
-        self._after_first_paint.stop()
-        self.rollback_tab.stop()
-        self.publishing.stop()
+        self.shut_down()
+        super().closeEvent(event)
+
+    def shut_down(self) -> None:
+        """Stop everything this window started, once: the parts' own work (threads,
+        polling) through `closing`, then every timer anywhere in the window's tree, so a
+        timer a part forgot to stop cannot fire on a closed log."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.closing.emit()
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         if self.settings is not None:
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.settings.setValue("window/splitter", self.splitter.saveState())
             self.settings.setValue("window/right", self.right.saveState())
             self.settings.setValue("alerts/sound", self.sound_action.isChecked())
             self.settings.sync()
-        super().closeEvent(event)
 
     # -- behaviour -----------------------------------------------------------
+
+    def show_refusal(self, text: str) -> None:
+        self._refusal = text
+        self.statusBar().showMessage(text, 15_000)
+
+    def _drop_stale_refusal(self) -> None:
+        """A refusal speaks of the incident as it was ("Not resolved: 2 changes not
+        reviewed"); once its state has changed, or another incident is shown, it is stale."""
+        if self._refusal and self.statusBar().currentMessage() == self._refusal:
+            self.statusBar().clearMessage()
+        self._refusal = ""
 
     def report_damage(self, message: str) -> None:
         """The log failed its integrity check: nothing more is written (the store refuses),
@@ -337,12 +381,18 @@ class MainWindow(QMainWindow):
         self.damage_box.open()
 
     def _show_state(self) -> None:
+        """The workspace or the empty page. Focus stays where the person put it (a
+        search being typed, a note, the checklist) unless the page it was on goes away."""
         has_incidents = self.incidents.rowCount() > 0
-        self.stack.setCurrentWidget(self.splitter if has_incidents else self.empty)
+        page = self.splitter if has_incidents else self.empty
+        if self.stack.currentWidget() is not page:
+            focused = QApplication.focusWidget()
+            leaving = self.stack.currentWidget()
+            self.stack.setCurrentWidget(page)
+            if has_incidents and focused is not None and leaving.isAncestorOf(focused):
+                self.focus_capture()
         if has_incidents and not self.incident_list.currentIndex().isValid():
             self.select_incident(self.incidents.index(0).data(IncidentIdRole))
-        if has_incidents:
-            self.focus_capture()
 
     def focus_capture(self) -> None:
         self.capture.setFocus()
@@ -381,10 +431,12 @@ class MainWindow(QMainWindow):
         indexes = selected.indexes()
         incident_id = indexes[0].data(IncidentIdRole) if indexes else None
         if incident_id != self.timeline.incident_id:
+            self._drop_stale_refusal()
             self.timeline_view.kind_filter.setCurrentIndex(0)
             self.timeline.show_incident(incident_id)
         self.panel.show_incident(self.log.incident(incident_id) if incident_id else None)
         self.board.show_incident(incident_id)
+        self.glance.show_incident(self.panel.state, self.board.board)
         self.rollback_tab.show_incident(incident_id)
         self.updates.show_incident(incident_id)
 
@@ -401,6 +453,7 @@ class MainWindow(QMainWindow):
         corrected = any(event.supersedes for event in mine)
         # Refresh only what the new events can change.
         if kinds & STATE_KINDS or corrected:
+            self._drop_stale_refusal()
             self.panel.show_incident(self.current_incident())
         if kinds & (ROLLBACK_KINDS | STATE_KINDS) or corrected:
             self.rollback_tab.show_incident(current)
@@ -408,6 +461,7 @@ class MainWindow(QMainWindow):
             self.board.show_incident(current)
         if kinds & (STATE_KINDS | {Kind.COMMS}) or corrected:
             self.updates.show_incident(current)
+        self.glance.show_incident(self.panel.state, self.board.board)
         self._show_state()
 
     def _on_hit(self, incident_id: str, event_id: str) -> None:
@@ -454,6 +508,15 @@ class MainWindow(QMainWindow):
             return
         assert entry.kind is not None
         try:
+            check_capture_time(entry, incident.opened_at, self.zone)
+        except CommanderError as exc:
+            self.capture.rejected(str(exc))
+            return
+        change = reads_as_change(entry.text) if entry.kind is Kind.DECISION else None
+        if change is not None:
+            self.decide_typed(entry, change)
+            return
+        try:
             self.log.log(incident.id, entry.text, kind=entry.kind, author=self.author, at=entry.at)
         except CommanderError as exc:
             self.capture.rejected(str(exc))
@@ -462,6 +525,21 @@ class MainWindow(QMainWindow):
         self.live.poll(force=True)
         if entry.at is None:
             self.timeline_view.table.scrollToBottom()
+
+    def decide_typed(self, entry: CaptureEntry, change: ChangeReading) -> DecideDialog | None:
+        """A production change typed as a decision goes through the decide dialog's rules
+        (checklist, authority, "did it work?"); the line keeps the text until it is decided."""
+        dialog = self.rollback.ask_decision()
+        if dialog is None:
+            return None
+        dialog.prefill(entry.text, change.kind, entry.at)
+        dialog.accepted.connect(self.capture.accepted)
+        self.statusBar().showMessage(
+            f"'{change.words}' is a production change ({change.kind.value}): decide it with "
+            "the checklist and authority. Cancel keeps your text in the line.",
+            15_000,
+        )
+        return dialog
 
     def announce_overdue(self, sentences: list[str]) -> None:
         """Extras beside the banner, where the platform has them: a tray message, a beep."""

@@ -150,6 +150,7 @@ class RollbackPanel(LogPanel):
         self.permanent_button.clicked.connect(lambda: self.review(DivergenceReview.MADE_PERMANENT))
         self.prompt.worked.clicked.connect(lambda: self.answer_prompt(Outcome.WORKED))
         self.prompt.failed.clicked.connect(lambda: self.answer_prompt(Outcome.FAILED))
+        self._filling = False
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self.tick)
@@ -227,7 +228,9 @@ class RollbackPanel(LogPanel):
 
     def _fill_checklist(self) -> None:
         checklist, now = self.checklist, self._clock.now()
-        blocker = self.items.blockSignals(True)
+        # Not blockSignals on the model: its view would never hear of the new rows and
+        # would go on showing the old ticks.
+        self._filling = True
         try:
             self.items.removeRows(0, self.items.rowCount())
             if checklist is None:
@@ -248,7 +251,7 @@ class RollbackPanel(LogPanel):
                 row[0].setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
                 self.items.appendRow(row)
         finally:
-            self.items.blockSignals(blocker)
+            self._filling = False
         self.readiness.setText(self._readiness(checklist))
 
     def _readiness(self, checklist: ChecklistState) -> str:
@@ -338,7 +341,7 @@ class RollbackPanel(LogPanel):
     # -- acting -------------------------------------------------------------------
 
     def _on_item_changed(self, item: QStandardItem) -> None:
-        if not item.isCheckable():
+        if self._filling or not item.isCheckable():
             return
         self.tick_item(item.data(ItemIdRole), item.checkState() == Qt.CheckState.Checked)
 

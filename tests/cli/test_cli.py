@@ -1,11 +1,14 @@
 """The real `commander` program, run as a subprocess, as a user in a terminal would."""
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import fails, ok, run_cli
+from tests.conftest import empty_log, fails, ok, run_cli
 
 
 @pytest.fixture
@@ -111,6 +114,7 @@ def test_backup_and_check(db: Path, tmp_path: Path) -> None:
     ],
 )
 def test_user_errors_are_one_plain_line(db: Path, args: list[str], message: str) -> None:
+    empty_log(db)
     assert message.lower() in fails(*args, db=db).lower()
 
 
@@ -167,3 +171,140 @@ def test_a_failing_backup_is_a_warning_not_a_failure(db: Path) -> None:
     assert result.returncode == 0
     assert result.stderr.startswith("commander: warning: The backup into")
     assert "Traceback" not in result.stderr
+
+
+def test_a_drill_started_later_does_not_capture_real_work(db: Path) -> None:
+    real = ok("new", "ES heap", "--severity", "SEV2", db=db).strip()
+    drill = ok("new", "Drill: DNS", "--drill", db=db).strip()
+    written = run_cli("log", "ES heap at 95%", db=db)
+    assert written.returncode == 0, written.stderr
+    event_id = written.stdout.strip()
+    assert len(event_id) == 26  # scripts reading the event id keep working
+    assert f'wrote to "ES heap" ({real[:10]})' in written.stderr
+    events = json.loads(ok("show", real, "--json", db=db))["events"]
+    assert events[-1]["id"] == event_id
+    assert len(json.loads(ok("show", drill, "--json", db=db))["events"]) == 1
+    ok("status", "resolved", "--incident", real, db=db)
+    into_drill = run_cli("finding", "only the drill is open", db=db)
+    assert f'wrote to "Drill: DNS" [DRILL] ({drill[:10]})' in into_drill.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["hypothesis", "pool exhausted"],
+        ["action", "page the DBA", "--owner", "bob"],
+        ["decide", "wait for the DBA"],
+        ["status", "identified"],
+        ["severity", "SEV1"],
+        ["milestone", "detected"],
+        ["role", "communicator", "Bea"],
+        ["sent", "internal", "--text", "we are on it"],
+        ["snooze", "internal", "--minutes", "5", "--reason", "DBA on the call"],
+    ],
+)
+def test_writing_commands_say_which_incident_they_wrote_to(db: Path, args: list[str]) -> None:
+    incident = ok("new", "Checkout 500s", db=db).strip()
+    written = run_cli(*args, db=db)
+    assert written.returncode == 0, written.stderr
+    assert f'commander: wrote to "Checkout 500s" ({incident[:10]})' in written.stderr
+    assert "wrote to" not in written.stdout
+
+
+def test_search_help_says_it_covers_every_incident() -> None:
+    helped = run_cli("search", "--help")
+    assert "default: every incident" in " ".join(helped.stdout.split())
+
+
+def _midday_zone() -> tuple[dict[str, str], datetime]:
+    """A zone where it is about noon now, so "30 minutes from now" is still today."""
+    utc_now = datetime.now(UTC)
+    offset = 12 - utc_now.hour  # -11 to +12 hours
+    name = "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/GMT-5 is UTC+5
+    zone = ZoneInfo(name)
+    return {"TZ": name}, utc_now.astimezone(zone)
+
+
+def test_backfill_times_that_cannot_be_meant_are_refused_with_the_reading(db: Path) -> None:
+    env, local_now = _midday_zone()
+    ok("new", "Checkout 500s", db=db)
+    ahead = (local_now + timedelta(minutes=30)).strftime("%H:%M")
+    refused = run_cli("log", "pool exhausted", "--at", ahead, db=db, env=env)
+    assert refused.returncode == 1
+    yesterday = (local_now - timedelta(days=1)).strftime("%Y-%m-%d")
+    assert re.search(  # the seconds of now make it 29 or 30 minutes
+        rf"{ahead} is (29|30) min from now; for yesterday's {ahead} write {yesterday}T{ahead}\.",
+        refused.stderr,
+    )
+    before = (local_now - timedelta(minutes=20)).strftime("%H:%M")
+    refused = run_cli("log", "pool exhausted", "--at", before, db=db, env=env)
+    assert refused.returncode == 1
+    assert f"{before} is before this incident was opened" in refused.stderr
+    assert len(json.loads(ok("show", "--json", db=db))["events"]) == 1  # nothing written
+    # The impact started before anyone opened the incident: that is what the milestone says.
+    started = run_cli("milestone", "impact_started", "--at", before, db=db, env=env)
+    assert started.returncode == 0, started.stderr
+
+
+def test_a_due_time_already_past_is_refused_with_the_reading(db: Path) -> None:
+    env, local_now = _midday_zone()
+    ok("new", "Checkout 500s", db=db)
+    past = (local_now - timedelta(minutes=20)).strftime("%H:%M")
+    refused = run_cli("action", "page the DBA", "--owner", "bob", "--due", past, db=db, env=env)
+    assert refused.returncode == 1
+    tomorrow = (local_now + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert re.search(
+        rf"{past} was (20|21) min ago; for tomorrow's {past} write {tomorrow}T{past}\.",
+        refused.stderr,
+    )
+    soon = (local_now + timedelta(minutes=20)).strftime("%H:%M")
+    assert len(ok("action", "page the DBA", "--owner", "bob", "--due", soon, db=db).strip()) == 26
+
+
+def test_export_to_dash_is_standard_output_and_a_fifo_stays_a_fifo(
+    db: Path, tmp_path: Path
+) -> None:
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    ok("new", "Kafka consumer lag", db=db)
+    assert ok("export", "--format", "md", "-o", "-", db=db).startswith("# Kafka consumer lag")
+    assert not (Path.cwd() / "-").exists()
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "commander_app", "--db", str(db)]
+    export = subprocess.Popen([*command, "export", "--format", "md", "-o", str(fifo)])
+    text = fifo.read_text("utf-8")  # waits for the writer to open the pipe
+    assert export.wait(timeout=60) == 0
+    assert text.startswith("# Kafka consumer lag")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_mistyped_log_path_is_refused_not_made(tmp_path: Path) -> None:
+    nowhere = tmp_path / "nonexistent" / "dir" / "x.db"
+    message = fails("list", db=nowhere)
+    assert f"There is no folder {nowhere.parent}" in message
+    assert not nowhere.parent.exists()
+    assert "There is no folder" in fails("new", "x", db=nowhere)
+    assert not nowhere.parent.exists()
+    missing = tmp_path / "typo.db"
+    for command in (["list"], ["show"], ["search", "heap"], ["board"], ["check"],
+                    ["export", "--format", "md"], ["log", "ES heap at 95%"]):  # fmt: skip
+        message = fails(*command, db=missing)
+        assert f"There is no incident log at {missing}" in message
+        assert f"commander --db {missing} new TITLE" in message
+        assert not missing.exists()
+    via_env = run_cli("list", env={"COMMANDER_DB": str(missing)})
+    assert via_env.returncode == 1
+    assert "There is no incident log" in via_env.stderr
+    assert not missing.exists()
+    assert len(ok("new", "ES heap", db=missing).strip()) == 26  # `new` starts a log there
+
+
+def test_the_default_log_is_made_by_the_first_command(isolated_environment: Path) -> None:
+    listed = run_cli("list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.strip() == "No open incidents."
+    assert (isolated_environment / "data" / "commander" / "incidents.db").exists()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fails, ok, run_cli
+from tests.conftest import empty_log, fails, ok, run_cli
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
     assert ok("done", page.strip(), db=db).strip() == "Done: Page the DBA"
     decision = ok(
         "decide",
-        "Roll back release 42",
+        "Keep release 42, fix forward",
         "--option",
         "roll back",
         "--option",
@@ -57,7 +57,7 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
         {
             "number": "D1",
             "id": decision,
-            "text": "Roll back release 42",
+            "text": "Keep release 42, fix forward",
             "options": ["roll back", "fix forward"],
             "reversible": False,
             "author": "tester",
@@ -70,7 +70,10 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
     assert f"  A2  {scale}  [ ] Scale the pool (no owner; due 2000-01-01 11:00, OVERDUE)" in text
     assert "finding" in text
     assert "pool at 100/100" in text
-    assert "Roll back release 42 (tester; not reversible; options: roll back, fix forward)" in text
+    assert (
+        "Keep release 42, fix forward (tester; not reversible; options: roll back, fix forward)"
+        in text
+    )
 
     shown = json.loads(ok("show", "--json", db=db))
     assert shown["board"] == board
@@ -142,6 +145,7 @@ def test_user_errors_are_one_plain_line(db: Path, args: list[str], message: str)
 
 
 def test_no_open_incident_and_usage_errors(db: Path) -> None:
+    empty_log(db)
     assert "no open incident" in fails("hypothesis", "pool", db=db).lower()
     assert "no open incident" in fails("briefing", db=db).lower()
     ok("new", "x", db=db)
@@ -205,3 +209,23 @@ def test_an_ambiguous_id_prefix_lists_the_candidates(db: Path) -> None:
     )
     assert f"  H1  {pool}  DB pool exhausted" in result.stderr
     assert f"  H2  {dns}  DNS is flapping" in result.stderr
+
+
+def test_an_action_without_an_owner_is_kept_with_a_warning_and_the_way_to_name_one(
+    db: Path,
+) -> None:
+    ok("new", "Checkout 500s", db=db)
+    for args in (["action", "Page the DBA"], ["log", "Page the DBA", "--kind", "action"]):
+        written = run_cli(*args, db=db)
+        assert written.returncode == 0, written.stderr
+        action = written.stdout.strip()
+        assert len(action) == 26  # written: nothing typed is lost
+        assert "has no owner" in written.stderr
+        assert f"commander action-owner {action} NAME" in written.stderr
+    assert "no owner" in ok("board", db=db)
+    named = ok("action-owner", action, "carl", db=db)
+    assert named.strip() == "Action owner carl: Page the DBA"
+    board = json.loads(ok("board", "--json", db=db))
+    assert {a["owner"] for a in board["actions"]} == {None, "carl"}
+    with_owner = run_cli("action", "Scale the pool", "--owner", "dana", db=db)
+    assert "owner" not in with_owner.stderr

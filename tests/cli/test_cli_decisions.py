@@ -56,10 +56,10 @@ def test_a_rollback_from_checklist_to_resolution(tmp_path: Path) -> None:
     )
     assert decided.returncode == 0, decided.stderr
     decision = decided.stdout.strip()
-    assert (
-        decided.stderr
-        == "Tell now: the communicator (dana), the service owner (nobody assigned).\n"
-    )
+    assert decided.stderr.splitlines() == [
+        "Tell now: the communicator (dana), the service owner (nobody assigned).",
+        f'commander: wrote to "Checkout 500s" ({incident[:10]})',
+    ]
 
     board = json.loads(ok("checklist", "--json", db=db))
     assert board["severity"] == "SEV2"
@@ -135,3 +135,38 @@ def test_plain_decide_keeps_its_old_form(tmp_path: Path) -> None:
         "decide", "x", "--override", "why", db=db
     )
     assert 'decide = ["commander"]' in ok("authority", db=db)
+
+
+def test_a_production_change_without_its_record_is_refused_with_the_way(tmp_path: Path) -> None:
+    db = tmp_path / "incidents.db"
+    ok("new", "Search down", "--severity", "SEV1", "--commander", "alice", db=db)
+    for command in (
+        ("decide", "Roll back search-api to v8.1 now"),
+        ("log", "--kind", "decision", "Roll back search-api to v8.1 now"),
+    ):
+        refused = fails(*command, db=db)
+        assert "reads as a production change ('Roll back')" in refused
+        assert "--kind rollback" in refused
+        assert "--override REASON" in refused
+    board = json.loads(ok("board", "--json", db=db))
+    assert board["decisions"] == []  # nothing was written
+    # With the record's options the same text is decided under the rules.
+    decided = run_cli(
+        "decide",
+        "Roll back search-api to v8.1 now",
+        "--kind",
+        "rollback",
+        "--override",
+        "search is down",
+        "--expect-minutes",
+        "10",
+        "--author",
+        "alice",
+        db=db,
+    )
+    assert decided.returncode == 0, decided.stderr
+    assert len(json.loads(ok("divergences", "--json", db=db))) == 1
+    # Decisions that change nothing in production keep their plain form.
+    ok("decide", "keep investigating", db=db)
+    ok("log", "--kind", "decision", "page the DBA", db=db)
+    ok("decide", "Roll back the comms plan to email only", "--kind", "other", db=db)

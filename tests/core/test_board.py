@@ -365,3 +365,13 @@ def test_markdown_export_has_the_board_after_the_durations() -> None:
         "- [x] A1 page DBA (owner: carl; due 2026-11-28 10:30:00; done 2026-11-28 10:20:00)"
     ) in text
     assert "- D1 2026-11-28 10:10:00: roll back (alice; options: roll back, wait)" in text
+
+
+def test_only_an_action_without_an_owner_misses_one() -> None:
+    from commander_app.core.board import owner_missing
+
+    assert owner_missing(Kind.ACTION, None)
+    assert owner_missing(Kind.ACTION, "  ")
+    assert not owner_missing(Kind.ACTION, "bob")
+    assert not owner_missing(Kind.NOTE, None)
+    assert not owner_missing(Kind.HYPOTHESIS, None)

@@ -76,7 +76,7 @@ def test_formatting_for_people() -> None:
 
 def test_a_due_clock_time_means_the_next_such_time() -> None:
     assert parse_due("16:00", NOW, BERLIN) == datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
-    assert parse_due("09:00", NOW, BERLIN) == datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+    assert parse_due("03:00", NOW, BERLIN) == datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
     # A few minutes past still means today: it is due now, not tomorrow.
     assert parse_due("15:27", NOW, BERLIN) == datetime(2026, 11, 28, 14, 27, tzinfo=UTC)
 
@@ -105,3 +105,59 @@ def test_times_off_the_calendar_are_clear_errors() -> None:
         from_iso("0001-01-01T00:30:00+01:00")
     with pytest.raises(ValidationError, match="before 2000"):
         parse_when("0500-01-01T00:00Z", NOW, BERLIN)
+
+
+# At 03:10 in Berlin on 1 December: the night.
+NIGHT = datetime(2026, 12, 1, 2, 10, tzinfo=UTC)
+
+
+def test_a_clock_time_minutes_ahead_is_refused_with_the_reading_not_made_yesterday() -> None:
+    from commander_app.core.times import TimeQuestion
+
+    with pytest.raises(TimeQuestion) as asked:
+        parse_when("03:25", NIGHT, BERLIN)
+    assert str(asked.value) == (
+        "03:25 is 15 min from now; for yesterday's 03:25 write 2026-11-30T03:25."
+    )
+    assert asked.value.understood == datetime(2026, 12, 1, 2, 25, tzinfo=UTC)
+    assert asked.value.instead == datetime(2026, 11, 30, 2, 25, tzinfo=UTC)
+    assert asked.value.instead_text == "2026-11-30T03:25"
+    # Typed out in full, yesterday's is taken as written.
+    assert parse_when("2026-11-30T03:25", NIGHT, BERLIN) == asked.value.instead
+
+
+def test_yesterdays_clock_time_shortly_after_midnight_is_read_and_said() -> None:
+    from commander_app.core.times import read_when
+
+    just_after_midnight = datetime(2026, 11, 28, 23, 10, tzinfo=UTC)  # 00:10 Berlin, 29th
+    reading = read_when("23:50", just_after_midnight, BERLIN)
+    assert reading.moment == datetime(2026, 11, 28, 22, 50, tzinfo=UTC)
+    assert reading.note == "23:50 read as yesterday's, 2026-11-28 23:50."
+    assert read_when("03:05", NIGHT, BERLIN).note is None
+
+
+def test_a_clock_time_before_the_incident_opened_is_refused_with_the_reading() -> None:
+    from commander_app.core.times import TimeQuestion
+
+    opened = datetime(2026, 12, 1, 2, 5, tzinfo=UTC)  # 03:05 Berlin
+    assert parse_when("03:06", NIGHT, BERLIN, not_before=opened) > opened
+    with pytest.raises(TimeQuestion) as asked:
+        parse_when("02:40", NIGHT, BERLIN, not_before=opened)
+    assert str(asked.value) == (
+        "02:40 is before this incident was opened (03:05); "
+        "for an entry from before it write 2026-12-01T02:40."
+    )
+    assert parse_when("2026-12-01T02:40", NIGHT, BERLIN, not_before=opened) < opened
+
+
+def test_a_due_clock_time_already_past_is_refused_not_made_tomorrow() -> None:
+    from commander_app.core.times import TimeQuestion, read_due
+
+    with pytest.raises(TimeQuestion) as asked:
+        parse_due("03:00", datetime(2026, 12, 1, 2, 7, tzinfo=UTC), BERLIN)
+    assert str(asked.value) == ("03:00 was 7 min ago; for tomorrow's 03:00 write 2026-12-02T03:00.")
+    assert asked.value.instead == datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    late = datetime(2026, 11, 28, 22, 50, tzinfo=UTC)  # 23:50 Berlin
+    reading = read_due("00:30", late, BERLIN)
+    assert reading.moment == datetime(2026, 11, 28, 23, 30, tzinfo=UTC)
+    assert reading.note == "00:30 read as tomorrow's, 2026-11-29 00:30."

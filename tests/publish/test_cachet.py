@@ -56,9 +56,7 @@ def test_create_then_incident_updates_with_numeric_statuses(
         "message": make_update().text,
         "visible": True,
         "notifications": True,
-        "component_id": 3,
-        "component_status": 4,
-        "components": [{"component_id": 3, "component_status": 4}],
+        "components": [{"id": 3, "status": 4}],
     }
     assert commits.seen == [0]
 
@@ -101,7 +99,7 @@ def test_rejected_fields_quote_cachet(httpserver: HTTPServer, cachet: FakeCachet
     channel = channel_at(httpserver.url_for("").rstrip("/"), components={"payments": "99"})
     with pytest.raises(PermanentFailure) as caught:
         channel.deliver(make_update(), make_context(TOKEN))
-    assert "The selected component id is invalid." in caught.value.message
+    assert "components.0.id: The selected components.id is invalid." in caught.value.message
     assert cachet.incidents == {}
 
 

@@ -172,3 +172,25 @@ def test_bad_stored_settings_fail_the_send_not_the_program() -> None:
         channel.deliver(make_update(), make_context("key"))
     assert "Channel 'status' is not set up correctly" in caught.value.message
     assert "Page id (page_id)" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https:///services/T1/B2/nohost",
+        "hooks.slack.com/services/T1/B2/noscheme",
+        "ftp://hooks.slack.com/services/x",
+        "http://localhost.example.com/services/x",
+    ],
+)
+def test_a_webhook_url_must_be_https_to_a_named_host(url: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_secret("slack", url, {})
+    assert url not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/hook", "http://[::1]/hook", "http://localhost/h"]
+)
+def test_a_webhook_on_this_machine_may_be_plain_http(url: str) -> None:
+    assert validate_secret("slack", url, {}) == url

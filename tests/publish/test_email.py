@@ -254,3 +254,15 @@ def test_find_delivered_cannot_tell_and_says_where_to_look() -> None:
     assert "check the inbox of cto@example.com, Finance <cfo@example.com>" in caught.value.message
     assert "Retry" in caught.value.message
     assert "Cancel" in caught.value.message
+
+
+def test_a_password_beyond_ascii_signs_in_as_utf8(
+    server_tls: ssl.SSLContext, ca_file: Path
+) -> None:
+    """SASL PLAIN is UTF-8 (RFC 4616); smtplib alone would refuse to encode it."""
+    password = "Grüße-aus-Köln-ß€"
+    with mail_server(starttls=server_tls, password=password) as server:
+        channel = email_channel(server, ca_file=str(ca_file))
+        channel.deliver(make_update(), make_context(password))
+        assert server.authenticator.attempts == ["PLAIN"]
+        assert len(server.mailbox.messages) == 1

@@ -159,6 +159,12 @@ def test_killed_mid_send_then_restarted_never_creates_a_second_incident(
 
     listed = run_cli("outbox", db=db, env=env)
     assert "Sending" in listed.stdout  # left mid-send by the killed program
+    # At once, the slow server may still be finishing the killed request: no look yet.
+    early = run_cli("outbox", "flush", db=db, env=env)
+    assert "Nothing is due now (1 waiting" in early.stdout, early.stdout + early.stderr
+    assert [s.method for s in fake.sent].count("GET") == 0
+    with IncidentLog(db, device_id="test", clock=FixedClock(datetime.now(UTC))) as later:
+        later.conn.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
     flushed = run_cli("outbox", "flush", db=db, env=env)
     assert flushed.returncode == 0, flushed.stderr
     assert "Sent: update to customers via status." in flushed.stdout

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from commander_app.core.clock import FixedClock
 from commander_app.core.model import Audience, Kind
-from commander_app.core.outbox import OutboxState
+from commander_app.core.outbox import IN_DOUBT_SETTLE, OutboxState
 from commander_app.publish.delivery import (
     ChannelConfig,
     Delivered,
@@ -154,7 +155,7 @@ def test_a_bug_in_a_channel_fails_that_update_only(
 
 
 def test_in_doubt_is_checked_on_the_remote_before_sending_again(
-    log: IncidentLog, incident_id: str, status: ScriptedChannel
+    log: IncidentLog, incident_id: str, status: ScriptedChannel, clock: FixedClock
 ) -> None:
     row_id = queue(log, incident_id, "one")
     # The process dies after the channel reached its point of no return.
@@ -162,6 +163,8 @@ def test_in_doubt_is_checked_on_the_remote_before_sending_again(
     store.mark_in_doubt(log, row_id)
     store.recover_interrupted(log, is_alive=lambda worker: False)
     status.found = Delivered("u1", "inc-1", "Statuspage incident inc-1")
+    assert drain(log, status) == []  # not while the remote may still be working on it
+    clock.advance(IN_DOUBT_SETTLE)
     (attempt,) = drain(log, status)
     assert attempt.outcome is OutboxState.SENT
     assert status.seen == []  # never sent twice
@@ -169,13 +172,14 @@ def test_in_doubt_is_checked_on_the_remote_before_sending_again(
 
 
 def test_in_doubt_that_the_remote_cannot_answer_waits_for_a_person(
-    log: IncidentLog, incident_id: str, status: ScriptedChannel
+    log: IncidentLog, incident_id: str, status: ScriptedChannel, clock: FixedClock
 ) -> None:
     row_id = queue(log, incident_id, "one")
     store.claim_next(log, worker="elsewhere:1")
     store.mark_in_doubt(log, row_id)
     store.recover_interrupted(log, is_alive=lambda worker: False)
     status.found = PermanentFailure("Cannot tell whether it went out: check, then Retry.")
+    clock.advance(IN_DOUBT_SETTLE)
     (attempt,) = drain(log, status)
     assert attempt.outcome is OutboxState.FAILED
     assert status.seen == []

@@ -130,7 +130,7 @@ def test_commander_log_in_a_terminal_while_the_app_writes(
             check=False,
         )
         assert done.returncode == 0, done.stderr
-        assert done.stderr == ""
+        assert done.stderr == f'commander: wrote to "Login outage" ({incident_id[:10]})\n'
         cli_ids.append(done.stdout.strip())
     writes_during_cli = len(app.acknowledged)
     stop.touch()

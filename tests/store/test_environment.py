@@ -44,3 +44,51 @@ def test_write_atomically_leaves_no_temporary_files(tmp_path: Path) -> None:
     environment.write_atomically(target, "two")
     assert target.read_text() == "two"
     assert [p.name for p in target.parent.iterdir()] == ["file.txt"]
+
+
+def test_write_atomically_writes_through_a_fifo(tmp_path: Path) -> None:
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text("utf-8")))
+    reader.start()  # opening a FIFO for reading waits for the writer: no sleep needed
+    environment.write_atomically(fifo, "exported\n")
+    reader.join(timeout=30)
+    assert received == ["exported\n"]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the pipe, not a new regular file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_write_atomically_through_a_symlink_replaces_its_target_and_keeps_the_link(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "real" / "report.md"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "latest.md"
+    link.symlink_to(target)
+    environment.write_atomically(link, "new\n")
+    assert link.is_symlink()
+    assert target.read_text() == "new\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.md"]
+
+
+def test_write_atomically_through_a_symlink_to_a_fifo(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "stdout-like"
+    link.symlink_to(fifo)  # what /dev/stdout is when the output is piped
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text("utf-8")))
+    reader.start()
+    environment.write_atomically(link, "bundle\n")
+    reader.join(timeout=30)
+    assert received == ["bundle\n"]
+    assert link.is_symlink()

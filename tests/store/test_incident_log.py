@@ -238,3 +238,17 @@ def test_a_writer_held_up_too_long_is_told_busy_and_nothing_is_written(log: Inci
         other.close()
     assert [e.kind for e in log.events(incident.id)] == [Kind.INCIDENT]
     log.log(incident.id, "now it goes in", author="a")
+
+
+def test_find_incident_defaults_to_real_work_over_a_more_recent_drill(
+    log: IncidentLog, clock: FixedClock
+) -> None:
+    real = log.open_incident("ES heap", author="a")
+    clock.advance(timedelta(minutes=1))
+    drill = log.open_incident("Drill: DNS", drill=True, author="a")
+    clock.advance(timedelta(minutes=1))
+    log.log(drill.id, "inject 1", author="a")
+    assert log.find_incident(None).id == real.id
+    clock.advance(timedelta(minutes=1))
+    log.set_status(real.id, Status.RESOLVED, author="a")
+    assert log.find_incident(None).id == drill.id  # only a drill is open

@@ -218,3 +218,31 @@ def test_a_failing_backup_never_blocks_the_log(db_path: Path, clock: FixedClock)
         assert "incident log itself is unharmed" in log.backup_problem
         assert log.incidents()[0].title == "x"
         log.log(log.incidents()[0].id, "still writing", author="a")
+
+
+def test_a_backup_to_a_symlink_replaces_its_target_and_a_fifo_is_written_through(
+    log: IncidentLog, tmp_path: Path
+) -> None:
+    import os
+    import sqlite3
+    import threading
+
+    log.open_incident("x", author="a")
+    target = tmp_path / "kept" / "copy.db"
+    target.parent.mkdir()
+    target.write_bytes(b"")
+    link = tmp_path / "latest.db"
+    link.symlink_to(target)
+    assert log.backup_now(link) == link
+    assert link.is_symlink()
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT count(*) FROM incidents").fetchone()[0] == 1
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    log.backup_now(fifo)
+    reader.join(timeout=30)
+    assert len(received) == 1
+    assert received[0].startswith(b"SQLite format 3")

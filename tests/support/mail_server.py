@@ -52,6 +52,7 @@ class Authenticator:
     """Accepts one user and password; remembers every attempt."""
 
     attempts: list[str] = field(default_factory=list)
+    password: str = PASSWORD
 
     def __call__(
         self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
@@ -60,7 +61,7 @@ class Authenticator:
         good = (
             isinstance(auth_data, LoginPassword)
             and auth_data.login == USER.encode()
-            and auth_data.password == PASSWORD.encode()
+            and auth_data.password == self.password.encode()
         )
         return AuthResult(success=good, handled=False)
 
@@ -85,6 +86,7 @@ def mail_server(
     starttls: ssl.SSLContext | None = None,
     implicit_tls: ssl.SSLContext | None = None,
     mailbox: Mailbox | None = None,
+    password: str = PASSWORD,
 ) -> Iterator[MailServer]:
     """Serve SMTP on 127.0.0.1: with STARTTLS (AUTH only after it), implicit TLS, or neither.
 
@@ -92,7 +94,7 @@ def mail_server(
     uses it there.
     """
     box = mailbox or Mailbox()
-    authenticator = Authenticator()
+    authenticator = Authenticator(password=password)
     port = free_port()
     options: dict[str, Any] = {"authenticator": authenticator, "server_hostname": "localhost"}
     if starttls is not None:

@@ -158,6 +158,10 @@ class FakeCachet:
             return _json({"data": [self._resource(u) for u in self.updates[int(match[1])][::-1]]})
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return _json({"message": "Unauthenticated."}, 401)
+        accepted = request.headers.get("Accept", "")
+        if "application/vnd.api+json" not in accepted or "application/json" not in accepted:
+            # Cachet 3 answers JSON:API; a client that does not ask for it gets HTML errors.
+            return Response("<html>Not Acceptable</html>", status=406, content_type="text/html")
         if method == "POST" and path == "/api/incidents":
             return self._create(body or {})
         if method == "POST" and match and int(match[1]) in self.incidents:
@@ -186,6 +190,16 @@ class FakeCachet:
             errors["component_id"] = ["The selected component id is invalid."]
         if "component_id" in body and body.get("component_status") not in (1, 2, 3, 4):
             errors["component_status"] = ["The selected component status is invalid."]
+        listed = body.get("components", [])
+        if not isinstance(listed, list):
+            errors["components"] = ["The components field must be an array."]
+            listed = []
+        for n, item in enumerate(listed):  # components.*.id and .status: required ints
+            item = item if isinstance(item, dict) else {}
+            if type(item.get("id")) is not int or item["id"] not in self.components:
+                errors[f"components.{n}.id"] = ["The selected components.id is invalid."]
+            if type(item.get("status")) is not int or item["status"] not in (1, 2, 3, 4):
+                errors[f"components.{n}.status"] = ["The selected components.status is invalid."]
         for flag in ("visible", "notifications"):
             if not isinstance(body.get(flag, False), bool):
                 errors[flag] = [f"The {flag} field must be true or false."]
@@ -202,6 +216,8 @@ class FakeCachet:
         self.updates[number] = []
         if "component_id" in body:
             self.component_status[body["component_id"]] = body["component_status"]
+        for item in listed:
+            self.component_status[item["id"]] = item["status"]
         return _json({"data": self._resource(self.incidents[number])}, 201)
 
     def _update(self, incident: int, body: dict[str, Any]) -> Response:

@@ -96,10 +96,10 @@ def test_actions_show_owner_due_and_overdue(
 
 def test_decisions_are_listed_latest_first(window: MainWindow, qtbot: QtBot) -> None:
     window.open_incident("x")
-    type_entry(qtbot, window, "d roll back 4812")
-    type_entry(qtbot, window, "d fail over to eu-west")
-    assert cell(window.board.decisions, 0, 1) == "fail over to eu-west"
-    assert cell(window.board.decisions, 1, 1) == "roll back 4812"
+    type_entry(qtbot, window, "d page the network team")
+    type_entry(qtbot, window, "d keep eu-west as it is")
+    assert cell(window.board.decisions, 0, 1) == "keep eu-west as it is"
+    assert cell(window.board.decisions, 1, 1) == "page the network team"
     assert [cell(window.board.decisions, r, 0) for r in range(2)] == ["D2", "D1"]
 
 
