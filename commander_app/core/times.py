@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -243,10 +244,12 @@ def format_duration(seconds: float) -> str:
 
 
 def format_minutes(seconds: float) -> str:
-    """'45 s' within the last minute, '18 min' after, '1 h 05 min' past an hour;
-    whole units, counted down (18 min 40 s left is '18 min'), sign dropped."""
-    total = int(abs(seconds))
-    if total < 60:
-        return f"{total} s"
-    hours, minutes = divmod(total // 60, 60)
+    """A countdown for a person: '45 s' within a minute either side of the due time, else
+    whole minutes, '18 min', '1 h 05 min'. Time left counts up to the minute (18 min 12 s
+    left is '19 min': it never says a minute less than there is), time overdue down
+    (22 min 30 s late is '22 min'); the sign is dropped."""
+    if abs(seconds) < 60:
+        return f"{int(abs(seconds))} s"
+    whole = math.ceil(seconds / 60) if seconds > 0 else math.floor(-seconds / 60)
+    hours, minutes = divmod(whole, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"

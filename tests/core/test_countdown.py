@@ -30,10 +30,11 @@ def item(
         (0, "0 s"),
         (45.9, "45 s"),
         (60, "1 min"),
-        (61, "1 min"),
-        (18 * 60 + 40, "18 min"),
-        (-22 * 60 - 5, "22 min"),
-        (59 * 60 + 59, "59 min"),
+        (-59.5, "59 s"),
+        (61, "2 min"),  # left: up to the minute, never a minute less than there is
+        (18 * 60 + 12, "19 min"),
+        (-22 * 60 - 50, "22 min"),  # overdue: down to the minute
+        (59 * 60 + 59, "1 h 00 min"),
         (65 * 60, "1 h 05 min"),
     ],
 )
@@ -42,10 +43,10 @@ def test_minutes_not_mm_ss_once_more_than_a_minute(seconds: float, text: str) ->
 
 
 def test_an_update_due_names_its_due_time_and_the_minutes_left() -> None:
-    shown = countdown(item(CadenceStatus.DUE_SOON, 18 * 60 + 20), NOW, KATHMANDU)
-    assert shown.text == "Internal · due 03:19 · 18 min"
-    assert shown.short == "Int · due 03:19 · 18 min"  # only the audience is abbreviated
-    assert shown.sentence == "Internal update due 03:19, in 18 min"
+    shown = countdown(item(CadenceStatus.DUE_SOON, 17 * 60 + 20), NOW, KATHMANDU)
+    assert shown.text == "Internal · due 03:18 · 18 min"
+    assert shown.short == "Int · due 03:18 · 18 min"  # only the audience is abbreviated
+    assert shown.sentence == "Internal update due 03:18, in 18 min"
     assert not shown.overdue
 
 
