@@ -138,9 +138,9 @@ def test_open_actions_with_owner_and_due_time_and_overdue_marked() -> None:
 def test_next_stakeholder_update_is_not_scheduled_until_cadence_exists() -> None:
     assert brief(busy_incident(), 65).endswith("\nNext stakeholder update due: not scheduled\n")
     due = brief(busy_incident(), 65, next_update_due=at(80))
-    assert "Next stakeholder update due: 15:20 (in 15m 00s)" in due
+    assert "Next stakeholder update due: 15:20 (in 15 min)" in due
     late = brief(busy_incident(), 65, next_update_due=at(60))
-    assert "Next stakeholder update due: 15:00 (OVERDUE by 5m 00s)" in late
+    assert "Next stakeholder update due: 15:00 (OVERDUE by 5 min)" in late
 
 
 def test_a_quiet_incident_says_there_is_nothing_rather_than_leaving_blanks() -> None:
