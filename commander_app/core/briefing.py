@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 from commander_app.core.board import Action, Board, Decision, Hypothesis, is_overdue, summary
 from commander_app.core.divergences import Divergence, unreviewed
 from commander_app.core.model import HypothesisState, IncidentState, Role
-from commander_app.core.times import format_clock, format_duration, format_minutes, from_iso
+from commander_app.core.times import format_clock, format_countdown, format_duration, from_iso
 
 MAX_OPEN_HYPOTHESES = 8
 MAX_SETTLED = 4
@@ -201,8 +201,8 @@ def _next_update(due: str | None, now: datetime, when: _When) -> str:
         return "not scheduled"
     seconds = (from_iso(due) - now).total_seconds()
     if seconds < 0:
-        return f"{when(due)} (OVERDUE by {format_minutes(seconds)})"
-    return f"{when(due)} (in {format_minutes(seconds)})"
+        return f"{when(due)} (OVERDUE by {format_countdown(seconds)})"
+    return f"{when(due)} (in {format_countdown(seconds)})"
 
 
 def _more(total: int, shown: int) -> list[str]:

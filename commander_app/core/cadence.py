@@ -45,7 +45,7 @@ from commander_app.core.model import (
     Severity,
     Status,
 )
-from commander_app.core.times import format_minutes, from_iso, to_iso
+from commander_app.core.times import format_countdown, from_iso, to_iso
 
 __all__ = [
     "Adherence",
@@ -505,7 +505,7 @@ def snooze_body(
     if now + timedelta(minutes=minutes) <= due:
         raise ValidationError(
             f"The {audience.value} update is not due for another "
-            f"{format_minutes((due - now).total_seconds())}; a {minutes}-minute snooze "
+            f"{format_countdown((due - now).total_seconds())}; a {minutes}-minute snooze "
             "would not move it."
         )
     return {

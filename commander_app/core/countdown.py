@@ -12,9 +12,9 @@ from datetime import datetime, tzinfo
 
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
 from commander_app.core.model import Audience
-from commander_app.core.times import format_clock, format_minutes
+from commander_app.core.times import format_clock, format_countdown
 
-__all__ = ["Countdown", "countdown", "format_minutes"]
+__all__ = ["Countdown", "countdown", "format_countdown"]
 
 SHORT_NAMES = {Audience.INTERNAL: "Int", Audience.EXECUTIVES: "Exec", Audience.CUSTOMERS: "Cust"}
 
@@ -45,7 +45,7 @@ def countdown(item: AudienceCadence, now: datetime, zone: tzinfo) -> Countdown:
     name = item.audience.value.capitalize()
     status = item.status
     left = item.seconds_left or 0.0
-    minutes = format_minutes(left)
+    minutes = format_countdown(left)
     due = format_clock(item.due_at, now, zone) if item.due_at else ""
 
     def worded(state: str, sentence: str) -> Countdown:

@@ -243,7 +243,7 @@ def format_duration(seconds: float) -> str:
     return f"{sign}{secs}s"
 
 
-def format_minutes(seconds: float) -> str:
+def format_countdown(seconds: float) -> str:
     """A countdown for a person: '45 s' within a minute either side of the due time, else
     whole minutes, '18 min', '1 h 05 min'. Time left counts up to the minute (18 min 12 s
     left is '19 min': it never says a minute less than there is), time overdue down

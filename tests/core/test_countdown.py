@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
-from commander_app.core.countdown import countdown, format_minutes
+from commander_app.core.countdown import countdown, format_countdown
 from commander_app.core.model import Audience
 from commander_app.core.times import to_iso
 
@@ -39,7 +39,7 @@ def item(
     ],
 )
 def test_minutes_not_mm_ss_once_more_than_a_minute(seconds: float, text: str) -> None:
-    assert format_minutes(seconds) == text
+    assert format_countdown(seconds) == text
 
 
 def test_an_update_due_names_its_due_time_and_the_minutes_left() -> None:
