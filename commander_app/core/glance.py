@@ -12,7 +12,7 @@ from enum import StrEnum
 from commander_app.core.board import Board, Decision, Hypothesis
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
 from commander_app.core.model import HypothesisState, IncidentState, Role
-from commander_app.core.times import format_clock, format_minutes
+from commander_app.core.times import format_clock, format_countdown
 
 
 class Tone(StrEnum):
@@ -122,20 +122,20 @@ def _update(cadence: Sequence[AudienceCadence], now: datetime, zone: tzinfo) -> 
     what = "final update" if first.status is CadenceStatus.RESOLVED_FINAL_DUE else "update"
     if left < 0:
         more = f", +{len(late) - 1} more" if len(late) > 1 else ""
-        text = f"{name} overdue by {format_minutes(left)}{more}"
-        detail = f"{name} {what} overdue by {format_minutes(left)} ({due})" if due else text
+        text = f"{name} overdue by {format_countdown(left)}{more}"
+        detail = f"{name} {what} overdue by {format_countdown(left)} ({due})" if due else text
         if len(late) > 1:
             names = ", ".join(i.audience.value for i in late)
             detail += f"; overdue: {names}"
         return GlanceField("Next update", text, detail + ".", Tone.LATE)
     text = (
-        f"{name} {due} · in {format_minutes(left)}" if due else f"{name} in {format_minutes(left)}"
+        f"{name} {due} · in {format_countdown(left)}" if due else f"{name} in {format_countdown(left)}"
     )
     soon = first.status in (CadenceStatus.DUE_SOON, CadenceStatus.RESOLVED_FINAL_DUE)
     return GlanceField(
         "Next update",
         text,
-        f"{name} {what} {due} (in {format_minutes(left)}).",
+        f"{name} {what} {due} (in {format_countdown(left)}).",
         Tone.SOON if soon else Tone.CALM,
     )
 
