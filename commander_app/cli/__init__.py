@@ -6,11 +6,34 @@ import importlib
 import sys
 import time
 from collections.abc import Sequence
+from typing import TextIO
 
 from commander_app.cli.parser import build_parser, build_window_parser
 from commander_app.core.errors import CommanderError
+from commander_app.core.terminal_text import printable
 
 PROCESS_START = time.perf_counter()
+
+
+class _TerminalSafe:
+    """A stream that writes every control character as a visible escape (see
+    core.terminal_text); everything else passes to the stream it wraps."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _guard_output() -> None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, _TerminalSafe):
+            setattr(sys, name, _TerminalSafe(stream))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from commander_app.ui.app import run_app
 
         return run_app(args.db, smoke_test=args.smoke_test, process_start=PROCESS_START)
+    _guard_output()  # a command prints what entries and bundles hold
     module_name, _, function = args.run.partition(":")
     command = getattr(importlib.import_module(f"commander_app.cli.{module_name}"), function)
     from commander_app.cli.common import open_log, wrote_to_line

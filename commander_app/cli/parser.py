@@ -291,6 +291,9 @@ def add_cadence_commands(
     p.set_defaults(run="cadence_commands:cmd_snooze")
 
 
+KEEP_CARRIED_HELP = "keep the impact and workaround carried from an earlier phase's update"
+
+
 def add_template_commands(sub: Any, which: argparse.ArgumentParser) -> None:
     """`templates list` and `draft`."""
     p = sub.add_parser("templates", help="stakeholder-update templates")
@@ -315,6 +318,7 @@ def add_template_commands(sub: Any, which: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--service", action="append", metavar="NAME", help="an affected service (repeat for more)"
     )
+    p.add_argument("--keep-carried", action="store_true", help=KEEP_CARRIED_HELP)
     p.set_defaults(run="template_commands:cmd_draft")
 
 
@@ -403,6 +407,7 @@ def add_publish_commands(
     p.add_argument(
         "--service", action="append", metavar="NAME", help="an affected service (repeat for more)"
     )
+    p.add_argument("--keep-carried", action="store_true", help=KEEP_CARRIED_HELP)
     p.add_argument(
         "--queue-only", action="store_true", help="queue it, but leave delivery to the window"
     )

@@ -9,7 +9,13 @@ import sys
 from typing import Any
 
 from commander_app.cli.common import author, out, read_text, target
-from commander_app.cli.template_commands import draft_facts, next_update_due, render_draft
+from commander_app.cli.template_commands import (
+    carried_message,
+    draft_facts,
+    next_update_due,
+    render_draft,
+    unconfirmed_carried,
+)
 from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.model import Audience
 from commander_app.core.outbox import STATE_LABELS, OutboxState
@@ -200,6 +206,12 @@ def cmd_channel_remove(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
     incident = target(log, args)
+    carried = unconfirmed_carried(log, incident, args)
+    if carried:
+        # What stopped being true after the impact must not go out again unread.
+        raise ValidationError(
+            "Not sent: " + " Also, ".join(carried_message(log, f) for f in carried)
+        )
     # A file may begin with `Subject: ...`, as `commander draft` prints it.
     if args.text_file:
         rendered = RenderedUpdate.from_text(read_text(args.text_file))

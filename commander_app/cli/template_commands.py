@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,7 +12,7 @@ from commander_app.core.cadence import suggested_next_update
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience, IncidentState
 from commander_app.core.templates import RenderedUpdate
-from commander_app.core.update_facts import UpdateFacts
+from commander_app.core.update_facts import CarriedFact, UpdateFacts
 from commander_app.store import cadence_store, environment, templates_store
 from commander_app.store.cadence_store import load_policy, stakeholder_zone
 from commander_app.store.incident_log import IncidentLog
@@ -34,8 +35,34 @@ def cmd_draft(log: IncidentLog, args: argparse.Namespace) -> int:
     """Print the filled update; a template that cannot be filled is a one-line error."""
     incident = log.find_incident(args.incident)
     rendered = render_draft(log, incident, args)
+    for fact in unconfirmed_carried(log, incident, args):
+        print(f"commander: note: {carried_message(log, fact)}", file=sys.stderr)
     out(rendered.as_text())
     return 0
+
+
+def unconfirmed_carried(
+    log: IncidentLog, incident: IncidentState, args: argparse.Namespace
+) -> list[CarriedFact]:
+    """The impact and workaround a draft would take from an earlier phase's update,
+    neither given again (--impact, --workaround) nor confirmed with --keep-carried."""
+    if getattr(args, "keep_carried", False):
+        return []
+    return [
+        fact
+        for fact in cadence_store.carried(log, incident.id)
+        if getattr(args, fact.field, None) is None
+    ]
+
+
+def carried_message(log: IncidentLog, fact: CarriedFact) -> str:
+    """What the terminal says about a carried fact, with the ways out."""
+    source = fact.source(log.clock.now(), environment.local_zone())
+    return (
+        f"the {fact.field} ('{fact.value}') is carried over from {source}. Give "
+        f'--{fact.field} TEXT to replace it, --{fact.field} "" to clear it, or --keep-carried '
+        "to keep it."
+    )
 
 
 def render_draft(
@@ -57,7 +84,8 @@ def render_draft(
         template=args.template,
         now=now,
         next_update_due=due,
-        first=bool(getattr(args, "first", False)),
+        # --first: this is the first message to the audience; else the log says whether.
+        first=True if getattr(args, "first", False) else None,
         stakeholder_zone=readers,
         local_zone=local,
         workaround=facts.workaround,

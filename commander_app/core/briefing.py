@@ -1,7 +1,7 @@
 """The handoff briefing: what an incoming commander reads in the first minute.
 
-Plain text, most important first, every time in the reader's local zone.
-Long lists are cut short; the board has the rest.
+Plain text, most important first, every time in the reader's local zone and
+labelled with it, every duration in whole minutes. Long lists are cut short; the board has the rest.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
 from commander_app.core.board import Action, Board, Decision, Hypothesis, is_overdue, summary
+from commander_app.core.cadence import AudienceCadence, CadenceStatus
 from commander_app.core.divergences import Divergence, unreviewed
 from commander_app.core.model import HypothesisState, IncidentState, Role
-from commander_app.core.times import format_clock, format_countdown, format_duration, from_iso
+from commander_app.core.times import format_clock, format_countdown, format_minutes, from_iso
 
 MAX_OPEN_HYPOTHESES = 8
 MAX_SETTLED = 4
@@ -29,14 +30,16 @@ def render_briefing(
     now: datetime,
     local_zone: tzinfo,
     *,
-    next_update_due: str | None = None,
+    cadence: Sequence[AudienceCadence],
+    cadence_problem: str | None = None,
     register: Sequence[Divergence] | None = None,
 ) -> str:
-    """The briefing as of `now`; `next_update_due` is a UTC ISO time, if one is scheduled.
+    """The briefing as of `now`. `cadence` is where each audience's updates stand
+    (`cadence.cadence_state`); `cadence_problem` why it could not be read, if so.
     `register` is the divergence register (production changes), when the caller read it."""
 
     def when(iso: str) -> str:
-        return format_clock(iso, now, local_zone)
+        return _zoned(iso, now, local_zone)
 
     local_now = now.astimezone(local_zone)
     as_of = f"as of {local_now:%H:%M} {local_now.tzname() or 'local time'}"
@@ -51,9 +54,13 @@ def render_briefing(
     if register is not None:
         lines += ["", *_changes(register, when)]
     lines += ["", *_actions(board, now, when)]
-    due = _next_update(next_update_due, now, when)
-    lines += ["", f"Next stakeholder update due: {due}"]
+    lines += ["", *_updates(cadence, cadence_problem, now, local_zone)]
     return "\n".join(lines) + "\n"
+
+
+def _zoned(iso: str, now: datetime, zone: tzinfo) -> str:
+    """Every time with its zone: a line quoted into chat must still say which."""
+    return f"{format_clock(iso, now, zone)} {from_iso(iso).astimezone(zone).tzname()}"
 
 
 def _age(state: IncidentState, now: datetime, when: _When) -> str:
@@ -61,9 +68,9 @@ def _age(state: IncidentState, now: datetime, when: _When) -> str:
         return "opening time unknown"
     opened = from_iso(state.opened_at)
     if state.resolved_at is not None and not state.is_open:
-        took = format_duration((from_iso(state.resolved_at) - opened).total_seconds())
+        took = format_minutes((from_iso(state.resolved_at) - opened).total_seconds())
         return f"resolved after {took}"
-    return f"open {format_duration((now - opened).total_seconds())} (since {when(state.opened_at)})"
+    return f"open {format_minutes((now - opened).total_seconds())} (since {when(state.opened_at)})"
 
 
 def _roles(state: IncidentState) -> list[str]:
@@ -196,13 +203,32 @@ def _owner(owner: str | None) -> str:
     return f"owner {owner}" if owner else "no owner"
 
 
-def _next_update(due: str | None, now: datetime, when: _When) -> str:
-    if due is None:
-        return "not scheduled"
-    seconds = (from_iso(due) - now).total_seconds()
+def _updates(
+    cadence: Sequence[AudienceCadence], problem: str | None, now: datetime, zone: tzinfo
+) -> list[str]:
+    """Each audience's next update: when it is due, or how late it already is."""
+    if problem:
+        return [f"Stakeholder updates: unknown ({problem})"]
+    if not cadence:
+        return ["Stakeholder updates: none scheduled"]
+    return ["Stakeholder updates", *(f"  {c.audience.value}: {_due_update(c, now, zone)}"
+                                     for c in cadence)]  # fmt: skip
+
+
+def _due_update(item: AudienceCadence, now: datetime, zone: tzinfo) -> str:
+    if item.status is CadenceStatus.DONE:
+        return "final update sent"
+    if item.due_at is None or item.status is CadenceStatus.NOT_SCHEDULED:
+        return "no scheduled updates"
+    due = from_iso(item.due_at)
+    shown = _zoned(item.due_at, now, zone)
+    final = "final update " if item.status is CadenceStatus.RESOLVED_FINAL_DUE else ""
+    seconds = (due - now).total_seconds()
     if seconds < 0:
-        return f"{when(due)} (OVERDUE by {format_countdown(seconds)})"
-    return f"{when(due)} (in {format_countdown(seconds)})"
+        return f"{final}OVERDUE by {format_countdown(seconds)} (was due {shown})"
+    if item.status is CadenceStatus.SNOOZED:
+        return f"snoozed to {shown} (in {format_countdown(seconds)}): {item.snooze_reason}"
+    return f"{final}due {shown} (in {format_countdown(seconds)})"
 
 
 def _more(total: int, shown: int) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from commander_app.core.errors import BundleError, ValidationError
@@ -12,7 +13,7 @@ from commander_app.core.events import clean_name, validate_body
 from commander_app.core.ids import check_ulid
 from commander_app.core.metrics import metrics_dict
 from commander_app.core.model import Event, IncidentState, Kind
-from commander_app.core.times import from_iso, to_iso
+from commander_app.core.times import FUTURE_TOLERANCE, from_iso, to_iso
 
 BUNDLE_FORMAT = "commander-incident-bundle"
 BUNDLE_VERSION = 1
@@ -119,3 +120,26 @@ def _parse_event(raw: object, incident_id: str) -> Event:
     return Event(
         event_id, incident_id, kind, body, author, device_id, times[0], times[1], supersedes
     )
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no incident log holds anything older
+
+
+def check_bundle_times(bundle: ParsedBundle, now: datetime) -> None:
+    """Refuse a bundle with a time the log could not hold: ahead of now by more than the
+    CLI allows an entry (a "resolved" 30 days ahead, 9999-12-31), or before 2000."""
+    for index, event in enumerate(bundle.events, start=1):
+        for name, value in (("occurred_at", event.occurred_at), ("recorded_at", event.recorded_at)):
+            when = from_iso(value)
+            if when - now > FUTURE_TOLERANCE:
+                what = name.split("_")[0]
+                raise BundleError(
+                    f"Event {index} of the bundle ({event.kind.value}) says it {what} at "
+                    f"{value}, after now: a clock on the exporting laptop was wrong or the "
+                    "bundle was altered. Nothing was imported."
+                )
+            if when < EARLIEST:
+                raise BundleError(
+                    f"Event {index} of the bundle ({event.kind.value}) is dated {value}, before "
+                    "any incident log: the bundle was altered. Nothing was imported."
+                )

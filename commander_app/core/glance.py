@@ -129,7 +129,9 @@ def _update(cadence: Sequence[AudienceCadence], now: datetime, zone: tzinfo) -> 
             detail += f"; overdue: {names}"
         return GlanceField("Next update", text, detail + ".", Tone.LATE)
     text = (
-        f"{name} {due} · in {format_countdown(left)}" if due else f"{name} in {format_countdown(left)}"
+        f"{name} {due} · in {format_countdown(left)}"
+        if due
+        else f"{name} in {format_countdown(left)}"
     )
     soon = first.status in (CadenceStatus.DUE_SOON, CadenceStatus.RESOLVED_FINAL_DUE)
     return GlanceField(

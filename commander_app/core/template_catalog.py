@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from commander_app.core.errors import NotFoundError, ValidationError
-from commander_app.core.model import Audience, Status
+from commander_app.core.model import Audience, CommsAction, Event, Kind, Status
 
 ANY_AUDIENCE = "all"  # a template written to suit every audience (no internal names)
 FIRST_PHASE = "first"  # the first message, sent within minutes of the incident call
 PHASES = (*(s.value for s in Status), FIRST_PHASE)
 
-FIRST_UPDATE = "first-update"
+FIRST_UPDATE = "first-update"  # the public acknowledgement: customers only
 # Shipped templates that are not named "<audience>-<phase>".
 SHIPPED_KINDS: dict[str, tuple[str, str | None]] = {
-    FIRST_UPDATE: (ANY_AUDIENCE, FIRST_PHASE),
+    FIRST_UPDATE: (Audience.CUSTOMERS.value, FIRST_PHASE),
     "executive-summary": (Audience.EXECUTIVES.value, None),
     "handoff-briefing": (Audience.INTERNAL.value, None),
 }
@@ -97,25 +97,53 @@ def merged(shipped: Iterable[TemplateInfo], user: Iterable[TemplateInfo]) -> lis
     return [by_name[name] for name in sorted(by_name)]
 
 
-def pick(
-    templates: Iterable[TemplateInfo], audience: Audience, phase: Status, *, first: bool = False
+def choose_template(
+    templates: Iterable[TemplateInfo], audience: Audience, phase: Status, *, first: bool
 ) -> TemplateInfo:
-    """The template for this audience and phase (or the first message, when `first`).
+    """The template an update to `audience` uses now: the one rule the window, the
+    terminal and the tests share.
 
+    The template follows the audience and the incident's phase. A "first" template
+    (the short acknowledgement) is used only for the first message to an audience
+    while the incident is still being investigated: once the cause is identified,
+    even a first message says so. A first template is never used for another
+    audience than its own: executives never get the customers' acknowledgement.
     The standard name wins ("customers-identified", "first-update"), then a
     template for exactly this audience, then one for all audiences.
     """
-    wanted = FIRST_PHASE if first else phase.value
-    fitting = [t for t in templates if t.phase == wanted and t.audience in (audience, ANY_AUDIENCE)]
-    standard = FIRST_UPDATE if first else f"{audience.value}-{phase.value}"
-    fitting.sort(key=lambda t: (t.name != standard, t.audience != audience.value, t.name))
+    candidates = list(templates)
+    if first and phase is Status.INVESTIGATING:
+        opening = _fitting(candidates, audience, FIRST_PHASE, FIRST_UPDATE)
+        if opening:
+            return opening[0]
+    fitting = _fitting(candidates, audience, phase.value, f"{audience.value}-{phase.value}")
     if not fitting:
-        what = "first update" if first else f"'{phase.value}' update"
         raise NotFoundError(
-            f"There is no {what} template for {audience.value}. Add one, or name one "
-            "with --template."
+            f"There is no '{phase.value}' update template for {audience.value}. Add one, "
+            "or name one with --template."
         )
     return fitting[0]
+
+
+def _fitting(
+    templates: list[TemplateInfo], audience: Audience, phase: str, standard: str
+) -> list[TemplateInfo]:
+    fitting = [t for t in templates if t.phase == phase and t.audience in (audience, ANY_AUDIENCE)]
+    fitting.sort(key=lambda t: (t.name != standard, t.audience != audience.value, t.name))
+    return fitting
+
+
+def first_message(comms: Iterable[Event], audience: Audience) -> bool:
+    """True while no update to `audience` has been queued or sent (corrected ones aside)."""
+    events = [e for e in comms if e.kind is Kind.COMMS]
+    voided = {e.supersedes for e in events if e.supersedes}
+    went_out = (CommsAction.QUEUED.value, CommsAction.SENT.value)
+    return not any(
+        e.id not in voided
+        and e.body.get("audience") == audience.value
+        and e.body.get("action") in went_out
+        for e in events
+    )
 
 
 def find(templates: Mapping[str, TemplateInfo], name: str) -> TemplateInfo:

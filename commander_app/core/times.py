@@ -243,6 +243,17 @@ def format_duration(seconds: float) -> str:
     return f"{sign}{secs}s"
 
 
+def format_minutes(seconds: float) -> str:
+    """'19 min', '1 h 05 min', 'under 1 min': how long, as a text a person sends says it.
+
+    Whole minutes, rounded; the sign is the caller's to word ("overdue by", "in")."""
+    total = round(abs(seconds) / 60)
+    if total < 1:
+        return "under 1 min"
+    hours, minutes = divmod(total, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
 def format_countdown(seconds: float) -> str:
     """A countdown for a person: '45 s' within a minute either side of the due time, else
     whole minutes, '18 min', '1 h 05 min'. Time left counts up to the minute (18 min 12 s

@@ -3,6 +3,11 @@
 Every value is plain text, a list of texts, a bool, or None. A missing value is
 None, never "", so a template tests it with `{% if workaround %}` and a typo
 in a placeholder's name is still caught as an unknown placeholder.
+
+Times carry their zone ("14:05 CET"). The plain ones (`started_at`, `next_update`,
+`now`) are in the zone of the audience's texts (`text_zone`): the incident team's
+for internal updates, as the window shows them, the readers' for executives and
+customers. Durations are whole minutes: "19 min", "1 h 05 min".
 """
 
 from __future__ import annotations
@@ -12,8 +17,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from commander_app.core.board import Action, Board, Decision, Finding, Hypothesis, summary
-from commander_app.core.model import HypothesisState, IncidentState, Severity, Status
-from commander_app.core.times import format_duration, from_iso, to_iso
+from commander_app.core.model import Audience, HypothesisState, IncidentState, Severity, Status
+from commander_app.core.times import format_minutes, from_iso, to_iso
 
 MAX_FINDINGS = 3
 MAX_DECISIONS = 3
@@ -35,10 +40,21 @@ CONTEXT_HELP: list[tuple[str, str]] = [
     ("impact", "What users see, in a sentence; None if not given."),
     ("affected_services", "The affected services, a list (empty if none were named)."),
     ("affected_services_text", "The same as text: 'checkout, payments and search'; or None."),
+    (
+        "started_at",
+        "When impact started (else when the incident was opened), in this "
+        "audience's zone: '14:55 CET'.",
+    ),
+    ("mitigated_at", "When the impact was mitigated, in this audience's zone; or None."),
     ("started_at_utc", "When impact started (else when the incident was opened): '13:55 UTC'."),
     ("started_at_local", "The same in the stakeholders' zone: '14:55 CET'."),
     ("started_at_team", "The same in the incident team's zone."),
-    ("elapsed", "How long since it started, or how long it lasted once resolved: '1h 05m'."),
+    ("elapsed", "How long since it started, or until it was resolved: '1 h 05 min'."),
+    (
+        "impact_lasted",
+        "How long users were affected, impact start to mitigation: '38 min'; None until "
+        "mitigated (or resolved).",
+    ),
     ("leading_hypothesis", "The confirmed cause if any, else the newest open hypothesis; or None."),
     ("leading_hypothesis_owner", "Who owns the leading hypothesis; None if nobody does."),
     ("leading_hypothesis_confirmed", "True when the leading hypothesis is confirmed."),
@@ -58,9 +74,11 @@ CONTEXT_HELP: list[tuple[str, str]] = [
     ("workaround", "What users can do meanwhile; None if there is none."),
     ("commander", "The incident commander's name; None if unassigned."),
     ("communicator", "The communicator's name; None if unassigned."),
+    ("next_update", "When the next update is due, in this audience's zone; or None."),
     ("next_update_utc", "When the next update is due: '14:30 UTC'; None if not scheduled."),
     ("next_update_local", "The same in the stakeholders' zone: '15:30 CET'; or None."),
     ("next_update_team", "The same in the incident team's zone; or None."),
+    ("now", "The time of this update, in this audience's zone."),
     ("now_utc", "The time of this update: '14:05 UTC'."),
     ("now_local", "The time of this update in the stakeholders' zone."),
     ("is_drill", "True for a practice incident: say so in every message."),
@@ -78,12 +96,15 @@ def update_context(
     workaround: str | None,
     affected_services: Sequence[str],
     impact: str | None,
+    text_zone: tzinfo | None = None,
 ) -> dict[str, Any]:
     """The placeholders of `CONTEXT_HELP` for this incident as of `now`.
 
     `stakeholder_zone` is the readers' zone (the `*_local` times); `local_zone`
-    the incident team's (the `*_team` times).
+    the incident team's (the `*_team` times); `text_zone` the zone of the update
+    being written (the plain times; default: the readers'), see `text_zone_for`.
     """
+    zone = text_zone or stakeholder_zone
     started = state.impact_started_at or state.opened_at
     leading = leading_hypothesis(board)
     services = [s.strip() for s in affected_services if s.strip()]
@@ -95,6 +116,8 @@ def update_context(
     findings = _latest_findings(board)
     actions = board.open_actions[:MAX_ACTIONS]
     decisions = _latest_decisions(board)
+    mitigated = state.mitigated_at or (state.resolved_at if not state.is_open else None)
+    eased = from_iso(mitigated) if mitigated else None
     return {
         "title": state.title,
         "severity": state.severity.value,
@@ -103,10 +126,13 @@ def update_context(
         "impact": _text(impact),
         "affected_services": services,
         "affected_services_text": _listed(services),
+        "started_at": at(start, zone),
+        "mitigated_at": at(eased, zone),
         "started_at_utc": at(start, UTC),
         "started_at_local": at(start, stakeholder_zone),
         "started_at_team": at(start, local_zone),
         "elapsed": _elapsed(state, start, now),
+        "impact_lasted": _lasted(start, eased),
         "leading_hypothesis": summary(leading.text) if leading else None,
         "leading_hypothesis_owner": leading.owner if leading else None,
         "leading_hypothesis_confirmed": bool(
@@ -123,9 +149,11 @@ def update_context(
         "workaround": _text(workaround),
         "commander": state.commander,
         "communicator": state.communicator,
+        "next_update": at(next_update_due, zone),
         "next_update_utc": at(next_update_due, UTC),
         "next_update_local": at(next_update_due, stakeholder_zone),
         "next_update_team": at(next_update_due, local_zone),
+        "now": _clock(now, now, zone),
         "now_utc": _clock(now, now, UTC),
         "now_local": _clock(now, now, stakeholder_zone),
         "is_drill": state.is_drill,
@@ -139,6 +167,13 @@ def _action(action: Action) -> str:
 def _numbered(board: Board, item_id: str, text: str) -> str:
     number = board.number(item_id)
     return f"{number} {text}" if number else text
+
+
+def text_zone_for(audience: Audience, *, readers: tzinfo, team: tzinfo) -> tzinfo:
+    """The zone an update to `audience` gives its times in: responders read the team's
+    (as the window shows it), executives and customers the readers' zone of the cadence
+    settings."""
+    return team if audience is Audience.INTERNAL else readers
 
 
 def leading_hypothesis(board: Board) -> Hypothesis | None:
@@ -166,7 +201,13 @@ def _elapsed(state: IncidentState, start: datetime | None, now: datetime) -> str
     end = now
     if state.status is Status.RESOLVED and state.resolved_at is not None:
         end = from_iso(state.resolved_at)
-    return format_duration(max((end - start).total_seconds(), 0))
+    return format_minutes(max((end - start).total_seconds(), 0))
+
+
+def _lasted(start: datetime | None, mitigated: datetime | None) -> str | None:
+    if start is None or mitigated is None:
+        return None
+    return format_minutes(max((mitigated - start).total_seconds(), 0))
 
 
 def _clock(moment: datetime, now: datetime, zone: tzinfo) -> str:

@@ -233,7 +233,7 @@ class CachetChannel:
             fix_secret=how_to_replace_secret(name, self.config.kind),
             not_found=(
                 f"Cachet found no such incident or component for channel '{name}': check the "
-                "base URL and component ids in Settings → Channels"
+                "base URL and component ids in Incident → Publishing channels"
             ),
             secrets=secret_fragments(secret),
         )

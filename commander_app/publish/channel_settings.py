@@ -239,8 +239,8 @@ def how_to_replace_secret(name: str, kind: ChannelKind | str) -> str:
     description = describe(kind)
     return (
         f"enter the current {description.secret_label} for channel '{name}' in "
-        f"Settings → Channels, or run `commander channel add {description.kind.value} {name} "
-        f"--replace --secret-stdin`."
+        "Incident → Publishing channels, or run "
+        f"`commander channel add {description.kind.value} {name} --replace --secret-stdin`."
     )
 
 
@@ -251,5 +251,5 @@ def checked_settings(config: ChannelConfig) -> dict[str, Any]:
     except ValidationError as problem:
         raise PermanentFailure(
             f"Channel '{config.name}' is not set up correctly: {problem} "
-            "Fix it in Settings → Channels."
+            "Fix it in Incident → Publishing channels."
         ) from None

@@ -79,8 +79,8 @@ class EmailChannel:
         if not to:
             raise PermanentFailure(
                 f"Channel '{self.config.name}' has no recipients for the {update.audience} "
-                "audience: add their addresses in Settings → Channels, or send this update "
-                "through another channel."
+                "audience: add their addresses in Incident → Publishing channels, or send "
+                "this update through another channel."
             )
         sender = parseaddr(settings["from_addr"])[1]
         message_id = update.message_id or make_msgid(domain=sender.rpartition("@")[2] or None)
@@ -267,7 +267,7 @@ class _Session:
             )
         return PermanentFailure(
             f"The SMTP server {self.where} refused {what} for channel '{self.name}' ({said}): "
-            "check the From and recipient addresses in Settings → Channels."
+            "check the From and recipient addresses in Incident → Publishing channels."
         )
 
     def _failure(self, exc: Exception, *, committed: bool) -> DeliveryError:

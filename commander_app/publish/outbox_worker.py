@@ -205,8 +205,9 @@ def _prepare(
     if not secret and (description.secret_required or settings.get("username")):
         raise CommanderError(
             f"No secret is stored on this computer for the channel '{stored.name}'. "
-            f"Set it again in Settings → Channels, or with `commander channel add {kind.value} "
-            f"{stored.name} --replace ...`, then retry this update."
+            "Set it again in Incident → Publishing channels, or with "
+            f"`commander channel add {kind.value} {stored.name} --replace ...`, then retry "
+            "this update."
         )
     update = OutgoingUpdate(
         outbox_id=row.id,

@@ -55,7 +55,7 @@ def with_audiences(
     if kind == "email":
         raise ValidationError(
             "An email channel serves the audiences it has recipients for: give them with "
-            "--to AUDIENCE=ADDRESS (in Settings → Channels: Recipients per audience)."
+            "--to AUDIENCE=ADDRESS (in Incident → Publishing channels: Recipients per audience)."
         )
     return {**stored, AUDIENCES_KEY: [a.value for a in dict.fromkeys(chosen)]}
 
@@ -98,8 +98,8 @@ def queue_update(
         if not names:
             raise ValidationError(
                 f"No channel is set up for {audience.value} updates. Add one in "
-                "Settings → Channels or with `commander channel add`; meanwhile copy the "
-                "text, send it by hand and mark it as sent."
+                "Incident → Publishing channels or with `commander channel add`; meanwhile "
+                "copy the text, send it by hand and mark it as sent."
             )
     title = log.incident(incident_id).title
     return store.enqueue(

@@ -210,7 +210,7 @@ class StatuspageChannel:
             fix_secret=how_to_replace_secret(name, self.config.kind),
             not_found=(
                 f"Statuspage found no such page or incident for channel '{name}': check the "
-                "page id and base URL in Settings → Channels"
+                "page id and base URL in Incident → Publishing channels"
             ),
             secrets=secret_fragments(secret),
         )

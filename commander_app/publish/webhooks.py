@@ -69,8 +69,8 @@ class _WebhookChannel:
             fix_secret=how_to_replace_secret(name, self.config.kind),
             not_found=(
                 f"{self.service} no longer knows the webhook of channel '{name}' (removed, "
-                "archived or mistyped): create a new webhook and store its URL in Settings → "
-                "Channels"
+                "archived or mistyped): create a new webhook and store its URL in Incident → "
+                "Publishing channels"
             ),
             secrets=secret_fragments(secret),
         )

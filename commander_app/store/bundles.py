@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commander_app import __version__
-from commander_app.core.bundle import ParsedBundle, make_bundle
+from commander_app.core.bundle import ParsedBundle, check_bundle_times, make_bundle
 from commander_app.core.errors import BundleError
 from commander_app.core.model import Event, Kind
 from commander_app.core.times import to_iso
@@ -34,6 +34,7 @@ def import_bundle(log: IncidentLog, bundle: ParsedBundle) -> ImportResult:
     Events already present are skipped; a known id with different content
     means the bundle was altered, and nothing is written.
     """
+    check_bundle_times(bundle, log.clock.now())
     conn = log.conn
     with write_transaction(conn):
         existing = _existing(log, [e.id for e in bundle.events])

@@ -18,7 +18,7 @@ from commander_app.core import cadence as core
 from commander_app.core.cadence import Adherence, Audience, AudienceCadence, CadencePolicy
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, IncidentState, Kind
-from commander_app.core.update_facts import UpdateFacts, latest_facts
+from commander_app.core.update_facts import CarriedFact, UpdateFacts, carried_facts, latest_facts
 from commander_app.store import environment
 from commander_app.store.errors import StorageError
 from commander_app.store.incident_log import IncidentLog
@@ -39,6 +39,14 @@ def comms_events(log: IncidentLog, incident_id: str) -> list[Event]:
 def facts(log: IncidentLog, incident_id: str) -> UpdateFacts:
     """What the last update said about impact, workaround and services."""
     return latest_facts(comms_events(log, incident_id))
+
+
+def carried(log: IncidentLog, incident_id: str) -> list[CarriedFact]:
+    """The impact and workaround of the last update that were written in an earlier
+    phase: a draft shows where each came from and asks to confirm or clear it."""
+    state = log.incident(incident_id)
+    condition = f"(kind IN ('{Kind.COMMS.value}', '{Kind.STATUS.value}') OR supersedes IS NOT NULL)"
+    return carried_facts(_events_where(log, incident_id, condition), state)
 
 
 def _events_where(log: IncidentLog, incident_id: str, condition: str) -> list[Event]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from commander_app.core.briefing import render_briefing
+from commander_app.core.cadence import CadencePolicy
+from commander_app.core.errors import ValidationError
 from commander_app.core.handoff import answer_body, offer_body
 from commander_app.core.model import Event, Kind, RoleChange
-from commander_app.store import decisions, environment
+from commander_app.store import cadence_store, decisions, environment
 from commander_app.store.board_actions import board
 from commander_app.store.incident_log import IncidentLog
 
@@ -17,15 +19,24 @@ def briefing(
     incident_id: str,
     *,
     local_zone: tzinfo | None = None,
-    next_update_due: str | None = None,
+    policy: CadencePolicy | None = None,
 ) -> str:
-    """The briefing as of the log's clock, in the reader's zone (default: this machine's)."""
+    """The briefing as of the log's clock, in the reader's zone (default: this machine's),
+    with each audience's next update by `policy` (default: the team's policy file)."""
+    problem = None
+    if policy is None:
+        try:
+            policy = cadence_store.load_policy()
+        except ValidationError as exc:
+            policy, problem = CadencePolicy(), str(exc)
+    now = log.clock.now()
     return render_briefing(
         log.incident(incident_id),
         board(log, incident_id),
-        log.clock.now(),
+        now,
         local_zone or environment.local_zone(),
-        next_update_due=next_update_due,
+        cadence=cadence_store.cadence(log, incident_id, policy, now),
+        cadence_problem=problem,
         register=decisions.register(log, incident_id),
     )
 
@@ -37,10 +48,10 @@ def offer_handoff(
     *,
     author: str,
     local_zone: tzinfo | None = None,
-    next_update_due: str | None = None,
+    policy: CadencePolicy | None = None,
 ) -> Event:
     """Offer command to `to`; the offer stores the briefing they were handed."""
-    text = briefing(log, incident_id, local_zone=local_zone, next_update_due=next_update_due)
+    text = briefing(log, incident_id, local_zone=local_zone, policy=policy)
     return log.append_with(
         incident_id, Kind.ROLE, lambda state: offer_body(state, to, text), author=author
     )

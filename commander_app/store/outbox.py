@@ -22,7 +22,7 @@ from commander_app.core.ids import new_ulid
 from commander_app.core.model import Audience, CommsAction, Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso, to_iso
-from commander_app.core.update_facts import UpdateFacts
+from commander_app.core.update_facts import CARRIED_FIELDS, UpdateFacts
 from commander_app.store import channel_store
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
@@ -163,7 +163,8 @@ def _comms(
         "text": text,
         "outbox_id": row_id,
     }
-    body.update({k: v for k, v in extra.items() if v is not None})
+    # An impact or workaround of None is kept: this update said there is none now.
+    body.update({k: v for k, v in extra.items() if v is not None or k in CARRIED_FIELDS})
     return body
 
 

@@ -16,18 +16,20 @@ from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience, Status
 from commander_app.core.template_catalog import (
     TemplateInfo,
+    choose_template,
     clean_audience,
     clean_phase,
     clean_template_name,
     find,
+    first_message,
     merged,
-    pick,
     shipped_info,
 )
 from commander_app.core.templates import RenderedUpdate, TemplateError, check, render
 from commander_app.core.times import to_iso
-from commander_app.core.update_context import sample_context, update_context
+from commander_app.core.update_context import sample_context, text_zone_for, update_context
 from commander_app.store.board_actions import board
+from commander_app.store.cadence_store import comms_events
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 
@@ -110,9 +112,22 @@ def delete_template(log: IncidentLog, name: str) -> TemplateInfo | None:
 
 
 def pick_template(log: IncidentLog, audience: str, phase: str, first: bool = False) -> TemplateInfo:
-    """The template for this audience and phase; `first` for the first message
-    (whether one was already sent is the caller's to know)."""
-    return pick(list_templates(log), Audience.parse(audience), Status.parse(phase), first=first)
+    """The template for this audience and phase; `first` for the first message to it."""
+    return choose_template(
+        list_templates(log), Audience.parse(audience), Status.parse(phase), first=first
+    )
+
+
+def template_for(
+    log: IncidentLog, incident_id: str, audience: str, *, first: bool | None = None
+) -> TemplateInfo:
+    """The template an update to `audience` uses now (`choose_template`); whether it is
+    the first message is read from the log unless `first` says so."""
+    state = log.incident(incident_id)
+    wanted = Audience.parse(audience)
+    if first is None:
+        first = first_message(comms_events(log, incident_id), wanted)
+    return choose_template(list_templates(log), wanted, state.status, first=first)
 
 
 def draft(
@@ -123,7 +138,7 @@ def draft(
     template: str | None = None,
     now: datetime,
     next_update_due: datetime | None = None,
-    first: bool = False,
+    first: bool | None = None,
     stakeholder_zone: tzinfo = UTC,
     local_zone: tzinfo = UTC,
     workaround: str | None = None,
@@ -131,12 +146,12 @@ def draft(
     impact: str | None = None,
 ) -> RenderedUpdate:
     """The update for `audience` filled from the incident as of `now`: the named
-    template, else the one for the audience and the incident's phase."""
+    template, else `template_for` (audience, phase, and whether it is the first)."""
     state = log.incident(incident_id)
     if template is not None:
         chosen = get_template(log, template)
     else:
-        chosen = pick_template(log, audience, state.status.value, first=first)
+        chosen = template_for(log, incident_id, audience, first=first)
     context = update_context(
         state,
         board(log, incident_id),
@@ -147,6 +162,9 @@ def draft(
         workaround=workaround,
         affected_services=affected_services,
         impact=impact,
+        text_zone=text_zone_for(
+            Audience.parse(audience), readers=stakeholder_zone, team=local_zone
+        ),
     )
     return render(chosen.body, context, name=chosen.name)
 

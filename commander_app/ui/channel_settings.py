@@ -1,4 +1,4 @@
-"""Settings → Channels: add, change, test and remove where updates are published.
+"""Incident → Publishing channels: add, change, test and remove where updates are published.
 
 The form is built from the channel kind's description (publish.channel_settings), so the
 window and `commander channel add` accept exactly the same settings. Secrets go to the

@@ -61,7 +61,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("authority_settings", "Ctrl+Alt+R", "Authority matrix settings"),
     Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),
-    Shortcut("shortcuts", "F1", "Show these keyboard shortcuts"),
+    Shortcut("shortcuts", "F1", "Keyboard shortcuts"),
     Shortcut("quit", "Ctrl+Q", "Quit"),
 )
 

@@ -70,12 +70,12 @@ ORIGIN_NOTES = {
 STARTER_BODY = """\
 Subject: {% if is_drill %}[DRILL] {% endif %}[{{ severity }}] {{ title }}: {{ status }}
 
-{{ status }} since {{ started_at_utc }}.
+{{ status }} since {{ started_at }}.
 {% if impact %}
 Impact: {{ impact }}
 {% endif %}
-{% if next_update_utc %}
-Next update by {{ next_update_utc }}.
+{% if next_update %}
+Next update by {{ next_update }}.
 {% endif %}
 """
 
@@ -383,6 +383,7 @@ class TemplateEditor(QDialog):
             workaround=None,
             affected_services=(),
             impact=None,
+            text_zone=self._zone if self.audience.currentData() == "internal" else None,
         )
 
     def flush_preview(self) -> None:

@@ -90,7 +90,6 @@ class UpdateDesk(QObject):
         from commander_app.ui.draft_dialog import DraftDialog
 
         chosen = self._audience(audience)
-        item = next((i for i in self.cadence.current if i.audience is chosen), None)
         dialog = DraftDialog(
             self._log,
             self.incident_id,
@@ -98,9 +97,6 @@ class UpdateDesk(QObject):
             author=self._author,
             zone=self._zone,
             policy=self.cadence.policy,
-            # The first-update template is the short public acknowledgement; responders
-            # get the full internal update from the start.
-            first=chosen is not Audience.INTERNAL and (item is None or not item.last_update_at),
             parent=self._window,
         )
         dialog.accepted.connect(self.wrote)

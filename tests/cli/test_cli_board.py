@@ -1,6 +1,7 @@
 """The board, the briefing and the handoff of command, through the real `commander` program."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,8 @@ def test_command_is_handed_over_in_two_steps(db: Path) -> None:
     assert "HANDOFF BRIEFING: Checkout 500s" in offered
     assert "Commander: alice" in offered
     assert "  - H1 DB pool exhausted\n    owner bob" in offered
-    assert "Next stakeholder update due: not scheduled" in offered
+    # The team's cadence (a SEV3: internal updates only), with the time it is due.
+    assert re.search(r"Stakeholder updates\n  internal: due \d\d:\d\d CET \(in 5 min\)", offered)
     incident = json.loads(ok("show", "--json", db=db))
     assert incident["incident"]["commander"] == "alice"
     assert incident["incident"]["pending_handoff_to"] == "bob"

@@ -234,3 +234,35 @@ def test_who_a_channel_serves(db: Path, env: dict[str, str]) -> None:
         "execs-chat": ["executives"],
         "ops-chat": ["internal"],
     }
+
+
+def test_facts_from_an_earlier_phase_are_not_sent_again_unconfirmed(
+    db: Path, env: dict[str, str], httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request(HOOK, method="POST").respond_with_data("ok")
+    add_chat(db, env, httpserver.url_for(HOOK))
+    first = cli(db, env, "send", "internal", "--impact", "38 % of payments fail",
+                "--workaround", "Pay with PayPal")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert cli(db, env, "status", "monitoring").returncode == 0
+    drafted = cli(db, env, "draft", "internal")
+    assert drafted.returncode == 0
+    assert "commander: note: the impact ('38 % of payments fail') is carried over from the " \
+        "investigating update to internal at" in drafted.stderr  # fmt: skip
+    assert '--workaround "" to clear it' in drafted.stderr
+    refused = cli(db, env, "send", "internal")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("commander: Not sent: the impact ('38 % of payments fail')")
+    assert "Also, the workaround ('Pay with PayPal')" in refused.stderr
+    cleared = cli(db, env, "send", "internal", "--impact", "", "--workaround", "")
+    assert cleared.returncode == 0, cleared.stderr
+    (request, _response) = httpserver.log[-1]
+    assert "38 %" not in request.get_json()["text"]
+    assert "PayPal" not in request.get_json()["text"]
+    assert cli(db, env, "draft", "internal").stderr == ""  # nothing left to carry
+    again = cli(db, env, "send", "internal", "--impact", "Some retries are slow")
+    assert again.returncode == 0, again.stderr
+    assert cli(db, env, "status", "identified").returncode == 0  # it came back
+    kept = cli(db, env, "send", "internal", "--keep-carried")
+    assert kept.returncode == 0, kept.stderr
+    assert "Some retries are slow" in httpserver.log[-1][0].get_json()["text"]

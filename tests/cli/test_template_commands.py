@@ -12,7 +12,7 @@ import pytest
 
 from commander_app.cli.template_commands import cmd_draft, cmd_templates_list
 from commander_app.core.errors import CommanderError
-from commander_app.core.model import Severity
+from commander_app.core.model import Severity, Status
 from commander_app.store import board_actions
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.templates_store import save_template, shipped_templates
@@ -71,7 +71,7 @@ def test_draft_prints_the_filled_update_for_the_audience(
     assert "Leading hypothesis: H1 DB pool exhausted (owner chen)" in printed
     assert "Affected: checkout and payments" in printed
     assert "Workaround: Pay with PayPal" in printed
-    assert "Next update 14:20 UTC." in printed  # 15:20 in Berlin, the tests' zone
+    assert "Next update 15:20 CET." in printed  # internal texts: the team zone (Berlin here)
 
     assert (
         cmd_draft(log, draft_args("customers", next_update="15:20", zone="America/New_York")) == 0
@@ -155,3 +155,18 @@ def test_templates_and_drafts_from_the_terminal(tmp_path: Path) -> None:
     assert "not scheduled" not in internal  # the cadence suggests the next promise
     assert "no template 'nope'" in fails("draft", "executives", "--template", "nope", db=db)
     assert "Unknown time zone" in fails("draft", "customers", "--zone", "Mars/Base", db=db)
+
+
+def test_draft_and_first_follow_the_audience_and_phase(
+    log: IncidentLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    incident = log.open_incident("Checkout failing", severity=Severity.SEV1, author="al").id
+    assert cmd_draft(log, draft_args("customers")) == 0
+    assert "we are investigating" in capsys.readouterr().out  # the first public message
+    log.set_status(incident, Status.IDENTIFIED, author="al")
+    for first in (False, True):
+        assert cmd_draft(log, draft_args("executives", first=first)) == 0
+        printed = capsys.readouterr().out
+        assert printed.startswith("Subject: SEV1 incident: Checkout failing (cause identified)")
+        assert cmd_draft(log, draft_args("customers", first=first)) == 0
+        assert "We have found the cause" in capsys.readouterr().out

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from commander_app.core import projection
 from commander_app.core.board import fold_board
 from commander_app.core.briefing import MAX_DECISIONS, render_briefing
+from commander_app.core.cadence import CadencePolicy, cadence_state
 from commander_app.core.ids import new_ulid
 from commander_app.core.model import Event, Kind
 from commander_app.core.times import to_iso
@@ -35,6 +36,7 @@ def opened(**extra: Any) -> Event:
 def brief(events: list[Event], minute: float, **kwargs: Any) -> str:
     state = projection.fold(INCIDENT, events)
     now = T0 + timedelta(minutes=minute)
+    kwargs.setdefault("cadence", [])
     return render_briefing(state, fold_board(events), now, BERLIN, **kwargs)
 
 
@@ -76,7 +78,7 @@ def test_the_header_says_what_how_bad_and_for_how_long() -> None:
     text = brief(busy_incident(), 65)
     first, second = text.splitlines()[:2]
     assert first == "HANDOFF BRIEFING: Checkout 500s"
-    assert second == "SEV1 · investigating · open 1h 05m (since 14:00) · as of 15:05 CET"
+    assert second == "SEV1 · investigating · open 1 h 05 min (since 14:00 CET) · as of 15:05 CET"
 
 
 def test_roles_show_who_holds_command_and_who_is_taking_it() -> None:
@@ -88,18 +90,18 @@ def test_roles_show_who_holds_command_and_who_is_taking_it() -> None:
 
 def test_milestones_are_local_times() -> None:
     text = brief(busy_incident(), 65)
-    assert "impact started 13:50 · detected 14:02 · mitigated — · resolved —" in text
+    assert "impact started 13:50 CET · detected 14:02 CET · mitigated — · resolved —" in text
 
 
 def test_open_hypotheses_have_owners_and_settled_ones_are_brief() -> None:
     text = brief(busy_incident(), 65)
     assert "Open hypotheses (1)" in text
-    assert "  - H1 DB pool exhausted\n    owner bob; investigating since 14:10" in text
+    assert "  - H1 DB pool exhausted\n    owner bob; investigating since 14:10 CET" in text
     assert "    1 finding, latest: F1 pool at 100/100" in text
     settled = text.split("Settled hypotheses\n")[1].split("\n\n")[0].splitlines()
     assert settled == [  # most recently settled first
-        "  - H3 Confirmed 14:40: Cache stampede",
-        "  - H2 Refuted 14:25: Release 42 broke checkout",
+        "  - H3 Confirmed 14:40 CET: Cache stampede",
+        "  - H2 Refuted 14:25 CET: Release 42 broke checkout",
     ]
 
 
@@ -107,8 +109,8 @@ def test_decisions_latest_first_and_whether_they_can_be_undone() -> None:
     text = brief(busy_incident(), 65)
     block = text.split("Decisions (latest first)\n")[1].split("\n\n")[0].splitlines()
     assert block == [
-        "  - D2 14:35 Fail over to EU-2 (NOT reversible), by bob",
-        "  - D1 14:21 Freeze deploys (reversible), by alice",
+        "  - D2 14:35 CET Fail over to EU-2 (NOT reversible), by bob",
+        "  - D1 14:21 CET Freeze deploys (reversible), by alice",
     ]
 
 
@@ -127,20 +129,31 @@ def test_open_actions_with_owner_and_due_time_and_overdue_marked() -> None:
     block = text.split("Open actions")[1].split("\n\n")[0].splitlines()
     assert block == [
         " (4, 1 OVERDUE)",
-        "  - A1 OVERDUE (due 14:30): Page the DBA; owner carl",
-        "  - A2 due 15:30: Scale the pool; owner bob",
+        "  - A1 OVERDUE (due 14:30 CET): Page the DBA; owner carl",
+        "  - A2 due 15:30 CET: Scale the pool; owner bob",
         "  - A3 Draft status text; no owner",
         "  - A4 Old task; no owner",  # the update named no action, so the task is still open
     ]
     assert "OVERDUE" not in brief(busy_incident(), 29)
 
 
-def test_next_stakeholder_update_is_not_scheduled_until_cadence_exists() -> None:
-    assert brief(busy_incident(), 65).endswith("\nNext stakeholder update due: not scheduled\n")
-    due = brief(busy_incident(), 65, next_update_due=at(80))
-    assert "Next stakeholder update due: 15:20 (in 15 min)" in due
-    late = brief(busy_incident(), 65, next_update_due=at(60))
-    assert "Next stakeholder update due: 15:00 (OVERDUE by 5 min)" in late
+def test_each_audience_says_when_its_next_update_is_due_or_how_late_it_is() -> None:
+    events = busy_incident()
+    state = projection.fold(INCIDENT, events)
+    now = T0 + timedelta(minutes=65)
+    sent = make(Kind.COMMS, {"text": "u", "audience": "executives", "action": "sent",
+                             "next_update_at": at(80)}, 50)  # fmt: skip
+    cadence = cadence_state(state, [sent], CadencePolicy(), now)
+    text = render_briefing(state, fold_board(events), now, BERLIN, cadence=cadence)
+    assert text.endswith(
+        "Stakeholder updates\n"
+        "  internal: OVERDUE by 1 h 00 min (was due 14:05 CET)\n"
+        "  executives: due 15:20 CET (in 15 min)\n"
+        "  customers: OVERDUE by 1 h 00 min (was due 14:05 CET)\n"
+    )
+    assert "not scheduled" not in text
+    quiet = brief(busy_incident(), 65)
+    assert quiet.endswith("Stakeholder updates: none scheduled\n")
 
 
 def test_a_quiet_incident_says_there_is_nothing_rather_than_leaving_blanks() -> None:
@@ -156,10 +169,10 @@ def test_a_resolved_incident_says_how_long_it_took() -> None:
     events = [opened(drill=True), make(Kind.STATUS, {"status": "resolved"}, 95)]
     text = brief(events, 200)
     assert text.startswith("HANDOFF BRIEFING: Checkout 500s [DRILL]\n")
-    assert "SEV1 · resolved · resolved after 1h 35m ·" in text
+    assert "SEV1 · resolved · resolved after 1 h 35 min ·" in text
 
 
 def test_times_on_another_day_carry_the_date() -> None:
     text = brief(busy_incident(), 24 * 60 + 5)
-    assert "open 24h 05m (since 2026-11-28 14:00) · as of 14:05 CET" in text
-    assert "OVERDUE (due 2026-11-28 14:30)" in text
+    assert "open 24 h 05 min (since 2026-11-28 14:00 CET) · as of 14:05 CET" in text
+    assert "OVERDUE (due 2026-11-28 14:30 CET)" in text

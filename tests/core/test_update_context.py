@@ -60,7 +60,7 @@ def test_the_incident_basics_and_times_in_both_zones() -> None:
     assert (filled["status"], filled["phase"]) == ("Identified", "identified")
     assert filled["started_at_utc"] == "12:55 UTC"
     assert filled["started_at_local"] == "13:55 CET"
-    assert filled["elapsed"] == "1h 05m"
+    assert filled["elapsed"] == "1 h 05 min"
     assert filled["next_update_utc"] == "14:30 UTC"
     assert filled["next_update_local"] == "15:30 CET"
     assert filled["next_update_team"] == "14:30 UTC"
@@ -74,12 +74,12 @@ def test_the_incident_basics_and_times_in_both_zones() -> None:
 def test_impact_start_is_preferred_and_other_days_show_the_date() -> None:
     filled = context(state(impact_started_at=to_iso(NOW - timedelta(hours=20))))
     assert filled["started_at_utc"] == "2026-11-27 18:00 UTC"
-    assert filled["elapsed"] == "20h 00m"
+    assert filled["elapsed"] == "20 h 00 min"
 
 
 def test_a_resolved_incident_says_how_long_it_lasted() -> None:
     filled = context(state(status=Status.RESOLVED, resolved_at=at(5)))
-    assert filled["elapsed"] == "1h 00m"
+    assert filled["elapsed"] == "1 h 00 min"
     assert filled["phase"] == "resolved"
 
 

@@ -484,22 +484,30 @@ def test_two_laptops_merge_an_incident_by_union(
     imports into a third log and exports again unchanged; importing twice changes nothing."""
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
-        clock_a, clock_b = FixedClock(START), FixedClock(START)
+        clock_a, clock_b, clock_c = FixedClock(START), FixedClock(START), FixedClock(START)
+
+        def same_time() -> None:  # laptops share the world's time; imports refuse the future
+            latest = max(clock_a.now(), clock_b.now(), clock_c.now())
+            for clock in (clock_a, clock_b, clock_c):
+                clock.set(latest)
+
         with (
             IncidentLog(folder / "a.db", device_id="device-a", clock=clock_a) as a,
             IncidentLog(folder / "b.db", device_id="device-b", clock=clock_b) as b,
-            IncidentLog(folder / "c.db", device_id="device-c", clock=FixedClock(START)) as c,
+            IncidentLog(folder / "c.db", device_id="device-c", clock=clock_c) as c,
         ):
             incident_id = a.open_incident("Round trip", severity=Severity.SEV2, author="Ada").id
             _play(a, clock_a, incident_id, shared)
             unrelated = b.open_incident("Unrelated", author="Bea").id
             unrelated_before = b.incident(unrelated)
+            same_time()
             assert _merge(b, a, incident_id) == len(a.events(incident_id))
             _same_incident(a, b, incident_id)
 
             clock_b.set(clock_a.now())
             _play(a, clock_a, incident_id, on_a)
             _play(b, clock_b, incident_id, on_b)
+            same_time()
             a_only = {e.id for e in a.events(incident_id)} - {e.id for e in b.events(incident_id)}
             b_only = {e.id for e in b.events(incident_id)} - {e.id for e in a.events(incident_id)}
             assert _merge(b, a, incident_id) == len(a_only)

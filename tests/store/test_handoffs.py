@@ -4,10 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from commander_app.core.cadence import CadencePolicy
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import ValidationError
-from commander_app.core.model import Kind
-from commander_app.store import board_actions, handoffs
+from commander_app.core.model import Audience, Kind, Severity
+from commander_app.store import board_actions, cadence_store, handoffs
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
 from tests.store.conftest import count
@@ -24,7 +25,7 @@ def test_command_changes_hands_only_when_the_offer_is_accepted(
     assert offer.kind is Kind.ROLE
     assert offer.body["from"] == "alice"
     assert offer.body["briefing"].startswith("HANDOFF BRIEFING: Checkout 500s\n")
-    assert "open 42m 01s" in offer.body["briefing"]
+    assert "open 42 min" in offer.body["briefing"]
     assert "  - H1 DB pool exhausted\n    owner bob" in offer.body["briefing"]
     state = log.incident(incident_id)
     assert (state.commander, state.pending_handoff_to) == ("alice", "bob")
@@ -65,9 +66,32 @@ def test_the_briefing_follows_the_log_clock(
     log: IncidentLog, clock: FixedClock, incident_id: str
 ) -> None:
     clock.advance(timedelta(hours=2, minutes=5))
-    text = handoffs.briefing(log, incident_id, local_zone=BERLIN)
-    assert "open 2h 05m (since 15:00) · as of 17:05 CET" in text
-    assert "Next stakeholder update due: not scheduled" in text
+    text = handoffs.briefing(log, incident_id, policy=CadencePolicy(), local_zone=BERLIN)
+    assert "open 2 h 05 min (since 15:00 CET) · as of 17:05 CET" in text
+    assert "  internal: OVERDUE by 2 h 00 min (was due 15:05 CET)" in text
+
+
+def test_the_stored_handoff_briefing_names_each_audiences_next_update(
+    log: IncidentLog, clock: FixedClock, incident_id: str
+) -> None:
+    log.set_severity(incident_id, Severity.SEV1, author="alice")
+    cadence_store.record_sent(log, incident_id, Audience.EXECUTIVES, "Exec update",
+                              next_update_at=clock.now() + timedelta(minutes=30),
+                              author="bram")  # fmt: skip
+    clock.advance(timedelta(minutes=25))
+    event = handoffs.offer_handoff(
+        log, incident_id, "carl", author="alice", policy=CadencePolicy(), local_zone=BERLIN
+    )
+    stored = event.body["briefing"]
+    assert "not scheduled" not in stored
+    assert stored.endswith(
+        "Stakeholder updates\n"
+        "  internal: OVERDUE by 20 min (was due 15:05 CET)\n"
+        "  executives: due 15:30 CET (in 5 min)\n"
+        "  customers: OVERDUE by 20 min (was due 15:05 CET)"  # stored without the last break
+    )
+    offered = [e for e in log.events(incident_id) if e.body.get("action") == "handoff_offered"]
+    assert offered[0].body["briefing"] == stored
 
 
 @pytest.mark.parametrize(

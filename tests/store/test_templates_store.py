@@ -129,11 +129,19 @@ def test_drafts_pick_the_template_for_the_audience_and_phase(
     assert customers == draft(
         log, incident, "customers", template="customers-identified", now=clock.now()
     )
-    first = draft(log, incident, "executives", now=clock.now(), first=True)
-    assert first.subject is not None
-    assert first.subject.startswith("Investigating")
+    # The first executive update of an identified incident names severity, cause and
+    # commander: never the customers' "we are investigating".
+    first = draft(log, incident, "executives", now=clock.now())
+    assert first.subject == "SEV1 incident: Checkout failing for card payments (cause identified)"
+    assert "Cause: Payment DB pool exhausted since release 42." in first.body
+    assert "Incident commander: alice." in first.body
+    assert first == draft(log, incident, "executives", now=clock.now(), first=True)
     assert pick_template(log, "internal", "monitoring").name == "internal-monitoring"
-    assert pick_template(log, "customers", "resolved", first=True).name == "first-update"
+    assert pick_template(log, "customers", "resolved", first=True).name == "customers-resolved"
+    assert pick_template(log, "customers", "investigating", first=True).name == "first-update"
+    assert pick_template(log, "executives", "investigating", first=True).name == (
+        "executives-investigating"
+    )
 
 
 def test_a_drill_says_so(log: IncidentLog) -> None:
@@ -153,7 +161,8 @@ def test_a_user_template_overrides_a_shipped_one_until_removed(log: IncidentLog)
     )  # fmt: skip
     assert saved.origin == "override"
     assert saved.updated_at == "2026-11-28T14:00:00.000000Z"
-    assert draft(log, incident, "customers", now=log.clock.now()).body == "We are on it.\n"
+    later = draft(log, incident, "customers", now=log.clock.now(), first=False)
+    assert later.body == "We are on it.\n"
     listed = {t.name: t for t in list_templates(log)}
     assert listed["customers-investigating"].origin == "override"
     assert len(listed) == len(shipped_templates())
@@ -161,7 +170,10 @@ def test_a_user_template_overrides_a_shipped_one_until_removed(log: IncidentLog)
     restored = delete_template(log, "customers-investigating")
     assert restored == shipped
     assert get_template(log, "customers-investigating") == shipped
-    assert draft(log, incident, "customers", now=log.clock.now()).body != "We are on it.\n"
+    assert (
+        draft(log, incident, "customers", now=log.clock.now(), first=False).body
+        != "We are on it.\n"
+    )
 
 
 def test_own_templates_are_listed_duplicated_and_deleted(log: IncidentLog) -> None:

@@ -103,12 +103,15 @@ def test_decisions_are_listed_latest_first(window: MainWindow, qtbot: QtBot) -> 
     assert [cell(window.board.decisions, r, 0) for r in range(2)] == ["D2", "D1"]
 
 
-def test_handoff_completes_only_on_acceptance(window: MainWindow) -> None:
+def test_handoff_completes_only_on_acceptance(window: MainWindow, clock: FixedClock) -> None:
     window.open_incident("x", commander="alice")
     panel = window.panel
+    clock.advance(timedelta(minutes=12))
     briefing = panel.offer_handoff("Dana")
     assert briefing is not None
     assert "x" in briefing
+    # The window's briefing names the cadence: the first internal update is 7 min late.
+    assert "  internal: OVERDUE by 7 min (was due 15:05 CET)" in briefing
     incident = window.current_incident()
     assert incident is not None
     assert incident.commander == "alice"

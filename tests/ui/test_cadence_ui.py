@@ -8,7 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
-from commander_app.core.model import Kind, Severity
+from commander_app.core.model import Kind, Severity, Status
 from commander_app.store import cadence_store
 from commander_app.ui.cadence_strip import AMBER, RED
 from commander_app.ui.draft_dialog import DraftDialog
@@ -227,3 +227,27 @@ def test_the_mini_timer_never_clips_a_countdown(
     for chip in mini.strip.chips.values():
         assert chip.width() >= chip.sizeHint().width(), chip.text()
     window.updates.toggle_mini_timer()
+
+
+def test_the_first_executive_update_follows_the_phase_not_the_customer_text(
+    window: MainWindow, qtbot: QtBot, clock: FixedClock
+) -> None:
+    sev1_minutes_in(window, clock, 3)
+    incident = window.current_incident()
+    assert incident is not None
+    window.log.set_status(incident.id, Status.IDENTIFIED, author="alice")
+    dialog = window.updates.draft("executives")
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    text = dialog.text.toPlainText()
+    assert (
+        dialog.template.currentText()
+        == "executives-identified (the one for this audience and phase)"
+    )
+    assert "(cause identified)" in text
+    assert "SEV1" in text
+    assert "we are investigating" not in text.lower()
+    # The same dialog switched to customers gives their first message for this phase.
+    dialog.audience.setCurrentIndex(dialog.audience.findData("customers"))
+    assert "We have found the cause" in dialog.text.toPlainText()
+    assert dialog.template.currentText().startswith("customers-identified ")

@@ -1,4 +1,5 @@
-"""Publishing in the window: Send from a draft, the outbox panel and badge, Settings → Channels.
+"""Publishing in the window: Send from a draft, the outbox panel and badge, and
+Incident → Publishing channels.
 
 Deliveries go to a real HTTP server on 127.0.0.1, from the window's own worker thread.
 """

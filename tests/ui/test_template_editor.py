@@ -55,7 +55,7 @@ def test_the_list_shows_the_fifteen_shipped_templates(
     qtmodeltester.check(editor.templates)
     shown = rows(editor)
     assert len(shown) == 15
-    assert shown["first-update"] == ("all", "shipped")
+    assert shown["first-update"] == ("customers", "shipped")
     assert shown["executives-resolved"] == ("executives", "shipped")
     assert {origin for _audience, origin in shown.values()} == {"shipped"}
     assert editor.name.text() == "customers-identified"  # the first one is open
@@ -221,7 +221,7 @@ def test_the_preview_uses_the_open_incident(
     preview = editor.preview_text()
     assert preview.startswith("Subject: [SEV1] Checkout 500s: Investigating")
     assert "Leading hypothesis: H1 Payment DB pool exhausted (owner Chen)" in preview
-    assert "started 14:00 UTC (1h 05m ago)" in preview
+    assert "started 15:00 CET (1 h 05 min ago)" in preview  # internal: the team zone
     editor.select("customers-investigating")  # readers' times: Berlin unless told otherwise
     assert "that started at 15:00 CET." in editor.preview_text()
     editor.close()
