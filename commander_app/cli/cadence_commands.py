@@ -9,9 +9,10 @@ from datetime import datetime
 
 from commander_app.cli.common import at, author, due, out, read_text, target
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
+from commander_app.core.countdown import countdown
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import IncidentState
-from commander_app.core.times import format_clock, to_iso
+from commander_app.core.times import to_iso
 from commander_app.store import cadence_store, environment
 from commander_app.store.incident_log import IncidentLog
 
@@ -61,26 +62,18 @@ def cmd_cadence(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def describe(row: AudienceCadence, now: datetime) -> str:
-    """'executives  due 14:30  overdue by 03:05  OVERDUE': one audience on one line."""
+    """'executives  overdue 22 min (was due 02:38)  OVERDUE': one audience on a line, in the
+    window's wording (`core.countdown`)."""
     status = _STATUS_WORDS[row.status]
     if row.due_at is None or row.seconds_left is None:
-        return f"{row.audience.value:<11} {'':<22} {'':<17} {status}"
-    due = f"due {format_clock(row.due_at, now, environment.local_zone())}"
+        return f"{row.audience.value:<11} {'':<30} {status}"
+    shown = countdown(row, now, environment.local_zone())
+    state = shown.state + (f" (was due {shown.due})" if shown.overdue else "")
     if row.promised:
-        due += " (promised)"
-    if row.seconds_left < 0:
-        left = f"overdue by {countdown(row.seconds_left)}"
-    else:
-        left = f"{countdown(row.seconds_left)} left"
+        state += " (promised)"
     if row.snooze_reason:
         status += f": {row.snooze_reason}"
-    return f"{row.audience.value:<11} {due:<22} {left:<17} {status}"
-
-
-def countdown(seconds: float) -> str:
-    """Minutes and seconds, 'mm:ss', minutes past 59 when it is that far off."""
-    minutes, secs = divmod(int(abs(seconds)), 60)
-    return f"{minutes:02d}:{secs:02d}"
+    return f"{row.audience.value:<11} {state:<30} {status}"
 
 
 def cmd_sent(log: IncidentLog, args: argparse.Namespace) -> int:

@@ -52,7 +52,7 @@ def cmd_checklist(log: IncidentLog, args: argparse.Namespace) -> int:
                 "text": row.describe(state),
             },
             "checklist": checklist_dict(checklist),
-            "decisions": [decision_dict(d) for d in board.decisions],
+            "decisions": [decision_dict(d, board) for d in board.decisions],
             "outcomes_due": [d.id for d in outcomes_due(board, now)],
         }
         out(json.dumps(document, indent=2, ensure_ascii=False))
@@ -94,30 +94,33 @@ def _checklist_text(
         )
     lines += ["", "Decisions"]
     for decision in board.decisions[::-1]:
-        lines.append(_decision_line(decision, now))
+        lines.append(_decision_line(decision, board.number(decision.id), now))
     if not board.decisions:
         lines.append("  none yet")
     return "\n".join(lines)
 
 
-def _decision_line(decision: Decision, now: datetime) -> str:
+def _decision_line(decision: Decision, number: str, now: datetime) -> str:
     zone = environment.local_zone()
     when = format_clock(decision.decided_at, now, zone)
     kind = decision.decision_kind.value if decision.decision_kind else "decision"
     role = f", {decision.role.replace('_', ' ')}" if decision.role else ""
-    line = f"  {decision.id}  {when} {summary(decision.text)} ({kind}; by {decision.author}{role})"
+    line = (
+        f"  {number:<4}{decision.id}  {when} {summary(decision.text)} "
+        f"({kind}; by {decision.author}{role})"
+    )
     if decision.outcome is not None:
         note = f": {decision.outcome_note}" if decision.outcome_note else ""
-        return f"{line}\n{' ' * 30}outcome: {decision.outcome.value}{note}"
+        return f"{line}\n{' ' * 34}outcome: {decision.outcome.value}{note}"
     due = decision.outcome_due_at
     if due is None:
         return line
     if decision.outcome_due(now):
         return (
-            f"{line}\n{' ' * 30}DID IT WORK? (due {format_clock(due, now, zone)}) "
-            f"`commander outcome {decision.id} worked|failed`"
+            f"{line}\n{' ' * 34}DID IT WORK? (due {format_clock(due, now, zone)}) "
+            f"`commander outcome {number or decision.id} worked|failed`"
         )
-    return f"{line}\n{' ' * 30}outcome expected by {format_clock(due, now, zone)}"
+    return f"{line}\n{' ' * 34}outcome expected by {format_clock(due, now, zone)}"
 
 
 def cmd_check_item(log: IncidentLog, args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import sys
 
 from commander_app.cli.common import at, author, out, target, warn_if_ownerless
 from commander_app.cli.decision_commands import refuse_unrecorded_change
-from commander_app.core.board import board_dict, fold_board
+from commander_app.core.board import Board, board_dict, fold_board
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.divergences import resolve_refusal
 from commander_app.core.errors import ValidationError
@@ -16,6 +16,7 @@ from commander_app.core.events import event_text, text_body
 from commander_app.core.markdown_export import render_markdown
 from commander_app.core.metrics import durations, metrics_dict
 from commander_app.core.model import (
+    BOARD_KINDS,
     Event,
     IncidentState,
     Kind,
@@ -25,7 +26,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.times import format_duration, format_local
-from commander_app.store import decisions, environment
+from commander_app.store import board_actions, decisions, environment
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
@@ -184,20 +185,21 @@ def cmd_list(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = log.find_incident(args.incident)
     events = log.events(incident.id)
+    board = fold_board(events, board_actions.board_order(log, incident.id))
     if args.json:
         document = {
             "incident": incident.to_dict(),
             "metrics": metrics_dict(incident),
-            "board": board_dict(fold_board(events)),
+            "board": board_dict(board),
             "events": [e.to_dict() for e in events],
         }
         out(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
-    out(_describe(incident, events))
+    out(_describe(incident, events, board))
     return 0
 
 
-def _describe(incident: IncidentState, events: list[Event]) -> str:
+def _describe(incident: IncidentState, events: list[Event], board: Board) -> str:
     zone = environment.local_zone()
     drill = "  [DRILL]" if incident.is_drill else ""
     lines = [
@@ -218,8 +220,20 @@ def _describe(incident: IncidentState, events: list[Event]) -> str:
         when = format_local(event.occurred_at, zone, with_date=spans_days)
         text = event_text(event.kind, event.body).replace("\n", "\n" + " " * 12)
         mark = " (corrected)" if event.id in corrected else ""
-        lines.append(f"{when}  {event.kind.value:<11} {event.author}: {text}{mark}")
+        number = _board_number(board, event)
+        lines.append(f"{when}  {event.kind.value:<11} {event.author}: {number}{text}{mark}")
     return "\n".join(lines)
+
+
+def _board_number(board: Board, event: Event) -> str:
+    """'H2 ' before an entry that opens, corrects or updates board item H2."""
+    if event.kind not in BOARD_KINDS and event.supersedes is None:
+        return ""
+    number = board.number(event.id)
+    ref = event.body.get("ref")
+    if not number and isinstance(ref, str) and event.kind is not Kind.FINDING:
+        number = board.number(ref)
+    return f"{number} " if number else ""
 
 
 def cmd_search(log: IncidentLog, args: argparse.Namespace) -> int:
@@ -247,7 +261,12 @@ def cmd_export(log: IncidentLog, args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(export_bundle(log, incident.id), indent=2, ensure_ascii=False)
     else:
-        text = render_markdown(incident, log.events(incident.id), environment.local_zone())
+        text = render_markdown(
+            incident,
+            log.events(incident.id),
+            environment.local_zone(),
+            board_actions.board_order(log, incident.id),
+        )
     if args.output is None or str(args.output) == "-":
         out(text)
         return 0

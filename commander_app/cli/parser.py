@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--uncheck", action="store_true", help="untick it")
     p.set_defaults(run="decision_commands:cmd_check_item")
     p = sub.add_parser("outcome", parents=[who, which, when], help="did the decision work?")
-    p.add_argument("decision", metavar="DECISION_ID")
+    p.add_argument("decision", metavar="DECISION", help="its number on the board (D2) or id")
     p.add_argument("outcome", help="worked or failed")
     p.add_argument("--note", metavar="TEXT")
     p.set_defaults(run="decision_commands:cmd_outcome")
@@ -193,13 +193,15 @@ def add_board_commands(
     p.set_defaults(run="board_commands:cmd_hypothesis")
 
     p = sub.add_parser("hypothesis-state", parents=writes, help="confirm or refute a hypothesis")
-    p.add_argument("hypothesis", metavar="ID")
+    p.add_argument("hypothesis", metavar="HYPOTHESIS", help="its number on the board (H2) or id")
     p.add_argument("state", help=", ".join(s.value for s in HypothesisState))
     p.set_defaults(run="board_commands:cmd_hypothesis_state")
 
     p = sub.add_parser("finding", parents=writes, help="record a finding; prints its id")
     p.add_argument("text")
-    p.add_argument("--hypothesis", metavar="ID", help="the hypothesis it bears on")
+    p.add_argument(
+        "--hypothesis", metavar="HYPOTHESIS", help="the hypothesis it bears on: H1 or its id"
+    )
     p.set_defaults(run="board_commands:cmd_finding")
 
     p = sub.add_parser("action", parents=writes, help="add an action item; prints its id")
@@ -209,12 +211,12 @@ def add_board_commands(
     p.set_defaults(run="board_commands:cmd_action")
 
     p = sub.add_parser("action-owner", parents=writes, help="name who does an action item")
-    p.add_argument("action", metavar="ACTION_ID")
+    p.add_argument("action", metavar="ACTION", help="its number on the board (A3) or id")
     p.add_argument("person", metavar="NAME")
     p.set_defaults(run="board_commands:cmd_action_owner")
 
     p = sub.add_parser("done", parents=writes, help="mark an action item done")
-    p.add_argument("action", metavar="ACTION_ID")
+    p.add_argument("action", metavar="ACTION", help="its number on the board (A3) or id")
     p.set_defaults(run="board_commands:cmd_done")
 
     p = sub.add_parser("decide", parents=writes, help="record a decision; prints its id")

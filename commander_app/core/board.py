@@ -7,13 +7,14 @@ updates (a state change, a completed action) point at it with `ref`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.errors import ValidationError
 from commander_app.core.events import clean_name
+from commander_app.core.item_numbers import find_item, number_items
 from commander_app.core.model import (
     BOARD_KINDS,
     CHANGE_KINDS,
@@ -27,7 +28,6 @@ from commander_app.core.model import (
 from commander_app.core.times import from_iso, to_iso
 
 SUMMARY_LENGTH = 120
-MIN_ID_PREFIX = 6
 
 _Item = TypeVar("_Item")
 
@@ -115,6 +115,11 @@ class Board:
     actions: list[Action] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)  # in story order
     aliases: dict[str, str] = field(default_factory=dict)  # a correction id -> its item id
+    numbers: dict[str, str] = field(default_factory=dict)  # item id -> "H2" (`item_numbers`)
+
+    def number(self, item_id: str) -> str:
+        """The item's short number ("H2"), "" for an id that is not an item here."""
+        return self.numbers.get(self.aliases.get(item_id, item_id), "")
 
     def hypothesis(self, event_id: str) -> Hypothesis | None:
         item_id = self.aliases.get(event_id, event_id)
@@ -129,30 +134,19 @@ class Board:
         return next((d for d in self.decisions if d.id == item_id), None)
 
     def find_decision(self, ref: str) -> Decision:
-        return self._find(ref, {d.id: d for d in self.decisions}, "decision")
+        """A decision by its number (D2), its id, a correction's id, or a unique prefix."""
+        return self._find(ref, {d.id: d for d in self.decisions}, "D")
 
     def find_hypothesis(self, ref: str) -> Hypothesis:
-        """A hypothesis by its id, a correction's id, or a unique prefix of either."""
-        return self._find(ref, {h.id: h for h in self.hypotheses}, "hypothesis")
+        """A hypothesis by its number (H2), its id, a correction's id, or a unique prefix."""
+        return self._find(ref, {h.id: h for h in self.hypotheses}, "H")
 
     def find_action(self, ref: str) -> Action:
-        return self._find(ref, {a.id: a for a in self.actions}, "action")
+        return self._find(ref, {a.id: a for a in self.actions}, "A")
 
-    def _find(self, ref: str, by_id: dict[str, _Item], what: str) -> _Item:
-        wanted = ref.strip().upper()
-        if len(wanted) < MIN_ID_PREFIX:
-            raise ValidationError(
-                f"Give at least the first {MIN_ID_PREFIX} characters of the {what}'s id."
-            )
-        names = [*by_id, *(alias for alias, root in self.aliases.items() if root in by_id)]
-        matches = {self.aliases.get(n, n) for n in names if n.startswith(wanted)}
-        if not matches:
-            raise NotFoundError(f"There is no {what} '{ref.strip()}' on this incident's board.")
-        if len(matches) > 1:
-            raise ValidationError(
-                f"'{ref.strip()}' matches more than one {what}; type more of the id."
-            )
-        return by_id[matches.pop()]
+    def _find(self, ref: str, by_id: dict[str, _Item], prefix: str) -> _Item:
+        texts = {item_id: str(getattr(item, "text", "")) for item_id, item in by_id.items()}
+        return by_id[find_item(ref, texts, prefix, self.numbers, self.aliases)]
 
     @property
     def open_hypotheses(self) -> list[Hypothesis]:
@@ -179,8 +173,12 @@ def is_overdue(action: Action, now: datetime) -> bool:
     return not action.done and action.due is not None and from_iso(action.due) < now
 
 
-def fold_board(events: Iterable[Entry]) -> Board:
+def fold_board(events: Iterable[Entry], recorded: Mapping[str, int] | None = None) -> Board:
     """The board from an incident's events (any others are ignored), in story order.
+
+    `recorded` gives each event's place in the log's recorded order (the store's
+    `seq`), from which the items' numbers come (`item_numbers`); without it they are
+    numbered by id, which is the same where every entry was written on this laptop.
 
     A superseded entry is ignored and its correction stands in its place. An
     update whose `ref` names no item on the board is ignored; a finding that
@@ -227,11 +225,15 @@ def fold_board(events: Iterable[Entry]) -> Board:
             _update_decision(decisions[target], event)
     board.hypotheses = sorted(hypotheses.values(), key=lambda h: (h.opened_at, h.id))
     board.actions = sorted(actions.values(), key=lambda a: (a.opened_at, a.id))
+    finding_ids = {f.id for f in board.findings} | {
+        f.id for h in hypotheses.values() for f in h.findings
+    }
     board.aliases = {
         event_id: root
         for event_id, root in roots.items()
-        if root in hypotheses or root in actions or root in decisions
+        if root in hypotheses or root in actions or root in decisions or root in finding_ids
     }
+    board.numbers = number_items((e for e in ordered if e.kind in BOARD_KINDS), roots, recorded)
     return board
 
 
@@ -402,6 +404,7 @@ def board_dict(board: Board) -> dict[str, Any]:
     return {
         "hypotheses": [
             {
+                "number": board.number(h.id),
                 "id": h.id,
                 "text": h.text,
                 "owner": h.owner,
@@ -410,13 +413,14 @@ def board_dict(board: Board) -> dict[str, Any]:
                 "opened_at": h.opened_at,
                 "state_changed_at": h.state_changed_at,
                 "confirmed_at": h.confirmed_at,
-                "findings": [_finding_dict(f) for f in h.findings],
+                "findings": [_finding_dict(f, board) for f in h.findings],
             }
             for h in board.hypotheses
         ],
-        "findings": [_finding_dict(f) for f in board.findings],
+        "findings": [_finding_dict(f, board) for f in board.findings],
         "actions": [
             {
+                "number": board.number(a.id),
                 "id": a.id,
                 "text": a.text,
                 "owner": a.owner,
@@ -428,15 +432,16 @@ def board_dict(board: Board) -> dict[str, Any]:
             }
             for a in board.actions
         ],
-        "decisions": [decision_dict(d) for d in board.decisions],
+        "decisions": [decision_dict(d, board) for d in board.decisions],
     }
 
 
-def decision_dict(decision: Decision) -> dict[str, Any]:
-    """A decision as JSON; the record's fields appear once it has them (older
-    decisions keep their original shape)."""
+def decision_dict(decision: Decision, board: Board | None = None) -> dict[str, Any]:
+    """A decision as JSON, with its number when the board it is on is given; the record's
+    fields appear once it has them (older decisions keep their original shape)."""
     d = decision
-    item: dict[str, Any] = {
+    item: dict[str, Any] = {"number": board.number(d.id)} if board is not None else {}
+    item |= {
         "id": d.id,
         "text": d.text,
         "options": list(d.options),
@@ -462,8 +467,9 @@ def decision_dict(decision: Decision) -> dict[str, Any]:
     return item
 
 
-def _finding_dict(finding: Finding) -> dict[str, Any]:
+def _finding_dict(finding: Finding, board: Board) -> dict[str, Any]:
     return {
+        "number": board.number(finding.id),
         "id": finding.id,
         "text": finding.text,
         "hypothesis_id": finding.hypothesis_id,

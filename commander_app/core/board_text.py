@@ -1,4 +1,4 @@
-"""The whole board as plain text for a terminal, with the ids commands take."""
+"""The whole board as plain text for a terminal, with the numbers and ids commands take."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from commander_app.core.board import Board, Finding, is_overdue, summary
 from commander_app.core.times import format_clock
 
-_INDENT = " " * 28  # under the text column, past a 26-character id
+_INDENT = " " * 34  # under the text column, past the number and a 26-character id
 
 
 def render_board(board: Board, now: datetime, local_zone: tzinfo) -> str:
@@ -15,6 +15,10 @@ def render_board(board: Board, now: datetime, local_zone: tzinfo) -> str:
 
     def when(iso: str) -> str:
         return format_clock(iso, now, local_zone)
+
+    def name(item_id: str) -> str:
+        """'H2  01M8…': the number to say, then the id that is the same on every laptop."""
+        return f"{board.number(item_id) or '?':<4}{item_id}"
 
     def finding(f: Finding) -> str:
         return f"{when(f.found_at)} {f.author}: {summary(f.text)}"
@@ -25,15 +29,15 @@ def render_board(board: Board, now: datetime, local_zone: tzinfo) -> str:
         since = "since" if h.is_open else "at"
         owner = f"owner {h.owner}" if h.owner else "no owner"
         lines.append(
-            f"  {h.id}  {h.state.value} {since} {when(h.state_changed_at)}: "
+            f"  {name(h.id)}  {h.state.value} {since} {when(h.state_changed_at)}: "
             f"{summary(h.text)} ({owner})"
         )
-        lines += [f"{_INDENT}finding {finding(f)}" for f in h.findings]
+        lines += [f"{_INDENT}{board.number(f.id)} finding {finding(f)}" for f in h.findings]
     if not ordered:
         lines.append("  none yet")
     if board.findings:
         lines += ["Findings not linked to a hypothesis"]
-        lines += [f"  {f.id}  {finding(f)}" for f in board.findings]
+        lines += [f"  {name(f.id)}  {finding(f)}" for f in board.findings]
     lines.append("Actions")
     done = [a for a in board.actions if a.done]
     for a in [*board.open_actions, *done]:
@@ -43,7 +47,7 @@ def render_board(board: Board, now: datetime, local_zone: tzinfo) -> str:
         if a.done_at:
             details.append(f"done {when(a.done_at)}")
         mark = "x" if a.done else " "
-        lines.append(f"  {a.id}  [{mark}] {summary(a.text)} ({'; '.join(details)})")
+        lines.append(f"  {name(a.id)}  [{mark}] {summary(a.text)} ({'; '.join(details)})")
     if not board.actions:
         lines.append("  none yet")
     lines.append("Decisions")
@@ -53,7 +57,7 @@ def render_board(board: Board, now: datetime, local_zone: tzinfo) -> str:
             notes.append("reversible" if d.reversible else "not reversible")
         if d.options:
             notes.append("options: " + ", ".join(d.options))
-        lines.append(f"  {d.id}  {when(d.decided_at)} {summary(d.text)} ({'; '.join(notes)})")
+        lines.append(f"  {name(d.id)}  {when(d.decided_at)} {summary(d.text)} ({'; '.join(notes)})")
     if not board.decisions:
         lines.append("  none yet")
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ from commander_app.core.board import Action, Board, Decision, Hypothesis, is_ove
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
 from commander_app.core.divergences import Divergence, unreviewed
 from commander_app.core.model import HypothesisState, IncidentState, Role
-from commander_app.core.times import format_clock, format_minutes, from_iso
+from commander_app.core.times import format_clock, format_countdown, format_minutes, from_iso
 
 MAX_OPEN_HYPOTHESES = 8
 MAX_SETTLED = 4
@@ -99,24 +99,33 @@ def _hypotheses(board: Board, when: _When) -> list[str]:
     open_ones = board.open_hypotheses
     lines = [f"Open hypotheses ({len(open_ones)})" if open_ones else "Open hypotheses: none"]
     for hypothesis in open_ones[:MAX_OPEN_HYPOTHESES]:
-        lines.append(f"  - {summary(hypothesis.text)}")
+        lines.append(f"  - {_numbered(board, hypothesis.id)}{summary(hypothesis.text)}")
         lines.append(f"    {_owner(hypothesis.owner)}; {_investigating(hypothesis, when)}")
         if hypothesis.findings:
             latest = hypothesis.findings[-1]
             count = len(hypothesis.findings)
             noun = "finding" if count == 1 else "findings"
-            lines.append(f"    {count} {noun}, latest: {summary(latest.text, 80)}")
+            newest = f"{_numbered(board, latest.id)}{summary(latest.text, 80)}"
+            lines.append(f"    {count} {noun}, latest: {newest}")
     lines += _more(len(open_ones), MAX_OPEN_HYPOTHESES)
     settled = board.settled_hypotheses
     if settled:
         lines.append("Settled hypotheses")
         for hypothesis in settled[:MAX_SETTLED]:
             label = "Confirmed" if hypothesis.state is HypothesisState.CONFIRMED else "Refuted"
+            settled_at = when(hypothesis.state_changed_at)
             lines.append(
-                f"  - {label} {when(hypothesis.state_changed_at)}: {summary(hypothesis.text, 80)}"
+                f"  - {_numbered(board, hypothesis.id)}{label} {settled_at}: "
+                f"{summary(hypothesis.text, 80)}"
             )
         lines += _more(len(settled), MAX_SETTLED)
     return lines
+
+
+def _numbered(board: Board, item_id: str) -> str:
+    """'H2 ' before an item, the number the board shows and commands take."""
+    number = board.number(item_id)
+    return f"{number} " if number else ""
 
 
 def _investigating(hypothesis: Hypothesis, when: _When) -> str:
@@ -132,8 +141,8 @@ def _decisions(board: Board, now: datetime, when: _When) -> list[str]:
     for decision in latest[:MAX_DECISIONS]:
         undo = {True: " (reversible)", False: " (NOT reversible)", None: ""}[decision.reversible]
         lines.append(
-            f"  - {when(decision.decided_at)} {summary(decision.text)}{undo}, by {decision.author}"
-            + _outcome(decision, now, when)
+            f"  - {_numbered(board, decision.id)}{when(decision.decided_at)} "
+            f"{summary(decision.text)}{undo}, by {decision.author}" + _outcome(decision, now, when)
         )
     return lines + _more(len(latest), MAX_DECISIONS)
 
@@ -175,7 +184,10 @@ def _actions(board: Board, now: datetime, when: _When) -> list[str]:
     late = f", {overdue} OVERDUE" if overdue else ""
     lines = [f"Open actions ({len(pending)}{late})"]
     for action in pending[:MAX_ACTIONS]:
-        lines.append(f"  - {_due(action, now, when)}{summary(action.text)}; {_owner(action.owner)}")
+        lines.append(
+            f"  - {_numbered(board, action.id)}{_due(action, now, when)}{summary(action.text)}; "
+            f"{_owner(action.owner)}"
+        )
     return lines + _more(len(pending), MAX_ACTIONS)
 
 
@@ -213,10 +225,10 @@ def _due_update(item: AudienceCadence, now: datetime, zone: tzinfo) -> str:
     final = "final update " if item.status is CadenceStatus.RESOLVED_FINAL_DUE else ""
     seconds = (due - now).total_seconds()
     if seconds < 0:
-        return f"{final}OVERDUE by {format_minutes(seconds)} (was due {shown})"
+        return f"{final}OVERDUE by {format_countdown(seconds)} (was due {shown})"
     if item.status is CadenceStatus.SNOOZED:
-        return f"snoozed to {shown} (in {format_minutes(seconds)}): {item.snooze_reason}"
-    return f"{final}due {shown} (in {format_minutes(seconds)})"
+        return f"snoozed to {shown} (in {format_countdown(seconds)}): {item.snooze_reason}"
+    return f"{final}due {shown} (in {format_countdown(seconds)})"
 
 
 def _more(total: int, shown: int) -> list[str]:

@@ -45,7 +45,7 @@ from commander_app.core.model import (
     Severity,
     Status,
 )
-from commander_app.core.times import format_duration, from_iso, to_iso
+from commander_app.core.times import format_countdown, from_iso, to_iso
 
 __all__ = [
     "Adherence",
@@ -84,6 +84,14 @@ class AudienceCadence:
     snoozed_until: str | None = None
     snooze_reason: str | None = None
     long_incident: bool = False
+
+    @property
+    def overdue(self) -> bool:
+        """Past its due time: an update, or the final update after the resolution."""
+        late = self.seconds_left is not None and self.seconds_left < 0
+        return self.status is CadenceStatus.OVERDUE or (
+            self.status is CadenceStatus.RESOLVED_FINAL_DUE and late
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -497,7 +505,7 @@ def snooze_body(
     if now + timedelta(minutes=minutes) <= due:
         raise ValidationError(
             f"The {audience.value} update is not due for another "
-            f"{format_duration((due - now).total_seconds())}; a {minutes}-minute snooze "
+            f"{format_countdown((due - now).total_seconds())}; a {minutes}-minute snooze "
             "would not move it."
         )
     return {

@@ -4,7 +4,6 @@ decision waiting for its "did it work?". Plain strings, so the window only shows
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -13,7 +12,7 @@ from enum import StrEnum
 from commander_app.core.board import Board, Decision, Hypothesis
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
 from commander_app.core.model import HypothesisState, IncidentState, Role
-from commander_app.core.times import format_clock
+from commander_app.core.times import format_clock, format_countdown
 
 
 class Tone(StrEnum):
@@ -108,11 +107,6 @@ def _cause(board: Board) -> GlanceField:
     )
 
 
-def _minutes(seconds: float) -> int:
-    """Whole minutes, never 0: "in 1 min" until it is due, "overdue by 1 min" at once."""
-    return max(1, math.ceil(seconds / 60) if seconds >= 0 else math.floor(-seconds / 60))
-
-
 _WAITING = (CadenceStatus.DONE, CadenceStatus.NOT_SCHEDULED)
 
 
@@ -128,18 +122,22 @@ def _update(cadence: Sequence[AudienceCadence], now: datetime, zone: tzinfo) -> 
     what = "final update" if first.status is CadenceStatus.RESOLVED_FINAL_DUE else "update"
     if left < 0:
         more = f", +{len(late) - 1} more" if len(late) > 1 else ""
-        text = f"{name} overdue by {_minutes(left)} min{more}"
-        detail = f"{name} {what} overdue by {_minutes(left)} min ({due})" if due else text
+        text = f"{name} overdue by {format_countdown(left)}{more}"
+        detail = f"{name} {what} overdue by {format_countdown(left)} ({due})" if due else text
         if len(late) > 1:
             names = ", ".join(i.audience.value for i in late)
             detail += f"; overdue: {names}"
         return GlanceField("Next update", text, detail + ".", Tone.LATE)
-    text = f"{name} {due} · in {_minutes(left)} min" if due else f"{name} in {_minutes(left)} min"
+    text = (
+        f"{name} {due} · in {format_countdown(left)}"
+        if due
+        else f"{name} in {format_countdown(left)}"
+    )
     soon = first.status in (CadenceStatus.DUE_SOON, CadenceStatus.RESOLVED_FINAL_DUE)
     return GlanceField(
         "Next update",
         text,
-        f"{name} {what} {due} (in {_minutes(left)} min).",
+        f"{name} {what} {due} (in {format_countdown(left)}).",
         Tone.SOON if soon else Tone.CALM,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import tzinfo
 
 from commander_app.core.board import Board, Decision, fold_board
@@ -14,7 +14,15 @@ from commander_app.core.rollback import describe_authority, fold_ticks
 from commander_app.core.times import format_duration, format_local, from_iso
 
 
-def render_markdown(state: IncidentState, events: Sequence[Event], local_zone: tzinfo) -> str:
+def render_markdown(
+    state: IncidentState,
+    events: Sequence[Event],
+    local_zone: tzinfo,
+    recorded: Mapping[str, int] | None = None,
+) -> str:
+    """The incident as Markdown; `recorded` numbers the board's items as the board does
+    (`fold_board`)."""
+
     def when(iso: str | None) -> str:
         return format_local(iso, local_zone) if iso else "—"
 
@@ -50,7 +58,7 @@ def render_markdown(state: IncidentState, events: Sequence[Event], local_zone: t
         value = format_duration(duration.seconds) if duration.seconds is not None else "—"
         note = f" ({duration.note})" if duration.note else ""
         lines.append(f"- {label}: {value}{note}")
-    lines += _board_sections(fold_board(events), when)
+    lines += _board_sections(fold_board(events, recorded), when)
     lines += _rollback_sections(events, when)
     lines += [
         "",
@@ -78,23 +86,28 @@ def _board_sections(board: Board, when: Callable[[str | None], str]) -> list[str
     for h in board.hypotheses:
         settled = f"; {h.state.value} {when(h.state_changed_at)}" if not h.is_open else ""
         lines.append(
-            f"- **{h.state.value.capitalize()}:** {_item(h.text)} "
+            f"- {board.number(h.id)} **{h.state.value.capitalize()}:** {_item(h.text)} "
             f"(owner: {h.owner or '—'}; opened {when(h.opened_at)}{settled})"
         )
         lines += [
-            f"  - Finding ({when(f.found_at)}, {f.author}): {_item(f.text, 4)}" for f in h.findings
+            f"  - {board.number(f.id)} Finding ({when(f.found_at)}, {f.author}): {_item(f.text, 4)}"
+            for f in h.findings
         ]
     if not board.hypotheses:
         lines.append("- None recorded.")
     if board.findings:
         lines += ["", "Findings not linked to a hypothesis:", ""]
-        lines += [f"- {when(f.found_at)}, {f.author}: {_item(f.text)}" for f in board.findings]
+        lines += [
+            f"- {board.number(f.id)} {when(f.found_at)}, {f.author}: {_item(f.text)}"
+            for f in board.findings
+        ]
     lines += ["", "## Actions", ""]
     for a in board.actions:
         done = f"; done {when(a.done_at)}" if a.done else ""
         due = f"; due {when(a.due)}" if a.due else ""
         lines.append(
-            f"- [{'x' if a.done else ' '}] {_item(a.text)} (owner: {a.owner or '—'}{due}{done})"
+            f"- [{'x' if a.done else ' '}] {board.number(a.id)} {_item(a.text)} "
+            f"(owner: {a.owner or '—'}{due}{done})"
         )
     if not board.actions:
         lines.append("- None recorded.")
@@ -102,7 +115,10 @@ def _board_sections(board: Board, when: Callable[[str | None], str]) -> list[str
     for d in board.decisions:
         undo = {True: "; reversible", False: "; not reversible", None: ""}[d.reversible]
         options = f"; options: {', '.join(d.options)}" if d.options else ""
-        lines.append(f"- {when(d.decided_at)}: {_item(d.text)} ({d.author}{undo}{options})")
+        lines.append(
+            f"- {board.number(d.id)} {when(d.decided_at)}: {_item(d.text)} "
+            f"({d.author}{undo}{options})"
+        )
         lines += _record_lines(d, when)
     if not board.decisions:
         lines.append("- None recorded.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -250,4 +251,16 @@ def format_minutes(seconds: float) -> str:
     if total < 1:
         return "under 1 min"
     hours, minutes = divmod(total, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def format_countdown(seconds: float) -> str:
+    """A countdown for a person: '45 s' within a minute either side of the due time, else
+    whole minutes, '18 min', '1 h 05 min'. Time left counts up to the minute (18 min 12 s
+    left is '19 min': it never says a minute less than there is), time overdue down
+    (22 min 30 s late is '22 min'); the sign is dropped."""
+    if abs(seconds) < 60:
+        return f"{int(abs(seconds))} s"
+    whole = math.ceil(seconds / 60) if seconds > 0 else math.floor(-seconds / 60)
+    hours, minutes = divmod(whole, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"

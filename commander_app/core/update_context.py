@@ -64,6 +64,13 @@ CONTEXT_HELP: list[tuple[str, str]] = [
         f"Open actions as 'text (owner)', soonest due first, at most {MAX_ACTIONS}.",
     ),
     ("decisions", f"Decisions taken, latest first, at most {MAX_DECISIONS} (list of texts)."),
+    ("leading_hypothesis_number", "The leading hypothesis's number on the board, 'H2'; or None."),
+    ("latest_findings_numbered", "latest_findings led by their numbers: 'F3 Pool at 100/100'."),
+    (
+        "actions_in_progress_numbered",
+        "actions_in_progress led by their numbers: 'A2 Roll back 42 (Kim)'.",
+    ),
+    ("decisions_numbered", "decisions led by their numbers: 'D1 Roll back release 42'."),
     ("workaround", "What users can do meanwhile; None if there is none."),
     ("commander", "The incident commander's name; None if unassigned."),
     ("communicator", "The communicator's name; None if unassigned."),
@@ -106,6 +113,9 @@ def update_context(
         return _clock(moment, now, zone) if moment is not None else None
 
     start = from_iso(started) if started else None
+    findings = _latest_findings(board)
+    actions = board.open_actions[:MAX_ACTIONS]
+    decisions = _latest_decisions(board)
     mitigated = state.mitigated_at or (state.resolved_at if not state.is_open else None)
     eased = from_iso(mitigated) if mitigated else None
     return {
@@ -128,11 +138,14 @@ def update_context(
         "leading_hypothesis_confirmed": bool(
             leading and leading.state is HypothesisState.CONFIRMED
         ),
-        "latest_findings": [summary(f.text) for f in _latest_findings(board)],
-        "actions_in_progress": [
-            f"{summary(a.text)} ({a.owner or 'no owner'})" for a in board.open_actions[:MAX_ACTIONS]
-        ],
-        "decisions": [summary(d.text) for d in _latest_decisions(board)],
+        "latest_findings": [summary(f.text) for f in findings],
+        "actions_in_progress": [_action(a) for a in actions],
+        "decisions": [summary(d.text) for d in decisions],
+        # The same, led by the numbers responders say and type (H2, A3): internal texts.
+        "leading_hypothesis_number": (board.number(leading.id) or None) if leading else None,
+        "latest_findings_numbered": [_numbered(board, f.id, summary(f.text)) for f in findings],
+        "actions_in_progress_numbered": [_numbered(board, a.id, _action(a)) for a in actions],
+        "decisions_numbered": [_numbered(board, d.id, summary(d.text)) for d in decisions],
         "workaround": _text(workaround),
         "commander": state.commander,
         "communicator": state.communicator,
@@ -145,6 +158,15 @@ def update_context(
         "now_local": _clock(now, now, stakeholder_zone),
         "is_drill": state.is_drill,
     }
+
+
+def _action(action: Action) -> str:
+    return f"{summary(action.text)} ({action.owner or 'no owner'})"
+
+
+def _numbered(board: Board, item_id: str, text: str) -> str:
+    number = board.number(item_id)
+    return f"{number} {text}" if number else text
 
 
 def text_zone_for(audience: Audience, *, readers: tzinfo, team: tzinfo) -> tzinfo:
@@ -282,4 +304,5 @@ def _sample_board(opened: datetime) -> Board:
         decisions=[
             Decision("D1", "Roll back release 42 instead of fixing forward", "Alice", at(44))
         ],
+        numbers={n: n for n in ("H1", "H2", "F1", "F2", "A1", "A2", "D1")},  # ids as numbers
     )

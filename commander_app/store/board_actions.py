@@ -1,8 +1,9 @@
 """The board's user actions: hypotheses, findings, actions and decisions.
 
 Each function writes one event in one transaction through `IncidentLog.append`,
-or refuses in the user's words and writes nothing. Ids may be given in full or
-as a unique prefix of at least six characters.
+or refuses in the user's words and writes nothing. An item may be named by its
+number on the board (H2, A3, D1; see `core.item_numbers`), its id in full, or a
+unique prefix of at least six characters of it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from commander_app.core.events import MAX_TITLE, clean_name, clean_text, text_bo
 from commander_app.core.model import Event, HypothesisState, Kind
 from commander_app.core.times import to_iso
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.rows import BOARD_EVENTS_SQL, ENTRY_COLUMNS, row_to_entry
+from commander_app.store.rows import (
+    BOARD_EVENTS_SQL,
+    ENTRY_COLUMNS,
+    recorded_order,
+    row_to_entry,
+)
 
 
 def board(log: IncidentLog, incident_id: str) -> Board:
@@ -32,7 +38,18 @@ def board(log: IncidentLog, incident_id: str) -> Board:
         f"SELECT {ENTRY_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
         [incident_id],
     )
-    return fold_board(row_to_entry(r) for r in rows)
+    entries = [row_to_entry(r) for r in rows]
+    return fold_board(entries, recorded_order(entries))
+
+
+def board_order(log: IncidentLog, incident_id: str) -> dict[str, int]:
+    """The recorded order of the incident's board events, for a fold of its full story
+    (`show --json`, the Markdown export) to number the items as the board does."""
+    rows = log.conn.execute(
+        f"SELECT id, seq FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
+        [incident_id],
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def open_hypothesis(

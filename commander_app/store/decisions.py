@@ -48,7 +48,13 @@ from commander_app.core.rollback import (
 from commander_app.core.times import from_iso
 from commander_app.store import rollback_files
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.rows import ENTRY_COLUMNS, ROLLBACK_EVENTS_SQL, EntryRow, row_to_entry
+from commander_app.store.rows import (
+    ENTRY_COLUMNS,
+    ROLLBACK_EVENTS_SQL,
+    EntryRow,
+    recorded_order,
+    row_to_entry,
+)
 
 
 class UnreviewedChanges(ValidationError):
@@ -82,7 +88,7 @@ def rollback_view(
     entries = rollback_entries(log, incident_id)
     return (
         ChecklistState(checklist, fold_ticks(entries)),
-        fold_board(e for e in entries if e.kind is Kind.DECISION),
+        _decisions(entries),
         fold_divergences(entries),
     )
 
@@ -98,7 +104,13 @@ def checklist_state(
 def decisions(log: IncidentLog, incident_id: str) -> Board:
     """The board's decisions with their records and outcomes (the rest of it is empty)."""
     log.incident(incident_id)
-    return fold_board(e for e in rollback_entries(log, incident_id) if e.kind is Kind.DECISION)
+    return _decisions(rollback_entries(log, incident_id))
+
+
+def _decisions(entries: list[EntryRow]) -> Board:
+    """The decisions, numbered D1, D2 as on the board (decisions number among themselves)."""
+    chosen = [e for e in entries if e.kind is Kind.DECISION]
+    return fold_board(chosen, recorded_order(chosen))
 
 
 def register(log: IncidentLog, incident_id: str) -> list[Divergence]:

@@ -48,6 +48,9 @@ from commander_app.store.rows import (
 BACKUP_INTERVAL = timedelta(minutes=10)
 
 
+_CANDIDATES = 10  # an ambiguous prefix lists at most this many incidents
+
+
 class IncidentLog:
     """Every user action on the log is one method here and one transaction."""
 
@@ -360,13 +363,21 @@ class IncidentLog:
         if len(wanted) < 4:
             raise ValidationError("Give at least the first 4 characters of the incident id.")
         rows = self.conn.execute(
-            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id >= ? AND id < ? LIMIT 2",
+            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id >= ? AND id < ? "
+            f"ORDER BY id LIMIT {_CANDIDATES + 1}",
             [wanted, wanted + "\uffff"],
         ).fetchall()
         if not rows:
             raise NotFoundError(f"There is no incident '{ref}' in this log.")
         if len(rows) > 1:
-            raise ValidationError(f"'{ref}' matches more than one incident; type more of the id.")
+            # Incidents opened in the same second share 8 or 9 leading characters.
+            found = [row_to_state(r) for r in rows[:_CANDIDATES]]
+            listed = "\n".join(f"  {i.id}  {i.title}" for i in found)
+            more = "\n  …" if len(rows) > _CANDIDATES else ""
+            raise ValidationError(
+                f"'{ref.strip()}' matches more than one incident; type more of the id:\n"
+                f"{listed}{more}"
+            )
         return row_to_state(rows[0])
 
     def event(self, event_id: str) -> Event:

@@ -20,8 +20,9 @@ from commander_app.core.model import (
 EVENT_COLUMNS = (
     "id, incident_id, kind, body, author, device_id, occurred_at, recorded_at, supersedes"
 )
-# What the board, checklist and register folds read of an event (`EntryRow`).
-ENTRY_COLUMNS = "id, kind, body, author, occurred_at, supersedes"
+# What the board, checklist and register folds read of an event (`EntryRow`); `seq` is
+# the order it was recorded in this log, which the board's item numbers come from.
+ENTRY_COLUMNS = "id, kind, body, author, occurred_at, supersedes, seq"
 # The events that can move an incident's fields; the partial index `events_state`
 # is declared with exactly this condition, so SQLite uses it for this filter.
 STATE_EVENTS_SQL = (
@@ -91,11 +92,17 @@ class EntryRow(NamedTuple):
     author: str
     occurred_at: str
     supersedes: str | None
+    seq: int  # the order it was recorded in this log
+
+
+def recorded_order(entries: Sequence[EntryRow]) -> dict[str, int]:
+    """Each entry's place in the log's recorded order, as `fold_board` numbers items."""
+    return {e.id: e.seq for e in entries}
 
 
 def row_to_entry(row: Sequence[Any]) -> EntryRow:
     """A row of ENTRY_COLUMNS, decoded as `row_to_event` decodes those columns."""
-    return EntryRow(row[0], _KINDS[row[1]], decode_body(row[2]), row[3], row[4], row[5])
+    return EntryRow(row[0], _KINDS[row[1]], decode_body(row[2]), row[3], row[4], row[5], row[6])
 
 
 def decode_body(text: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ ItemIdRole = Qt.ItemDataRole.UserRole + 1
 # A board is read at a glance; past this many items a list says how many more
 # there are and where to see them all, and opening the incident stays fast.
 SHOWN = 100
+NUMBER_HEADER = "#"  # the leading column of the board's numbered lists
 
 
 def _row(texts: list[str], item_id: str) -> list[QStandardItem]:
@@ -47,14 +48,20 @@ def _note_more(
 ) -> None:
     if total > SHOWN:
         note = QStandardItem(f"… {total - SHOWN} more {what}: `{command}` lists them all")
-        note.setEditable(False)
-        note.setSelectable(False)
-        model.appendRow(note)
+        first = model.horizontalHeaderItem(0)
+        numbered = first is not None and first.text() == NUMBER_HEADER
+        row = [QStandardItem(""), note] if numbered else [note]  # under the text column
+        for item in row:
+            item.setEditable(False)
+            item.setSelectable(False)
+        model.appendRow(row)
 
 
-def _tree(headers: list[str]) -> tuple[QTreeView, QStandardItemModel]:
+def _tree(headers: list[str], *, numbered: bool = False) -> tuple[QTreeView, QStandardItemModel]:
+    """A list whose first text column stretches; a numbered one is led by the board items'
+    numbers (H1, A2: what people say and the CLI takes)."""
     model = QStandardItemModel()
-    model.setHorizontalHeaderLabels(headers)
+    model.setHorizontalHeaderLabels([NUMBER_HEADER, *headers] if numbered else headers)
     view = QTreeView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -62,9 +69,9 @@ def _tree(headers: list[str]) -> tuple[QTreeView, QStandardItemModel]:
     view.setWordWrap(True)
     header = view.header()
     header.setStretchLastSection(False)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    for column in range(1, len(headers)):
+    for column in range(model.columnCount()):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(1 if numbered else 0, QHeaderView.ResizeMode.Stretch)
     header.setResizeContentsPrecision(SHOWN // 4)  # sizing reads a sample, not every row
     return view, model
 
@@ -76,9 +83,11 @@ class BoardPanel(LogPanel):
     def _build(self) -> None:
         self.incident_id: str | None = None
         self.board = Board()
-        self.hypotheses_view, self.hypotheses = _tree(["Hypothesis", "Owner", "State"])
-        self.actions_view, self.actions = _tree(["Action", "Owner", "Due"])
-        self.decisions_view, self.decisions = _tree(["Decision", "When"])
+        self.hypotheses_view, self.hypotheses = _tree(
+            ["Hypothesis", "Owner", "State"], numbered=True
+        )
+        self.actions_view, self.actions = _tree(["Action", "Owner", "Due"], numbered=True)
+        self.decisions_view, self.decisions = _tree(["Decision", "When"], numbered=True)
         for flat in (self.actions_view, self.decisions_view):
             flat.setRootIsDecorated(False)
         self.confirm = QPushButton("Confirm")
@@ -142,9 +151,10 @@ class BoardPanel(LogPanel):
         self.actions.removeRows(0, self.actions.rowCount())
         for action in actions[:SHOWN]:
             due = format_clock(action.due, now, self._zone) if action.due else "—"
-            row = _row([action.text, action.owner or "—", due], action.id)
+            number = self.board.number(action.id)
+            row = _row([number, action.text, action.owner or "—", due], action.id)
             if is_overdue(action, now):
-                row[2].setText(f"{due} OVERDUE")
+                row[3].setText(f"{due} OVERDUE")
                 for item in row:
                     item.setForeground(warning())
             self.actions.appendRow(row)
@@ -153,13 +163,14 @@ class BoardPanel(LogPanel):
         self.decisions.removeRows(0, self.decisions.rowCount())
         for decision in decisions[:SHOWN]:
             when = format_clock(decision.decided_at, now, self._zone)
-            self.decisions.appendRow(_row([decision.text, when], decision.id))
+            number = self.board.number(decision.id)
+            self.decisions.appendRow(_row([number, decision.text, when], decision.id))
         _note_more(self.decisions, len(decisions), "decisions")
 
     def _hypothesis_row(self, hypothesis: Hypothesis) -> list[QStandardItem]:
-        row = _row(
-            [hypothesis.text, hypothesis.owner or "—", self._state(hypothesis)], hypothesis.id
-        )
+        number = self.board.number(hypothesis.id)
+        state = self._state(hypothesis)
+        row = _row([number, hypothesis.text, hypothesis.owner or "—", state], hypothesis.id)
         if hypothesis.state is HypothesisState.REFUTED:
             for item in row:
                 item.setForeground(muted())
@@ -170,7 +181,8 @@ class BoardPanel(LogPanel):
                 item.setFont(font)
                 item.setForeground(confirmed())
         for finding in hypothesis.findings:
-            row[0].appendRow(_row([f"Finding: {finding.text}", finding.author, ""], hypothesis.id))
+            texts = [self.board.number(finding.id), f"Finding: {finding.text}", finding.author, ""]
+            row[0].appendRow(_row(texts, hypothesis.id))
         return row
 
     def _state(self, hypothesis: Hypothesis) -> str:

@@ -11,70 +11,33 @@ from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from commander_app.core.cadence import AudienceCadence, CadenceStatus
-from commander_app.core.model import Audience
-from commander_app.core.times import format_clock
+from commander_app.core.countdown import countdown
 
 AMBER = "background: #f0b429; color: black; font-weight: bold"
 RED = "background: #c0392b; color: white; font-weight: bold"
 MUTED = "color: palette(mid)"
 
 
-def mmss(seconds: float) -> str:
-    total = int(abs(seconds))
-    minutes, secs = divmod(total, 60)
-    return f"{minutes:02d}:{secs:02d}"
-
-
 class ChipText(NamedTuple):
-    text: str  # read at a glance: "Executives overdue 01:30"
-    short: str  # the same where room is short: "Exec -01:30"
+    text: str  # read at a glance: "Executives · overdue 22 min"
+    short: str  # the same where room is short: "Exec · overdue 22 min"
     style: str
     sentence: str  # the whole of it, for the tooltip and the banner
-
-
-_SHORT_NAMES = {Audience.INTERNAL: "Int", Audience.EXECUTIVES: "Exec", Audience.CUSTOMERS: "Cust"}
+    overdue: bool
 
 
 def describe(item: AudienceCadence, now: datetime, zone: tzinfo) -> ChipText:
-    """A chip's text, in full and short, its style, and the full sentence."""
-    name = item.audience.value.capitalize()
-    short = _SHORT_NAMES[item.audience]
-    left = item.seconds_left or 0.0
-    clock = mmss(left)
-    due = f" (due {format_clock(item.due_at, now, zone)})" if item.due_at else ""
-    status = item.status
-    if status is CadenceStatus.OVERDUE or (status is CadenceStatus.RESOLVED_FINAL_DUE and left < 0):
-        what = "final update" if status is CadenceStatus.RESOLVED_FINAL_DUE else "update"
-        return ChipText(
-            f"{name} overdue {clock}",
-            f"{short} -{clock}",
-            RED,
-            f"{name} {what} overdue by {clock}{due}",
-        )
-    if status is CadenceStatus.DUE_SOON:
-        return ChipText(
-            f"{name} {clock}", f"{short} {clock}", AMBER, f"{name} update due in {clock}{due}"
-        )
-    if status is CadenceStatus.SNOOZED:
-        reason = f": {item.snooze_reason}" if item.snooze_reason else ""
-        return ChipText(
-            f"{name} snoozed {clock}",
-            f"{short} zz {clock}",
-            "",
-            f"{name} update snoozed{reason}; due in {clock}{due}",
-        )
-    if status is CadenceStatus.RESOLVED_FINAL_DUE:
-        return ChipText(
-            f"{name} final {clock}",
-            f"{short} final {clock}",
-            AMBER,
-            f"{name} final update due in {clock}{due}",
-        )
-    if status is CadenceStatus.DONE:
-        return ChipText(f"{name} done", f"{short} done", MUTED, f"{name}: final update sent")
-    if status is CadenceStatus.NOT_SCHEDULED:
-        return ChipText(f"{name} —", f"{short} —", MUTED, f"{name}: no updates scheduled")
-    return ChipText(f"{name} {clock}", f"{short} {clock}", "", f"{name} update due in {clock}{due}")
+    """A chip's text, in full and short (the core's wording), its colour, the sentence."""
+    shown = countdown(item, now, zone)
+    if shown.overdue:
+        style = RED
+    elif item.status in (CadenceStatus.DUE_SOON, CadenceStatus.RESOLVED_FINAL_DUE):
+        style = AMBER
+    elif item.status in (CadenceStatus.DONE, CadenceStatus.NOT_SCHEDULED):
+        style = MUTED
+    else:
+        style = ""
+    return ChipText(shown.text, shown.short, style, shown.sentence, shown.overdue)
 
 
 class CadenceStrip(QWidget):
@@ -140,7 +103,7 @@ class CadenceStrip(QWidget):
 
     def _fit(self) -> None:
         """Full texts where they fit; else the short ones, without the title (a chip cut
-        off mid-word, "xecutives overdue 40:0", is worse than an abbreviation)."""
+        off mid-word, "xecutives · overdue 4", is worse than an abbreviation)."""
         compact = bool(self.chips) and self._needed(short=False) > self.width()
         self.title.setHidden(compact)
         for audience, chip in self.chips.items():
@@ -175,7 +138,7 @@ class OverdueBanner(QLabel):
 
     def show_cadence(self, items: Sequence[AudienceCadence], now: datetime, zone: tzinfo) -> None:
         described = [describe(item, now, zone) for item in items]
-        late = [chip.sentence for chip in described if chip.style == RED]
+        late = [chip.sentence for chip in described if chip.overdue]
         self.setVisible(bool(late))
         if late:
             self.setText(" · ".join(late) + " — Ctrl+U drafts the most urgent update")

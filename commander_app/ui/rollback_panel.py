@@ -93,7 +93,9 @@ class RollbackPanel(LogPanel):
         self.readiness.setWordWrap(True)
         self.checklist_view, self.items = _tree(["Item", "Ticked"])
         self.checklist_view.setRootIsDecorated(False)
-        self.decisions_view, self.decision_rows = _tree(["Decision", "Kind", "When", "Outcome"])
+        self.decisions_view, self.decision_rows = _tree(
+            ["Decision", "Kind", "When", "Outcome"], numbered=True
+        )
         self.changes_view, self.changes = _tree(["Change", "Kind, by, when", "Review"])
         for flat in (self.decisions_view, self.changes_view):
             flat.setRootIsDecorated(False)
@@ -200,7 +202,9 @@ class RollbackPanel(LogPanel):
         for decision in newest_first[:SHOWN]:
             kind = decision.decision_kind.value if decision.decision_kind else "—"
             when = format_clock(decision.decided_at, now, self._zone)
-            row = _row([decision.text, kind, when, self._outcome_text(decision)], decision.id)
+            number = self.board.number(decision.id)
+            texts = [number, decision.text, kind, when, self._outcome_text(decision)]
+            row = _row(texts, decision.id)
             if decision.outcome_due(now):
                 row[3].setForeground(warning())
             self.decision_rows.appendRow(row)
@@ -288,7 +292,8 @@ class RollbackPanel(LogPanel):
             expected = format_clock(first.outcome_due_at or "", now, self._zone)
             self.prompt.ask(
                 due,
-                f"<b>Did it work?</b> {escape(summary(first.text, 90))} — expected to take effect "
+                f"<b>Did it work?</b> {self.board.number(first.id)} "
+                f"{escape(summary(first.text, 90))} — expected to take effect "
                 f"by {expected}{more}",
             )
         else:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.cadence_strip import RED, CadenceStrip, OverdueBanner, describe
+from commander_app.ui.cadence_strip import CadenceStrip, OverdueBanner, describe
 from commander_app.ui.cadence_watch import CadenceWatch
 from commander_app.ui.mini_timer import MiniTimer
 
@@ -60,7 +60,7 @@ class UpdateDesk(QObject):
         self.strip.show_cadence(items, now)
         self.mini.strip.show_cadence(items, now)
         self.banner.show_cadence(items, now, self._zone)
-        late = {i.audience: i for i in items if describe(i, now, self._zone).style == RED}
+        late = {i.audience: i for i in items if i.overdue}
         news = [describe(late[a], now, self._zone).sentence for a in late if a not in self._overdue]
         self._overdue = set(late)
         if news:

@@ -46,7 +46,7 @@ def test_a_whole_incident_from_the_terminal(db: Path) -> None:
     text = ok("show", incident_id[:10], db=db)
     assert "Checkout 500s" in text
     assert "time to detect: 12m 00s" in text
-    assert "bob: pool exhausted?" in text
+    assert "hypothesis  bob: H1 pool exhausted?" in text
 
 
 def test_list_shows_open_incidents_and_all_with_resolved(db: Path) -> None:

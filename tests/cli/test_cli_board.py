@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import empty_log, fails, ok
+from tests.conftest import empty_log, fails, ok, run_cli
 
 
 @pytest.fixture
@@ -56,6 +56,7 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
     assert actions["Scale the pool"]["done"] is False
     assert board["decisions"] == [
         {
+            "number": "D1",
             "id": decision,
             "text": "Keep release 42, fix forward",
             "options": ["roll back", "fix forward"],
@@ -67,7 +68,7 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
 
     text = ok("board", incident[:8], db=db)
     assert text.startswith("Checkout 500s\n")
-    assert f"{scale}  [ ] Scale the pool (no owner; due 2000-01-01 11:00, OVERDUE)" in text
+    assert f"  A2  {scale}  [ ] Scale the pool (no owner; due 2000-01-01 11:00, OVERDUE)" in text
     assert "finding" in text
     assert "pool at 100/100" in text
     assert (
@@ -80,7 +81,7 @@ def test_the_board_from_the_terminal(db: Path, tmp_path: Path) -> None:
     markdown = ok("export", "--format", "md", db=db)
     assert markdown.index("## Durations") < markdown.index("## Hypotheses")
     assert markdown.index("## Decisions") < markdown.index("## Timeline")
-    assert "- **Confirmed:** DB pool exhausted (owner: bob;" in markdown
+    assert "- H1 **Confirmed:** DB pool exhausted (owner: bob;" in markdown
 
 
 def test_command_is_handed_over_in_two_steps(db: Path) -> None:
@@ -90,7 +91,7 @@ def test_command_is_handed_over_in_two_steps(db: Path) -> None:
     assert offered.startswith("Checkout 500s: command offered to bob.\n")
     assert "HANDOFF BRIEFING: Checkout 500s" in offered
     assert "Commander: alice" in offered
-    assert "  - DB pool exhausted\n    owner bob" in offered
+    assert "  - H1 DB pool exhausted\n    owner bob" in offered
     # The team's cadence (a SEV3: internal updates only), with the time it is due.
     assert re.search(r"Stakeholder updates\n  internal: due \d\d:\d\d CET \(in 5 min\)", offered)
     incident = json.loads(ok("show", "--json", db=db))
@@ -155,11 +156,66 @@ def test_no_open_incident_and_usage_errors(db: Path) -> None:
     fails("handoff", "offer", db=db, code=2)
 
 
+def test_board_items_have_short_numbers_accepted_where_ids_are(db: Path) -> None:
+    ok("new", "Checkout 500s", "--severity", "2", db=db)
+    pool = ok("hypothesis", "DB pool exhausted", db=db).strip()
+    dns = ok("hypothesis", "DNS is flapping", db=db).strip()
+    page = ok("action", "Page the DBA", "--owner", "carl", db=db).strip()
+    roll = ok("decide", "Roll back release 42", "--expect-minutes", "10", db=db).strip()
+
+    assert ok("hypothesis-state", "h2", "refuted", db=db).strip() == "Refuted: DNS is flapping"
+    found = ok("finding", "pool at 100/100", "--hypothesis", "H1", db=db).strip()
+    assert ok("done", "A1", db=db).strip() == "Done: Page the DBA"
+    assert ok("outcome", "d1", "worked", db=db).startswith("Outcome: worked")
+
+    board = ok("board", db=db)
+    assert f"  H1  {pool}  investigating" in board
+    assert f"  H2  {dns}  refuted" in board
+    assert "F1 finding" in board
+    assert f"  A1  {page}  [x] Page the DBA" in board
+    assert f"  D1  {roll}  " in board
+    document = json.loads(ok("board", "--json", db=db))
+    assert [(h["number"], h["id"]) for h in document["hypotheses"]] == [("H1", pool), ("H2", dns)]
+    assert document["hypotheses"][0]["findings"][0] == {
+        **document["hypotheses"][0]["findings"][0],
+        "number": "F1",
+        "id": found,
+    }
+    briefing = ok("briefing", db=db)
+    assert "  - H1 DB pool exhausted" in briefing
+    assert "  - H2 Refuted " in briefing
+    assert "  - D1 " in briefing
+    shown = ok("show", db=db)
+    assert "hypothesis  tester: H2 Refuted: DNS is flapping" in shown
+    assert "action      tester: A1 Done: Page the DBA" in shown
+    assert "- [x] A1 Page the DBA" in ok("export", "--format", "md", db=db)
+    assert f"  D1  {roll}" in ok("checklist", db=db)
+
+    assert "There is no hypothesis H7 on this incident's board (on the board: H1, H2)" in fails(
+        "hypothesis-state", "H7", "confirmed", db=db
+    )
+    assert "A1 is an action, not a hypothesis" in fails("hypothesis-state", "A1", "refuted", db=db)
+
+
+def test_an_ambiguous_id_prefix_lists_the_candidates(db: Path) -> None:
+    ok("new", "Checkout 500s", db=db)
+    pool = ok("hypothesis", "DB pool exhausted", db=db).strip()
+    dns = ok("hypothesis", "DNS is flapping", db=db).strip()
+    common = next(i for i in range(26) if pool[i] != dns[i])
+    if common < 6:  # written in different minutes, unlike the same second at 3 a.m.
+        pytest.skip("the two ids share fewer than six characters")
+    result = run_cli("hypothesis-state", pool[:common], "refuted", db=db)
+    assert result.returncode == 1
+    assert f"'{pool[:common]}' matches 2 hypotheses; give its number or more of the id:" in (
+        result.stderr
+    )
+    assert f"  H1  {pool}  DB pool exhausted" in result.stderr
+    assert f"  H2  {dns}  DNS is flapping" in result.stderr
+
+
 def test_an_action_without_an_owner_is_kept_with_a_warning_and_the_way_to_name_one(
     db: Path,
 ) -> None:
-    from tests.conftest import run_cli
-
     ok("new", "Checkout 500s", db=db)
     for args in (["action", "Page the DBA"], ["log", "Page the DBA", "--kind", "action"]):
         written = run_cli(*args, db=db)

@@ -120,6 +120,7 @@ def test_plain_decide_keeps_its_old_form(tmp_path: Path) -> None:
     decision = ok("decide", "Page the DBA", "--reversible", db=db).strip()
     board = json.loads(ok("board", "--json", db=db))
     assert set(board["decisions"][0]) == {
+        "number",
         "id",
         "text",
         "options",

@@ -68,7 +68,7 @@ def test_draft_prints_the_filled_update_for_the_audience(
     assert cmd_draft(log, args) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("Subject: [SEV1] Checkout failing: Investigating\n\n")
-    assert "Leading hypothesis: DB pool exhausted (owner chen)" in printed
+    assert "Leading hypothesis: H1 DB pool exhausted (owner chen)" in printed
     assert "Affected: checkout and payments" in printed
     assert "Workaround: Pay with PayPal" in printed
     assert "Next update 15:20 CET." in printed  # internal texts: the team zone (Berlin here)

@@ -231,7 +231,7 @@ def test_finding_an_item_by_id_prefix_says_what_went_wrong() -> None:
     board = fold_board([one, two])
     with pytest.raises(ValidationError, match="at least the first 6 characters"):
         board.find_hypothesis(one.id[:5])
-    with pytest.raises(ValidationError, match="more than one hypothesis"):
+    with pytest.raises(ValidationError, match="matches 2 hypotheses"):
         board.find_hypothesis(one.id[:10])  # same millisecond: same time part
     with pytest.raises(NotFoundError, match="no hypothesis 'ZZZZZZZZ'"):
         board.find_hypothesis("ZZZZZZZZ")
@@ -357,12 +357,14 @@ def test_markdown_export_has_the_board_after_the_durations() -> None:
     assert sections[1:5] == ["## Durations", "## Hypotheses", "## Actions", "## Decisions"]
     assert sections[5].startswith("## Timeline")
     assert (
-        "- **Confirmed:** DB pool exhausted (owner: bob; opened 2026-11-28 10:01:00; "
+        "- H1 **Confirmed:** DB pool exhausted (owner: bob; opened 2026-11-28 10:01:00; "
         "confirmed 2026-11-28 10:09:00)"
     ) in text
-    assert "  - Finding (2026-11-28 10:05:00, alice): pool at 100/100\n    since 08:55" in text
-    assert "- [x] page DBA (owner: carl; due 2026-11-28 10:30:00; done 2026-11-28 10:20:00)" in text
-    assert "- 2026-11-28 10:10:00: roll back (alice; options: roll back, wait)" in text
+    assert "  - F1 Finding (2026-11-28 10:05:00, alice): pool at 100/100\n    since 08:55" in text
+    assert (
+        "- [x] A1 page DBA (owner: carl; due 2026-11-28 10:30:00; done 2026-11-28 10:20:00)"
+    ) in text
+    assert "- D1 2026-11-28 10:10:00: roll back (alice; options: roll back, wait)" in text
 
 
 def test_only_an_action_without_an_owner_misses_one() -> None:

@@ -96,12 +96,12 @@ def test_milestones_are_local_times() -> None:
 def test_open_hypotheses_have_owners_and_settled_ones_are_brief() -> None:
     text = brief(busy_incident(), 65)
     assert "Open hypotheses (1)" in text
-    assert "  - DB pool exhausted\n    owner bob; investigating since 14:10 CET" in text
-    assert "    1 finding, latest: pool at 100/100" in text
+    assert "  - H1 DB pool exhausted\n    owner bob; investigating since 14:10 CET" in text
+    assert "    1 finding, latest: F1 pool at 100/100" in text
     settled = text.split("Settled hypotheses\n")[1].split("\n\n")[0].splitlines()
     assert settled == [  # most recently settled first
-        "  - Confirmed 14:40 CET: Cache stampede",
-        "  - Refuted 14:25 CET: Release 42 broke checkout",
+        "  - H3 Confirmed 14:40 CET: Cache stampede",
+        "  - H2 Refuted 14:25 CET: Release 42 broke checkout",
     ]
 
 
@@ -109,8 +109,8 @@ def test_decisions_latest_first_and_whether_they_can_be_undone() -> None:
     text = brief(busy_incident(), 65)
     block = text.split("Decisions (latest first)\n")[1].split("\n\n")[0].splitlines()
     assert block == [
-        "  - 14:35 CET Fail over to EU-2 (NOT reversible), by bob",
-        "  - 14:21 CET Freeze deploys (reversible), by alice",
+        "  - D2 14:35 CET Fail over to EU-2 (NOT reversible), by bob",
+        "  - D1 14:21 CET Freeze deploys (reversible), by alice",
     ]
 
 
@@ -129,10 +129,10 @@ def test_open_actions_with_owner_and_due_time_and_overdue_marked() -> None:
     block = text.split("Open actions")[1].split("\n\n")[0].splitlines()
     assert block == [
         " (4, 1 OVERDUE)",
-        "  - OVERDUE (due 14:30 CET): Page the DBA; owner carl",
-        "  - due 15:30 CET: Scale the pool; owner bob",
-        "  - Draft status text; no owner",
-        "  - Old task; no owner",  # the update named no action, so the task is still open
+        "  - A1 OVERDUE (due 14:30 CET): Page the DBA; owner carl",
+        "  - A2 due 15:30 CET: Scale the pool; owner bob",
+        "  - A3 Draft status text; no owner",
+        "  - A4 Old task; no owner",  # the update named no action, so the task is still open
     ]
     assert "OVERDUE" not in brief(busy_incident(), 29)
 

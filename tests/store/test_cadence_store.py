@@ -105,7 +105,7 @@ def test_a_snooze_writes_one_event_with_its_reason(
         (INTERNAL, 15, "  ", "reason for the snooze is empty"),
         (INTERNAL, 0, "legal", "1 to 240 minutes, not 0"),
         (INTERNAL, 241, "legal", "not 241"),
-        (INTERNAL, 2, "legal", "not due for another 5m 00s"),
+        (INTERNAL, 2, "legal", "not due for another 5 min"),
     ],
 )
 def test_a_refused_snooze_writes_nothing(

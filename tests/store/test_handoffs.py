@@ -26,7 +26,7 @@ def test_command_changes_hands_only_when_the_offer_is_accepted(
     assert offer.body["from"] == "alice"
     assert offer.body["briefing"].startswith("HANDOFF BRIEFING: Checkout 500s\n")
     assert "open 42 min" in offer.body["briefing"]
-    assert "  - DB pool exhausted\n    owner bob" in offer.body["briefing"]
+    assert "  - H1 DB pool exhausted\n    owner bob" in offer.body["briefing"]
     state = log.incident(incident_id)
     assert (state.commander, state.pending_handoff_to) == ("alice", "bob")
     clock.advance(timedelta(minutes=1))

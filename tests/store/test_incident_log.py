@@ -89,8 +89,10 @@ def test_ambiguous_prefix_asks_for_more(log: IncidentLog) -> None:
     b = log.open_incident("b", author="x")
     common = next(i for i in range(26) if a.id[i] != b.id[i])
     assert common >= 4
-    with pytest.raises(ValidationError, match="more than one"):
+    with pytest.raises(ValidationError, match="more than one") as refused:
         log.find_incident(a.id[:common])
+    # Opened in the same second: the candidates are listed, not just refused.
+    assert f"  {a.id}  a\n  {b.id}  b" in str(refused.value)
 
 
 def test_no_open_incident_says_how_to_start_one(log: IncidentLog) -> None:

@@ -58,6 +58,8 @@ def test_an_entry_row_is_the_event_row_s_fields_for_the_folds(
         row_to_entry(r) for r in log.conn.execute(f"SELECT {ENTRY_COLUMNS} {story}", [incident_id])
     ]
     assert [e.kind for e in events] == [Kind.INCIDENT, Kind.HYPOTHESIS, Kind.NOTE, Kind.DIVERGENCE]
+    seqs = [r[0] for r in log.conn.execute(f"SELECT seq {story}", [incident_id])]
     assert entries == [
-        EntryRow(e.id, e.kind, e.body, e.author, e.occurred_at, e.supersedes) for e in events
+        EntryRow(e.id, e.kind, e.body, e.author, e.occurred_at, e.supersedes, seq)
+        for e, seq in zip(events, seqs, strict=True)
     ]

@@ -233,3 +233,21 @@ def test_a_saved_template_survives_reopening_the_log(log: IncidentLog, clock: Fi
     save_template(log, "mine", "Hello {{ title }}", "internal", None)
     with IncidentLog(log.path, device_id="other", clock=clock) as again:
         assert get_template(again, "mine").body == "Hello {{ title }}"
+
+
+def test_internal_texts_name_board_items_by_number_and_executives_do_not(
+    log: IncidentLog, clock: FixedClock
+) -> None:
+    incident = realistic_incident(log, clock)
+    internal = realistic_draft(log, incident, "internal", "internal-identified").body
+    assert "Cause: H1 Payment DB pool exhausted since release 42 (owner chen)" in internal
+    assert "- F2 Gateway status page is green" in internal
+    assert "- F1 Pool at 100/100 on payments-db-2" in internal
+    assert "- D1 Roll back release 42" in internal
+    assert "- A1 Roll back release 42 (chen)" in internal
+    assert "- A2 Raise the pool size (no owner)" in internal
+    briefing = realistic_draft(log, incident, "internal", "handoff-briefing").body
+    assert "- A2 Raise the pool size (no owner)" in briefing
+    executives = realistic_draft(log, incident, "executives", "executives-identified").body
+    assert "A1" not in executives
+    assert "D1" not in executives

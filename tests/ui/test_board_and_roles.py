@@ -31,14 +31,17 @@ def test_hypotheses_from_capture_show_with_owner_and_state(
     type_entry(qtbot, window, "h bad deploy 4812")
     board = window.board
     assert board.hypotheses.rowCount() == 2
-    assert cell(board.hypotheses, 0, 0) == "connection pool exhausted"
-    assert cell(board.hypotheses, 0, 2) == "investigating"
+    # Led by the numbers people say and the CLI takes (`hypothesis-state H2 refuted`).
+    assert [cell(board.hypotheses, r, 0) for r in range(2)] == ["H1", "H2"]
+    assert cell(board.hypotheses, 0, 1) == "connection pool exhausted"
+    assert cell(board.hypotheses, 0, 3) == "investigating"
     board.hypotheses_view.setCurrentIndex(board.hypotheses.index(1, 0))
     assert board.set_owner("Kim")
     assert board.set_state(HypothesisState.CONFIRMED)
-    confirmed = next(r for r in range(2) if cell(board.hypotheses, r, 0) == "bad deploy 4812")
-    assert cell(board.hypotheses, confirmed, 1) == "Kim"
-    assert cell(board.hypotheses, confirmed, 2).startswith("confirmed ")
+    confirmed = next(r for r in range(2) if cell(board.hypotheses, r, 1) == "bad deploy 4812")
+    assert cell(board.hypotheses, confirmed, 0) == "H2"  # settling it does not renumber it
+    assert cell(board.hypotheses, confirmed, 2) == "Kim"
+    assert cell(board.hypotheses, confirmed, 3).startswith("confirmed ")
     incident = window.current_incident()
     assert incident is not None
     stored = board_actions.board(window.log, incident.id)
@@ -65,7 +68,7 @@ def test_findings_sit_under_their_hypothesis(window: MainWindow) -> None:
     window.live.poll(force=True)
     top = window.board.hypotheses.item(0, 0)
     assert top.rowCount() == 1
-    assert top.child(0, 0).text() == "Finding: pool max is 10"
+    assert (top.child(0, 0).text(), top.child(0, 1).text()) == ("F1", "Finding: pool max is 10")
 
 
 def test_actions_show_owner_due_and_overdue(
@@ -76,15 +79,16 @@ def test_actions_show_owner_due_and_overdue(
     assert not window.board.add_action("bad due", "", "half past")
     actions = window.board.actions
     assert actions.rowCount() == 1
-    assert (cell(actions, 0, 0), cell(actions, 0, 1), cell(actions, 0, 2)) == (
+    assert [cell(actions, 0, c) for c in range(4)] == [
+        "A1",
         "page the DBA",
         "Kim",
         "15:30",
-    )
+    ]
     clock.advance(timedelta(minutes=45))
     window.live.poll(force=True)
     window.board.show_incident(window.board.incident_id)
-    assert cell(actions, 0, 2) == "15:30 OVERDUE"
+    assert cell(actions, 0, 3) == "15:30 OVERDUE"
     window.board.actions_view.setCurrentIndex(actions.index(0, 0))
     assert window.board.complete_selected_action()
     assert actions.rowCount() == 0
@@ -94,8 +98,9 @@ def test_decisions_are_listed_latest_first(window: MainWindow, qtbot: QtBot) -> 
     window.open_incident("x")
     type_entry(qtbot, window, "d page the network team")
     type_entry(qtbot, window, "d keep eu-west as it is")
-    assert cell(window.board.decisions, 0, 0) == "keep eu-west as it is"
-    assert cell(window.board.decisions, 1, 0) == "page the network team"
+    assert cell(window.board.decisions, 0, 1) == "keep eu-west as it is"
+    assert cell(window.board.decisions, 1, 1) == "page the network team"
+    assert [cell(window.board.decisions, r, 0) for r in range(2)] == ["D2", "D1"]
 
 
 def test_handoff_completes_only_on_acceptance(window: MainWindow, clock: FixedClock) -> None:
@@ -143,6 +148,6 @@ def test_a_long_board_says_how_many_more_and_where(
     for n in range(3):
         type_entry(qtbot, window, f"h idea {n}")
     assert window.board.hypotheses.rowCount() == 3
-    assert cell(window.board.hypotheses, 2, 0) == (
+    assert cell(window.board.hypotheses, 2, 1) == (
         "… 1 more hypotheses: `commander board` lists them all"
     )

@@ -4,6 +4,7 @@ driven with the log's fake clock (nothing sleeps)."""
 import json
 from datetime import timedelta
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
@@ -12,6 +13,14 @@ from commander_app.store import cadence_store
 from commander_app.ui.cadence_strip import AMBER, RED
 from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(window: MainWindow) -> MainWindow:
+    """A centre column with room for the countdowns in full (narrow ones are tested below)."""
+    window.resize(1800, 900)
+    window.splitter.setSizes([200, 1200, 400])
+    return window
 
 
 def chips(window: MainWindow) -> dict[str, tuple[str, str]]:
@@ -33,18 +42,18 @@ def test_countdowns_go_amber_then_red_with_the_banner(
     window.open_incident("Checkout 500s", severity=Severity.SEV1)
     shown = chips(window)
     assert set(shown) == {"internal", "executives", "customers"}
-    assert shown["internal"] == ("Internal 05:00", AMBER)  # the first update is due in 5 min
+    assert shown["internal"] == ("Internal · due 15:05 · 5 min", AMBER)  # the first update
     assert (
         window.updates.strip.chips["internal"]
         .toolTip()
-        .startswith("Internal update due in 05:00 (due 15:05)")
+        .startswith("Internal update due 15:05, in 5 min")
     )
     assert not window.updates.banner.isVisibleTo(window)
     clock.advance(timedelta(minutes=6, seconds=30))
     window.updates.cadence.tick()
-    assert chips(window)["executives"] == ("Executives overdue 01:30", RED)
+    assert chips(window)["executives"] == ("Executives · overdue 1 min", RED)
     assert window.updates.banner.isVisibleTo(window)
-    assert "Executives update overdue by 01:30 (due 15:05)" in window.updates.banner.text()
+    assert "Executives update overdue by 1 min (was due 15:05)" in window.updates.banner.text()
 
 
 def test_a_sev4_has_no_countdowns(window: MainWindow) -> None:
@@ -61,11 +70,11 @@ def test_the_mini_timer_shows_the_same_countdowns(window: MainWindow, clock: Fix
     window.updates.cadence.tick()
     mini = {n: c.text() for n, c in window.updates.mini.strip.chips.items()}
     main = {n: c.text() for n, c in window.updates.strip.chips.items()}
-    assert main["internal"] == "Internal 03:00"
+    assert main["internal"] == "Internal · due 15:05 · 3 min"
     # A small window: the same countdowns, in short where the full ones do not fit.
-    assert mini["internal"] in ("Internal 03:00", "Int 03:00")
-    assert {n: t.split()[-1] for n, t in mini.items()} == {
-        n: t.split()[-1] for n, t in main.items()
+    assert mini["internal"] in ("Internal · due 15:05 · 3 min", "Int · due 15:05 · 3 min")
+    assert {n: t.split(" · ", 1)[1] for n, t in mini.items()} == {
+        n: t.split(" · ", 1)[1] for n, t in main.items()
     }
     window.updates.toggle_mini_timer()
     assert not window.updates.mini.isVisible()
@@ -85,8 +94,8 @@ def test_one_click_draft_then_mark_as_sent_restarts_the_countdown(
     dialog.text.setPlainText(dialog.text.toPlainText() + "\nRolling back deploy 4812.")
     assert dialog.mark_sent()
     window.updates.cadence.tick()
-    assert chips(window)["internal"][0] == "Internal 20:00"
-    assert "(due 15:23)" in window.updates.strip.chips["internal"].toolTip()
+    assert chips(window)["internal"][0] == "Internal · due 15:23 · 20 min"
+    assert "due 15:23, in 20 min" in window.updates.strip.chips["internal"].toolTip()
     incident = window.current_incident()
     assert incident is not None
     sent = [e for e in window.log.events(incident.id) if e.kind is Kind.COMMS]
@@ -122,7 +131,7 @@ def test_snooze_needs_a_reason_and_shows_as_snoozed(window: MainWindow, clock: F
     assert dialog.snooze()
     window.updates.cadence.tick()
     text, _style = chips(window)["customers"]
-    assert text == "Customers snoozed 15:00"
+    assert text == "Customers · snoozed · due 15:19 · 15 min"
     assert "legal is reviewing the wording" in window.updates.strip.chips["customers"].toolTip()
 
 
@@ -139,7 +148,7 @@ def test_cadence_settings_save_and_apply_at_once(window: MainWindow) -> None:
     dialog.table.item(sev3, 0).setText("60")
     assert dialog.save()
     assert set(window.updates.strip.chips) == {"internal", "executives"}
-    assert chips(window)["executives"][0] == "Executives 05:00"
+    assert chips(window)["executives"][0] == "Executives · due 15:05 · 5 min"
     saved = json.loads(cadence_store.policy_path().read_text())
     assert saved["intervals"]["SEV3"] == {"internal": 60, "executives": 45}
 
@@ -178,7 +187,7 @@ def test_falling_overdue_is_announced_once(
     clock.advance(timedelta(minutes=6))
     window.updates.cadence.tick()
     window.updates.cadence.tick()
-    assert heard == [["Internal update overdue by 01:00 (due 15:05)"]]
+    assert heard == [["Internal update overdue by 1 min (was due 15:05)"]]
     window.sound_action.setChecked(True)
     window.announce_overdue(heard[0])  # no tray offscreen; the beep must not fail
 
@@ -189,18 +198,19 @@ def test_where_the_chips_do_not_fit_they_abbreviate_rather_than_clip(
     sev1_minutes_in(window, clock, 45)
     strip = window.updates.strip
     assert not strip.compact
-    assert strip.chips["executives"].text() == "Executives overdue 40:00"
-    window.splitter.setSizes([200, 330, 830])  # a narrow centre column, or 150 % scaling
+    assert strip.chips["executives"].text() == "Executives · overdue 40 min"
+    window.splitter.setSizes([200, 400, 1200])  # a narrow centre column, or 150 % scaling
     qtbot.waitUntil(lambda: strip.compact)
-    assert strip.chips["executives"].text() == "Exec -40:00"
+    # Only the audience is abbreviated, never the "overdue N min".
+    assert strip.chips["executives"].text() == "Exec · overdue 40 min"
     assert strip.title.isHidden()
-    assert "Executives update overdue by 40:00" in strip.chips["executives"].toolTip()
-    clock.advance(timedelta(seconds=1))
+    assert "Executives update overdue by 40 min" in strip.chips["executives"].toolTip()
+    clock.advance(timedelta(minutes=1))
     window.updates.cadence.tick()  # the countdown moves on in short form
-    assert strip.chips["executives"].text() == "Exec -40:01"
-    window.splitter.setSizes([200, 900, 260])
+    assert strip.chips["executives"].text() == "Exec · overdue 41 min"
+    window.splitter.setSizes([200, 1200, 400])
     qtbot.waitUntil(lambda: not strip.compact)
-    assert strip.chips["executives"].text() == "Executives overdue 40:01"
+    assert strip.chips["executives"].text() == "Executives · overdue 41 min"
 
 
 def test_the_mini_timer_never_clips_a_countdown(

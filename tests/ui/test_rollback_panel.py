@@ -78,9 +78,10 @@ def test_decide_refuses_then_records_an_override_and_asks_did_it_work(
     dialog.override.setText("checkout is down for everyone")
     assert dialog.decide()
     window.live.poll(force=True)
-    assert cell(panel.decision_rows, 0, 0) == "Roll back checkout to 4811"
-    assert cell(panel.decision_rows, 0, 1) == "rollback"
-    assert cell(panel.decision_rows, 0, 3).startswith("pending until ")
+    assert cell(panel.decision_rows, 0, 0) == "D1"  # the number `commander outcome D1` takes
+    assert cell(panel.decision_rows, 0, 1) == "Roll back checkout to 4811"
+    assert cell(panel.decision_rows, 0, 2) == "rollback"
+    assert cell(panel.decision_rows, 0, 4).startswith("pending until ")
     assert cell(panel.changes, 0, 2) == "not reviewed"  # a rollback is a production change
     assert not panel.prompt.isVisibleTo(window)
 
@@ -88,7 +89,7 @@ def test_decide_refuses_then_records_an_override_and_asks_did_it_work(
     panel.tick()
     window.live.poll(force=True)
     assert panel.prompt.isVisibleTo(window)
-    assert "Did it work?" in panel.prompt.question.text()
+    assert "<b>Did it work?</b> D1 Roll back checkout to 4811" in panel.prompt.question.text()
     assert timeline_texts(window)[-1].startswith("Did it work? Roll back checkout to 4811")
     panel.tick()  # asked once only
     window.live.poll(force=True)
@@ -97,7 +98,7 @@ def test_decide_refuses_then_records_an_override_and_asks_did_it_work(
     qtbot.mouseClick(panel.prompt.worked, Qt.MouseButton.LeftButton)
     window.live.poll(force=True)
     assert not panel.prompt.isVisibleTo(window)
-    assert cell(panel.decision_rows, 0, 3) == "worked"
+    assert cell(panel.decision_rows, 0, 4) == "worked"
     assert timeline_texts(window)[-1] == (
         "Outcome: worked: Roll back checkout to 4811. errors back to baseline"
     )

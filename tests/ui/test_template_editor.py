@@ -220,7 +220,7 @@ def test_the_preview_uses_the_open_incident(
     editor.select("internal-investigating")
     preview = editor.preview_text()
     assert preview.startswith("Subject: [SEV1] Checkout 500s: Investigating")
-    assert "Leading hypothesis: Payment DB pool exhausted (owner Chen)" in preview
+    assert "Leading hypothesis: H1 Payment DB pool exhausted (owner Chen)" in preview
     assert "started 15:00 CET (1 h 05 min ago)" in preview  # internal: the team zone
     editor.select("customers-investigating")  # readers' times: Berlin unless told otherwise
     assert "that started at 15:00 CET." in editor.preview_text()
