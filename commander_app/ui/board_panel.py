@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from commander_app.core.board import Board, Hypothesis, is_overdue
-from commander_app.core.model import HypothesisState
+from commander_app.core.board import Board, Hypothesis, is_overdue, owner_missing
+from commander_app.core.model import HypothesisState, Kind
 from commander_app.core.times import format_clock, parse_due
 from commander_app.store import board_actions
 from commander_app.ui.ask import ask_text
@@ -76,6 +76,13 @@ def _tree(headers: list[str], *, numbered: bool = False) -> tuple[QTreeView, QSt
     return view, model
 
 
+# The same advice as the CLI's warning, in the window's words.
+NO_OWNER_HINT = (
+    "The action has no owner, so nobody is doing it: select it under Actions and press "
+    "Owner… (Ctrl+Shift+O in the list) to name one."
+)
+
+
 class BoardPanel(LogPanel):
     """Reads the board from the log after every change; every button is one
     store action, the same the CLI's `hypothesis-state`, `done` and `action` use."""
@@ -95,6 +102,7 @@ class BoardPanel(LogPanel):
         self.reopen = QPushButton("Reopen")
         self.owner = QPushButton("Owner…")
         self.done = QPushButton("Done")
+        self.action_owner = QPushButton("Owner…")
         self.add_action_button = QPushButton("Add action…")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -106,7 +114,12 @@ class BoardPanel(LogPanel):
                 [self.confirm, self.refute, self.reopen, self.owner],
                 3,
             ),
-            ("Actions", self.actions_view, [self.done, self.add_action_button], 1),
+            (
+                "Actions",
+                self.actions_view,
+                [self.done, self.action_owner, self.add_action_button],
+                1,
+            ),
             ("Decisions", self.decisions_view, [], 1),
         ):
             box = QGroupBox(title)
@@ -125,7 +138,8 @@ class BoardPanel(LogPanel):
         self.confirm.clicked.connect(lambda: self.set_state(HypothesisState.CONFIRMED))
         self.refute.clicked.connect(lambda: self.set_state(HypothesisState.REFUTED))
         self.reopen.clicked.connect(lambda: self.set_state(HypothesisState.INVESTIGATING))
-        self.owner.clicked.connect(self.ask_owner)
+        self.owner.clicked.connect(self.ask_hypothesis_owner)
+        self.action_owner.clicked.connect(self.ask_action_owner)
         self.done.clicked.connect(self.complete_selected_action)
         self.add_action_button.clicked.connect(self.ask_action)
 
@@ -254,12 +268,42 @@ class BoardPanel(LogPanel):
                 author=self._author,
             )
 
-        return self._act(write)
+        wrote = self._act(write)
+        if wrote and owner_missing(Kind.ACTION, owner):
+            self.problem.emit(NO_OWNER_HINT)
+        return wrote
 
     def ask_owner(self) -> None:
+        """Ctrl+Shift+O: the owner of the selected action when the actions list has the
+        cursor, else of the selected hypothesis."""
+        if self.actions_view.hasFocus():
+            self.ask_action_owner()
+        else:
+            self.ask_hypothesis_owner()
+
+    def ask_hypothesis_owner(self) -> None:
         name = ask_text(self, "Hypothesis owner", "Who is checking it?")
         if name and name.strip():
             self.set_owner(name)
+
+    def ask_action_owner(self) -> None:
+        if self.selected(self.actions_view) is None:
+            self.problem.emit("Select an action first.")
+            return
+        name = ask_text(self, "Action owner", "Who will do it?")
+        if name and name.strip():
+            self.set_action_owner(name)
+
+    def set_action_owner(self, owner: str) -> bool:
+        chosen = self.selected(self.actions_view)
+        if chosen is None:
+            self.problem.emit("Select an action first.")
+            return False
+        return self._act(
+            lambda i: board_actions.update_action(
+                self._log, i, chosen, owner=owner, author=self._author
+            )
+        )
 
     def ask_action(self) -> None:
         typed: str | None = ""

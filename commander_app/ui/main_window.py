@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commander_app.core.board import owner_missing
 from commander_app.core.capture import CaptureEntry, check_capture_time
 from commander_app.core.change_words import ChangeReading, reads_as_change
 from commander_app.core.errors import CommanderError
@@ -55,7 +56,7 @@ from commander_app.core.model import (
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
-from commander_app.ui.board_panel import BoardPanel
+from commander_app.ui.board_panel import NO_OWNER_HINT, BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
 from commander_app.ui.glance_header import GlanceHeader
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
@@ -523,6 +524,8 @@ class MainWindow(QMainWindow):
             return
         self.capture.accepted()
         self.live.poll(force=True)
+        if owner_missing(entry.kind, None):  # the capture line has no owner field
+            self.statusBar().showMessage(NO_OWNER_HINT, 15_000)
         if entry.at is None:
             self.timeline_view.table.scrollToBottom()
 

@@ -50,7 +50,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("hand_over", "Ctrl+Shift+H", "Hand over command (with a briefing)"),
     Shortcut("confirm_hypothesis", "Ctrl+Shift+Y", "Confirm the selected hypothesis"),
     Shortcut("refute_hypothesis", "Ctrl+Shift+X", "Refute the selected hypothesis"),
-    Shortcut("hypothesis_owner", "Ctrl+Shift+O", "Set the selected hypothesis's owner"),
+    Shortcut(
+        "hypothesis_owner",
+        "Ctrl+Shift+O",
+        "Set the owner of the selected hypothesis (of the action, in the actions list)",
+    ),
     Shortcut("add_action", "Ctrl+Shift+A", "Add an action"),
     Shortcut("action_done", "Ctrl+Shift+D", "Mark the selected action done"),
     Shortcut("board", "Ctrl+Shift+P", "Go to the hypotheses"),
