@@ -13,6 +13,7 @@ from pathlib import Path
 
 # The window's non-Qt modules load before PySide6 does: once loaded, PySide6 reads the
 # source of every module imported after it (its `__feature__` check), 6-10 ms at start.
+from commander_app.core import change_words, countdown, glance, item_numbers  # noqa: F401
 from commander_app.core.errors import CommanderError
 from commander_app.store import (  # noqa: F401 (most are named only to load them first)
     board_actions,
