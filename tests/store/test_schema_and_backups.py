@@ -143,7 +143,7 @@ def test_a_damaged_file_names_the_newest_good_backup(db_path: Path, clock: Fixed
 
 
 def test_damage_without_backups_says_so(db_path: Path, clock: FixedClock) -> None:
-    db_path.write_bytes(b"this is a spreadsheet, not an incident log" * 100)
+    db_path.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096)
     with pytest.raises(DamagedDatabaseError, match="No good backup was found"):
         IncidentLog(db_path, device_id="d", clock=clock)
 
