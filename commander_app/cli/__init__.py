@@ -72,3 +72,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("commander: interrupted; nothing further was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # a print() straight to a closed standard output
+        from commander_app.cli.common import OUTPUT_CLOSED, silence_stdout
+
+        silence_stdout()
+        print(f"commander: {OUTPUT_CLOSED}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        return report_bug(exc, args.command)
+
+
+EXIT_BUG = 70  # EX_SOFTWARE: an internal error, not the user's
+
+
+def report_bug(exc: Exception, command: str) -> int:
+    """A bug: its traceback into the log file, one line here saying where to find it."""
+    from commander_app.publish.redaction import file_log_filters
+    from commander_app.store import fault_log
+
+    handler = fault_log.open_fault_log(file_log_filters())
+    try:
+        fault_log.record_bug(exc, f"in `commander {command}`")
+    finally:
+        fault_log.close_fault_log(handler)
+    where = fault_log.log_file_path() if handler is not None else "no log file (cannot write it)"
+    print(
+        f"commander: unexpected error ({type(exc).__name__}); details in {where}", file=sys.stderr
+    )
+    return EXIT_BUG
