@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from commander_app.store.backups import BackupRotation
-from commander_app.store.errors import BUSY_TIMEOUT_SECONDS, NewerSchemaError, is_busy
-from commander_app.store.faults import damaged_error, folder_fault, storage_fault
+from commander_app.store.errors import BUSY_TIMEOUT_SECONDS, NewerSchemaError, NotALogError, is_busy
+from commander_app.store.faults import damaged_error, folder_fault, not_a_log, storage_fault
 from commander_app.store.integrity import BackgroundCheck, damage_found
 from commander_app.store.versions import KNOWN_MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_VERSION
 
@@ -126,6 +126,7 @@ def open_database(
     except OSError as exc:
         raise folder_fault(exc, path) from None
     conn: sqlite3.Connection | None = None
+    journal = _journal_in_header(path)
     try:
         conn = connect(path)
         deferred = check_in_background and _is_current(conn)
@@ -147,10 +148,26 @@ def open_database(
         raise damaged_error(path, backups, detail)
     try:
         _migrate(conn, path, backups, now)
+    except NotALogError:
+        if journal == 1:  # another program's file is left in its own journal mode
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+        raise
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _journal_in_header(path: Path) -> int | None:
+    """Byte 18 of an SQLite file: 1 for a rollback journal, 2 for WAL (None: no file)."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(19)
+    except OSError:
+        return None
+    return header[18] if len(header) == 19 else None
 
 
 def _is_current(conn: sqlite3.Connection) -> bool:
@@ -191,6 +208,14 @@ def _migrate(conn: sqlite3.Connection, path: Path, backups: BackupRotation, now:
                 schema.create_fresh(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
+            # A log is created whole, its record of migrations included: tables without
+            # that record are another program's database, never to be changed.
+            if not _applied(conn):
+                raise not_a_log(
+                    path,
+                    backups,
+                    "it is another program's SQLite database, with no Commander tables",
+                )
         applied = _applied(conn)
     from sqlite_utils import Database
 

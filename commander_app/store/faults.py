@@ -156,7 +156,9 @@ def _has_sqlite_header(path: Path) -> bool:
         return False
 
 
-def not_a_log(path: Path, backups: BackupRotation | None) -> NotALogError:
+def not_a_log(
+    path: Path, backups: BackupRotation | None, why: str = "it is not an SQLite database"
+) -> NotALogError:
     """A file that is no SQLite database: someone named the wrong file. Nothing is to be
     copied over it; if it was once the log, its backup is opened where it is."""
     good = backups.newest_good() if backups is not None else None
@@ -167,7 +169,7 @@ def not_a_log(path: Path, backups: BackupRotation | None) -> NotALogError:
         else ""
     )
     return NotALogError(
-        f"{path} is not a Commander incident log (it is not an SQLite database) and was "
+        f"{path} is not a Commander incident log ({why}) and was "
         f"not changed. Check the path you gave (--db or COMMANDER_DB).{way_back}"
     )
 

@@ -160,3 +160,24 @@ def test_a_bug_is_not_dressed_up_as_a_disk_fault(db_path: Path, clock: FixedCloc
             with database.write_transaction(log.conn):
                 log.conn.execute("INSERT INTO no_such_table VALUES (1)")
         assert not log.conn.in_transaction
+
+
+def test_another_programs_database_is_not_ours_and_is_never_changed(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    places = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(places)
+    conn.execute("CREATE TABLE bookmarks (url TEXT)")
+    conn.execute("INSERT INTO bookmarks VALUES ('https://example.org')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotALogError, match="another program's SQLite database"):
+        IncidentLog(places, device_id="d", clock=clock)
+    check = sqlite3.connect(places)
+    tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
+    rows = check.execute("SELECT url FROM bookmarks").fetchall()
+    (journal,) = check.execute("PRAGMA journal_mode").fetchone()
+    check.close()
+    assert tables == {"bookmarks"}
+    assert rows == [("https://example.org",)]
+    assert journal == "delete"  # left in its own journal mode
