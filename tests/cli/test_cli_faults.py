@@ -86,3 +86,18 @@ def test_a_bug_is_one_line_naming_the_log_file_with_its_traceback(
     assert "TypeError: cannot post to https://hooks.slack.com/[secret]" in written
     assert "XXXXSECRETXXXX" not in written
     assert "B000" not in written
+
+
+def test_a_bug_starting_the_window_is_one_line_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("the window could not be built")
+
+    monkeypatch.setattr("commander_app.ui.app.run_app", broken)
+    assert cli.main(["--smoke-test"]) == cli.EXIT_BUG
+    path = fault_log.log_file_path()
+    assert capsys.readouterr().err == (
+        f"commander: unexpected error (RuntimeError); details in {path}\n"
+    )
+    assert "RuntimeError: the window could not be built" in path.read_text(encoding="utf-8")
