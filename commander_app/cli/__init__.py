@@ -6,6 +6,7 @@ import importlib
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from commander_app.cli.parser import build_parser, build_window_parser
@@ -39,14 +40,10 @@ def _guard_output() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     window, rest = build_window_parser().parse_known_args(argv)
     if not rest:  # no command: the window, without building every subcommand's parser
-        from commander_app.ui.app import run_app
-
-        return run_app(window.db, smoke_test=window.smoke_test, process_start=PROCESS_START)
+        return _window(window.db, smoke_test=window.smoke_test)
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from commander_app.ui.app import run_app
-
-        return run_app(args.db, smoke_test=args.smoke_test, process_start=PROCESS_START)
+        return _window(args.db, smoke_test=args.smoke_test)
     _guard_output()  # a command prints what entries and bundles hold
     module_name, _, function = args.run.partition(":")
     command = getattr(importlib.import_module(f"commander_app.cli.{module_name}"), function)
@@ -72,3 +69,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("commander: interrupted; nothing further was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # a print() straight to a closed standard output
+        from commander_app.cli.common import OUTPUT_CLOSED, silence_stdout
+
+        silence_stdout()
+        print(f"commander: {OUTPUT_CLOSED}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        return report_bug(exc, args.command)
+
+
+def _window(db: Path | None, *, smoke_test: bool) -> int:
+    """The window; a bug before its own exception hook runs (or after it is removed) is
+    still logged and told in one line."""
+    try:
+        from commander_app.ui.app import run_app
+
+        return run_app(db, smoke_test=smoke_test, process_start=PROCESS_START)
+    except Exception as exc:
+        return report_bug(exc, "window")
+
+
+EXIT_BUG = 70  # EX_SOFTWARE: an internal error, not the user's
+
+
+def report_bug(exc: Exception, command: str) -> int:
+    """A bug: its traceback into the log file, one line here saying where to find it."""
+    from commander_app.publish.redaction import file_log_filters
+    from commander_app.store import fault_log
+
+    handler = fault_log.open_fault_log(file_log_filters())
+    try:
+        fault_log.record_bug(exc, f"in `commander {command}`")
+    finally:
+        fault_log.close_fault_log(handler)
+    where = fault_log.log_file_path() if handler is not None else "no log file (cannot write it)"
+    print(
+        f"commander: unexpected error ({type(exc).__name__}); details in {where}", file=sys.stderr
+    )
+    return EXIT_BUG

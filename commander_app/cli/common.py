@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 
 from commander_app.core.board import owner_missing
 from commander_app.core.clock import SystemClock
-from commander_app.core.errors import ValidationError
+from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.model import IncidentState, Kind
 from commander_app.core.times import TimeReading, from_iso, read_due, read_when
 from commander_app.store import environment
@@ -94,17 +95,58 @@ def say_reading(reading: TimeReading) -> None:
         print(f"commander: {reading.note}", file=sys.stderr)
 
 
+UPDATE_TEXT_LIMIT = environment.MEGABYTE
+BUNDLE_LIMIT = 200 * environment.MEGABYTE
+
+
 def out(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def read_text(name: str) -> str:
-    """The update's text from a file, or from standard input for '-'."""
-    if name == "-":
-        return sys.stdin.read()
+    """One result on standard output; a closed one is told as such (what the command
+    wrote to the log is already saved), never as a traceback."""
+    if sys.stdout is None:
+        raise OutputClosedError(OUTPUT_CLOSED)
     try:
-        with open(name, encoding="utf-8") as handle:
-            return handle.read()
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    except OSError as exc:  # a closed pipe (BrokenPipeError) or a full or gone device
+        silence_stdout()
+        raise OutputClosedError(f"{OUTPUT_CLOSED} ({exc.strerror or exc}.)") from None
+
+
+OUTPUT_CLOSED = (
+    "cannot print the result: standard output is closed or its reader went away. "
+    "What the command wrote to the log is saved."
+)
+
+
+class OutputClosedError(CommanderError):
+    """Standard output is closed: the work is done, its result could not be printed."""
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's final flush of what is
+    still buffered for a closed pipe fails neither loudly nor with a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        sys.stdout = None  # type: ignore[assignment]
+
+
+def read_text(name: str, limit: int = UPDATE_TEXT_LIMIT) -> str:
+    """The update's text from a file, or from standard input for '-', at most `limit`."""
+    if name == "-":
+        if sys.stdin is None:
+            raise ValidationError("There is no standard input to read the text from.")
+        text = sys.stdin.read(limit + 1)
+        if len(text) > limit:
+            raise ValidationError(
+                f"The text on standard input is longer than {environment.size_words(limit)}, "
+                "the most Commander reads for it."
+            )
+        return text
+    try:
+        return environment.read_text_bounded(name, limit)
     except FileNotFoundError:
         raise ValidationError(f"There is no file {name}.") from None
     except UnicodeDecodeError:

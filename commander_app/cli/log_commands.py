@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from commander_app.cli.common import at, author, out, target, warn_if_ownerless
+from commander_app.cli.common import BUNDLE_LIMIT, at, author, out, target, warn_if_ownerless
 from commander_app.cli.decision_commands import refuse_unrecorded_change
 from commander_app.core.board import Board, board_dict, fold_board
 from commander_app.core.bundle import parse_bundle_text
@@ -125,7 +125,7 @@ def cmd_role(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_import(log: IncidentLog, args: argparse.Namespace) -> int:
     try:
-        text = args.file.read_text(encoding="utf-8")
+        text = environment.read_text_bounded(args.file, BUNDLE_LIMIT)
     except FileNotFoundError:
         raise ValidationError(f"There is no file {args.file}.") from None
     except UnicodeDecodeError:

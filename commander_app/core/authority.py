@@ -138,6 +138,10 @@ def parse_matrix(text: str, where: str = "the authority matrix") -> AuthorityMat
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(f"{where} is not valid TOML ({exc}).") from None
+    except RecursionError:
+        raise ValidationError(f"{where} is nested too deeply to be a settings file.") from None
+    except ValueError:  # an integer past Python's 4,300 digits
+        raise ValidationError(f"{where} holds a number too long to read.") from None
     return matrix_from_dict(data, where)
 
 

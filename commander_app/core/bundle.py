@@ -54,6 +54,11 @@ def parse_bundle_text(text: str) -> ParsedBundle:
         ) from None
     except RecursionError:
         raise BundleError("This file is not a Commander bundle: it is nested too deeply.") from None
+    except ValueError:  # an integer of more than Python's 4,300 digits
+        raise BundleError(
+            "This file is not a Commander bundle: it holds a number too long to read "
+            "(more than 4,300 digits)."
+        ) from None
     return parse_bundle(data)
 
 

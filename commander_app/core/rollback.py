@@ -87,6 +87,10 @@ def parse_checklist(text: str, where: str = "the rollback checklist") -> Rollbac
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(f"{where} is not valid TOML ({exc}).") from None
+    except RecursionError:
+        raise ValidationError(f"{where} is nested too deeply to be a settings file.") from None
+    except ValueError:  # an integer past Python's 4,300 digits
+        raise ValidationError(f"{where} holds a number too long to read.") from None
     raw = data.get("item")
     if not isinstance(raw, list) or not raw:
         raise ValidationError(f"{where} has no items: add [[item]] tables with id and text.")

@@ -130,7 +130,38 @@ class _RedactSecrets(logging.Filter):
         return True
 
 
+class _HideUrlPaths(logging.Filter):
+    """Blanks the path and query of every web address in a record, traceback included: a
+    webhook's path is its secret, and a bug's traceback may quote it after its call is
+    over (when `log_redactor` no longer knows it)."""
+
+    _URL = re.compile(r"(?i)\b(https?://[^/\s'\"<>?#]+)[/?#][^\s'\"<>]*")
+
+    def _hide(self, text: str) -> str:
+        return self._URL.sub(lambda m: f"{m.group(1)}/{_REDACTED}", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self._hide(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = self._hide(record.exc_text)
+        return True
+
+
 log_redactor = _RedactSecrets()
+url_path_redactor = _HideUrlPaths()
+
+
+def file_log_filters() -> tuple[logging.Filter, ...]:
+    """What a log file's handler needs: the secrets of calls in flight, and every URL's path."""
+    return (log_redactor, url_path_redactor)
+
+
 for _name in _LOGGERS_THAT_QUOTE_URLS:
     logging.getLogger(_name).addFilter(log_redactor)
 

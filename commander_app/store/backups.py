@@ -9,14 +9,31 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from commander_app.store.environment import is_written_through
+from commander_app.store.errors import StorageError
+
+
+class DiskUsage(Protocol):
+    """What `shutil.disk_usage` tells, in bytes."""
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def free(self) -> int: ...
+
 
 KEEP = 10
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _NAME = r"-(?P<stamp>\d{8}T\d{12}Z)(?:-(?P<label>[a-z_]+))?\.db"
+MEGABYTE = 1024 * 1024
+MIN_FREE_BYTES = 100 * MEGABYTE  # what a backup leaves free at least...
+MIN_FREE_SHARE = 0.05  # ...or this share of the disk, whichever is larger
 STALE_PARTIAL_S = 15 * 60  # a partial copy untouched this long was left by a killed backup
 ORIGIN_KEY = "backup_of"  # in the copy's meta table: the log it was taken of
 
@@ -28,10 +45,17 @@ class BackupRotation:
     as the one taken before a schema upgrade, are never rotated away.
     """
 
-    def __init__(self, db_path: Path, keep: int = KEEP, directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        keep: int = KEEP,
+        directory: Path | None = None,
+        disk_usage: Callable[[Path], DiskUsage] = shutil.disk_usage,
+    ) -> None:
         self.db_path = db_path
         self.keep = keep
         self.directory = directory or db_path.parent / "backups"
+        self._disk_usage = disk_usage
 
     def all(self) -> list[Path]:
         """Every backup of this database, newest first, named exactly after it: the
@@ -63,10 +87,44 @@ class BackupRotation:
         suffix = f"-{label}" if label else ""
         name = f"{self.db_path.stem}-{now.astimezone(UTC).strftime(_STAMP)}{suffix}.db"
         self.sweep()
+        self.refuse_without_headroom()
         final = snapshot(conn, self.directory / name, origin=self.origin)
-        if not label:
+        if label:
+            self.drop_older_copies(final, label)
+        else:
             self.prune()
         return final
+
+    def refuse_without_headroom(self) -> None:
+        """A backup never fills the disk the log lives on: it must leave the larger of
+        100 MB and 5 % of the disk free after the copy (a copy is the log's size)."""
+        size = sum(
+            p.stat().st_size
+            for p in (self.db_path, self.db_path.with_name(self.db_path.name + "-wal"))
+            if p.is_file()
+        )
+        usage = self._disk_usage(self.directory)
+        margin = max(MIN_FREE_BYTES, int(usage.total * MIN_FREE_SHARE))
+        if usage.free - size < margin:
+            raise StorageError(
+                f"No backup was taken into {self.directory}: a copy of the log needs "
+                f"{_megabytes(size)} and would leave {_megabytes(max(usage.free - size, 0))} "
+                f"free, less than the {_megabytes(margin)} that must stay free. The incident "
+                "log itself is unharmed; free some space on that disk."
+            )
+
+    def drop_older_copies(self, kept: Path, label: str) -> None:
+        """One labelled copy per schema version: an upgrade retried after a kill replaces
+        the copy of the same version it took before, instead of adding a second one."""
+        version = schema_version(kept)
+        for other in self.all():
+            if other == kept or _label(other) != label or other.is_symlink():
+                continue
+            if not other.is_file() or backup_origin(other) != self.origin:
+                continue
+            if schema_version(other) == version:
+                with contextlib.suppress(FileNotFoundError):
+                    other.unlink()
 
     def sweep(self, now: float | None = None) -> None:
         """Remove what killed backups left behind (a partial copy and its journal), once
@@ -178,6 +236,22 @@ def is_healthy(path: Path) -> bool:
             conn.close()
     except sqlite3.DatabaseError:
         return False
+
+
+def schema_version(path: Path) -> int | None:
+    """The schema version a copy was written at; None if it cannot be read."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MEGABYTE:,.0f} MB"
 
 
 def taken_at(path: Path) -> datetime | None:

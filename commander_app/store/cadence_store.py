@@ -162,7 +162,7 @@ def load_policy(path: Path | None = None) -> CadencePolicy:
     path = path or policy_path()
     way_out = "Fix the file, or delete it to use the default cadence."
     try:
-        text = path.read_text(encoding="utf-8")
+        text = environment.read_text_bounded(path, environment.SETTINGS_FILE_LIMIT)
     except FileNotFoundError:
         return CadencePolicy()
     except UnicodeDecodeError:
@@ -177,6 +177,15 @@ def load_policy(path: Path | None = None) -> CadencePolicy:
         raise ValidationError(
             f"The cadence policy {path} is not valid JSON (line {exc.lineno}, column "
             f"{exc.colno}: {exc.msg}). {way_out}"
+        ) from None
+    except RecursionError:
+        raise ValidationError(
+            f"The cadence policy {path} is nested too deeply to be a cadence policy. {way_out}"
+        ) from None
+    except ValueError:  # an integer of more than Python's 4,300 digits
+        raise ValidationError(
+            f"The cadence policy {path} holds a number too long to read (more than 4,300 "
+            f"digits). {way_out}"
         ) from None
     try:
         return CadencePolicy.from_dict(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -10,22 +11,27 @@ from datetime import datetime
 from pathlib import Path
 
 from commander_app.store.backups import BackupRotation
-from commander_app.store.errors import (
-    BusyError,
-    NewerSchemaError,
-    StorageError,
-    is_busy,
-)
-from commander_app.store.integrity import BackgroundCheck, damage_found, damaged_error
+from commander_app.store.errors import BUSY_TIMEOUT_SECONDS, NewerSchemaError, NotALogError, is_busy
+from commander_app.store.faults import damaged_error, folder_fault, not_a_log, storage_fault
+from commander_app.store.integrity import BackgroundCheck, damage_found
 from commander_app.store.versions import KNOWN_MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_VERSION
 
-BUSY_TIMEOUT_SECONDS = 10.0
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "LogConnection",
+    "connect",
+    "open_database",
+    "write_transaction",
+]
 
 
 class LogConnection(sqlite3.Connection):
-    """A connection to the log that may still be waiting for its integrity check."""
+    """A connection to the log that may still be waiting for its integrity check; it
+    knows its file and backups, so a fault while writing is told about the right file."""
 
     integrity_check: BackgroundCheck | None = None
+    log_path: Path | None = None
+    backups: BackupRotation | None = None
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -37,10 +43,16 @@ def connect(path: Path | str) -> sqlite3.Connection:
         check_same_thread=False,
         factory=LogConnection,
     )
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-    _enter_wal(conn)
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
+    assert isinstance(conn, LogConnection)
+    conn.log_path = Path(path)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        _enter_wal(conn)
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -69,30 +81,37 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.integrity_check.raise_if_damaged()
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise _busy_or_raise(exc) from None
+    except sqlite3.Error as exc:
+        raise _fault_or_bug(conn, exc) from None
     try:
         yield
         conn.execute("COMMIT")
     except BaseException as exc:
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.OperationalError):
-            raise _busy_or_raise(exc) from exc
+            # SQLite may have rolled back already (a full disk or an I/O error does).
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise _fault_or_bug(conn, exc) from exc
         raise
 
 
-def _busy_or_raise(exc: sqlite3.OperationalError) -> Exception:
-    """The errors a person can do something about, in their words."""
-    if is_busy(exc):
-        return BusyError(
-            "The incident log is busy: another Commander held it for more than "
-            f"{BUSY_TIMEOUT_SECONDS:.0f} seconds. Nothing was written; try again."
-        )
-    return StorageError(
-        f"The incident log could not be written ({exc}). Nothing was saved; "
-        "check the disk (space, permissions, a removed USB stick) and try again."
-    )
+def _fault_or_bug(conn: sqlite3.Connection, exc: sqlite3.Error) -> Exception:
+    """An environment fault in the person's words; anything else (a bug) as it was."""
+    path = conn.log_path if isinstance(conn, LogConnection) else None
+    if path is None:
+        path = _file_of(conn)
+    backups = conn.backups if isinstance(conn, LogConnection) else None
+    fault = storage_fault(exc, path, backups, writing=True)
+    return exc if fault is None else fault
+
+
+def _file_of(conn: sqlite3.Connection) -> Path:
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+    except sqlite3.Error:
+        return Path("the incident log")
+    return Path(row[2]) if row and row[2] else Path("the incident log")
 
 
 def open_database(
@@ -102,19 +121,26 @@ def open_database(
 
     With `check_in_background`, a log already at this version is checked on a thread of
     its own (see `integrity`); one that must be created or upgraded is checked first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise folder_fault(exc, path) from None
+    conn: sqlite3.Connection | None = None
+    journal = _journal_in_header(path)
     try:
         conn = connect(path)
         deferred = check_in_background and _is_current(conn)
         detail = None if deferred else damage_found(conn)
-    except sqlite3.OperationalError as exc:
-        if is_busy(exc):
-            raise _busy_or_raise(exc) from None
-        raise damaged_error(path, backups, str(exc)) from None
-    except sqlite3.DatabaseError as exc:
-        raise damaged_error(path, backups, str(exc)) from None
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        fault = storage_fault(exc, path, backups, writing=False)
+        if fault is None:
+            raise
+        raise fault from None
+    assert isinstance(conn, LogConnection)
+    conn.backups = backups
     if deferred:
-        assert isinstance(conn, LogConnection)
         conn.integrity_check = BackgroundCheck(path, backups, BUSY_TIMEOUT_SECONDS)
         return conn
     if detail is not None:
@@ -122,10 +148,26 @@ def open_database(
         raise damaged_error(path, backups, detail)
     try:
         _migrate(conn, path, backups, now)
+    except NotALogError:
+        if journal == 1:  # another program's file is left in its own journal mode
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA journal_mode = DELETE")
+        conn.close()
+        raise
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _journal_in_header(path: Path) -> int | None:
+    """Byte 18 of an SQLite file: 1 for a rollback journal, 2 for WAL (None: no file)."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(19)
+    except OSError:
+        return None
+    return header[18] if len(header) == 19 else None
 
 
 def _is_current(conn: sqlite3.Connection) -> bool:
@@ -166,6 +208,14 @@ def _migrate(conn: sqlite3.Connection, path: Path, backups: BackupRotation, now:
                 schema.create_fresh(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
+            # A log is created whole, its record of migrations included: tables without
+            # that record are another program's database, never to be changed.
+            if not _applied(conn):
+                raise not_a_log(
+                    path,
+                    backups,
+                    "it is another program's SQLite database, with no Commander tables",
+                )
         applied = _applied(conn)
     from sqlite_utils import Database
 

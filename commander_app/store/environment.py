@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 
 from commander_app.core.clock import SystemClock
+from commander_app.core.errors import ValidationError
 from commander_app.core.ids import new_ulid
 from commander_app.store.errors import MissingLogError
 
@@ -55,6 +56,31 @@ def check_chosen_log(path: Path, *, may_create: bool) -> None:
             f"There is no incident log at {path}: check the path (--db or {DB_ENV}), "
             f"or start a new log there with `commander --db {path} new TITLE`."
         )
+
+
+MEGABYTE = 1024 * 1024
+SETTINGS_FILE_LIMIT = MEGABYTE  # a cadence policy, an authority matrix, a checklist
+
+
+class FileTooLargeError(ValidationError):
+    """A file Commander was given is larger than anything it would read from one."""
+
+
+def size_words(size: int) -> str:
+    return f"{size // MEGABYTE:,} MB" if size >= MEGABYTE else f"{size:,} bytes"
+
+
+def read_text_bounded(path: Path | str, limit: int) -> str:
+    """The UTF-8 text of a file of at most `limit` bytes: a device that never ends
+    (/dev/zero) or a huge file is refused after `limit` bytes, never read whole."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLargeError(
+            f"{path} is larger than {size_words(limit)}, the most Commander reads from "
+            "such a file; nothing was read from it."
+        )
+    return data.decode("utf-8")
 
 
 def write_atomically(path: Path, text: str) -> None:

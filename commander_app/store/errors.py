@@ -4,10 +4,13 @@ import sqlite3
 
 from commander_app.core.errors import CommanderError
 
+BUSY_TIMEOUT_SECONDS = 10.0
+
 
 def is_busy(exc: sqlite3.Error) -> bool:
     """Another connection held the lock: the file is in use, not broken."""
-    return "locked" in str(exc) or "busy" in str(exc)
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
 class DamagedDatabaseError(CommanderError):
@@ -24,6 +27,22 @@ class BusyError(CommanderError):
 
 class StorageError(CommanderError):
     """The file could not be written (disk full, I/O error, read-only medium)."""
+
+
+class DiskFullError(StorageError):
+    """The disk holding the log is full: nothing was written, nothing was lost."""
+
+
+class ReadOnlyError(StorageError):
+    """The log, or its folder, cannot be written (or a new log cannot be made there)."""
+
+
+class LogIsFolderError(CommanderError):
+    """The path given as the log names a folder (or passes through a file)."""
+
+
+class NotALogError(CommanderError):
+    """The file named as the log is no SQLite database at all: not ours."""
 
 
 class MissingLogError(CommanderError):

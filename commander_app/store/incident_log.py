@@ -35,6 +35,7 @@ from commander_app.core.times import to_iso
 from commander_app.store.backups import BackupRotation, snapshot
 from commander_app.store.database import LogConnection, open_database, write_transaction
 from commander_app.store.errors import StorageError
+from commander_app.store.faults import is_environment_fault
 from commander_app.store.integrity import BackgroundCheck
 from commander_app.store.rows import (
     EVENT_COLUMNS,
@@ -418,6 +419,8 @@ class IncidentLog:
                 return snapshot(self.conn, to)
             return self.backups.take(self.conn, self.clock.now())
         except (OSError, sqlite3.Error) as exc:
+            if isinstance(exc, sqlite3.Error) and not is_environment_fault(exc):
+                raise  # a bug: logged with its traceback by whoever shows it
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StorageError(
                 f"The backup into {target} failed ({reason}). The incident log itself "

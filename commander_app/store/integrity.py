@@ -13,8 +13,12 @@ import threading
 import time
 from pathlib import Path
 
+from commander_app.core.errors import CommanderError
 from commander_app.store.backups import BackupRotation, read_only_uri
-from commander_app.store.errors import DamagedDatabaseError, is_busy
+from commander_app.store.errors import is_busy
+from commander_app.store.faults import damaged_error, storage_fault
+
+__all__ = ["BackgroundCheck", "damage_found", "damaged_error"]
 
 logger = logging.getLogger(__name__)
 CANCEL_WAIT_S = 5.0
@@ -26,21 +30,6 @@ def damage_found(conn: sqlite3.Connection) -> str | None:
     return None if rows == ["ok"] else "; ".join(rows[:3])
 
 
-def damaged_error(path: Path, backups: BackupRotation, detail: str) -> DamagedDatabaseError:
-    """The message a person needs: what is wrong, and which backup to go back to."""
-    good = backups.newest_good()
-    if good:
-        advice = (
-            f"The newest good backup is {good}. Close Commander, move the damaged file "
-            f"aside (keep it), copy the backup to {path}, and start again."
-        )
-    else:
-        advice = f"No good backup was found in {backups.directory}."
-    return DamagedDatabaseError(
-        f"The incident log {path} is damaged and was not changed ({detail}). {advice}"
-    )
-
-
 class BackgroundCheck:
     """quick_check on a read-only connection of its own, on a daemon thread."""
 
@@ -50,7 +39,7 @@ class BackgroundCheck:
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._cancelled = False
-        self.problem: DamagedDatabaseError | None = None
+        self.problem: CommanderError | None = None
         self._thread = threading.Thread(target=self._run, name="commander-check", daemon=True)
         self._thread.start()
 
@@ -73,7 +62,7 @@ class BackgroundCheck:
                     conn.close()
             if detail is not None:
                 self.problem = damaged_error(self._path, self._backups, detail)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if self._cancelled:
                 return
             if is_busy(exc):
@@ -81,9 +70,15 @@ class BackgroundCheck:
                 # not damaged, and the writes themselves will say if it stays busy.
                 logger.warning("the integrity check of %s could not run: %s", self._path, exc)
             else:
-                self.problem = damaged_error(self._path, self._backups, str(exc))
-        except sqlite3.DatabaseError as exc:
-            self.problem = damaged_error(self._path, self._backups, str(exc))
+                fault = storage_fault(exc, self._path, self._backups, writing=False)
+                if fault is None:  # a bug: logged with its traceback, and no more writes
+                    logger.exception("the integrity check of %s failed", self._path)
+                    fault = CommanderError(
+                        f"The integrity check of the incident log {self._path} failed with "
+                        f"an unexpected error ({type(exc).__name__}: {exc}); nothing more is "
+                        "written. Restart Commander; the details are in its log file."
+                    )
+                self.problem = fault
         finally:
             self._done.set()
 
@@ -91,7 +86,7 @@ class BackgroundCheck:
     def finished(self) -> bool:
         return self._done.is_set()
 
-    def verdict(self) -> DamagedDatabaseError | None:
+    def verdict(self) -> CommanderError | None:
         """Waits for the check; the damage it found, if any."""
         self._done.wait()
         return self.problem
@@ -101,7 +96,7 @@ class BackgroundCheck:
         instance would grow its traceback (and the frames it keeps) each time."""
         problem = self.verdict()
         if problem is not None:
-            raise DamagedDatabaseError(str(problem))
+            raise type(problem)(str(problem))
 
     def cancel(self) -> None:
         """Stops a check still running (the log is being closed) and waits for its thread,

@@ -43,7 +43,7 @@ def shipped_checklist() -> RollbackChecklist:
 def _read(path: Path, what: str, way_out: str) -> str | None:
     """The file's text, None when there is none; a file that cannot be read is refused."""
     try:
-        return path.read_text(encoding="utf-8")
+        return environment.read_text_bounded(path, environment.SETTINGS_FILE_LIMIT)
     except FileNotFoundError:
         return None
     except UnicodeDecodeError:

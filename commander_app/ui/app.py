@@ -29,6 +29,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from commander_app.ui.bug_report import BugHook
 from commander_app.ui.main_window import MainWindow
 
 
@@ -114,6 +115,17 @@ def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float =
     app.setApplicationName("Commander")
     app.setOrganizationName("Commander")
     app.setDesktopFileName("commander")  # Wayland shows commander.desktop's icon and name
+    hook = BugHook(app.activeWindow)
+    hook.install()
+    try:
+        return _run_window(app, db, smoke_test=smoke_test, process_start=process_start)
+    finally:
+        hook.remove()
+
+
+def _run_window(
+    app: QApplication, db: Path | None, *, smoke_test: bool, process_start: float
+) -> int:
     with tempfile.TemporaryDirectory(prefix="commander-smoke-") as scratch:
         try:
             chosen = db or (None if smoke_test else environment.chosen_db_path())

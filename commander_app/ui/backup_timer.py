@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
+from commander_app.core.errors import CommanderError
 from commander_app.store.incident_log import IncidentLog
 
 CHECK_EVERY_MS = 60_000
@@ -41,7 +42,9 @@ class _BackupJob(QRunnable):
             return
         try:
             made = self._rotation.take_from_file(self._path, self._now)
-        except Exception as exc:  # reported in the window and logged with context
+        except CommanderError as exc:  # a full disk, say: told in the window, no bug
+            self._signals.failed.emit(str(exc))
+        except Exception as exc:  # a bug: reported in the window and logged with context
             logger.exception("backup of %s failed", self._path)
             self._signals.failed.emit(str(exc))
         else:

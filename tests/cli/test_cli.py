@@ -141,10 +141,25 @@ def test_a_corrupt_bundle_is_rejected_and_writes_nothing(db: Path, tmp_path: Pat
 def test_damaged_database_is_reported_plainly(db: Path) -> None:
     ok("new", "x", db=db)
     (db.parent / "log.db-wal").unlink(missing_ok=True)
-    db.write_bytes(b"garbage" * 1000)
+    db.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096)
     message = fails("list", db=db)
     assert "is damaged" in message
     assert "newest good backup" in message
+
+
+def test_a_file_that_is_no_log_is_never_to_be_overwritten(db: Path) -> None:
+    ok("new", "x", db=db)
+    (db.parent / "log.db-wal").unlink(missing_ok=True)
+    db.write_bytes(b"garbage" * 1000)
+    message = fails("list", db=db)
+    assert "is not a Commander incident log" in message
+    assert "copy the backup" not in message
+    assert "open its newest good backup where it is: commander --db" in message
+
+
+def test_a_folder_as_the_log_is_named_a_folder(tmp_path: Path) -> None:
+    message = fails("new", "x", db=tmp_path)
+    assert f"{tmp_path} is a folder, not an incident log" in message
 
 
 def test_commander_db_environment_variable_chooses_the_file(tmp_path: Path) -> None:

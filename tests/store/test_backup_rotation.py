@@ -4,13 +4,17 @@ or symlinked backups folder, and what killed backups leave behind."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from commander_app.core.clock import FixedClock
 from commander_app.store import backups
 from commander_app.store.backups import BackupRotation, backup_origin
+from commander_app.store.errors import StorageError
 from commander_app.store.incident_log import IncidentLog
 
 
@@ -75,3 +79,41 @@ def test_a_killed_backups_leftovers_are_swept_by_the_next(
     assert not journal.exists()
     assert fresh.exists()
     assert foreign.exists()
+
+
+def test_a_backup_that_would_leave_too_little_space_is_refused(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "team.db"
+    fill(path, clock, 1)
+    total = 10 * 1024**3  # 5 % of it, 512 MB, is the margin here
+
+    def nearly_full(_folder: Path) -> shutil._ntuple_diskusage:
+        free = 500 * backups.MEGABYTE  # less than the margin, whatever the log's size
+        return shutil._ntuple_diskusage(total, total - free, free)
+
+    rotation = BackupRotation(path, disk_usage=nearly_full)
+    before = rotation.all()
+    with IncidentLog(path, device_id="d", clock=clock, backups=rotation) as log:
+        clock.advance(timedelta(minutes=11))
+        with pytest.raises(StorageError) as refused:
+            log.backup_now()
+    message = str(refused.value)
+    assert "No backup was taken" in message
+    assert "512 MB that must stay free" in message
+    assert "The incident log itself is unharmed" in message
+    assert rotation.all() == before
+    assert not [p for p in rotation.directory.iterdir() if "partial" in p.name]
+
+
+def test_a_backup_with_room_to_spare_is_taken(tmp_path: Path, clock: FixedClock) -> None:
+    path = tmp_path / "team.db"
+    fill(path, clock, 1)
+
+    def roomy(_folder: Path) -> shutil._ntuple_diskusage:
+        return shutil._ntuple_diskusage(1024**3, 0, 1024**3)  # 1 GB free: margin 100 MB
+
+    rotation = BackupRotation(path, disk_usage=roomy)
+    with IncidentLog(path, device_id="d", clock=clock, backups=rotation) as log:
+        clock.advance(timedelta(minutes=11))
+        assert log.backup_now() in rotation.all()

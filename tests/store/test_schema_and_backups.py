@@ -143,7 +143,7 @@ def test_a_damaged_file_names_the_newest_good_backup(db_path: Path, clock: Fixed
 
 
 def test_damage_without_backups_says_so(db_path: Path, clock: FixedClock) -> None:
-    db_path.write_bytes(b"this is a spreadsheet, not an incident log" * 100)
+    db_path.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096)
     with pytest.raises(DamagedDatabaseError, match="No good backup was found"):
         IncidentLog(db_path, device_id="d", clock=clock)
 
@@ -246,3 +246,31 @@ def test_a_backup_to_a_symlink_replaces_its_target_and_a_fifo_is_written_through
     reader.join(timeout=30)
     assert len(received) == 1
     assert received[0].startswith(b"SQLite format 3")
+
+
+def test_an_interrupted_upgrade_retried_keeps_one_copy_of_that_version(
+    db_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _first_version_db(db_path)
+
+    class Interrupted:
+        def apply(self, _db: object) -> None:
+            raise KeyboardInterrupt  # killed after the copy, before the upgrade committed
+
+    from commander_app.store import schema
+
+    real = schema.sqlite_utils_migrations
+    monkeypatch.setattr(schema, "sqlite_utils_migrations", Interrupted)
+    for _ in range(2):
+        with pytest.raises(KeyboardInterrupt):
+            IncidentLog(db_path, device_id="d", clock=clock)
+        clock.advance(timedelta(minutes=1))
+    monkeypatch.setattr(schema, "sqlite_utils_migrations", real)
+    with IncidentLog(db_path, device_id="d", clock=clock) as log:
+        assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        saved = [p for p in log.backups.all() if p.stem.endswith("before_upgrade")]
+    assert len(saved) == 1
+    old = sqlite3.connect(saved[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT text FROM events").fetchall() == [("kafka lag rising",)]
+    old.close()

@@ -3,12 +3,14 @@ and a log found damaged is never copied over a good backup."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
+from commander_app.store.backups import BackupRotation
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui import backup_timer
 from commander_app.ui.main_window import MainWindow
@@ -57,4 +59,31 @@ def test_a_damaged_log_is_not_copied_into_the_backups(
         assert failed.args is not None
         assert "is damaged" in failed.args[0]
         assert log.backups.periodic() == before
+        window.close()
+
+
+def test_a_backup_refused_for_space_is_told_not_logged_as_a_bug(
+    qtbot: QtBot,
+    db_path: Path,
+    clock: FixedClock,
+    settings_file: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with IncidentLog(db_path, device_id="d", clock=clock) as log:
+        log.open_incident("Checkout failing", author="dana")
+
+    def nearly_full(_folder: Path) -> shutil._ntuple_diskusage:
+        return shutil._ntuple_diskusage(10 * 1024**3, 10 * 1024**3, 0)
+
+    rotation = BackupRotation(db_path, disk_usage=nearly_full)
+    with IncidentLog(
+        db_path, device_id="d", clock=clock, opened_by_window=True, backups=rotation
+    ) as log:
+        window = open_window(qtbot, log, settings_file)
+        with qtbot.waitSignal(window.backups.failed, timeout=5000) as failed:
+            assert window.backups.tick()
+        assert failed.args is not None
+        assert "No backup was taken" in failed.args[0]
+        assert not [r for r in caplog.records if r.exc_info]  # no traceback: not a bug
+        assert rotation.all() == []
         window.close()

@@ -92,7 +92,11 @@ def test_a_write_that_fails_keeps_the_text(window: MainWindow, qtbot: QtBot) -> 
     window.capture.line.setText(text)
     qtbot.keyClick(window.capture.line, Qt.Key.Key_Return)
     assert window.capture.line.text() == text
-    assert "could not be written" in window.capture.error.text()
+    shown = window.capture.error.text()
+    assert "is full" in shown
+    assert "nothing already in the log was lost" in shown
+    assert "still in the line" in shown
+    assert "backup" not in shown
     assert window.timeline.rowCount() == 1
 
 
