@@ -80,6 +80,12 @@ def clean_name(name: object, what: str = "name") -> str:
     return text
 
 
+def clean_device_id(value: object) -> str:
+    """The one rule for a device id, for this laptop's own and for every imported
+    event: what a colleague's import accepts is exactly what this laptop may write."""
+    return clean_name(value, "device id")
+
+
 def text_body(kind: Kind, text: str, **extra: Any) -> dict[str, Any]:
     """The body of an entry a responder typed, refusing kinds that have a command."""
     if kind not in TEXT_KINDS:
