@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from commander_app.core.errors import BundleError, ValidationError
-from commander_app.core.events import clean_name, validate_body
+from commander_app.core.events import clean_device_id, clean_name, validate_body
 from commander_app.core.ids import check_ulid
 from commander_app.core.metrics import metrics_dict
 from commander_app.core.model import Event, IncidentState, Kind
@@ -110,7 +110,7 @@ def _parse_event(raw: object, incident_id: str) -> Event:
     kind = Kind.parse(kind_text)
     body = validate_body(kind, raw.get("body"))
     author = clean_name(raw.get("author"), "author")
-    device_id = clean_name(raw.get("device_id"), "device id")
+    device_id = clean_device_id(raw.get("device_id"))
     times = []
     for name in ("occurred_at", "recorded_at"):
         value = raw.get(name)

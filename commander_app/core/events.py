@@ -37,6 +37,9 @@ MAX_NAME = 100
 MAX_FACT = 1_000  # an update's impact or workaround: a few sentences
 MAX_SNOOZE_MINUTES = 240  # four hours: longer than that is a different cadence, not a snooze
 MAX_EXPECT_MINUTES = 24 * 60  # a decision's effect expected later than a day is not a rollback
+MAX_BODY = 64_000  # characters of text in one event body, keys and values together
+MAX_BODY_VALUES = 1_000  # keys and list items in one event body, at every level
+MAX_BODY_DEPTH = 6  # objects and lists inside each other (a decision's authority is 3)
 CHECKLIST_ITEM_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
 
 
@@ -77,6 +80,12 @@ def clean_name(name: object, what: str = "name") -> str:
     return text
 
 
+def clean_device_id(value: object) -> str:
+    """The one rule for a device id, for this laptop's own and for every imported
+    event: what a colleague's import accepts is exactly what this laptop may write."""
+    return clean_name(value, "device id")
+
+
 def text_body(kind: Kind, text: str, **extra: Any) -> dict[str, Any]:
     """The body of an entry a responder typed, refusing kinds that have a command."""
     if kind not in TEXT_KINDS:
@@ -113,11 +122,51 @@ def _check_storable(kind: Kind, body: dict[str, Any]) -> None:
         ) from None
 
 
+def _check_bounded(kind: Kind, body: Mapping[str, Any]) -> None:
+    """A body is small whatever it holds: fields a kind does not know (a newer
+    Commander's, a hand-edited bundle's) are kept, but only within these bounds,
+    so a 100 MB event is refused before anything is written."""
+    budget = {"size": 0, "values": 0}
+
+    def refuse(what: str) -> ValidationError:
+        return ValidationError(f"The '{kind.value}' event is too large: {what}.")
+
+    def walk(value: object, depth: int) -> None:
+        if depth > MAX_BODY_DEPTH:
+            raise refuse(f"it nests objects or lists more than {MAX_BODY_DEPTH} deep")
+        if isinstance(value, Mapping):
+            items: list[object] = []
+            for key, item in value.items():
+                if not isinstance(key, str) or len(key) > MAX_NAME:
+                    raise refuse(f"a field name is not text of at most {MAX_NAME} characters")
+                budget["size"] += len(key)
+                items.append(item)
+            if budget["size"] > MAX_BODY:
+                raise refuse(f"it holds more than {MAX_BODY:,} characters in all")
+        elif isinstance(value, list | tuple):
+            items = list(value)
+        else:
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                raise refuse(f"a field holds {len(value):,} characters; the limit is {MAX_TEXT:,}")
+            budget["size"] += len(value) if isinstance(value, str) else 8
+            if budget["size"] > MAX_BODY:
+                raise refuse(f"it holds more than {MAX_BODY:,} characters in all")
+            return
+        budget["values"] += len(items)
+        if budget["values"] > MAX_BODY_VALUES:
+            raise refuse(f"it holds more than {MAX_BODY_VALUES:,} fields and list items")
+        for item in items:
+            walk(item, depth + 1)
+
+    walk(body, 1)
+
+
 def validate_body(kind: Kind, body: object) -> dict[str, Any]:
     """Check a body against its kind, for appends and for imported bundles alike."""
     if not isinstance(body, Mapping):
         raise ValidationError(f"The body of a '{kind.value}' event must be an object.")
     body = dict(body)
+    _check_bounded(kind, body)
     _check_storable(kind, body)
     if kind in TEXT_KINDS or kind in (Kind.COMMS, Kind.CHECKLIST, Kind.DIVERGENCE):
         clean_text(body.get("text"), f"{kind.value} text")

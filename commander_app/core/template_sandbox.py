@@ -10,12 +10,15 @@ the counters are its own.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import wraps
 from typing import Any
 
 from jinja2 import StrictUndefined, nodes
+from jinja2.filters import make_attrgetter
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -102,7 +105,7 @@ class UpdateSandbox(ImmutableSandboxedEnvironment):
         if getattr(obj, "__self__", None) is self:  # a guard, or range()
             return super().call(context, obj, *args, **kwargs)
         _check_numbers(args, kwargs)
-        _check_text_method(obj, args)
+        args = _check_text_method(obj, args, kwargs)
         if self.depth >= MAX_DEPTH:
             raise Refused(
                 f"run calls more than {MAX_DEPTH} deep inside each other "
@@ -137,15 +140,98 @@ class UpdateSandbox(ImmutableSandboxedEnvironment):
         @wraps(original)  # keeps Jinja's pass_context / pass_environment marks
         def guarded(*args: Any, **kwargs: Any) -> Any:
             self.step()
-            values = [a for a in args if not isinstance(a, Context | UpdateSandbox)]
+            values = [a for a in args if not isinstance(a, Context | EvalContext | UpdateSandbox)]
             _check_numbers(values[1:], kwargs)
             if name == "replace" and len(values) > 1 and values[1] == "":
                 raise Refused("replace an empty text")
             if name == "format" and values and isinstance(values[0], str):
                 _check_printf(values[0], values[1:])
+            if values and name in ("join", "sum"):  # measured below: read the items once
+                subject = values[0]
+                if not isinstance(subject, str | Mapping) and isinstance(subject, Iterable):
+                    items = list(self._counted(subject))
+                    position = next(i for i, a in enumerate(args) if a is subject)
+                    args = (*args[:position], items, *args[position + 1 :])
+                    values[0] = items
+            estimate = self._filter_estimate(name, values, kwargs)
+            if estimate > MAX_OUTPUT:
+                raise Refused(f"build a text longer than {MAX_OUTPUT:,} (with the {name} filter)")
             return _checked_size(original(*args, **kwargs))
 
         return guarded
+
+    def _filter_estimate(self, name: str, values: list[Any], kwargs: dict[str, Any]) -> int:
+        """An upper bound on the size of what a filter that can grow its input would
+        build, worked out before it runs: the bomb is refused, not built then measured."""
+        if not values:
+            return 0
+
+        def arg(position: int, key: str, default: Any) -> Any:
+            if key in kwargs:
+                return kwargs[key]
+            return values[position] if len(values) > position else default
+
+        subject = values[0]
+        text = str(subject) if name in _TEXT_FILTERS else ""
+        if name == "indent":
+            width = arg(1, "width", 4)
+            width = len(width) if isinstance(width, str) else _whole(width)
+            return len(text) + width * (text.count("\n") + 1)
+        if name == "center":
+            return max(len(text), _whole(arg(1, "width", 80)))
+        if name == "replace":
+            return _replace_estimate(
+                text, arg(1, "old", ""), arg(2, "new", ""), arg(3, "count", None)
+            )
+        if name == "wordwrap":
+            width = max(_whole(arg(1, "width", 79)), 1)
+            wrap = arg(3, "wrapstring", None)
+            wrap_length = len(self.newline_sequence if wrap is None else str(wrap))
+            if wrap_length <= 1:
+                return 0  # at most twice the text: measured when it returns
+            breaks = min(len(text), len(text) // width + len(text.split()) + text.count("\n"))
+            return len(text) + wrap_length * (breaks + 1)
+        if name == "urlize":
+            extra = sum(len(str(arg(i, key, "") or "")) for i, key in ((3, "target"), (4, "rel")))
+            return 3 * len(text) + (len(text.split()) + 1) * (extra + 60)
+        if name == "tojson":
+            indent = _whole(arg(1, "indent", 0))
+            if indent <= 1:
+                return 0
+            try:
+                return len(json.dumps(subject, indent=1, default=str)) * indent
+            except (TypeError, ValueError, RecursionError):
+                return 0  # the filter itself says what is wrong
+        if name == "join" and isinstance(subject, list):
+            getter = (
+                make_attrgetter(self, arg(2, "attribute", None))
+                if arg(2, "attribute", None) is not None
+                else None
+            )
+            sizes = [len(str(getter(item) if getter else item)) for item in subject]
+            return sum(sizes) + len(str(arg(1, "d", ""))) * max(len(subject) - 1, 0)
+        if name == "sum" and isinstance(subject, list):
+            return sum(len(item) for item in subject if isinstance(item, str | list | tuple))
+        return 0
+
+
+_TEXT_FILTERS = frozenset({"indent", "center", "replace", "wordwrap", "urlize"})
+
+
+def _whole(value: Any) -> int:
+    """A width as a filter would read it; anything else counts as nothing here."""
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _replace_estimate(text: str, old: Any, new: Any, count: Any) -> int:
+    old_text, new_text = str(old), str(new)
+    found = text.count(old_text) if old_text else len(text) + 1
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        found = min(found, count)
+    return len(text) + found * max(len(new_text) - len(old_text), 0)
 
 
 def sentence(text: Any) -> str:
@@ -206,23 +292,69 @@ def _check_numbers(args: Iterable[Any], kwargs: dict[str, Any]) -> None:
             raise Refused(f"pass {shown} to a function (at most {MAX_NUMBER:,})")
 
 
-def _check_text_method(obj: Any, args: tuple[Any, ...]) -> None:
-    """Text methods whose result can be far larger than their arguments."""
+def _check_text_method(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Text methods whose result can be far larger than their arguments: the size they
+    would build is worked out first. Returns the arguments to call with (a joined
+    generator is read once, here)."""
     obj = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format
     owner = getattr(obj, "__self__", None)
     if not isinstance(owner, str):
-        return
+        return args
     name = getattr(obj, "__name__", "")
     if name == "replace" and args and args[0] == "":
         raise Refused("replace an empty text")
-    if name in ("format", "format_map") and _WIDE_FORMAT.search(owner):
-        raise Refused("format a value wider than 99,999 characters")
+    estimate = 0
+    if name in ("format", "format_map"):
+        if _WIDE_FORMAT.search(owner):
+            raise Refused("format a value wider than 99,999 characters")
+        values = [*args, *kwargs.values()]
+        if name == "format_map" and args and isinstance(args[0], Mapping):
+            values = list(args[0].values())
+        estimate = _format_estimate(owner, owner.count("{"), values)
+    elif name in ("center", "ljust", "rjust", "zfill") and args:
+        estimate = max(len(owner), _whole(args[0]))
+    elif name == "expandtabs":
+        size = args[0] if args else kwargs.get("tabsize", 8)
+        estimate = len(owner) + owner.count("\t") * _whole(size)
+    elif name == "replace" and len(args) >= 2:
+        estimate = _replace_estimate(owner, args[0], args[1], args[2] if len(args) > 2 else None)
+    elif name == "join" and args and not isinstance(args[0], str):
+        items = list(args[0]) if isinstance(args[0], Iterable) else args[0]
+        args = (items, *args[1:])
+        if isinstance(items, list):
+            sizes = [len(item) for item in items if isinstance(item, str)]
+            estimate = sum(sizes) + len(owner) * max(len(items) - 1, 0)
+    elif name == "join" and args:
+        estimate = len(args[0]) * (len(owner) + 1)
+    elif name == "translate" and args and isinstance(args[0], Mapping):
+        longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
+        estimate = len(owner) * max(longest, 1)
+    if estimate > MAX_OUTPUT:
+        raise Refused(f"build a text longer than {MAX_OUTPUT:,} (with .{name}())")
+    return args
+
+
+def _format_estimate(template: str, fields: int, values: Iterable[Any]) -> int:
+    """At most every field as wide as the widest width or value it could be given."""
+    widest = max(
+        [
+            *(int(digits) for digits in re.findall(r"\d+", template)),
+            *(abs(v) for v in values if isinstance(v, int) and not isinstance(v, bool)),
+            *(len(str(v)) for v in values if isinstance(v, str)),
+        ],
+        default=0,
+    )
+    return len(template) + fields * widest
 
 
 def _check_printf(template: str, values: Iterable[Any]) -> None:
     if _WIDE_PRINTF.search(template):
         raise Refused("format a value wider than 99,999 characters")
+    values = list(values)
     _check_numbers(values, {})
+    flat = [v for value in values for v in (value if isinstance(value, tuple) else (value,))]
+    if _format_estimate(template, template.count("%"), flat) > MAX_OUTPUT:
+        raise Refused(f"build a text longer than {MAX_OUTPUT:,} (with % formatting)")
 
 
 def _check_power(left: Any, right: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import stat
 import tempfile
@@ -14,11 +15,15 @@ import platformdirs
 
 from commander_app.core.clock import SystemClock
 from commander_app.core.errors import ValidationError
+from commander_app.core.events import clean_device_id
 from commander_app.core.ids import new_ulid
 from commander_app.store.errors import MissingLogError
 
 APP_NAME = "commander"
 DB_ENV = "COMMANDER_DB"
+DEVICE_ID_READ = 4_096  # bytes read of the device-id file: a good one is a line
+
+logger = logging.getLogger(__name__)
 
 
 def data_dir() -> Path:
@@ -122,14 +127,72 @@ def is_written_through(path: Path) -> bool:
 
 
 def device_id() -> str:
-    """A stable id for this laptop, written once into the user config directory."""
+    """A stable id for this laptop, written once into the user config directory.
+
+    It is checked by the rule every import applies (`clean_device_id`): a file that
+    breaks it (a 157-character id would make the log un-importable for a colleague)
+    is kept as `device-id.bad`, nothing is lost, and a fresh id is made, with a
+    warning saying so."""
     path = config_dir() / "device-id"
     try:
-        existing = path.read_text(encoding="utf-8").strip()
+        with open(path, "rb") as handle:
+            raw = handle.read(DEVICE_ID_READ + 1)
     except FileNotFoundError:
-        existing = ""
-    if existing:
-        return existing
+        raw = b""
+    except OSError as exc:  # a folder, unreadable: use a fresh id for this run only
+        logger.warning("The device id in %s cannot be read (%s).", path, exc.strerror)
+        return f"device-{new_ulid(SystemClock().now())}"
+    if raw.strip():
+        problem = _device_id_problem(raw)
+        if problem is None:
+            return clean_device_id(raw.decode("utf-8"))
+        return _replace_bad_device_id(path, problem)
+    return _make_device_id(path)
+
+
+def _device_id_problem(raw: bytes) -> str | None:
+    if len(raw) > DEVICE_ID_READ:
+        return f"it is longer than {DEVICE_ID_READ:,} bytes"
+    try:
+        clean_device_id(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "it is not UTF-8 text"
+    except ValidationError as exc:
+        return str(exc).rstrip(".")
+    return None
+
+
+def _replace_bad_device_id(path: Path, problem: str) -> str:
+    kept = path.with_name("device-id.bad")
+    number = 1
+    while kept.exists():
+        number += 1
+        kept = path.with_name(f"device-id.bad.{number}")
+    try:
+        os.replace(path, kept)
+    except OSError:
+        made = f"device-{new_ulid(SystemClock().now())}"
+        logger.warning(
+            "The device id in %s is not usable (%s) and cannot be moved aside; "
+            "this run writes as %s. Delete the file to make a new id for good.",
+            path,
+            problem,
+            made,
+        )
+        return made
+    made = _make_device_id(path)
+    logger.warning(
+        "The device id in %s was not usable (%s): it is kept as %s, and this laptop "
+        "now writes as %s. Entries already written keep their old device id.",
+        path,
+        problem,
+        kept.name,
+        made,
+    )
+    return made
+
+
+def _make_device_id(path: Path) -> str:
     made = f"device-{new_ulid(SystemClock().now())}"
     try:
         write_atomically(path, made + "\n")

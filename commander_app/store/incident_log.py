@@ -13,6 +13,7 @@ from commander_app.core import projection
 from commander_app.core.clock import Clock, SystemClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.events import (
+    clean_device_id,
     clean_name,
     event_text,
     opened_body,
@@ -69,7 +70,7 @@ class IncidentLog:
         a large log on threads: the integrity check (writes wait for it) and the backup
         on open (its backup timer takes it)."""
         self.path = Path(path)
-        self.device_id = device_id
+        self.device_id = clean_device_id(device_id)  # what a colleague's import accepts
         self.clock = clock or SystemClock()
         self.backups = backups or BackupRotation(self.path)
         self.backup_interval = backup_interval

@@ -3,7 +3,10 @@ from pathlib import Path
 
 import pytest
 
+from commander_app.core.errors import ValidationError
+from commander_app.core.events import clean_device_id
 from commander_app.store import environment
+from commander_app.store.incident_log import IncidentLog
 
 
 def test_device_id_is_made_once_and_kept(isolated_environment: Path) -> None:
@@ -92,3 +95,64 @@ def test_write_atomically_through_a_symlink_to_a_fifo(tmp_path: Path) -> None:
     reader.join(timeout=30)
     assert received == ["bundle\n"]
     assert link.is_symlink()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("d" * 157, "the limit is 100"),
+        ("laptop\nsecond line", "single line"),
+        (b"\xff\xfe", "not UTF-8"),
+        ("x" * 10_000, "longer than 4,096 bytes"),
+    ],
+)
+def test_a_bad_device_id_is_kept_aside_and_replaced_with_a_warning(
+    isolated_environment: Path,
+    caplog: pytest.LogCaptureFixture,
+    content: str | bytes,
+    problem: str,
+) -> None:
+    stored = isolated_environment / "config" / "commander" / "device-id"
+    stored.parent.mkdir(parents=True)
+    if isinstance(content, bytes):
+        stored.write_bytes(content)
+    else:
+        stored.write_text(content, encoding="utf-8")
+    original = stored.read_bytes()
+
+    made = environment.device_id()
+
+    assert made.startswith("device-")
+    assert clean_device_id(made) == made  # what a colleague's import accepts
+    assert environment.device_id() == made  # and it is the laptop's id from now on
+    assert (stored.parent / "device-id.bad").read_bytes() == original  # nothing lost
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert problem in warning.getMessage()
+    assert "device-id.bad" in warning.getMessage()
+    assert made in warning.getMessage()
+
+
+def test_a_second_bad_device_id_does_not_overwrite_the_first_one_kept(
+    isolated_environment: Path,
+) -> None:
+    stored = isolated_environment / "config" / "commander" / "device-id"
+    stored.parent.mkdir(parents=True)
+    (stored.parent / "device-id.bad").write_text("first bad", encoding="utf-8")
+    stored.write_text("d" * 157, encoding="utf-8")
+    environment.device_id()
+    assert (stored.parent / "device-id.bad").read_text(encoding="utf-8") == "first bad"
+    assert (stored.parent / "device-id.bad.2").read_text(encoding="utf-8") == "d" * 157
+
+
+def test_a_good_device_id_written_by_hand_is_kept(isolated_environment: Path) -> None:
+    stored = isolated_environment / "config" / "commander" / "device-id"
+    stored.parent.mkdir(parents=True)
+    stored.write_text("  ada-laptop \n", encoding="utf-8")
+    assert environment.device_id() == "ada-laptop"
+    assert not (stored.parent / "device-id.bad").exists()
+
+
+def test_a_log_refuses_a_device_id_that_no_colleague_could_import(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="device id"):
+        IncidentLog(tmp_path / "log.db", device_id="d" * 157)
+    assert not (tmp_path / "log.db").exists()

@@ -1,0 +1,104 @@
+"""How long a terminal's `commander log` waits while a large `commander import` runs.
+
+A report, not a test: builds a bundle of N notes, starts `commander import` as a real
+process, waits until it holds the log's write lock, then times `commander log` on
+another incident from a second process. Today the import is one transaction: with
+300,000 events the writer waits the whole busy timeout (10 s) and is refused.
+
+    python tests/perf/bench_import_wait.py [--events 300000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from commander_app.core.clock import FixedClock
+from commander_app.core.ids import new_ulid
+from commander_app.core.model import Severity
+from commander_app.store.bundles import export_bundle
+from commander_app.store.incident_log import IncidentLog
+
+COMMANDER = Path(sys.executable).parent / "commander"
+
+
+def write_bundle(folder: Path, count: int) -> Path:
+    start = datetime.now(UTC) - timedelta(days=3)
+    with IncidentLog(folder / "source.db", device_id="device-src", clock=FixedClock(start)) as log:
+        incident = log.open_incident("Large import", severity=Severity.SEV2, author="Ada")
+        bundle = export_bundle(log, incident.id)
+    opening = bundle["events"][0]
+    events = [opening]
+    when = start
+    for number in range(count):
+        when += timedelta(milliseconds=500)
+        stamp = when.isoformat().replace("+00:00", "Z")
+        events.append(
+            {**opening, "id": new_ulid(when), "kind": "note", "body": {"text": f"entry {number}"},
+             "occurred_at": stamp, "recorded_at": stamp}
+        )  # fmt: skip
+    bundle["events"] = events
+    path = folder / "large.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    return path
+
+
+def holds_write_lock(db: Path) -> bool:
+    probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=300_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        env = {**os.environ, "COMMANDER_AUTHOR": "Bea", "XDG_CONFIG_HOME": str(folder / "cfg")}
+        db = folder / "team.db"
+        bundle = write_bundle(folder, args.events)
+        subprocess.run([COMMANDER, "--db", db, "new", "Other"], env=env, check=True,
+                       capture_output=True)  # fmt: skip
+        listed = subprocess.run([COMMANDER, "--db", db, "list", "--json"], env=env, check=True,
+                                capture_output=True, text=True)  # fmt: skip
+        other = json.loads(listed.stdout)[0]["id"]
+        began = time.monotonic()
+        importer = subprocess.Popen(
+            [COMMANDER, "--db", db, "import", bundle],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        while importer.poll() is None and not holds_write_lock(db):
+            time.sleep(0.05)  # a measurement: wait for the import to take the lock
+        asked = time.monotonic()
+        writer = subprocess.run(
+            [COMMANDER, "--db", db, "log", "--incident", other, "during the import"],
+            env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        waited = time.monotonic() - asked
+        importer.communicate()
+        print(f"import of {args.events:,} events: {time.monotonic() - began:.1f} s, "
+              f"exit {importer.returncode}")  # fmt: skip
+        verdict = "written" if writer.returncode == 0 else writer.stderr.strip()
+        print(f"`commander log` during it waited {waited:.2f} s: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
