@@ -26,6 +26,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from commander_app.core.ids import check_ulid
 from commander_app.core.model import Event
 
 __all__ = [
@@ -39,6 +40,10 @@ __all__ = [
     "parse_link",
     "unverifiable",
 ]
+
+
+# One encoder for every event: `json.dumps` with options builds a new one on each call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 class ChainLink(NamedTuple):
@@ -64,9 +69,7 @@ def canonical_event(event: Event, prev: str | None) -> bytes:
         "supersedes": event.supersedes,
         "chain_prev": prev,
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode(
-        "ascii"
-    )
+    return _CANONICAL.encode(document).encode("ascii")
 
 
 def chain_hash(event: Event, prev: str | None, prev_hash: str | None) -> str:
@@ -126,14 +129,14 @@ def unverifiable(link: ChainLink, predecessors: Mapping[str, Predecessor]) -> bo
 
 def parse_link(raw: object) -> ChainLink | None:
     """A link as a bundle carries it (`{"prev": id | null, "hash": hex}`), or None for
-    an event without one; ValueError for anything else."""
+    an event without one; ValueError (or ValidationError for the id) for anything else."""
     if raw is None:
         return None
     if not isinstance(raw, dict) or set(raw) != {"prev", "hash"}:
         raise ValueError("its chain link is not an object with 'prev' and 'hash'.")
     prev, digest = raw["prev"], raw["hash"]
-    if prev is not None and not isinstance(prev, str):
-        raise ValueError("its chain link names no valid previous entry.")
+    if prev is not None:
+        prev = check_ulid(prev, "previous entry of its chain link")
     if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
         raise ValueError("its chain link is not a SHA-256 digest.")
     return ChainLink(prev, digest)
