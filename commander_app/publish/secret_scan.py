@@ -73,6 +73,7 @@ def copy_without_secrets(
 ) -> tuple[int, int]:
     """A new log at `target` with every incident's events, each known secret blanked, and
     the channels' settings (never their secrets). Returns (incidents, events) copied.
+    Blanking changes entries, so the copy's chains start anew from its own links.
 
     Refused while updates wait in the outbox: they would not come along."""
     waiting, _failed = waiting_count(log)
