@@ -28,7 +28,7 @@ from commander_app.core.model import (
 from commander_app.core.times import format_duration, format_local
 from commander_app.store import board_actions, decisions, environment
 from commander_app.store.bundles import export_bundle, import_bundle
-from commander_app.store.health import check_log
+from commander_app.store.health import inspect_log
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.search import search
 
@@ -151,12 +151,15 @@ def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
         out(f"Rebuilt the projection of {count} incidents from their events.")
     from commander_app.cli.secret_commands import secret_problems
 
-    problems = check_log(log) + secret_problems(log)
+    report = inspect_log(log)
+    problems = report.problems + secret_problems(log)
     if problems:
         for problem in problems:
             print(f"commander: {problem}", file=sys.stderr)
         return 1
     out(f"{log.path}: ok")
+    for note in report.notes:
+        out(f"  {note}")
     return 0
 
 

@@ -169,7 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", type=Path, metavar="PATH", help="default: the rotating backups folder")
     p.set_defaults(run="log_commands:cmd_backup")
 
-    p = sub.add_parser("check", help="verify the log: integrity, search index, projection")
+    p = sub.add_parser(
+        "check",
+        help="verify the log: integrity, search index, projection, triggers, chain",
+    )
     p.add_argument("--rebuild", action="store_true", help="rebuild the incidents projection")
     p.set_defaults(run="log_commands:cmd_check")
 

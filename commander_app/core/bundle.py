@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from commander_app.core.chain import (
+    ChainLink,
+    Predecessor,
+    broken_link,
+    link_dict,
+    parse_link,
+)
 from commander_app.core.errors import BundleError, ValidationError
 from commander_app.core.events import clean_device_id, clean_name, validate_body
 from commander_app.core.ids import check_ulid
@@ -16,6 +23,9 @@ from commander_app.core.model import Event, IncidentState, Kind
 from commander_app.core.times import FUTURE_TOLERANCE, from_iso, to_iso
 
 BUNDLE_FORMAT = "commander-incident-bundle"
+# Still 1 with chain links: a link is an extra field of each event ("chain"), which an
+# older Commander ignores, so laptops on different versions keep exchanging bundles in
+# the middle of an incident; a bundle without links imports as before (see `chain`).
 BUNDLE_VERSION = 1
 
 
@@ -23,10 +33,16 @@ BUNDLE_VERSION = 1
 class ParsedBundle:
     incident_id: str
     events: list[Event]
+    # Each event's chain link as the bundle carries it; events without one are left out.
+    links: dict[str, ChainLink] = field(default_factory=dict)
 
 
 def make_bundle(
-    state: IncidentState, events: Sequence[Event], exported_at: str, app_version: str
+    state: IncidentState,
+    events: Sequence[Event],
+    exported_at: str,
+    app_version: str,
+    links: Mapping[str, ChainLink] | None = None,
 ) -> dict[str, Any]:
     # Imported here: every command reads rows through this module, few export (15 ms).
     from commander_app.core.rollback import record_dict
@@ -40,7 +56,9 @@ def make_bundle(
         "metrics": metrics_dict(state),
         # Derived from the events, for readers; an import reads only the events.
         **record_dict(events),
-        "events": [event.to_dict() for event in events],
+        "events": [
+            {**event.to_dict(), "chain": link_dict((links or {}).get(event.id))} for event in events
+        ],
     }
 
 
@@ -85,17 +103,45 @@ def parse_bundle(data: object) -> ParsedBundle:
     if not isinstance(raw_events, list) or not raw_events:
         raise BundleError("This bundle has no events.")
     events: list[Event] = []
+    links: dict[str, ChainLink] = {}
     seen: set[str] = set()
     for index, raw in enumerate(raw_events, start=1):
         try:
             event = _parse_event(raw, incident_id)
-        except ValidationError as exc:
+            link = parse_link(raw.get("chain"))
+        except (ValidationError, ValueError) as exc:
             raise BundleError(f"Event {index} of the bundle is invalid: {exc}") from None
         if event.id in seen:
             raise BundleError(f"Event {index} of the bundle repeats the id {event.id}.")
         seen.add(event.id)
         events.append(event)
-    return ParsedBundle(incident_id, events)
+        if link is not None:
+            links[event.id] = link
+    return ParsedBundle(incident_id, events, links)
+
+
+def check_bundle_chain(bundle: ParsedBundle, known: Mapping[str, Predecessor]) -> None:
+    """Refuse a bundle with an event that does not match its chain link.
+
+    `known`: what the log holds of predecessors the bundle does not (a bundle written
+    by hand may leave out events the log already has). The import checks this last, so
+    a bundle that breaks a plainer rule (a time, a correction) is told that first."""
+    predecessors = {
+        e.id: Predecessor(e.incident_id, e.device_id, bundle.links[e.id].hash if e.id in
+                          bundle.links else None)
+        for e in bundle.events
+    }  # fmt: skip
+    predecessors.update(known)
+    for index, event in enumerate(bundle.events, start=1):
+        link = bundle.links.get(event.id)
+        if link is None:
+            continue
+        reason = broken_link(event, link, predecessors)
+        if reason is not None:
+            raise BundleError(
+                f"Event {index} of the bundle ({event.id}) was altered after export: {reason}. "
+                "Nothing was imported."
+            )
 
 
 def _parse_event(raw: object, incident_id: str) -> Event:

@@ -73,6 +73,7 @@ def copy_without_secrets(
 ) -> tuple[int, int]:
     """A new log at `target` with every incident's events, each known secret blanked, and
     the channels' settings (never their secrets). Returns (incidents, events) copied.
+    Blanking changes entries, so the copy's chains start anew from its own links.
 
     Refused while updates wait in the outbox: they would not come along."""
     waiting, _failed = waiting_count(log)
@@ -88,8 +89,11 @@ def copy_without_secrets(
     events = 0
     with IncidentLog(target, device_id=log.device_id, clock=log.clock) as copy:
         for incident in incidents:
-            bundle = parse_bundle(scrub(export_bundle(log, incident.id), forms))
-            events += import_bundle(copy, bundle).added
+            exported = export_bundle(log, incident.id)
+            for entry in exported["events"]:
+                entry["chain"] = None  # blanking changes entries: the copy chains them anew
+            bundle = parse_bundle(scrub(exported, forms))
+            events += import_bundle(copy, bundle, rechain=True).added
         for channel in channel_store.channels(log):
             settings = scrub(dict(channel.settings), forms)
             channel_store.save_channel(copy, channel.name, channel.kind, settings)

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from commander_app import __version__
-from commander_app.core.bundle import ParsedBundle, check_bundle_times, make_bundle
+from commander_app.core.bundle import (
+    ParsedBundle,
+    check_bundle_chain,
+    check_bundle_times,
+    make_bundle,
+)
+from commander_app.core.chain import ChainLink, Predecessor
 from commander_app.core.errors import BundleError
 from commander_app.core.model import Event, Kind
 from commander_app.core.times import to_iso
@@ -25,14 +31,22 @@ class ImportResult:
 
 def export_bundle(log: IncidentLog, incident_id: str) -> dict[str, Any]:
     state = log.incident(incident_id)
-    return make_bundle(state, log.events(incident_id), to_iso(log.clock.now()), __version__)
+    return make_bundle(
+        state,
+        log.events(incident_id),
+        to_iso(log.clock.now()),
+        __version__,
+        log.chain_links(incident_id),
+    )
 
 
-def import_bundle(log: IncidentLog, bundle: ParsedBundle) -> ImportResult:
+def import_bundle(log: IncidentLog, bundle: ParsedBundle, *, rechain: bool = False) -> ImportResult:
     """Union the bundle's events into the log in one transaction.
 
-    Events already present are skipped; a known id with different content
-    means the bundle was altered, and nothing is written.
+    Events already present are skipped; a known id with different content or another
+    chain link, or an event that does not match its link, means the bundle was altered,
+    and nothing is written. New events keep the links they came with; with `rechain`
+    (a copy of a log whose entries were deliberately rewritten) they are chained anew.
     """
     check_bundle_times(bundle, log.clock.now())
     conn = log.conn
@@ -43,7 +57,7 @@ def import_bundle(log: IncidentLog, bundle: ParsedBundle) -> ImportResult:
             known = existing.get(event.id)
             if known is None:
                 fresh.append(event)
-            elif known != event:
+            elif known[0] != event or _other_link(known[1], bundle.links.get(event.id)):
                 raise BundleError(
                     f"Event {event.id} in the bundle differs from the one already in this "
                     "log; the bundle was changed after export. Nothing was imported."
@@ -72,7 +86,9 @@ def import_bundle(log: IncidentLog, bundle: ParsedBundle) -> ImportResult:
                 "The bundle does not contain the start of its incident, and this log does "
                 "not know that incident. Nothing was imported."
             )
-        log.insert_events(fresh)
+        if not rechain:
+            check_bundle_chain(bundle, _predecessors_in_log(log, bundle))
+        log.insert_events(fresh, None if rechain else bundle.links)
         log.update_projection(bundle.incident_id, fresh)
         state = log.incident(bundle.incident_id)
     return ImportResult(
@@ -80,15 +96,46 @@ def import_bundle(log: IncidentLog, bundle: ParsedBundle) -> ImportResult:
     )
 
 
-def _existing(log: IncidentLog, ids: list[str]) -> dict[str, Event]:
-    found: dict[str, Event] = {}
+def _other_link(stored: ChainLink | None, carried: ChainLink | None) -> bool:
+    """A known event arriving with another link than the one it has here. One that came
+    here without a link (through an older Commander) keeps having none."""
+    return stored is not None and carried is not None and stored != carried
+
+
+def _predecessors_in_log(log: IncidentLog, bundle: ParsedBundle) -> dict[str, Predecessor]:
+    """What the log holds of the predecessors that events name outside the bundle."""
+    inside = {e.id for e in bundle.events}
+    wanted = [
+        link.prev
+        for e in bundle.events
+        if (link := bundle.links.get(e.id)) is not None
+        and link.prev is not None
+        and link.prev not in inside
+    ]
+    found: dict[str, Predecessor] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = log.conn.execute(
+            "SELECT id, incident_id, device_id, chain_hash FROM events "
+            f"WHERE id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        for row in rows:
+            found[row[0]] = Predecessor(row[1], row[2], row[3])
+    return found
+
+
+def _existing(log: IncidentLog, ids: list[str]) -> dict[str, tuple[Event, ChainLink | None]]:
+    found: dict[str, tuple[Event, ChainLink | None]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         rows = log.conn.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE id IN ({','.join('?' * len(chunk))})",
+            f"SELECT {EVENT_COLUMNS}, chain_prev, chain_hash FROM events "
+            f"WHERE id IN ({','.join('?' * len(chunk))})",
             chunk,
         )
         for row in rows:
             event = row_to_event(row)
-            found[event.id] = event
+            link = ChainLink(row[9], row[10]) if row[10] is not None else None
+            found[event.id] = (event, link)
     return found

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from commander_app.core import projection
+from commander_app.core.chain import ChainLink, next_link
 from commander_app.core.clock import Clock, SystemClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.events import (
@@ -250,11 +251,27 @@ class IncidentLog:
                     incident_id, [e for e in events if e.incident_id == incident_id]
                 )
 
-    def insert_events(self, events: Iterable[Event]) -> None:
-        """Insert inside the caller's transaction; the FTS trigger indexes the text."""
-        self.conn.executemany(
-            f"INSERT INTO events ({EVENT_COLUMNS}, text) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [
+    def insert_events(
+        self, events: Iterable[Event], links: Mapping[str, ChainLink | None] | None = None
+    ) -> None:
+        """Insert inside the caller's transaction; the FTS trigger indexes the text.
+
+        Each event is chained after the newest linked event of its incident and device
+        (one index lookup per chain), unless `links` gives the links it came with (an
+        import: None for an event that has none)."""
+        rows = []
+        tips: dict[tuple[str, str], tuple[str, ChainLink] | None] = {}
+        for e in events:
+            if links is not None:
+                link = links.get(e.id)
+            else:
+                key = (e.incident_id, e.device_id)
+                if key not in tips:
+                    tips[key] = self._chain_tip(*key)
+                tip = tips[key]
+                link = next_link(e, tip[1] if tip else None, tip[0] if tip else None)
+                tips[key] = (e.id, link)
+            rows.append(
                 (
                     e.id,
                     e.incident_id,
@@ -266,10 +283,33 @@ class IncidentLog:
                     e.recorded_at,
                     e.supersedes,
                     event_text(e.kind, e.body),
+                    link.prev if link else None,
+                    link.hash if link else None,
                 )
-                for e in events
-            ],
+            )
+        self.conn.executemany(
+            f"INSERT INTO events ({EVENT_COLUMNS}, text, chain_prev, chain_hash) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
         )
+
+    def _chain_tip(self, incident_id: str, device_id: str) -> tuple[str, ChainLink] | None:
+        """The newest linked event of a chain (index `events_chain`), with its link."""
+        row = self.conn.execute(
+            "SELECT id, chain_prev, chain_hash FROM events WHERE incident_id = ? "
+            "AND device_id = ? AND chain_hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            [incident_id, device_id],
+        ).fetchone()
+        return (row[0], ChainLink(row[1], row[2])) if row else None
+
+    def chain_links(self, incident_id: str) -> dict[str, ChainLink]:
+        """The links of an incident's events, by event id (events without one left out)."""
+        rows = self.conn.execute(
+            "SELECT id, chain_prev, chain_hash FROM events "
+            "WHERE incident_id = ? AND chain_hash IS NOT NULL",
+            [incident_id],
+        )
+        return {row[0]: ChainLink(row[1], row[2]) for row in rows}
 
     def update_projection(self, incident_id: str, new_events: Sequence[Event]) -> None:
         """Keep the incident row in step, inside the caller's transaction.

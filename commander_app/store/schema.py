@@ -25,7 +25,14 @@ from commander_app.store.versions import KNOWN_MIGRATIONS, SCHEMA_VERSION
 if TYPE_CHECKING:
     from sqlite_utils.migrations import Migrations
 
-__all__ = ["KNOWN_MIGRATIONS", "SCHEMA_VERSION", "STEPS", "create_fresh", "sqlite_utils_migrations"]
+__all__ = [
+    "KNOWN_MIGRATIONS",
+    "SCHEMA_VERSION",
+    "STEPS",
+    "create_fresh",
+    "shipped_event_triggers",
+    "sqlite_utils_migrations",
+]
 
 MIGRATION_SET = "commander"
 
@@ -200,12 +207,28 @@ def m005_rollback_index(db: Database) -> None:
     )
 
 
+def m006_event_chain(db: Database) -> None:
+    """Tamper evidence (`core.chain`): each event's link to the event before it of the
+    same incident and device. Events written before this step keep no link. The index
+    finds a chain's newest link when an event is appended, without reading the chain."""
+    _run_statements(
+        db,
+        """
+        ALTER TABLE events ADD COLUMN chain_prev TEXT;
+        ALTER TABLE events ADD COLUMN chain_hash TEXT;
+        CREATE INDEX events_chain ON events (incident_id, device_id, seq)
+            WHERE chain_hash IS NOT NULL;
+        """,
+    )
+
+
 STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m001_event_log", m001_event_log),
     ("m002_full_text_search", m002_full_text_search),
     ("m003_templates", m003_templates),
     ("m004_outbox", m004_outbox),
     ("m005_rollback_index", m005_rollback_index),
+    ("m006_event_chain", m006_event_chain),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 
@@ -245,6 +268,21 @@ def create_fresh(conn: sqlite3.Connection) -> None:
             'INSERT INTO "_sqlite_migrations" (migration_set, name, applied_at) VALUES (?, ?, ?)',
             [MIGRATION_SET, name, str(datetime.now(UTC))],
         )
+
+
+def shipped_event_triggers() -> dict[str, str]:
+    """The triggers on `events` exactly as this Commander creates them, by name (the SQL
+    SQLite keeps in sqlite_master): the steps run on an empty database in memory."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for _name, step in STEPS:
+            step(conn)
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+        )
+        return dict(rows)
+    finally:
+        conn.close()
 
 
 def _run_statements(db: Database, script: str) -> None:

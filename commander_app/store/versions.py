@@ -7,6 +7,7 @@ KNOWN_MIGRATIONS = (
     "m003_templates",
     "m004_outbox",
     "m005_rollback_index",
+    "m006_event_chain",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

@@ -53,6 +53,7 @@ def test_the_copy_has_every_entry_and_no_secret(tmp_path: Path) -> None:
         assert [c.name for c in channel_store.channels(log)] == ["chat"]
     again = run_cli("check", db=copy, env=env)
     assert again.returncode == 0, again.stderr
+    assert again.stdout.strip().endswith(": ok")  # chained anew: nothing predates the chain
     refused = run_cli("copy-without-secrets", str(copy), db=db, env=env)
     assert refused.returncode == 1
     assert "already exists" in refused.stderr

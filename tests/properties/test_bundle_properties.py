@@ -39,7 +39,7 @@ from commander_app.core.errors import BundleError, ValidationError
 from commander_app.core.ids import encode
 from commander_app.core.model import TEXT_KINDS, Event, Kind, Milestone, Role, Severity, Status
 from commander_app.store.bundles import export_bundle, import_bundle
-from commander_app.store.health import check_log
+from commander_app.store.health import check_log, inspect_log
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.search import search
 
@@ -481,7 +481,8 @@ def test_two_laptops_merge_an_incident_by_union(
 ) -> None:
     """Laptop A starts the incident, B imports it; both carry on offline, then each
     imports the other's export. Both end with the same incident, which exports,
-    imports into a third log and exports again unchanged; importing twice changes nothing."""
+    imports into a third log and exports again unchanged; importing twice changes nothing.
+    Each laptop's chain survives the unions: every entry keeps its link and verifies."""
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
         clock_a, clock_b, clock_c = FixedClock(START), FixedClock(START), FixedClock(START)
@@ -521,7 +522,9 @@ def test_two_laptops_merge_an_incident_by_union(
                 before = _rows(log)
                 assert _merge(log, other, incident_id) == 0
                 assert _rows(log) == before
-                assert check_log(log) == []
+                # Every entry of every laptop verifies, whatever order the union stored it in.
+                assert inspect_log(log) == type(inspect_log(log))()
+                assert set(log.chain_links(incident_id)) == {e.id for e in log.events(incident_id)}
 
 
 # -- (d) anything a responder can type ------------------------------------------------------

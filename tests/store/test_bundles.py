@@ -56,6 +56,8 @@ def test_an_altered_bundle_is_rejected_whole(log: IncidentLog, other: IncidentLo
     data = export_bundle(log, incident.id)
     import_bundle(other, parse_bundle(data))
     before = _count(other)
+    for entry in data["events"]:
+        entry.pop("chain")  # as an older Commander wrote bundles: no links to give it away
     data["events"][1]["body"]["text"] = "rewritten history"
     data["events"].append(dict(data["events"][1], id="01JZZZZZZZZZZZZZZZZZZZZZZZ"))
     with pytest.raises(BundleError, match="differs from the one already in this log"):

@@ -40,6 +40,11 @@ def test_a_colleagues_clock_a_minute_ahead_is_fine(
     log: IncidentLog, incident_id: str, clock: FixedClock, tmp_path: Path
 ) -> None:
     log.log(incident_id, "pool exhausted", author="a")
-    bundle = parse_bundle(bundle_with(log, incident_id, to_iso(clock.now() + timedelta(minutes=1))))
+    ahead = FixedClock(clock.now() + timedelta(minutes=1))
+    with IncidentLog(tmp_path / "colleague.db", device_id="c", clock=ahead) as colleague:
+        import_bundle(colleague, parse_bundle(export_bundle(log, incident_id)))
+        colleague.log(incident_id, "pool resized", author="c")
+        bundle = parse_bundle(export_bundle(colleague, incident_id))
+    assert bundle.events[-1].recorded_at == to_iso(clock.now() + timedelta(minutes=1))
     with IncidentLog(tmp_path / "other.db", device_id="o", clock=clock) as other:
-        assert import_bundle(other, bundle).added == 2
+        assert import_bundle(other, bundle).added == 3
