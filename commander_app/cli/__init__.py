@@ -98,7 +98,7 @@ def report_bug(exc: Exception, command: str) -> int:
     from commander_app.publish.redaction import file_log_filters
     from commander_app.store import fault_log
 
-    handler = fault_log.open_fault_log(file_log_filters())
+    handler = fault_log.open_fault_log(file_log_filters)
     try:
         fault_log.record_bug(exc, f"in `commander {command}`")
     finally:

@@ -21,7 +21,6 @@ signature, a chain detects edits by hand, not a determined forger.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -73,6 +72,8 @@ def canonical_event(event: Event, prev: str | None) -> bytes:
 
 
 def chain_hash(event: Event, prev: str | None, prev_hash: str | None) -> str:
+    import hashlib  # on the first entry written: the window's first paint does without it
+
     digest = hashlib.sha256((prev_hash or "").encode("ascii") + b"\n")
     digest.update(canonical_event(event, prev))
     return digest.hexdigest()

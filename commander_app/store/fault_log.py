@@ -4,8 +4,7 @@ the user's state directory, so a person can send it along with what they saw."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import platformdirs
@@ -22,22 +21,45 @@ def log_file_path() -> Path:
     return platformdirs.user_state_path(APP_NAME, appauthor=False) / "log" / LOG_FILE
 
 
-def open_fault_log(filters: Iterable[logging.Filter] = ()) -> logging.Handler | None:
-    """A rotating file handler on the root logger (warnings and worse), with `filters`
-    (the secret redactors) on it; None when the folder cannot be made (a read-only
-    home): the bug is still told on screen."""
+class _FileOnFirstRecord(logging.Handler):
+    """The rotating file, opened with its filters on the first record that reaches it: a
+    run without a bug (most) never loads logging.handlers (and socket, pickle…)."""
+
+    def __init__(self, path: Path, filters: Callable[[], Iterable[logging.Filter]]) -> None:
+        super().__init__(logging.WARNING)
+        self._path, self._filters = path, filters
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(
+                self._path, maxBytes=MAX_BYTES, backupCount=KEEP_FILES, encoding="utf-8"
+            )
+            self._file.setFormatter(logging.Formatter(_FORMAT))
+            for found in self._filters():
+                self._file.addFilter(found)
+        self._file.handle(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
+def open_fault_log(
+    filters: Callable[[], Iterable[logging.Filter]] = tuple,
+) -> logging.Handler | None:
+    """A handler on the root logger (warnings and worse) writing a rotating file, with the
+    `filters` it is given (the secret redactors, made on the first record) on it; None when
+    the folder cannot be made (a read-only home): the bug is still told on screen."""
     path = log_file_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=KEEP_FILES, encoding="utf-8", delay=True
-        )
     except OSError:
         return None
-    handler.setLevel(logging.WARNING)
-    handler.setFormatter(logging.Formatter(_FORMAT))
-    for found in filters:
-        handler.addFilter(found)
+    handler = _FileOnFirstRecord(path, filters)
     root = logging.getLogger()
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.WARNING:

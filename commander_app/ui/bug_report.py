@@ -43,6 +43,12 @@ def bug_box(exc: BaseException, log_file: Path | None, parent: QWidget | None) -
     return box
 
 
+def _redactors() -> list[logging.Filter]:
+    from commander_app.publish.redaction import file_log_filters  # on the first bug only
+
+    return list(file_log_filters())
+
+
 class BugHook:
     """`sys.excepthook` while the window runs: every uncaught exception (a Qt slot's
     included) is logged and shown, never lost in a terminal nobody reads."""
@@ -54,9 +60,7 @@ class BugHook:
         self.box: QMessageBox | None = None  # kept: the box outlives the call that made it
 
     def install(self) -> None:
-        from commander_app.publish.redaction import file_log_filters
-
-        self._handler = fault_log.open_fault_log(file_log_filters())
+        self._handler = fault_log.open_fault_log(_redactors)
         self._previous = sys.excepthook
         sys.excepthook = self
 
