@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,8 +29,18 @@ def main() -> int:
         IncidentLog(Path(scratch) / "x.db", device_id="x11") as log,
     ):
         window = MainWindow(log, "tester", ZoneInfo("UTC"), Path(scratch) / "window.ini")
+        claimed: list[str] = []
         window.show()
-        claimed = []
+        window.activateWindow()
+        QApplication.setActiveWindow(window)  # no window manager under Xvfb to do it
+        window.capture.line.setFocus()
+        waited = 0.0
+        while not window.capture.line.hasFocus() and waited < 5:  # as a person's would
+            app.processEvents()
+            time.sleep(0.02)
+            waited += 0.02
+        if not window.capture.line.hasFocus():
+            claimed.append("(the capture line never had the keyboard)")
         for shortcut in (s for s in SHORTCUTS if s.window):
             combo = QKeySequence(shortcut.keys)[0]
             event = QKeyEvent(QEvent.Type.ShortcutOverride, combo.key(), combo.keyboardModifiers())

@@ -32,6 +32,10 @@ def test_no_text_field_claims_a_window_shortcut(window: MainWindow, field: str) 
     """Qt asks the focused field first (ShortcutOverride); a field that accepts keeps the
     key for its own binding and the window's action never runs."""
     widget = text_fields(window)[field]
+    window.rollback_tab.build()
+    window.tabs.setCurrentWidget(window.rollback_tab)
+    widget.show()
+    widget.setFocus()  # Qt asks the widget that has the keyboard
     claimed = []
     for shortcut in WINDOW_SHORTCUTS:
         combo = QKeySequence(shortcut.keys)[0]
