@@ -70,7 +70,8 @@ def _base64_core(encoded: str, pad: int, length: int) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+def secret_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for every form of the secrets (what `redact` blanks and a scan finds)."""
     if not secrets:
         return None
     ordered = sorted(set(secrets), key=len, reverse=True)
@@ -79,7 +80,7 @@ def _pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:
-    pattern = _pattern(tuple(secrets))
+    pattern = secret_pattern(tuple(secrets))
     return text if pattern is None else pattern.sub(_REDACTED, text)
 
 

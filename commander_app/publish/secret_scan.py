@@ -8,14 +8,13 @@ person to use in place of the old file (which they then keep safe or destroy).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from commander_app.core.bundle import parse_bundle
 from commander_app.core.errors import ValidationError
-from commander_app.publish.redaction import scrub, secret_fragments
+from commander_app.publish.redaction import scrub, secret_fragments, secret_pattern
 from commander_app.store import channel_store
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.incident_log import IncidentLog
@@ -52,9 +51,9 @@ def known_secrets(log: IncidentLog, secret_of: Mapping[str, str | None]) -> dict
 def find_secrets(log: IncidentLog, secrets: Mapping[str, str]) -> list[SecretFound]:
     """Every entry and outbox row whose text holds a form of a known secret."""
     patterns = {
-        name: re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
+        name: pattern
         for name, secret in secrets.items()
-        if (forms := secret_fragments(secret))
+        if (pattern := secret_pattern(secret_fragments(secret))) is not None
     }
     found: list[SecretFound] = []
     if not patterns:
