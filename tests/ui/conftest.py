@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytestqt.qtbot import QtBot
 
+from commander_app.core.clock import FixedClock
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.main_window import MainWindow
 
@@ -24,3 +25,8 @@ def window(qtbot: QtBot, log: IncidentLog, settings_file: Path) -> Iterator[Main
     qtbot.waitExposed(shown)
     yield shown
     shown.close()  # stop its timers before the log closes
+
+
+def from_a_terminal(log: IncidentLog, clock: FixedClock) -> IncidentLog:
+    """The same log opened as another process would (a terminal's `commander log`)."""
+    return IncidentLog(log.path, device_id="terminal", clock=clock)

@@ -15,6 +15,7 @@ from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.shortcuts import SHORTCUTS
 from commander_app.ui.snooze_dialog import SnoozeDialog
+from tests.ui.conftest import from_a_terminal
 
 WINDOW_SHORTCUTS = [s for s in SHORTCUTS if s.window]
 
@@ -88,7 +89,7 @@ def test_an_entry_from_another_terminal_does_not_move_the_cursor(
     search = window.timeline_view.search_box
     search.setFocus()
     qtbot.keyClicks(search, "pool ex")
-    with IncidentLog(log.path, device_id="terminal", clock=clock) as other:
+    with from_a_terminal(log, clock) as other:
         other.log(incident.id, "db-3 failover started", author="bob")
         other.open_incident("Another one", author="bob")
     assert window.live.poll() > 0
@@ -107,7 +108,7 @@ def test_ticking_the_checklist_is_not_interrupted_by_a_new_entry(
     window.focus_rollback()
     checklist = window.rollback.checklist_view
     assert checklist.hasFocus()
-    with IncidentLog(log.path, device_id="terminal", clock=clock) as other:
+    with from_a_terminal(log, clock) as other:
         other.log(incident.id, "error rate 38%", author="bob")
     window.live.poll()
     assert checklist.hasFocus()

@@ -11,10 +11,7 @@ from commander_app.core.model import DecisionKind, Status
 from commander_app.store import decisions
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.main_window import MainWindow
-
-
-def from_a_terminal(log: IncidentLog, clock: FixedClock) -> IncidentLog:
-    return IncidentLog(log.path, device_id="terminal", clock=clock)
+from tests.ui.conftest import from_a_terminal
 
 
 def test_a_checklist_item_ticked_in_a_terminal_is_ticked_in_the_box(
