@@ -122,7 +122,7 @@ def _qt() -> dict[str, object]:
 
 
 def _templates() -> list[str]:
-    from commander_app.store.templates_store import shipped_templates
+    from commander_app.store.templates import shipped_templates
 
     return sorted(shipped_templates())
 

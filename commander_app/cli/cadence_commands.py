@@ -13,7 +13,7 @@ from commander_app.core.countdown import countdown
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import IncidentState
 from commander_app.core.times import to_iso
-from commander_app.store import cadence_store, environment
+from commander_app.store import cadence, environment
 from commander_app.store.incident_log import IncidentLog
 
 _STATUS_WORDS = {
@@ -28,14 +28,14 @@ _STATUS_WORDS = {
 
 
 def cmd_cadence(log: IncidentLog, args: argparse.Namespace) -> int:
-    policy = cadence_store.load_policy()
+    policy = cadence.load_policy()
     if args.policy:
         out(json.dumps(policy.to_dict(), indent=2, ensure_ascii=False))
         return 0
     incident = log.find_incident(args.incident)
     now = log.clock.now()
-    rows = cadence_store.cadence(log, incident.id, policy, now)
-    kept = cadence_store.adherence(log, incident.id, policy, now)
+    rows = cadence.cadence(log, incident.id, policy, now)
+    kept = cadence.adherence(log, incident.id, policy, now)
     if args.json:
         document = {
             "incident": incident.id,
@@ -81,7 +81,7 @@ def cmd_sent(log: IncidentLog, args: argparse.Namespace) -> int:
     text = args.text if args.text is not None else read_text(args.text_file)
     promise = due(log, args.next_update)
     incident = target(log, args)
-    cadence_store.record_sent(
+    cadence.record_sent(
         log,
         incident.id,
         audience,
@@ -99,21 +99,21 @@ def cmd_sent(log: IncidentLog, args: argparse.Namespace) -> int:
 def _report_next(log: IncidentLog, incident: IncidentState, audience: Audience) -> None:
     """The next due time; the send is already safe, so a bad policy file only warns."""
     try:
-        policy = cadence_store.load_policy()
+        policy = cadence.load_policy()
     except CommanderError as exc:
         print(f"commander: warning: {exc}", file=sys.stderr)
         return
     now = log.clock.now()
-    for row in cadence_store.cadence(log, incident.id, policy, now):
+    for row in cadence.cadence(log, incident.id, policy, now):
         if row.audience is audience and row.due_at is not None:
             out(describe(row, now))
 
 
 def cmd_snooze(log: IncidentLog, args: argparse.Namespace) -> int:
     audience = Audience.parse(args.audience)
-    policy = cadence_store.load_policy()
+    policy = cadence.load_policy()
     incident = target(log, args)
-    event = cadence_store.snooze(
+    event = cadence.snooze(
         log,
         incident.id,
         audience,
@@ -124,7 +124,7 @@ def cmd_snooze(log: IncidentLog, args: argparse.Namespace) -> int:
     )
     out(f"{incident.title}: {event.body['text']}")
     now = log.clock.now()
-    for row in cadence_store.cadence(log, incident.id, policy, now):
+    for row in cadence.cadence(log, incident.id, policy, now):
         if row.audience is audience:
             out(describe(row, now))
     return 0

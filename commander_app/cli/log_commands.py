@@ -7,7 +7,7 @@ import json
 import sys
 
 from commander_app.cli.common import BUNDLE_LIMIT, at, author, out, target, warn_if_ownerless
-from commander_app.cli.decision_commands import refuse_unrecorded_change
+from commander_app.cli.rollback_commands import refuse_unrecorded_change
 from commander_app.core.board import Board, board_dict, fold_board
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.divergences import resolve_refusal
@@ -26,7 +26,8 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.times import format_duration, format_local
-from commander_app.store import board_actions, decisions, environment
+from commander_app.store import board as board_store
+from commander_app.store import environment, rollback
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.health import inspect_log
 from commander_app.store.incident_log import IncidentLog
@@ -76,10 +77,10 @@ def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
         out(f"{incident.title}: {status.value}")
         return 0
     try:
-        event = decisions.resolve(
+        event = rollback.resolve(
             log, incident.id, author=author(args), at=at(log, args), confirmed=args.yes
         )
-    except decisions.UnreviewedChanges as exc:
+    except rollback.UnreviewedChanges as exc:
         way_out = (
             "Review them with `commander review-divergence ID reverted|permanent`, "
             "or resolve anyway with --yes."
@@ -188,7 +189,7 @@ def cmd_list(log: IncidentLog, args: argparse.Namespace) -> int:
 def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = log.find_incident(args.incident)
     events = log.events(incident.id)
-    board = fold_board(events, board_actions.board_order(log, incident.id))
+    board = fold_board(events, board_store.board_order(log, incident.id))
     if args.json:
         document = {
             "incident": incident.to_dict(),
@@ -268,7 +269,7 @@ def cmd_export(log: IncidentLog, args: argparse.Namespace) -> int:
             incident,
             log.events(incident.id),
             environment.local_zone(),
-            board_actions.board_order(log, incident.id),
+            board_store.board_order(log, incident.id),
         )
     if args.output is None or str(args.output) == "-":
         out(text)

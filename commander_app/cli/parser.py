@@ -104,34 +104,34 @@ def build_parser() -> argparse.ArgumentParser:
     changes = "rollback, flag, config, scaling, failover"
     p = sub.add_parser("checklist", parents=[which], help="the rollback checklist and authority")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run="decision_commands:cmd_checklist")
+    p.set_defaults(run="rollback_commands:cmd_checklist")
     p = sub.add_parser("check-item", parents=[who, which, when], help="tick a checklist item")
     p.add_argument("item", metavar="ITEM", help="its number or id")
     p.add_argument("--uncheck", action="store_true", help="untick it")
-    p.set_defaults(run="decision_commands:cmd_check_item")
+    p.set_defaults(run="rollback_commands:cmd_check_item")
     p = sub.add_parser("outcome", parents=[who, which, when], help="did the decision work?")
     p.add_argument("decision", metavar="DECISION", help="its number on the board (D2) or id")
     p.add_argument("outcome", help="worked or failed")
     p.add_argument("--note", metavar="TEXT")
-    p.set_defaults(run="decision_commands:cmd_outcome")
+    p.set_defaults(run="rollback_commands:cmd_outcome")
     p = sub.add_parser("divergences", parents=[which], help="production changes and reviews")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run="decision_commands:cmd_divergences")
+    p.set_defaults(run="rollback_commands:cmd_divergences")
     p = sub.add_parser("divergence", parents=[who, which, when], help="log a production change")
     p.add_argument("text")
     p.add_argument("--change", required=True, help=changes)
     p.add_argument("--afterwards", default="undecided", help="revert, keep or undecided")
     p.add_argument("--by", metavar="NAME", help="who made it (default: --author)")
-    p.set_defaults(run="decision_commands:cmd_divergence")
+    p.set_defaults(run="rollback_commands:cmd_divergence")
     p = sub.add_parser(
         "review-divergence", parents=[who, which, when], help="a change reverted or kept"
     )
     p.add_argument("change", metavar="ID")
     p.add_argument("review", help="reverted or permanent")
     p.add_argument("--note", metavar="TEXT")
-    p.set_defaults(run="decision_commands:cmd_review_divergence")
+    p.set_defaults(run="rollback_commands:cmd_review_divergence")
     p = sub.add_parser("authority", help="the authority matrix in effect, as TOML")
-    p.set_defaults(run="decision_commands:cmd_authority")
+    p.set_defaults(run="rollback_commands:cmd_authority")
     # -- end of the rollback commands ------------------------------------------------------
     add_cadence_commands(sub, who, which, when)
     add_template_commands(sub, which)
@@ -235,7 +235,7 @@ def add_board_commands(
     p.add_argument("--objection", action="append", metavar="TEXT", help="an objection heard")
     p.add_argument("--override", metavar="REASON", help="decide before the checklist is complete")
     p.add_argument("--expect-minutes", type=int, metavar="N", help="when to ask: did it work?")
-    p.set_defaults(run="decision_commands:cmd_decide")
+    p.set_defaults(run="rollback_commands:cmd_decide")
 
     p = sub.add_parser("board", help="hypotheses, findings, actions and decisions")
     p.add_argument("incident", nargs="?", metavar="ID")
@@ -244,7 +244,7 @@ def add_board_commands(
 
     p = sub.add_parser("briefing", help="the briefing an incoming commander reads")
     p.add_argument("incident", nargs="?", metavar="ID")
-    p.set_defaults(run="board_commands:cmd_briefing")
+    p.set_defaults(run="handoff_commands:cmd_briefing")
 
     p = sub.add_parser("handoff", help="hand over command: offer, then accept or decline")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
@@ -253,7 +253,7 @@ def add_board_commands(
     steps.add_parser("accept", parents=[who, which], help="take the command offered")
     steps.add_parser("decline", parents=[who, which], help="decline the command offered")
     steps.add_parser("cancel", parents=[who, which], help="withdraw the offer")
-    p.set_defaults(run="board_commands:cmd_handoff")
+    p.set_defaults(run="handoff_commands:cmd_handoff")
 
 
 def add_cadence_commands(

@@ -37,7 +37,8 @@ from commander_app.publish.sending import (
     queue_update,
     with_audiences,
 )
-from commander_app.store import channel_store, environment
+from commander_app.store import channels as channel_store
+from commander_app.store import environment
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry

@@ -25,9 +25,9 @@ def _secrets(log: IncidentLog) -> dict[str, str] | None:
 
 
 def _channel_names(log: IncidentLog) -> list[str]:
-    from commander_app.store import channel_store
+    from commander_app.store import channels
 
-    return [c.name for c in channel_store.channels(log)]
+    return [c.name for c in channels.channels(log)]
 
 
 def secret_problems(log: IncidentLog) -> list[str]:

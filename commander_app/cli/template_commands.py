@@ -13,13 +13,14 @@ from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience, IncidentState
 from commander_app.core.templates import RenderedUpdate
 from commander_app.core.update_facts import CarriedFact, UpdateFacts
-from commander_app.store import cadence_store, environment, templates_store
-from commander_app.store.cadence_store import load_policy, stakeholder_zone
+from commander_app.store import cadence, environment
+from commander_app.store import templates as template_store
+from commander_app.store.cadence import load_policy, stakeholder_zone
 from commander_app.store.incident_log import IncidentLog
 
 
 def cmd_templates_list(log: IncidentLog, args: argparse.Namespace) -> int:
-    templates = templates_store.list_templates(log)
+    templates = template_store.list_templates(log)
     width = max(len(t.name) for t in templates)
     for template in templates:
         phase = template.phase or "any time"
@@ -50,7 +51,7 @@ def unconfirmed_carried(
         return []
     return [
         fact
-        for fact in cadence_store.carried(log, incident.id)
+        for fact in cadence.carried(log, incident.id)
         if getattr(args, fact.field, None) is None
     ]
 
@@ -77,7 +78,7 @@ def render_draft(
     zone_name = getattr(args, "zone", None)
     readers = _zone(zone_name, local) if zone_name else stakeholder_zone(policy)
     facts = draft_facts(log, incident, args)
-    return templates_store.draft(
+    return template_store.draft(
         log,
         incident.id,
         audience,
@@ -97,7 +98,7 @@ def render_draft(
 def draft_facts(log: IncidentLog, incident: IncidentState, args: argparse.Namespace) -> UpdateFacts:
     """--impact, --workaround and --service as given, else what the last update said
     (an empty --impact "" or --workaround "" says: none now)."""
-    said = cadence_store.facts(log, incident.id)
+    said = cadence.facts(log, incident.id)
     impact = getattr(args, "impact", None)
     workaround = getattr(args, "workaround", None)
     return UpdateFacts.of(

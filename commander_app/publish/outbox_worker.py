@@ -27,7 +27,7 @@ from commander_app.publish.delivery import (
 )
 from commander_app.publish.redaction import guarded_logger, log_redactor, redact, secret_fragments
 from commander_app.publish.sending import channel_config
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
@@ -192,7 +192,7 @@ def _prepare(
     channel_for: ChannelFactory | None,
     timeout: float,
 ) -> tuple[Channel, OutgoingUpdate, DeliveryContext]:
-    stored = channel_store.channel(log, row.channel)
+    stored = channels.channel(log, row.channel)
     config = channel_config(stored)
     kind, settings = config.kind, config.settings
     if channel_for is None:

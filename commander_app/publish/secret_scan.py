@@ -15,7 +15,7 @@ from pathlib import Path
 from commander_app.core.bundle import parse_bundle
 from commander_app.core.errors import ValidationError
 from commander_app.publish.redaction import scrub, secret_fragments, secret_pattern
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox_status import waiting_count
@@ -41,7 +41,7 @@ class SecretFound:
 def known_secrets(log: IncidentLog, secret_of: Mapping[str, str | None]) -> dict[str, str]:
     """Each configured channel's secret, where this computer has it."""
     found: dict[str, str] = {}
-    for channel in channel_store.channels(log):
+    for channel in channels.channels(log):
         secret = secret_of.get(channel.name)
         if secret:
             found[channel.name] = secret
@@ -93,7 +93,7 @@ def copy_without_secrets(
                 entry["chain"] = None  # blanking changes entries: the copy chains them anew
             bundle = parse_bundle(scrub(exported, forms))
             events += import_bundle(copy, bundle, rechain=True).added
-        for channel in channel_store.channels(log):
+        for channel in channels.channels(log):
             settings = scrub(dict(channel.settings), forms)
-            channel_store.save_channel(copy, channel.name, channel.kind, settings)
+            channels.save_channel(copy, channel.name, channel.kind, settings)
     return len(incidents), events

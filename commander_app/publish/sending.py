@@ -15,9 +15,9 @@ from commander_app.core.model import Audience
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.channel_settings import describe
 from commander_app.publish.delivery import ChannelConfig
-from commander_app.store import channel_store
+from commander_app.store import channels as channel_store
 from commander_app.store import outbox as store
-from commander_app.store.channel_store import StoredChannel
+from commander_app.store.channels import StoredChannel
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
 

@@ -23,7 +23,7 @@ from commander_app.core.model import Audience, CommsAction, Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso, to_iso
 from commander_app.core.update_facts import CARRIED_FIELDS, UpdateFacts
-from commander_app.store import channel_store
+from commander_app.store import channels as channel_store
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox_status import WAITING_SQL

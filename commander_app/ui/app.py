@@ -16,8 +16,8 @@ from pathlib import Path
 from commander_app.core import change_words, countdown, glance, item_numbers  # noqa: F401
 from commander_app.core.errors import CommanderError
 from commander_app.store import (  # noqa: F401 (most are named only to load them first)
-    board_actions,
-    cadence_store,
+    board,
+    cadence,
     environment,
     outbox_status,
     timeline,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from commander_app.core.board import Board, Hypothesis, is_overdue, owner_missing
 from commander_app.core.model import HypothesisState, Kind
 from commander_app.core.times import format_clock, parse_due
-from commander_app.store import board_actions
+from commander_app.store import board
 from commander_app.ui.ask import ask_text
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import confirmed, muted, warning
@@ -148,7 +148,7 @@ class BoardPanel(LogPanel):
     def show_incident(self, incident_id: str | None) -> None:
         self.incident_id = incident_id
         self.setEnabled(incident_id is not None)
-        self.board = board_actions.board(self._log, incident_id) if incident_id else Board()
+        self.board = board.board(self._log, incident_id) if incident_id else Board()
         self._fill()
 
     def _fill(self) -> None:
@@ -231,9 +231,7 @@ class BoardPanel(LogPanel):
             self.problem.emit("Select a hypothesis first.")
             return False
         return self._act(
-            lambda i: board_actions.set_hypothesis_state(
-                self._log, i, chosen, state, author=self._author
-            )
+            lambda i: board.set_hypothesis_state(self._log, i, chosen, state, author=self._author)
         )
 
     def set_owner(self, owner: str) -> bool:
@@ -242,9 +240,7 @@ class BoardPanel(LogPanel):
             self.problem.emit("Select a hypothesis first.")
             return False
         return self._act(
-            lambda i: board_actions.assign_hypothesis(
-                self._log, i, chosen, owner, author=self._author
-            )
+            lambda i: board.assign_hypothesis(self._log, i, chosen, owner, author=self._author)
         )
 
     def complete_selected_action(self) -> bool:
@@ -252,14 +248,12 @@ class BoardPanel(LogPanel):
         if chosen is None:
             self.problem.emit("Select an action first.")
             return False
-        return self._act(
-            lambda i: board_actions.complete_action(self._log, i, chosen, author=self._author)
-        )
+        return self._act(lambda i: board.complete_action(self._log, i, chosen, author=self._author))
 
     def add_action(self, text: str, owner: str = "", due: str = "") -> bool:
         def write(incident_id: str) -> None:
             when = parse_due(due, self._clock.now(), self._zone) if due.strip() else None
-            board_actions.add_action(
+            board.add_action(
                 self._log,
                 incident_id,
                 text,
@@ -300,9 +294,7 @@ class BoardPanel(LogPanel):
             self.problem.emit("Select an action first.")
             return False
         return self._act(
-            lambda i: board_actions.update_action(
-                self._log, i, chosen, owner=owner, author=self._author
-            )
+            lambda i: board.update_action(self._log, i, chosen, owner=owner, author=self._author)
         )
 
     def ask_action(self) -> None:

@@ -22,7 +22,7 @@ from commander_app.core.cadence import Audience, CadencePolicy
 from commander_app.core.cadence_policy import whole_minutes
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Severity
-from commander_app.store import cadence_store
+from commander_app.store import cadence
 from commander_app.ui.error_line import ErrorLine
 
 # Columns: every audience's interval, then its long-incident interval.
@@ -116,12 +116,12 @@ class CadenceSettings(QDialog):
                 "long_intervals": long_intervals,
             }
         )
-        cadence_store.stakeholder_zone(policy)  # an unknown zone name is refused here
+        cadence.stakeholder_zone(policy)  # an unknown zone name is refused here
         return policy
 
     def save(self) -> bool:
         try:
-            cadence_store.save_policy(self.policy())
+            cadence.save_policy(self.policy())
         except CommanderError as exc:
             self.error.say(f"Not saved — {exc}")
             return False

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from commander_app.core.cadence import AudienceCadence, CadencePolicy, cadence_state
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Event, IncidentState
-from commander_app.store.cadence_store import cadence_events, load_policy, policy_path
+from commander_app.store.cadence import cadence_events, load_policy, policy_path
 from commander_app.store.incident_log import IncidentLog
 
 TICK_MS = 1_000

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import CHANGE_KINDS, Afterwards, DecisionKind
-from commander_app.store import decisions
+from commander_app.store import rollback
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.error_line import ErrorLine
 
@@ -60,7 +60,7 @@ class ChangeDialog(QDialog):
 
     def log_change(self) -> bool:
         try:
-            decisions.log_divergence(
+            rollback.log_divergence(
                 self._log,
                 self._incident_id,
                 DecisionKind(self.change.currentText()),

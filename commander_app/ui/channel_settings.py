@@ -40,8 +40,8 @@ from commander_app.publish.delivery import ChannelConfig, ChannelKind, DeliveryE
 from commander_app.publish.secrets import SecretStore
 from commander_app.publish.sending import audiences_served, with_audiences
 from commander_app.publish.setting_values import CACHET_COMPONENT_STATUSES, flag
-from commander_app.store import channel_store
-from commander_app.store.channel_store import StoredChannel
+from commander_app.store import channels
+from commander_app.store.channels import StoredChannel
 from commander_app.store.incident_log import IncidentLog
 
 _CHOICES: dict[tuple[ChannelKind, str], tuple[str, ...]] = {
@@ -143,7 +143,7 @@ class ChannelSettings(QDialog):
     def reload(self, select: str | None = None) -> None:
         self.channel_list.blockSignals(True)
         self.channel_list.clear()
-        for stored in channel_store.channels(self._log):
+        for stored in channels.channels(self._log):
             self.channel_list.addItem(stored.name)
         self.channel_list.blockSignals(False)
         names = [self.channel_list.item(i).text() for i in range(self.channel_list.count())]
@@ -164,7 +164,7 @@ class ChannelSettings(QDialog):
     def _on_chosen(self, name: str) -> None:
         if not name:
             return
-        stored = channel_store.channel(self._log, name)
+        stored = channels.channel(self._log, name)
         self.editing = stored
         self.kind = describe(stored.kind).kind
         self._build_form(stored)
@@ -270,7 +270,7 @@ class ChannelSettings(QDialog):
 
     def _checked(self) -> tuple[str, dict[str, Any], str | None]:
         assert self.kind is not None
-        name = channel_store.check_channel_name(self.name.text())
+        name = channels.check_channel_name(self.name.text())
         settings = validate_settings(self.kind, self.typed_settings())
         typed_secret = self.secret.text()
         secret = validate_secret(self.kind, typed_secret, settings) if typed_secret else None
@@ -289,7 +289,7 @@ class ChannelSettings(QDialog):
         try:
             name, settings, secret = self._checked()
             chosen = [a for a, box in self.audience_boxes.items() if box.isChecked()]
-            channel_store.save_channel(
+            channels.save_channel(
                 self._log,
                 name,
                 self.kind.value,
@@ -333,7 +333,7 @@ class ChannelSettings(QDialog):
         if self.editing is None:
             return False
         try:
-            channel_store.remove_channel(self._log, self.editing.name)
+            channels.remove_channel(self._log, self.editing.name)
         except CommanderError as exc:
             self.message.setText(f"Not removed — {exc}")
             return False

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import CHANGE_KINDS, DecisionKind
 from commander_app.core.rollback import DecisionRequest
-from commander_app.store import decisions
+from commander_app.store import rollback
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.error_line import ErrorLine
 
@@ -106,8 +106,8 @@ class DecideDialog(QDialog):
             self.situation.setText("Recorded as made: the checklist is for production changes.")
             return
         try:
-            state, row = decisions.authority_row(self._log, self._incident_id)
-            checklist = decisions.checklist_state(self._log, self._incident_id)
+            state, row = rollback.authority_row(self._log, self._incident_id)
+            checklist = rollback.checklist_state(self._log, self._incident_id)
         except CommanderError as exc:
             self.situation.setText(str(exc))
             return
@@ -141,7 +141,7 @@ class DecideDialog(QDialog):
 
     def decide(self) -> bool:
         try:
-            decisions.decide(
+            rollback.decide(
                 self._log, self._incident_id, self.request(), author=self._author, at=self.at
             )
         except CommanderError as exc:

@@ -32,7 +32,7 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.templates import RenderedUpdate
 from commander_app.core.times import parse_due
 from commander_app.core.update_facts import CarriedFact, UpdateFacts, parse_services
-from commander_app.store import cadence_store, templates_store
+from commander_app.store import cadence, templates
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.audience_box import AudienceBox
 from commander_app.ui.error_line import ErrorLine
@@ -80,7 +80,7 @@ class DraftDialog(QDialog):
         self._log, self._incident_id, self._author, self._zone = log, incident_id, author, zone
         self._policy = policy
         try:
-            self._readers = cadence_store.stakeholder_zone(policy)
+            self._readers = cadence.stakeholder_zone(policy)
         except CommanderError:
             self._readers = zone  # the settings screen reports the bad name
         self.setWindowTitle("Draft a stakeholder update")
@@ -88,7 +88,7 @@ class DraftDialog(QDialog):
         self.audience = AudienceBox(audience)
         self.template = QComboBox()
         self.template.addItem(AUTOMATIC, "")
-        for info in templates_store.list_templates(log):
+        for info in templates.list_templates(log):
             self.template.addItem(f"{info.name}  ({info.audience})", info.name)
         self.next_update = QLineEdit()
         self.next_update.setPlaceholderText("HH:MM or ISO-8601; empty: none promised")
@@ -98,13 +98,13 @@ class DraftDialog(QDialog):
         self.workaround.setPlaceholderText("What users can do meanwhile")
         self.services = QLineEdit()
         self.services.setPlaceholderText("Affected services, comma-separated: checkout, payments")
-        said = cadence_store.facts(log, incident_id)  # what the last update said
+        said = cadence.facts(log, incident_id)  # what the last update said
         self.impact.setText(said.impact or "")
         self.workaround.setText(said.workaround or "")
         self.services.setText(", ".join(said.services))
         self.carried_notes = {"impact": CarriedNote(), "workaround": CarriedNote()}
         self._unanswered: dict[str, CarriedFact] = {}
-        for fact in cadence_store.carried(log, incident_id):
+        for fact in cadence.carried(log, incident_id):
             self._unanswered[fact.field] = fact
             note = self.carried_notes[fact.field]
             note.label.setText(fact.note(self._now(), zone))
@@ -194,7 +194,7 @@ class DraftDialog(QDialog):
     def fill(self) -> bool:
         """Fill the template; on an error keep whatever text is there and say why."""
         try:
-            rendered = templates_store.draft(
+            rendered = templates.draft(
                 self._log,
                 self._incident_id,
                 self.chosen_audience().value,
@@ -212,7 +212,7 @@ class DraftDialog(QDialog):
             return False
         self.error.hide()
         if not self.template.currentData():
-            chosen = templates_store.template_for(
+            chosen = templates.template_for(
                 self._log, self._incident_id, self.chosen_audience().value
             )
             self.template.setItemText(0, f"{chosen.name} {AUTOMATIC}")
@@ -357,7 +357,7 @@ class DraftDialog(QDialog):
         if self._refuse_unanswered("logged"):
             return False
         try:
-            cadence_store.record_sent(
+            cadence.record_sent(
                 self._log,
                 self._incident_id,
                 self.chosen_audience(),

@@ -1,4 +1,4 @@
-"""The right-hand panel: the selected incident's state, milestones and roles."""
+"""The right-hand panel: the selected incident's state, milestones and roles (with the handoff)."""
 
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ from commander_app.core.model import (
     IncidentState,
     Milestone,
     Role,
-    RoleChange,
     Severity,
     Status,
 )
 from commander_app.core.times import format_duration, format_local, from_iso, parse_when
 from commander_app.ui.ask import ask_text
+from commander_app.ui.handoff_panel import HandoffPanel
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import severity_colour
 
@@ -94,27 +94,8 @@ class IncidentPanel(LogPanel):
     def _init_roles_box(self) -> None:
         self.roles_box = QGroupBox("Roles")
         form = QFormLayout(self.roles_box)
-        self.hand_over = QPushButton("Hand over command…")
-        self.hand_over.setToolTip("Offer command with a briefing; it changes hands on acceptance")
-        self.handoff_note = _label("")
-        self.handoff_note.setWordWrap(True)
-        self.accept_button = QPushButton("Accept")
-        self.decline_button = QPushButton("Decline")
-        self.cancel_button = QPushButton("Withdraw")
-        answers = QHBoxLayout()
-        for button in (self.accept_button, self.decline_button, self.cancel_button):
-            answers.addWidget(button)
-        form.addRow(self.hand_over)
-        form.addRow(self.handoff_note)
-        form.addRow(answers)
-        self.hand_over.clicked.connect(self.ask_handoff)
-        self.accept_button.clicked.connect(lambda: self.answer_handoff(RoleChange.HANDOFF_ACCEPTED))
-        self.decline_button.clicked.connect(
-            lambda: self.answer_handoff(RoleChange.HANDOFF_DECLINED)
-        )
-        self.cancel_button.clicked.connect(
-            lambda: self.answer_handoff(RoleChange.HANDOFF_CANCELLED)
-        )
+        self.handoff = HandoffPanel(self._log, self._author, self._zone, self._act, self)
+        form.addRow(self.handoff)
         self.role_labels: dict[Role, QLabel] = {}
         for role in Role:
             label = _label("—")
@@ -143,17 +124,7 @@ class IncidentPanel(LogPanel):
             label.setText(format_local(value, self._zone) if value else "—")
         for role, label in self.role_labels.items():
             label.setText(state.roles.get(role.value, "—"))
-        pending = state.pending_handoff_to
-        self.handoff_note.setText(
-            f"Command offered to {pending}: it changes hands when {pending} accepts."
-            if pending
-            else ""
-        )
-        self.handoff_note.setVisible(bool(pending))
-        self.accept_button.setText(f"Accept for {pending}" if pending else "Accept")
-        for button in (self.accept_button, self.decline_button, self.cancel_button):
-            button.setVisible(bool(pending))
-        self.hand_over.setVisible(not pending)
+        self.handoff.show_pending(state.pending_handoff_to)
         self._refresh_elapsed()
 
     def _refresh_elapsed(self) -> None:
@@ -196,16 +167,16 @@ class IncidentPanel(LogPanel):
 
     def _resolve(self, state: IncidentState) -> None:
         """Resolve; with production changes not reviewed, only after the person confirms."""
-        from commander_app.store import decisions  # loaded on the way to resolving
+        from commander_app.store import rollback  # loaded on the way to resolving
 
         try:
-            decisions.resolve(self._log, state.id, author=self._author)
-        except decisions.UnreviewedChanges as exc:
+            rollback.resolve(self._log, state.id, author=self._author)
+        except rollback.UnreviewedChanges as exc:
             if not self.confirm_resolve(state, str(exc)):
                 raise ValidationError(
                     f"Not resolved: {len(exc.pending)} production change(s) not reviewed."
                 ) from None
-            decisions.resolve(self._log, state.id, author=self._author, confirmed=True)
+            rollback.resolve(self._log, state.id, author=self._author, confirmed=True)
 
     def confirm_resolve(self, state: IncidentState, why: str) -> bool:
         """Ask; tests answer by replacing this method."""
@@ -229,47 +200,6 @@ class IncidentPanel(LogPanel):
 
     def assign(self, role: Role, person: str) -> bool:
         return self._act(lambda s: self._log.assign_role(s.id, role, person, author=self._author))
-
-    def offer_handoff(self, to: str) -> str | None:
-        """Offer command to `to`; returns the briefing handed over (None if refused)."""
-        from commander_app.store import handoffs  # the briefing's parts load on first use
-
-        offered: list[str] = []
-
-        def write(state: IncidentState) -> None:
-            event = handoffs.offer_handoff(
-                self._log, state.id, to, author=self._author, local_zone=self._zone
-            )
-            offered.append(event.body["briefing"])
-
-        return offered[0] if self._act(write) else None
-
-    def answer_handoff(self, answer: RoleChange) -> bool:
-        from commander_app.store import handoffs
-
-        steps = {
-            RoleChange.HANDOFF_ACCEPTED: handoffs.accept_handoff,
-            RoleChange.HANDOFF_DECLINED: handoffs.decline_handoff,
-            RoleChange.HANDOFF_CANCELLED: handoffs.cancel_handoff,
-        }
-        # Whoever clicks is the author; an acceptance entered for the incoming
-        # commander records who entered it.
-        return self._act(lambda s: steps[answer](self._log, s.id, author=self._author))
-
-    def ask_handoff(self) -> None:
-        name = ask_text(self, "Hand over command", "Who takes command?")
-        if not name or not name.strip():
-            return
-        briefing = self.offer_handoff(name)
-        if briefing is not None:
-            from commander_app.ui.briefing_dialog import BriefingDialog
-
-            BriefingDialog(
-                f"Command offered to {name.strip()}. Read or send them this briefing; "
-                "command changes hands when they accept.",
-                briefing,
-                self,
-            ).exec()
 
     def ask_milestone(self, milestone: Milestone) -> None:
         typed: str | None = ""

@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
         self._action(incident, "channels", self.publishing.show_channels)
         self.sound_action = self._action(incident, "overdue_sound", lambda: None)
         self.sound_action.setCheckable(True)
-        self._action(incident, "hand_over", self.panel.ask_handoff)
+        self._action(incident, "hand_over", self.panel.handoff.ask_handoff)
         self._action(incident, "backup", self.backup_now)
         board = self.menuBar().addMenu("&Board")
         self._action(

@@ -27,7 +27,7 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.model import DivergenceReview, IncidentState, Outcome
 from commander_app.core.rollback import ChecklistState, RollbackChecklist, outcomes_due
 from commander_app.core.times import format_clock
-from commander_app.store import decisions, rollback_files
+from commander_app.store import rollback, rollback_files
 from commander_app.ui.ask import ask_text
 from commander_app.ui.board_panel import SHOWN, ItemIdRole, _note_more, _row, _tree
 from commander_app.ui.log_panel import LogPanel
@@ -180,7 +180,7 @@ class RollbackPanel(LogPanel):
                 template = self.template()
             except CommanderError as exc:
                 self.problem.emit(str(exc))
-            checklist, self.board, self.register = decisions.rollback_view(
+            checklist, self.board, self.register = rollback.rollback_view(
                 self._log, incident_id, template or RollbackChecklist(())
             )
             self.checklist = checklist if template is not None else None
@@ -302,7 +302,7 @@ class RollbackPanel(LogPanel):
         if unasked and self.incident_id is not None and self.state is not None:
             incident_id = self.incident_id
             self.attempt(
-                lambda: decisions.ask_due_outcomes(
+                lambda: rollback.ask_due_outcomes(
                     self._log, incident_id, author=self._author, now=now
                 )
             )
@@ -310,7 +310,7 @@ class RollbackPanel(LogPanel):
     def answer(self, decision_id: str, outcome: Outcome, note: str = "") -> bool:
         incident_id = self.incident_id
         return incident_id is not None and self.attempt(
-            lambda: decisions.record_outcome(
+            lambda: rollback.record_outcome(
                 self._log,
                 incident_id,
                 decision_id,
@@ -348,7 +348,7 @@ class RollbackPanel(LogPanel):
     def tick_item(self, item_id: str, checked: bool = True) -> bool:
         incident_id = self.incident_id
         wrote = incident_id is not None and self.attempt(
-            lambda: decisions.tick_item(
+            lambda: rollback.tick_item(
                 self._log,
                 incident_id,
                 item_id,
@@ -369,7 +369,7 @@ class RollbackPanel(LogPanel):
             self.problem.emit("Select a production change first.")
             return False
         return incident_id is not None and self.attempt(
-            lambda: decisions.review_divergence(
+            lambda: rollback.review_divergence(
                 self._log, incident_id, chosen, review, author=self._author
             )
         )

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from commander_app.core.cadence import Audience, CadencePolicy
 from commander_app.core.errors import CommanderError
 from commander_app.core.events import MAX_SNOOZE_MINUTES
-from commander_app.store import cadence_store
+from commander_app.store import cadence
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.audience_box import AudienceBox
 from commander_app.ui.error_line import ErrorLine
@@ -57,7 +57,7 @@ class SnoozeDialog(QDialog):
 
     def snooze(self) -> bool:
         try:
-            cadence_store.snooze(
+            cadence.snooze(
                 self._log,
                 self._incident_id,
                 self.audience.chosen(),

@@ -48,7 +48,7 @@ from commander_app.core.template_catalog import (
 )
 from commander_app.core.templates import TemplateError, render
 from commander_app.core.update_context import CONTEXT_HELP, sample_context, update_context
-from commander_app.store import board_actions, templates_store
+from commander_app.store import board, templates
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.ask import ask_text
 from commander_app.ui.error_line import ErrorLine
@@ -113,7 +113,7 @@ def _row(texts: list[str], name: str, tip: str) -> list[QStandardItem]:
 
 
 class TemplateEditor(QDialog):
-    """Every write is one `templates_store` call, the same the CLI makes; the
+    """Every write is one `store.templates` call, the same the CLI makes; the
     dialog only keeps the user's unsaved text until they save or let it go."""
 
     templates_changed = Signal()  # a template was saved, copied, removed or reset
@@ -280,7 +280,7 @@ class TemplateEditor(QDialog):
         self._quiet = True
         try:
             self.templates.removeRows(0, self.templates.rowCount())
-            for info in templates_store.list_templates(self._log):
+            for info in templates.list_templates(self._log):
                 label = ORIGIN_LABELS[info.origin]
                 tip = f"{info.name}: for {info.audience}, phase {info.phase or NO_PHASE}, {label}"
                 self.templates.appendRow(_row([info.name, info.audience, label], info.name, tip))
@@ -312,7 +312,7 @@ class TemplateEditor(QDialog):
         if not self._may_leave():
             self._select_row(self._current.name if self._current else None)
             return False
-        self._show(templates_store.get_template(self._log, name))
+        self._show(templates.get_template(self._log, name))
         return True
 
     # -- what the editor shows -------------------------------------------------
@@ -375,7 +375,7 @@ class TemplateEditor(QDialog):
             return sample_context()
         return update_context(
             self._log.incident(self._incident_id),
-            board_actions.board(self._log, self._incident_id),
+            board.board(self._log, self._incident_id),
             self._log.clock.now(),
             stakeholder_zone=self._readers,
             local_zone=self._zone,
@@ -435,7 +435,7 @@ class TemplateEditor(QDialog):
     def select(self, name: str) -> bool:
         """Open the template `name`, asking first about unsaved changes."""
         try:
-            info = templates_store.get_template(self._log, name)
+            info = templates.get_template(self._log, name)
         except CommanderError as exc:
             self._tell(str(exc))
             return False
@@ -450,7 +450,7 @@ class TemplateEditor(QDialog):
             return True
         name, audience, phase, body = self._fields()
         try:
-            saved = templates_store.save_template(self._log, name, body, audience, phase)
+            saved = templates.save_template(self._log, name, body, audience, phase)
         except CommanderError as exc:
             self._tell(f"Not saved — {exc} Your edits are kept.")
             if isinstance(exc, TemplateError):
@@ -478,7 +478,7 @@ class TemplateEditor(QDialog):
 
     def _new_name(self, name: str) -> str:
         cleaned = clean_template_name(name)
-        if any(t.name == cleaned for t in templates_store.list_templates(self._log)):
+        if any(t.name == cleaned for t in templates.list_templates(self._log)):
             raise ValidationError(f"There is already a template '{cleaned}'; choose another name.")
         return cleaned
 
@@ -502,9 +502,9 @@ class TemplateEditor(QDialog):
         try:
             cleaned = self._new_name(new_name)
             if self.has_unsaved_changes():
-                copy = templates_store.save_template(self._log, cleaned, body, audience, phase)
+                copy = templates.save_template(self._log, cleaned, body, audience, phase)
             else:
-                copy = templates_store.duplicate_template(self._log, name, cleaned)
+                copy = templates.duplicate_template(self._log, name, cleaned)
         except CommanderError as exc:
             self._tell(f"Not copied — {exc}")
             return False
@@ -521,7 +521,7 @@ class TemplateEditor(QDialog):
         if not self.confirm_delete(info):
             return False
         try:
-            shipped = templates_store.delete_template(self._log, info.name)
+            shipped = templates.delete_template(self._log, info.name)
         except CommanderError as exc:
             self._tell(str(exc))
             return False
@@ -530,7 +530,7 @@ class TemplateEditor(QDialog):
         self._fill_list()
         if shipped is None:
             after = self.templates.index(min(max(row, 0), self.templates.rowCount() - 1), 0)
-            shipped = templates_store.get_template(self._log, after.data(NameRole))
+            shipped = templates.get_template(self._log, after.data(NameRole))
             self._tell(f"Deleted '{info.name}'.")
         else:
             self._tell(f"'{info.name}' is the shipped template again.")

@@ -133,7 +133,7 @@ class UpdateDesk(QObject):
     def edit_templates(self) -> TemplateEditor:
         """The template editor, previewing against the selected incident."""
         from commander_app.core.errors import CommanderError
-        from commander_app.store.cadence_store import stakeholder_zone
+        from commander_app.store.cadence import stakeholder_zone
         from commander_app.ui.template_editor import TemplateEditor
 
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from commander_app.core.times import to_iso
-from commander_app.store.cadence_store import policy_path
+from commander_app.store.cadence import policy_path
 from tests.conftest import fails, ok, run_cli
 
 

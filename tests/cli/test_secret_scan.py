@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from commander_app.core.clock import FixedClock
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store.incident_log import IncidentLog
 from tests.conftest import START, run_cli
 from tests.support.file_keyring import file_keyring_env
@@ -21,7 +21,7 @@ def leaky_log(db: Path, keyring_file: Path) -> str:
         incident = log.open_incident("Checkout failing", author="alice")
         log.log(incident.id, "Slack said: bad request for " + URL.replace("/", "\\/"), author="a")
         log.log(incident.id, "pool exhausted on db-3", author="bob")
-        channel_store.save_channel(log, "chat", "slack", {})
+        channels.save_channel(log, "chat", "slack", {})
     keyring_file.write_text(json.dumps({"Commander": {"channel:chat": URL}}), encoding="utf-8")
     return incident.id
 
@@ -50,7 +50,7 @@ def test_the_copy_has_every_entry_and_no_secret(tmp_path: Path) -> None:
         texts = [e.body.get("text", "") for e in log.events(incident_id)]
         assert "pool exhausted on db-3" in texts
         assert any("[secret]" in t for t in texts)
-        assert [c.name for c in channel_store.channels(log)] == ["chat"]
+        assert [c.name for c in channels.channels(log)] == ["chat"]
     again = run_cli("check", db=copy, env=env)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip().endswith(": ok")  # chained anew: nothing predates the chain

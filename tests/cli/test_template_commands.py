@@ -13,9 +13,9 @@ import pytest
 from commander_app.cli.template_commands import cmd_draft, cmd_templates_list
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Severity, Status
-from commander_app.store import board_actions
+from commander_app.store import board
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.templates_store import save_template, shipped_templates
+from commander_app.store.templates import save_template, shipped_templates
 from tests.conftest import fails, ok
 
 
@@ -56,7 +56,7 @@ def test_draft_prints_the_filled_update_for_the_audience(
     log: IncidentLog, capsys: pytest.CaptureFixture[str]
 ) -> None:
     incident = log.open_incident("Checkout failing", severity=Severity.SEV1, author="al").id
-    board_actions.open_hypothesis(log, incident, "DB pool exhausted", owner="chen", author="al")
+    board.open_hypothesis(log, incident, "DB pool exhausted", owner="chen", author="al")
     args = draft_args(
         "Internal",
         next_update="15:20",

@@ -31,7 +31,7 @@ from commander_app.core.model import Audience
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.store.bundles import export_bundle
 from commander_app.store.incident_log import IncidentLog
@@ -147,7 +147,7 @@ def test_no_form_of_the_secret_reaches_the_log_or_the_user(
                 scratch / "incidents.db", device_id="d", clock=FixedClock(START)
             ) as log:
                 incident = log.open_incident("Checkout failing", author="alice")
-                channel_store.save_channel(log, "out", kind, settings_)
+                channels.save_channel(log, "out", kind, settings_)
                 SecretStore().set("out", secret)
                 store.enqueue(
                     log, incident.id, Audience.CUSTOMERS, ["out"], "Checkout problems",

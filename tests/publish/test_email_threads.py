@@ -9,7 +9,7 @@ from commander_app.core.model import Audience
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from tests.support.mail_server import mail_server
@@ -19,7 +19,7 @@ def test_later_updates_reply_to_the_first_one_of_their_audience(
     log: IncidentLog, incident_id: str
 ) -> None:
     with mail_server() as server:
-        channel_store.save_channel(
+        channels.save_channel(
             log, "mail", "email",
             {
                 "host": "127.0.0.1", "port": server.port, "security": "plain", "username": "",

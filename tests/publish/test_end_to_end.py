@@ -27,7 +27,7 @@ from commander_app.core.outbox import OutboxState
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from tests.conftest import run_cli
@@ -44,7 +44,7 @@ def statuspage(httpserver: HTTPServer, clock: FixedClock) -> FakeStatuspage:
 
 
 def add_status_page(log: IncidentLog, base_url: str) -> None:
-    channel_store.save_channel(
+    channels.save_channel(
         log, "status", "statuspage",
         {"page_id": "pg1", "base_url": base_url, "components": {"checkout": "cmpA"}},
     )  # fmt: skip

@@ -22,7 +22,7 @@ from commander_app.publish.delivery import (
     RetryableFailure,
 )
 from commander_app.publish.outbox_worker import deliver_due
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 
@@ -65,7 +65,7 @@ class Secrets:
 
 @pytest.fixture
 def status(log: IncidentLog) -> ScriptedChannel:
-    channel_store.save_channel(log, "status", "statuspage", {"page_id": "p1"})
+    channels.save_channel(log, "status", "statuspage", {"page_id": "p1"})
     return ScriptedChannel(ChannelConfig("status", "statuspage", {}), [])  # type: ignore[arg-type]
 
 

@@ -16,7 +16,7 @@ from commander_app.core.outbox import IN_DOUBT_SETTLE, OutboxState
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from tests.support.status_pages import FakeStatuspage
@@ -46,7 +46,7 @@ def test_a_status_page_that_errs_after_creating_gets_one_incident(
         return response
 
     httpserver.expect_request(re.compile("^/")).respond_with_handler(takes_it_then_errs)
-    channel_store.save_channel(
+    channels.save_channel(
         log, "status", "statuspage", {"page_id": "pg1", "base_url": httpserver.url_for("/v1")}
     )
     SecretStore().set("status", KEY)
@@ -68,7 +68,7 @@ def test_a_chat_webhook_that_errs_after_receiving_asks_the_person(
         return Response("bad gateway", status=502)
 
     httpserver.expect_request("/hook").respond_with_handler(posts_then_errs)
-    channel_store.save_channel(log, "chat", "slack", {})
+    channels.save_channel(log, "chat", "slack", {})
     SecretStore().set("chat", httpserver.url_for("/hook"))
     queue(log, incident_id, "chat", Audience.INTERNAL)
     [first] = deliver_due(log, SecretStore(), timeout=5.0)
@@ -96,7 +96,7 @@ def test_an_incident_whose_answer_was_lost_never_adopts_another_incidents_page(
         return response
 
     httpserver.expect_request(re.compile("^/")).respond_with_handler(answer)
-    channel_store.save_channel(
+    channels.save_channel(
         log, "status", "statuspage", {"page_id": "pg1", "base_url": httpserver.url_for("/v1")}
     )
     SecretStore().set("status", KEY)

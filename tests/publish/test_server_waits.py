@@ -12,7 +12,7 @@ from commander_app.core.times import from_iso
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 
@@ -27,7 +27,7 @@ def test_any_retry_after_leaves_the_update_waiting(
     httpserver.expect_request("/hook").respond_with_data(
         "slow down", status=429, headers={"Retry-After": retry_after}
     )
-    channel_store.save_channel(log, "chat", "slack", {})
+    channels.save_channel(log, "chat", "slack", {})
     SecretStore().set("chat", httpserver.url_for("/hook"))
     store.enqueue(
         log, incident_id, Audience.INTERNAL, ["chat"], "Checkout", "Investigating.",

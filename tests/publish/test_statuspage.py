@@ -13,6 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from commander_app.core.events import MAX_TEXT, MAX_TITLE
 from commander_app.core.model import Severity, Status
 from commander_app.publish.delivery import (
     ChannelConfig,
@@ -24,7 +25,12 @@ from commander_app.publish.http_delivery import retry_after_seconds
 from commander_app.publish.statuspage import StatuspageChannel
 from tests.support.broken_servers import dropping_server
 from tests.support.deliveries import SENT_AT, Commits, make_context, make_update
-from tests.support.status_pages import FakeStatuspage
+from tests.support.status_pages import (
+    STATUSPAGE_INCIDENT_FIELDS,
+    STATUSPAGE_MAX_BODY,
+    STATUSPAGE_MAX_NAME,
+    FakeStatuspage,
+)
 
 KEY = "sp-key-7f3a9c0d1e2b"
 
@@ -135,6 +141,45 @@ def test_unmapped_services_send_no_components(
     fields = statuspage.sent[-1].body["incident"]
     assert "components" not in fields
     assert "component_ids" not in fields
+
+
+def test_the_longest_update_commander_allows_fits_statuspage_limits(
+    channel: StatuspageChannel, statuspage: FakeStatuspage
+) -> None:
+    """Statuspage takes names up to 255 characters and bodies up to 25,000."""
+    title, text = "T" * MAX_TITLE, "x" * MAX_TEXT
+    channel.deliver(make_update(incident_title=title, text=text), make_context(KEY))
+    [incident] = statuspage.incidents.values()
+    assert (incident["name"], incident["incident_updates"][0]["body"]) == (title, text)
+    assert MAX_TITLE <= STATUSPAGE_MAX_NAME
+    assert MAX_TEXT <= STATUSPAGE_MAX_BODY
+
+
+def test_every_field_commander_sends_is_in_the_reference(
+    channel: StatuspageChannel, statuspage: FakeStatuspage
+) -> None:
+    channel.deliver(make_update(), make_context(KEY))
+    channel.deliver(
+        make_update(status=Status.RESOLVED), make_context(KEY, remote_incident_id="inc1")
+    )
+    sent = [set(s.body["incident"]) for s in statuspage.sent if s.body]
+    assert len(sent) == 2
+    assert all(fields <= STATUSPAGE_INCIDENT_FIELDS for fields in sent)
+    misspelt = {"incident": {"name": "x", "status": "investigating", "impact": "major"}}
+    assert statuspage.handle(_post(statuspage, misspelt)).status_code == 422
+
+
+def _post(statuspage: FakeStatuspage, body: dict[str, Any]) -> Request:
+    from werkzeug.test import EnvironBuilder
+
+    return Request(
+        EnvironBuilder(
+            path=f"/v1/pages/{statuspage.page_id}/incidents",
+            method="POST",
+            json=body,
+            headers={"Authorization": f"OAuth {KEY}"},
+        ).get_environ()
+    )
 
 
 def test_wrong_api_key_is_permanent(channel: StatuspageChannel) -> None:

@@ -7,7 +7,7 @@ import pytest
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import Kind, Milestone, Role, Severity, Status
-from commander_app.store import handoffs
+from commander_app.store import handoff
 from commander_app.store.errors import BusyError
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
@@ -149,13 +149,13 @@ def test_projection_equals_a_rebuild_from_events_alone(log: IncidentLog, clock: 
     log.set_status(one.id, Status.RESOLVED, author="a")
     log.set_status(one.id, Status.MONITORING, author="a")
     clock.advance(timedelta(minutes=1))
-    handoffs.offer_handoff(log, one.id, "bea", author="al")
+    handoff.offer_handoff(log, one.id, "bea", author="al")
     clock.advance(timedelta(minutes=1))
-    handoffs.accept_handoff(log, one.id, author="bea")
+    handoff.accept_handoff(log, one.id, author="bea")
     clock.advance(timedelta(minutes=1))
-    handoffs.offer_handoff(log, one.id, "cy", author="bea")
+    handoff.offer_handoff(log, one.id, "cy", author="bea")
     clock.advance(timedelta(minutes=1))
-    handoffs.offer_handoff(log, two.id, "dee", author="a")
+    handoff.offer_handoff(log, two.id, "dee", author="a")
     log.append(  # an acceptance from a paper note, before the offer it answers
         two.id,
         Kind.ROLE,

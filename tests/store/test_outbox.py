@@ -8,7 +8,7 @@ from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import Audience, Kind
 from commander_app.core.outbox import OutboxState
-from commander_app.store import channel_store
+from commander_app.store import channels as channel_store
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox_status import next_due_at, waiting_count

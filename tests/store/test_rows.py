@@ -8,7 +8,7 @@ import re
 import pytest
 
 from commander_app.core.model import DecisionKind, Kind
-from commander_app.store import board_actions, decisions
+from commander_app.store import board, rollback
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import (
     ENTRY_COLUMNS,
@@ -47,9 +47,9 @@ def test_a_body_decodes_exactly_as_json_loads_decodes_it(text: str) -> None:
 def test_an_entry_row_is_the_event_row_s_fields_for_the_folds(
     log: IncidentLog, incident_id: str
 ) -> None:
-    pool = board_actions.open_hypothesis(log, incident_id, "pool", owner="kim", author="a")
+    pool = board.open_hypothesis(log, incident_id, "pool", owner="kim", author="a")
     log.log(incident_id, "this was a note", author="b", supersedes=pool.id)
-    decisions.log_divergence(log, incident_id, DecisionKind.FLAG, "Flag off", author="c")
+    rollback.log_divergence(log, incident_id, DecisionKind.FLAG, "Flag off", author="c")
     story = "FROM events WHERE incident_id = ? ORDER BY occurred_at, id"
     events = [
         row_to_event(r) for r in log.conn.execute(f"SELECT {EVENT_COLUMNS} {story}", [incident_id])

@@ -9,7 +9,7 @@ import pytest
 
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.errors import BundleError, ValidationError
-from commander_app.store import cadence_store, environment, rollback_files
+from commander_app.store import cadence, environment, rollback_files
 
 DEEP = 100_000
 
@@ -18,21 +18,21 @@ def test_a_cadence_policy_nested_too_deeply_is_named(tmp_path: Path) -> None:
     policy = tmp_path / "cadence.json"
     policy.write_text("[" * DEEP + "]" * DEEP)
     with pytest.raises(ValidationError, match=f"The cadence policy {policy} is nested too deep"):
-        cadence_store.load_policy(policy)
+        cadence.load_policy(policy)
 
 
 def test_a_cadence_policy_with_a_huge_number_is_named(tmp_path: Path) -> None:
     policy = tmp_path / "cadence.json"
     policy.write_text('{"long_incident_after_minutes": ' + "9" * 5000 + "}")
     with pytest.raises(ValidationError, match="number too long to read"):
-        cadence_store.load_policy(policy)
+        cadence.load_policy(policy)
 
 
 def test_a_settings_file_past_its_limit_is_not_read_whole(tmp_path: Path) -> None:
     policy = tmp_path / "cadence.json"
     policy.write_bytes(b" " * (environment.SETTINGS_FILE_LIMIT + 1))
     with pytest.raises(ValidationError, match="larger than 1 MB"):
-        cadence_store.load_policy(policy)
+        cadence.load_policy(policy)
 
 
 @pytest.mark.parametrize("text", ["a = " + "[" * DEEP + "]" * DEEP, "x = " + "9" * 5000])

@@ -9,9 +9,9 @@ import pytest
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import HypothesisState, Milestone, Role, Severity, Status
-from commander_app.store import board_actions
+from commander_app.store import board
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.templates_store import draft
+from commander_app.store.templates import draft
 
 TEAM = ZoneInfo("Asia/Kathmandu")  # +05:45, as the window was tried
 READERS = ZoneInfo("Europe/Berlin")
@@ -29,11 +29,11 @@ def payments_incident(log: IncidentLog, clock: FixedClock) -> dict[str, dict[str
     log.mark_milestone(incident, Milestone.IMPACT_STARTED, author="alice",
                        at=start - timedelta(minutes=3))  # fmt: skip
     log.assign_role(incident, Role.COMMUNICATOR, "bram", author="alice")
-    cause = board_actions.open_hypothesis(log, incident, "Deploy 4812 broke card tokenisation",
+    cause = board.open_hypothesis(log, incident, "Deploy 4812 broke card tokenisation",
                                           owner="chen", author="alice").id  # fmt: skip
     texts = {"investigating": drafts(log, incident, clock, first=True)}
     clock.advance(timedelta(minutes=19, seconds=20))
-    board_actions.set_hypothesis_state(log, incident, cause, HypothesisState.CONFIRMED,
+    board.set_hypothesis_state(log, incident, cause, HypothesisState.CONFIRMED,
                                        author="alice")  # fmt: skip
     log.set_status(incident, Status.IDENTIFIED, author="alice")
     texts["identified"] = drafts(log, incident, clock, first=True)

@@ -21,7 +21,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.rollback import DecisionRequest
-from commander_app.store import board_actions, cadence_store, decisions
+from commander_app.store import board, cadence, rollback
 from commander_app.store.incident_log import IncidentLog
 
 START = datetime(2026, 11, 28, 1, 47, tzinfo=UTC)  # 02:47 in Berlin
@@ -52,41 +52,39 @@ def scripted_sev1(log: IncidentLog, clock: FixedClock) -> str:
     )
     log.assign_role(incident, Role.SCRIBE, "erin", author="alice")
     at(4)
-    cadence_store.record_sent(
+    cadence.record_sent(
         log, incident, Audience.INTERNAL, "Investigating failed card payments.", author="carol"
     )
     at(6)
-    pool = board_actions.open_hypothesis(
+    pool = board.open_hypothesis(
         log,
         incident,
         "Connection pool exhausted on payments-db since deploy 4811",
         owner="bob",
         author="alice",
     ).id
-    dns = board_actions.open_hypothesis(
+    dns = board.open_hypothesis(
         log, incident, "DNS flapping for the card processor's endpoint", owner="dan", author="dan"
     ).id
-    board_actions.open_hypothesis(
+    board.open_hypothesis(
         log, incident, "Card processor degraded on their side", owner="frank", author="frank"
     )
     at(9)
-    board_actions.add_finding(
+    board.add_finding(
         log,
         incident,
         "pg_stat_activity: 200 of 200 connections busy",
         hypothesis_id=pool,
         author="bob",
     )
-    board_actions.add_finding(
+    board.add_finding(
         log, incident, "Resolver answers stable over 10 min", hypothesis_id=dns, author="dan"
     )
-    board_actions.set_hypothesis_state(log, incident, dns, HypothesisState.REFUTED, author="dan")
+    board.set_hypothesis_state(log, incident, dns, HypothesisState.REFUTED, author="dan")
     at(12)
     log.set_status(incident, Status.IDENTIFIED, author="alice")
-    board_actions.set_hypothesis_state(
-        log, incident, pool, HypothesisState.CONFIRMED, author="alice"
-    )
-    board_actions.add_action(
+    board.set_hypothesis_state(log, incident, pool, HypothesisState.CONFIRMED, author="alice")
+    board.add_action(
         log,
         incident,
         "Raise pool alert threshold review",
@@ -96,9 +94,9 @@ def scripted_sev1(log: IncidentLog, clock: FixedClock) -> str:
     )
     at(14)
     for item in ("1", "2"):
-        decisions.tick_item(log, incident, item, author="alice")
+        rollback.tick_item(log, incident, item, author="alice")
     at(16)
-    decisions.decide(
+    rollback.decide(
         log,
         incident,
         DecisionRequest(

@@ -16,7 +16,36 @@ from typing import Any
 from werkzeug import Request, Response
 
 STATUSPAGE_STATUSES = {"investigating", "identified", "monitoring", "resolved"}
-STATUSPAGE_IMPACTS = {"none", "minor", "major", "critical"}
+STATUSPAGE_IMPACTS = {"none", "maintenance", "minor", "major", "critical"}
+# The `incident` fields of POST and PATCH /pages/{page_id}/incidents in the v1 reference.
+STATUSPAGE_INCIDENT_FIELDS = {
+    "name",
+    "status",
+    "impact_override",
+    "scheduled_for",
+    "scheduled_until",
+    "scheduled_remind_prior",
+    "auto_transition_to_maintenance_state",
+    "auto_transition_to_operational_state",
+    "scheduled_auto_in_progress",
+    "scheduled_auto_completed",
+    "auto_transition_deliver_notifications_at_start",
+    "auto_transition_deliver_notifications_at_end",
+    "metadata",
+    "deliver_notifications",
+    "auto_tweet_at_beginning",
+    "auto_tweet_on_completion",
+    "auto_tweet_on_creation",
+    "auto_tweet_one_hour_before",
+    "backfill_date",
+    "backfilled",
+    "body",
+    "components",
+    "component_ids",
+    "scheduled_auto_transition",
+}
+STATUSPAGE_MAX_NAME = 255
+STATUSPAGE_MAX_BODY = 25_000
 STATUSPAGE_COMPONENT_STATUSES = {
     "operational",
     "degraded_performance",
@@ -77,9 +106,20 @@ class FakeStatuspage:
     def _problems(self, fields: Any, *, creating: bool) -> list[str]:
         if not isinstance(fields, dict):
             return ["incident is missing"]
-        problems = []
+        problems = [f"Unknown field: {name}" for name in set(fields) - STATUSPAGE_INCIDENT_FIELDS]
         if creating and not fields.get("name"):
             problems.append("Name can't be blank")
+        if len(str(fields.get("name", ""))) > STATUSPAGE_MAX_NAME:
+            problems.append(f"Name is too long (maximum is {STATUSPAGE_MAX_NAME} characters)")
+        if not isinstance(fields.get("body", ""), str):
+            problems.append("Body must be text")
+        elif len(fields.get("body", "")) > STATUSPAGE_MAX_BODY:
+            problems.append(f"Body is too long (maximum is {STATUSPAGE_MAX_BODY} characters)")
+        listed = fields.get("component_ids", [])
+        if not isinstance(listed, list) or not all(isinstance(c, str) for c in listed):
+            problems.append("component_ids must be a list of component ids")
+        if not isinstance(fields.get("components", {}), dict):
+            problems.append("components must map component ids to statuses")
         if fields.get("status") not in STATUSPAGE_STATUSES:
             problems.append(f"Status is not included in the list: {fields.get('status')}")
         if fields.get("impact_override", "none") not in STATUSPAGE_IMPACTS:

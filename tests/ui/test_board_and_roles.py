@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import HypothesisState, RoleChange
-from commander_app.store import board_actions
+from commander_app.store import board as board_store
 from commander_app.ui import board_panel
 from commander_app.ui.main_window import MainWindow
 
@@ -44,7 +44,7 @@ def test_hypotheses_from_capture_show_with_owner_and_state(
     assert cell(board.hypotheses, confirmed, 3).startswith("confirmed ")
     incident = window.current_incident()
     assert incident is not None
-    stored = board_actions.board(window.log, incident.id)
+    stored = board_store.board(window.log, incident.id)
     assert [h.state for h in stored.hypotheses] == [
         HypothesisState.INVESTIGATING,
         HypothesisState.CONFIRMED,
@@ -61,8 +61,8 @@ def test_findings_sit_under_their_hypothesis(window: MainWindow) -> None:
     window.open_incident("x")
     incident = window.current_incident()
     assert incident is not None
-    opened = board_actions.open_hypothesis(window.log, incident.id, "pool", author="a")
-    board_actions.add_finding(
+    opened = board_store.open_hypothesis(window.log, incident.id, "pool", author="a")
+    board_store.add_finding(
         window.log, incident.id, "pool max is 10", hypothesis_id=opened.id, author="a"
     )
     window.live.poll(force=True)
@@ -107,7 +107,7 @@ def test_handoff_completes_only_on_acceptance(window: MainWindow, clock: FixedCl
     window.open_incident("x", commander="alice")
     panel = window.panel
     clock.advance(timedelta(minutes=12))
-    briefing = panel.offer_handoff("Dana")
+    briefing = panel.handoff.offer("Dana")
     assert briefing is not None
     assert "x" in briefing
     # The window's briefing names the cadence: the first internal update is 7 min late.
@@ -116,10 +116,10 @@ def test_handoff_completes_only_on_acceptance(window: MainWindow, clock: FixedCl
     assert incident is not None
     assert incident.commander == "alice"
     assert incident.pending_handoff_to == "Dana"
-    assert panel.handoff_note.text().startswith("Command offered to Dana")
-    assert panel.accept_button.text() == "Accept for Dana"
-    assert not panel.hand_over.isVisibleTo(panel)
-    assert panel.answer_handoff(RoleChange.HANDOFF_ACCEPTED)
+    assert panel.handoff.note.text().startswith("Command offered to Dana")
+    assert panel.handoff.accept_button.text() == "Accept for Dana"
+    assert not panel.handoff.hand_over.isVisibleTo(panel)
+    assert panel.handoff.answer(RoleChange.HANDOFF_ACCEPTED)
     incident = window.current_incident()
     assert incident is not None
     assert incident.commander == "Dana"

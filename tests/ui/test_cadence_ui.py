@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Kind, Severity, Status
-from commander_app.store import cadence_store
+from commander_app.store import cadence
 from commander_app.ui.cadence_strip import AMBER, RED
 from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.main_window import MainWindow
@@ -149,7 +149,7 @@ def test_cadence_settings_save_and_apply_at_once(window: MainWindow) -> None:
     assert dialog.save()
     assert set(window.updates.strip.chips) == {"internal", "executives"}
     assert chips(window)["executives"][0] == "Executives · due 15:05 · 5 min"
-    saved = json.loads(cadence_store.policy_path().read_text())
+    saved = json.loads(cadence.policy_path().read_text())
     assert saved["intervals"]["SEV3"] == {"internal": 60, "executives": 45}
 
 

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Audience, Milestone, Severity, Status
 from commander_app.core.update_facts import UpdateFacts
-from commander_app.store import cadence_store
+from commander_app.store import cadence
 from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.main_window import MainWindow
 
@@ -25,7 +25,7 @@ def mitigated_incident(window: MainWindow, clock: FixedClock) -> str:
     log = window.log
     log.set_status(incident, Status.IDENTIFIED, author="alice")
     clock.advance(timedelta(minutes=5))
-    cadence_store.record_sent(log, incident, Audience.CUSTOMERS, "Cause found", author="bram",
+    cadence.record_sent(log, incident, Audience.CUSTOMERS, "Cause found", author="bram",
                               facts=UpdateFacts.of(IMPACT, WORKAROUND, ["payments"]))  # fmt: skip
     clock.advance(timedelta(minutes=20))
     log.mark_milestone(incident, Milestone.MITIGATED, author="alice")
@@ -78,7 +78,7 @@ def test_a_fact_written_in_this_phase_needs_no_confirmation(
 ) -> None:
     assert window.open_incident("Payments failing", severity=Severity.SEV1)
     incident = current(window)
-    cadence_store.record_sent(window.log, incident, Audience.CUSTOMERS, "Investigating",
+    cadence.record_sent(window.log, incident, Audience.CUSTOMERS, "Investigating",
                               author="bram", facts=UpdateFacts.of(IMPACT, None))  # fmt: skip
     dialog = open_draft(window, qtbot, "customers")
     assert not any(note.isVisibleTo(dialog) for note in dialog.carried_notes.values())

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import DecisionKind, HypothesisState, Role, Severity
 from commander_app.core.rollback import DecisionRequest
-from commander_app.store import board_actions, decisions
+from commander_app.store import board, rollback
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.glance_header import READABLE, FieldText
 from commander_app.ui.main_window import MainWindow
@@ -47,13 +47,11 @@ def test_the_header_follows_the_log_and_the_clock(
     # Written by another terminal: the header follows the same refresh as the panels.
     clock.advance(timedelta(minutes=1))
     log.assign_role(incident.id, Role.COMMUNICATOR, "carol", author="bob")
-    pool = board_actions.open_hypothesis(log, incident.id, "Pool exhausted", author="bob").id
-    board_actions.set_hypothesis_state(
-        log, incident.id, pool, HypothesisState.CONFIRMED, author="alice"
-    )
+    pool = board.open_hypothesis(log, incident.id, "Pool exhausted", author="bob").id
+    board.set_hypothesis_state(log, incident.id, pool, HypothesisState.CONFIRMED, author="alice")
     for item in ("1", "2", "3", "4", "5"):
-        decisions.tick_item(log, incident.id, item, author="alice")
-    decisions.decide(
+        rollback.tick_item(log, incident.id, item, author="alice")
+    rollback.decide(
         log,
         incident.id,
         DecisionRequest("Roll back checkout", DecisionKind.ROLLBACK, expect_minutes=10),

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import DecisionKind, Status
-from commander_app.store import decisions
+from commander_app.store import rollback as rollback_store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.main_window import MainWindow
 from tests.ui.conftest import from_a_terminal
@@ -24,7 +24,7 @@ def test_a_checklist_item_ticked_in_a_terminal_is_ticked_in_the_box(
     items = window.rollback.items
     assert items.item(0, 0).checkState() == Qt.CheckState.Unchecked
     with from_a_terminal(log, clock) as other:
-        decisions.tick_item(other, incident.id, "1", author="bob")
+        rollback_store.tick_item(other, incident.id, "1", author="bob")
     # The list on screen is told its rows changed (it repaints), not only the model.
     with qtbot.waitSignal(items.rowsInserted, timeout=1000):
         window.live.poll()
@@ -38,7 +38,7 @@ def test_a_refusal_is_not_left_on_screen_once_the_incident_is_resolved(
     assert window.open_incident("Checkout 500s")
     incident = window.current_incident()
     assert incident is not None
-    decisions.log_divergence(
+    rollback_store.log_divergence(
         log, incident.id, DecisionKind.ROLLBACK, "rolled back search-api", author="a"
     )
     window.live.poll(force=True)
@@ -46,7 +46,7 @@ def test_a_refusal_is_not_left_on_screen_once_the_incident_is_resolved(
     assert not window.panel.set_status(Status.RESOLVED)
     assert "Not resolved" in window.statusBar().currentMessage()
     with from_a_terminal(log, clock) as other:
-        decisions.resolve(other, incident.id, author="bob", confirmed=True)
+        rollback_store.resolve(other, incident.id, author="bob", confirmed=True)
     window.live.poll()
     assert "Not resolved" not in window.statusBar().currentMessage()
     assert window.panel.status.currentText() == Status.RESOLVED.value
@@ -86,19 +86,19 @@ def test_after_a_terminal_writes_everything_the_window_shows_what_a_fresh_one_wo
     window: MainWindow, qtbot: QtBot, log: IncidentLog, clock: FixedClock, settings_file
 ) -> None:
     from commander_app.core.model import Role, Severity
-    from commander_app.store import board_actions
+    from commander_app.store import board
 
     assert window.open_incident("Checkout 500s")
     incident = window.current_incident()
     assert incident is not None
     window.rollback_tab.build()
     with from_a_terminal(log, clock) as other:
-        board_actions.open_hypothesis(other, incident.id, "pool exhausted", author="bob")
-        board_actions.add_action(other, incident.id, "page the DBA", owner="eve", author="bob")
+        board.open_hypothesis(other, incident.id, "pool exhausted", author="bob")
+        board.add_action(other, incident.id, "page the DBA", owner="eve", author="bob")
         other.set_severity(incident.id, Severity.SEV1, author="bob")
         other.assign_role(incident.id, Role.COMMUNICATOR, "carol", author="bob")
-        decisions.tick_item(other, incident.id, "1", author="bob")
-        decisions.log_divergence(
+        rollback_store.tick_item(other, incident.id, "1", author="bob")
+        rollback_store.log_divergence(
             other, incident.id, DecisionKind.SCALING, "db pool 50 -> 200", author="bob"
         )
         other.set_status(incident.id, Status.IDENTIFIED, author="bob")

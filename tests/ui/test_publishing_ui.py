@@ -19,7 +19,7 @@ from commander_app.core.model import Audience, Kind, Severity
 from commander_app.publish.delivery import ChannelKind
 from commander_app.publish.secrets import SecretStore
 from commander_app.publish.sending import audiences_served
-from commander_app.store import channel_store
+from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.outbox_dialog import EditQueuedDialog
@@ -28,7 +28,7 @@ HOOK = "/services/T000/B000/very-secret-token"
 
 
 def add_chat(window: MainWindow, url: str) -> None:
-    channel_store.save_channel(window.log, "ops-chat", "slack", {})
+    channels.save_channel(window.log, "ops-chat", "slack", {})
     SecretStore().set("ops-chat", url)
 
 
@@ -134,7 +134,7 @@ def test_a_hanging_channel_leaves_the_window_responsive(
 def test_the_outbox_panel_retries_edits_and_cancels(
     window: MainWindow, qtbot: QtBot, qtmodeltester
 ) -> None:
-    channel_store.save_channel(window.log, "ops-chat", "slack", {})  # no secret stored
+    channels.save_channel(window.log, "ops-chat", "slack", {})  # no secret stored
     window.open_incident("Checkout 500s", severity=Severity.SEV1)
     incident = window.current_incident()
     assert incident is not None
@@ -186,11 +186,11 @@ def test_channels_are_added_tested_and_removed_in_settings(
     qtbot.waitUntil(lambda: settings.message.text().startswith(("✔", "✘")), timeout=10_000)
     assert settings.message.text().startswith("✔"), settings.message.text()
     assert settings.save()
-    assert [c.name for c in channel_store.channels(window.log)] == ["ops-chat"]
+    assert [c.name for c in channels.channels(window.log)] == ["ops-chat"]
     assert SecretStore().get("ops-chat") == httpserver.url_for(HOOK)
     assert b"very-secret-token" not in window.log.path.read_bytes()
     assert settings.remove()
-    assert channel_store.channels(window.log) == []
+    assert channels.channels(window.log) == []
     assert SecretStore().get("ops-chat") is None
 
 
@@ -206,7 +206,7 @@ def test_an_email_channel_form_round_trips(window: MainWindow) -> None:
     assert "Enter the SMTP password" in settings.message.text()
     settings.secret.setText("hunter2")
     assert settings.save(), settings.message.text()
-    stored = channel_store.channel(window.log, "execs-mail")
+    stored = channels.channel(window.log, "execs-mail")
     assert stored.settings["recipients"] == {"executives": ["cto@example.com", "vp@example.com"]}
     assert stored.settings["port"] == 587
     assert "audiences" not in stored.settings  # it serves whom it has recipients for
@@ -218,7 +218,7 @@ def test_an_email_channel_form_round_trips(window: MainWindow) -> None:
 def test_impact_and_services_carry_to_the_outbox_and_the_next_draft(
     window: MainWindow, qtbot: QtBot
 ) -> None:
-    channel_store.save_channel(window.log, "status", "statuspage", {"page_id": "p1"})
+    channels.save_channel(window.log, "status", "statuspage", {"page_id": "p1"})
     window.open_incident("Checkout 500s", severity=Severity.SEV1)
     dialog = window.updates.draft("customers")
     assert dialog is not None
@@ -239,7 +239,7 @@ def test_impact_and_services_carry_to_the_outbox_and_the_next_draft(
 
 
 def test_enter_sends_where_a_channel_serves_the_audience(window: MainWindow, qtbot: QtBot) -> None:
-    channel_store.save_channel(window.log, "status", "statuspage", {"page_id": "p1"})
+    channels.save_channel(window.log, "status", "statuspage", {"page_id": "p1"})
     window.open_incident("Checkout 500s", severity=Severity.SEV1)
     customers = window.updates.draft("customers")
     assert customers is not None
@@ -254,7 +254,7 @@ def test_enter_sends_where_a_channel_serves_the_audience(window: MainWindow, qtb
 def test_the_badge_timer_sends_what_another_program_queued(
     window: MainWindow, qtbot: QtBot
 ) -> None:
-    channel_store.save_channel(window.log, "ops-chat", "slack", {})  # no secret: it fails
+    channels.save_channel(window.log, "ops-chat", "slack", {})  # no secret: it fails
     window.open_incident("Checkout 500s", severity=Severity.SEV1)
     incident = window.current_incident()
     assert incident is not None

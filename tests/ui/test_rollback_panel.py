@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import DivergenceReview, Kind, Severity, Status
-from commander_app.store import decisions, rollback_files
+from commander_app.store import rollback, rollback_files
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.rollback_panel import RollbackPanel
 
@@ -50,11 +50,11 @@ def test_the_checklist_shows_the_authority_row_and_logs_ticks(
     assert "Required items 1, 2, 3, 4, 5 are not ticked" in panel.readiness.text()
     assert "may decide now with an override" in panel.readiness.text()
     tick(panel, 0)
-    assert decisions.checklist_state(window.log, incident_id).ticks["suspect-change"].checked
+    assert rollback.checklist_state(window.log, incident_id).ticks["suspect-change"].checked
     assert cell(panel.items, 0, 1).startswith("alice ")
     assert timeline_texts(window)[-1].startswith("Ticked checklist item 1: The suspect change")
     tick(panel, 0, checked=False)
-    assert not decisions.checklist_state(window.log, incident_id).ticks["suspect-change"].checked
+    assert not rollback.checklist_state(window.log, incident_id).ticks["suspect-change"].checked
     assert panel.items.item(0, 0).checkState() == Qt.CheckState.Unchecked
     window.panel.set_severity(Severity.SEV3)  # the row follows the severity
     assert "SEV3: may decide alone: the service owner (nobody assigned)" in (panel.authority.text())
@@ -152,8 +152,8 @@ def test_resolving_anyway_is_recorded(
     window: MainWindow, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     incident_id = start(window, clock)
-    decisions.log_divergence(
-        window.log, incident_id, decisions.DecisionKind.FLAG, "Flag off", author="kim"
+    rollback.log_divergence(
+        window.log, incident_id, rollback.DecisionKind.FLAG, "Flag off", author="kim"
     )
     monkeypatch.setattr(window.panel, "confirm_resolve", lambda _state, _why: True)
     assert window.panel.set_status(Status.RESOLVED)

@@ -14,7 +14,7 @@ from commander_app.core.clock import FixedClock
 from commander_app.core.model import Severity
 from commander_app.core.template_catalog import TemplateInfo
 from commander_app.core.update_context import CONTEXT_HELP
-from commander_app.store import board_actions, templates_store
+from commander_app.store import board, templates
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.template_editor import Answer, TemplateEditor
 from tests.ui.conftest import BERLIN
@@ -70,7 +70,7 @@ def test_editing_a_shipped_template_previews_as_you_type_and_saving_overrides_it
     editor: TemplateEditor, qtbot: QtBot, log: IncidentLog
 ) -> None:
     assert editor.select("customers-investigating")
-    shipped = templates_store.get_template(log, "customers-investigating")
+    shipped = templates.get_template(log, "customers-investigating")
     editor.set_body(shipped.body + "\nCall the status line: 0800 123.\n")
     assert "0800 123" not in editor.preview_text()  # not re-rendered on the keystroke
     assert editor.preview_timer.isActive()
@@ -79,7 +79,7 @@ def test_editing_a_shipped_template_previews_as_you_type_and_saving_overrides_it
         pass
     assert editor.preview_text().rstrip().endswith("Call the status line: 0800 123.")
     assert editor.save()
-    saved = templates_store.get_template(log, "customers-investigating")
+    saved = templates.get_template(log, "customers-investigating")
     assert saved.origin == "override"
     assert saved.body.endswith("0800 123.\n")
     assert rows(editor)["customers-investigating"] == ("customers", "yours, over shipped")
@@ -108,7 +108,7 @@ def test_a_broken_placeholder_is_named_with_its_line_and_save_keeps_the_edits(
     assert editor.message_text().startswith("Not saved")
     assert "Your edits are kept" in editor.message_text()
     assert editor.body.toPlainText() == broken
-    assert templates_store.get_template(log, "internal-resolved").origin == "shipped"
+    assert templates.get_template(log, "internal-resolved").origin == "shipped"
     editor.set_body("Subject: {{ title }}\n\nResolved.\n")
     editor.flush_preview()
     assert editor.error_text() == ""
@@ -134,8 +134,8 @@ def test_new_duplicate_and_delete(editor: TemplateEditor, log: IncidentLog) -> N
     editor.set_body("Subject: {{ title }}\n\nWe are on it (EU).\n")
     assert editor.duplicate("customers-outage-eu")  # the copy takes the edits along
     assert editor.name.text() == "customers-outage-eu"
-    assert templates_store.get_template(log, "customers-outage-eu").body.endswith("(EU).\n")
-    assert "(EU)" not in templates_store.get_template(log, "customers-outage").body
+    assert templates.get_template(log, "customers-outage-eu").body.endswith("(EU).\n")
+    assert "(EU)" not in templates.get_template(log, "customers-outage").body
     assert not editor.duplicate("customers-outage")
     assert "already a template" in editor.message_text()
 
@@ -157,8 +157,8 @@ def test_new_duplicate_and_delete(editor: TemplateEditor, log: IncidentLog) -> N
 
 
 def test_reset_to_shipped_removes_the_override(editor: TemplateEditor, log: IncidentLog) -> None:
-    shipped = templates_store.get_template(log, "executive-summary").body
-    templates_store.save_template(log, "executive-summary", "Summary: {{ title }}\n", "all", None)
+    shipped = templates.get_template(log, "executive-summary").body
+    templates.save_template(log, "executive-summary", "Summary: {{ title }}\n", "all", None)
     editor.select("first-update")
     editor.select("executive-summary")
     assert editor.body.toPlainText() == "Summary: {{ title }}\n"
@@ -195,14 +195,14 @@ def test_unsaved_edits_are_never_dropped_without_asking(
 
     editor.confirm_discard = answering("save", asked)
     assert editor.select("internal-monitoring")
-    assert templates_store.get_template(log, "internal-identified").body.endswith("Mine.\n")
+    assert templates.get_template(log, "internal-identified").body.endswith("Mine.\n")
     assert editor.name.text() == "internal-monitoring"
 
     editor.set_body("Subject: {{ title }}\n\nThrown away.\n")
     editor.confirm_discard = answering("discard", asked)
     editor.reject()
     assert not editor.isVisible()
-    assert templates_store.get_template(log, "internal-monitoring").origin == "shipped"
+    assert templates.get_template(log, "internal-monitoring").origin == "shipped"
     assert len(asked) == 5
 
 
@@ -210,7 +210,7 @@ def test_the_preview_uses_the_open_incident(
     qtbot: QtBot, log: IncidentLog, clock: FixedClock
 ) -> None:
     incident = log.open_incident("Checkout 500s", severity=Severity.SEV1, author="alice")
-    board_actions.open_hypothesis(
+    board.open_hypothesis(
         log, incident.id, "Payment DB pool exhausted", owner="Chen", author="alice"
     )
     clock.advance(timedelta(minutes=65))
@@ -261,7 +261,7 @@ def test_keyboard_saves_starts_and_duplicates(
     editor.body.setFocus()
     editor.set_body("Subject: {{ title }}\n\nFixed.\n")
     qtbot.keyClick(editor.body, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert templates_store.get_template(log, "customers-resolved").origin == "override"
+    assert templates.get_template(log, "customers-resolved").origin == "override"
     prompts: list[tuple[str, str]] = []
 
     def name(prompt: str, suggestion: str) -> str:
@@ -270,7 +270,7 @@ def test_keyboard_saves_starts_and_duplicates(
 
     editor.ask_name = name
     qtbot.keyClick(editor.body, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert templates_store.get_template(log, "customers-fixed").body.endswith("Fixed.\n")
+    assert templates.get_template(log, "customers-fixed").body.endswith("Fixed.\n")
     qtbot.keyClick(editor.body, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert editor.name.text() == "customers-new"
     assert [s for _p, s in prompts] == ["customers-resolved-copy", ""]

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Kind, Severity
-from commander_app.store import decisions
+from commander_app.store import rollback
 from commander_app.ui.decide_dialog import DecideDialog
 from commander_app.ui.main_window import MainWindow
 
@@ -68,12 +68,12 @@ def test_deciding_it_records_the_change_with_its_authority_and_clears_the_line(
     assert dialog.decide()
     window.live.poll(force=True)
     assert window.capture.line.text() == ""
-    [decision] = decisions.decisions(window.log, incident_id).decisions
+    [decision] = rollback.decisions(window.log, incident_id).decisions
     assert decision.text == "Roll back search-api to v8.1 now"
     assert decision.authority is not None
     assert decision.authority["basis"] == "override"
     assert decision.expect_minutes == 10  # "did it work?" will be asked
-    [change] = decisions.register(window.log, incident_id)
+    [change] = rollback.register(window.log, incident_id)
     assert change.text == "Roll back search-api to v8.1 now"
 
 
@@ -84,7 +84,7 @@ def test_other_typed_decisions_are_logged_at_once(
     type_entry(qtbot, window, "d keep investigating the DNS theory")
     assert open_dialogs(window) == []
     assert window.capture.line.text() == ""
-    [decision] = decisions.decisions(window.log, incident_id).decisions
+    [decision] = rollback.decisions(window.log, incident_id).decisions
     assert decision.text == "keep investigating the DNS theory"
     assert decision.authority is None
 
@@ -99,5 +99,5 @@ def test_a_backfilled_change_is_decided_at_the_time_typed(
     assert (dialog.choice.text(), dialog.kind.currentText()) == ("revert PR 4411", "rollback")
     dialog.override.setText("checkout is down")
     assert dialog.decide()
-    [decision] = decisions.decisions(window.log, incident_id).decisions
+    [decision] = rollback.decisions(window.log, incident_id).decisions
     assert decision.decided_at.startswith("2026-11-28T14:05")

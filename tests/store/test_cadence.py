@@ -13,7 +13,7 @@ from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import Kind, Severity, Status
 from commander_app.core.times import to_iso
-from commander_app.store import cadence_store
+from commander_app.store import cadence
 from commander_app.store.incident_log import IncidentLog
 from tests.support.query_plan import read_plans
 
@@ -36,7 +36,7 @@ def minutes(clock: FixedClock, n: float) -> str:
 
 
 def due(log: IncidentLog, incident_id: str) -> dict[Audience, str | None]:
-    return {r.audience: r.due_at for r in cadence_store.cadence(log, incident_id, CadencePolicy())}
+    return {r.audience: r.due_at for r in cadence.cadence(log, incident_id, CadencePolicy())}
 
 
 def test_a_send_writes_one_event_and_moves_the_due_time(
@@ -45,7 +45,7 @@ def test_a_send_writes_one_event_and_moves_the_due_time(
     assert due(log, incident_id)[EXECUTIVES] == minutes(clock, 5)
     clock.advance(timedelta(minutes=3))
     before = count(log)
-    event = cadence_store.record_sent(
+    event = cadence.record_sent(
         log,
         incident_id,
         EXECUTIVES,
@@ -67,9 +67,9 @@ def test_a_send_writes_one_event_and_moves_the_due_time(
     assert due(log, incident_id)[INTERNAL] == minutes(clock, 5)
 
     clock.advance(timedelta(minutes=1))
-    cadence_store.record_sent(log, incident_id, INTERNAL, "Rolling back.", author="dana")
+    cadence.record_sent(log, incident_id, INTERNAL, "Rolling back.", author="dana")
     assert due(log, incident_id)[INTERNAL] == minutes(clock, 24)
-    assert [e.kind for e in cadence_store.comms_events(log, incident_id)] == [Kind.COMMS] * 2
+    assert [e.kind for e in cadence.comms_events(log, incident_id)] == [Kind.COMMS] * 2
 
 
 def test_a_snooze_writes_one_event_with_its_reason(
@@ -77,7 +77,7 @@ def test_a_snooze_writes_one_event_with_its_reason(
 ) -> None:
     clock.advance(timedelta(minutes=6))
     before = count(log)
-    event = cadence_store.snooze(
+    event = cadence.snooze(
         log, incident_id, CUSTOMERS, 15, "legal is reviewing the wording", author="dana"
     )
     assert count(log) == before + 1
@@ -89,9 +89,7 @@ def test_a_snooze_writes_one_event_with_its_reason(
         "reason": "legal is reviewing the wording",
     }
     row = next(
-        r
-        for r in cadence_store.cadence(log, incident_id, CadencePolicy())
-        if r.audience is CUSTOMERS
+        r for r in cadence.cadence(log, incident_id, CadencePolicy()) if r.audience is CUSTOMERS
     )
     assert row.status is CadenceStatus.SNOOZED
     assert row.due_at == minutes(clock, 21)
@@ -114,7 +112,7 @@ def test_a_refused_snooze_writes_nothing(
     incident_id = log.open_incident("Slow search", severity=Severity.SEV3, author="alice").id
     before = count(log)
     with pytest.raises(ValidationError, match=message):
-        cadence_store.snooze(log, incident_id, audience, length, reason, author="dana")
+        cadence.snooze(log, incident_id, audience, length, reason, author="dana")
     assert count(log) == before
 
 
@@ -123,9 +121,9 @@ def test_a_refused_send_writes_nothing(
 ) -> None:
     before = count(log)
     with pytest.raises(ValidationError, match="update text is empty"):
-        cadence_store.record_sent(log, incident_id, INTERNAL, " \n", author="dana")
+        cadence.record_sent(log, incident_id, INTERNAL, " \n", author="dana")
     with pytest.raises(ValidationError, match="after this update"):
-        cadence_store.record_sent(
+        cadence.record_sent(
             log,
             incident_id,
             INTERNAL,
@@ -134,11 +132,11 @@ def test_a_refused_send_writes_nothing(
             author="dana",
         )
     with pytest.raises(NotFoundError):
-        cadence_store.record_sent(log, UNKNOWN, INTERNAL, "Rolling back.", author="dana")
+        cadence.record_sent(log, UNKNOWN, INTERNAL, "Rolling back.", author="dana")
     with pytest.raises(NotFoundError):
-        cadence_store.snooze(log, UNKNOWN, INTERNAL, 10, "legal", author="dana")
+        cadence.snooze(log, UNKNOWN, INTERNAL, 10, "legal", author="dana")
     with pytest.raises(NotFoundError):
-        cadence_store.comms_events(log, UNKNOWN)
+        cadence.comms_events(log, UNKNOWN)
     assert count(log) == before
 
 
@@ -148,16 +146,16 @@ def test_comms_events_are_only_this_incidents_comms(
     other = log.open_incident("Other", severity=Severity.SEV1, author="alice").id
     log.log(incident_id, "a note", author="alice")
     clock.advance(timedelta(minutes=1))
-    mine = cadence_store.record_sent(log, incident_id, INTERNAL, "ours", author="dana")
-    cadence_store.record_sent(log, other, INTERNAL, "theirs", author="dana")
-    assert cadence_store.comms_events(log, incident_id) == [mine]
+    mine = cadence.record_sent(log, incident_id, INTERNAL, "ours", author="dana")
+    cadence.record_sent(log, other, INTERNAL, "theirs", author="dana")
+    assert cadence.comms_events(log, incident_id) == [mine]
 
 
 def test_a_corrected_send_no_longer_counts(
     log: IncidentLog, clock: FixedClock, incident_id: str
 ) -> None:
     clock.advance(timedelta(minutes=2))
-    wrong = cadence_store.record_sent(log, incident_id, CUSTOMERS, "Fixed.", author="dana")
+    wrong = cadence.record_sent(log, incident_id, CUSTOMERS, "Fixed.", author="dana")
     assert due(log, incident_id)[CUSTOMERS] == minutes(clock, 32)
     clock.advance(timedelta(minutes=1))
     log.log(incident_id, "Not sent: the status page was down", supersedes=wrong.id, author="dana")
@@ -169,7 +167,7 @@ def test_the_cadence_follows_severity_and_resolution_in_the_log(
 ) -> None:
     incident_id = log.open_incident("Slow search", severity=Severity.SEV3, author="alice").id
     clock.advance(timedelta(minutes=2))
-    cadence_store.record_sent(log, incident_id, INTERNAL, "Looking into it.", author="dana")
+    cadence.record_sent(log, incident_id, INTERNAL, "Looking into it.", author="dana")
     assert set(due(log, incident_id)) == {INTERNAL}
     clock.advance(timedelta(minutes=28))
     log.set_severity(incident_id, Severity.SEV1, author="alice")
@@ -180,14 +178,14 @@ def test_the_cadence_follows_severity_and_resolution_in_the_log(
     }
     clock.advance(timedelta(minutes=5))
     log.set_status(incident_id, Status.RESOLVED, author="alice")
-    rows = {r.audience: r for r in cadence_store.cadence(log, incident_id, CadencePolicy())}
+    rows = {r.audience: r for r in cadence.cadence(log, incident_id, CadencePolicy())}
     assert rows[INTERNAL].status is CadenceStatus.RESOLVED_FINAL_DUE
     assert rows[EXECUTIVES].status is CadenceStatus.NOT_SCHEDULED
     clock.advance(timedelta(minutes=1))
-    cadence_store.record_sent(log, incident_id, INTERNAL, "Resolved.", author="dana")
-    rows = {r.audience: r for r in cadence_store.cadence(log, incident_id, CadencePolicy())}
+    cadence.record_sent(log, incident_id, INTERNAL, "Resolved.", author="dana")
+    rows = {r.audience: r for r in cadence.cadence(log, incident_id, CadencePolicy())}
     assert rows[INTERNAL].status is CadenceStatus.DONE
-    assert cadence_store.adherence(log, incident_id, CadencePolicy()) == {
+    assert cadence.adherence(log, incident_id, CadencePolicy()) == {
         INTERNAL: Adherence(due=3, on_time=2),  # the first; 22 at SEV1, missed; the final
         EXECUTIVES: Adherence(due=0, on_time=0),  # due at 35, the moment it was resolved
         CUSTOMERS: Adherence(due=0, on_time=0),
@@ -198,13 +196,13 @@ def test_a_restart_gives_the_same_due_times(
     log: IncidentLog, db_path: Path, clock: FixedClock, incident_id: str
 ) -> None:
     clock.advance(timedelta(minutes=4))
-    cadence_store.record_sent(log, incident_id, INTERNAL, "Rolling back.", author="dana")
-    cadence_store.snooze(log, incident_id, EXECUTIVES, 10, "waiting for numbers", author="dana")
-    before = cadence_store.cadence(log, incident_id, CadencePolicy())
+    cadence.record_sent(log, incident_id, INTERNAL, "Rolling back.", author="dana")
+    cadence.snooze(log, incident_id, EXECUTIVES, 10, "waiting for numbers", author="dana")
+    before = cadence.cadence(log, incident_id, CadencePolicy())
     log.close()
     later = FixedClock(clock.now() + timedelta(minutes=7))  # the laptop slept
     with IncidentLog(db_path, device_id="device-test", clock=later) as reopened:
-        after = cadence_store.cadence(reopened, incident_id, CadencePolicy())
+        after = cadence.cadence(reopened, incident_id, CadencePolicy())
     assert [r.due_at for r in after] == [r.due_at for r in before]
     assert [r.seconds_left for r in after] == [
         r.seconds_left - 7 * 60 for r in before if r.seconds_left is not None
@@ -220,24 +218,24 @@ def test_a_restart_gives_the_same_due_times(
 
 
 def test_no_policy_file_means_the_defaults(isolated_environment: Path) -> None:
-    path = cadence_store.policy_path()
+    path = cadence.policy_path()
     assert path.name == "cadence.json"
     assert path.is_relative_to(isolated_environment / "data")
     assert not path.exists()
-    assert cadence_store.load_policy() == CadencePolicy()
+    assert cadence.load_policy() == CadencePolicy()
 
 
 def test_a_saved_policy_is_read_back_and_applies_at_once(
     log: IncidentLog, clock: FixedClock, incident_id: str
 ) -> None:
     faster = CadencePolicy.from_dict({"first_update_minutes": 3})
-    path = cadence_store.save_policy(faster)
-    assert path == cadence_store.policy_path()
+    path = cadence.save_policy(faster)
+    assert path == cadence.policy_path()
     assert json.loads(path.read_text(encoding="utf-8"))["first_update_minutes"] == 3
     assert [p.name for p in path.parent.iterdir()] == ["cadence.json"]  # no temporary left
-    loaded = cadence_store.load_policy()
+    loaded = cadence.load_policy()
     assert loaded == faster
-    rows = cadence_store.cadence(log, incident_id, loaded)
+    rows = cadence.cadence(log, incident_id, loaded)
     assert rows[0].due_at == minutes(clock, 3)
 
 
@@ -251,11 +249,11 @@ def test_a_saved_policy_is_read_back_and_applies_at_once(
     ],
 )
 def test_a_malformed_policy_file_is_named_with_the_problem(content: bytes, message: str) -> None:
-    path = cadence_store.policy_path()
+    path = cadence.policy_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     with pytest.raises(ValidationError, match=message) as caught:
-        cadence_store.load_policy()
+        cadence.load_policy()
     assert str(path) in str(caught.value)
     assert "delete it to use the default cadence" in str(caught.value)
     before = path.read_bytes()
@@ -263,14 +261,14 @@ def test_a_malformed_policy_file_is_named_with_the_problem(content: bytes, messa
         IncidentLog(path.parent / "other.db", device_id="device-test") as other,
         pytest.raises(ValidationError, match="cadence policy"),
     ):
-        cadence_store.snooze(other, UNKNOWN, INTERNAL, 10, "legal", author="dana")
+        cadence.snooze(other, UNKNOWN, INTERNAL, 10, "legal", author="dana")
     assert path.read_bytes() == before  # never replaced by the defaults behind the user's back
 
 
 def test_the_cadence_reads_use_their_index_not_the_whole_story(
     log: IncidentLog, incident_id: str
 ) -> None:
-    for read in (cadence_store.comms_events, cadence_store.cadence_events):
+    for read in (cadence.comms_events, cadence.cadence_events):
         plans = " | ".join(read_plans(log.conn, lambda r=read: r(log, incident_id)))
         assert "events_cadence" in plans, (read.__name__, plans)
         assert "events_story" not in plans, (read.__name__, plans)

@@ -32,15 +32,16 @@ from commander_app.core.rollback import (
     outcomes_due,
 )
 from commander_app.core.times import format_clock
-from commander_app.store import board_actions, decisions, environment, rollback_files
+from commander_app.store import board as board_store
+from commander_app.store import environment, rollback, rollback_files
 from commander_app.store.incident_log import IncidentLog
 
 
 def cmd_checklist(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = log.find_incident(args.incident)
-    state, row = decisions.authority_row(log, incident.id)
-    checklist = decisions.checklist_state(log, incident.id)
-    board = decisions.decisions(log, incident.id)
+    state, row = rollback.authority_row(log, incident.id)
+    checklist = rollback.checklist_state(log, incident.id)
+    board = rollback.decisions(log, incident.id)
     now = log.clock.now()
     if args.json:
         document = {
@@ -125,7 +126,7 @@ def _decision_line(decision: Decision, number: str, now: datetime) -> str:
 
 def cmd_check_item(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = target(log, args)
-    event = decisions.tick_item(
+    event = rollback.tick_item(
         log,
         incident.id,
         args.item,
@@ -143,7 +144,7 @@ def cmd_decide(log: IncidentLog, args: argparse.Namespace) -> int:
     record = (args.kind, args.override, args.expect_minutes, args.objection)
     if all(value is None for value in record):
         refuse_unrecorded_change(args.text)
-        event = board_actions.record_decision(
+        event = board_store.record_decision(
             log,
             incident.id,
             args.text,
@@ -163,10 +164,10 @@ def cmd_decide(log: IncidentLog, args: argparse.Namespace) -> int:
         expect_minutes=args.expect_minutes,
         override_reason=args.override,
     )
-    event = decisions.decide(log, incident.id, request, author=author(args), at=at(log, args))
+    event = rollback.decide(log, incident.id, request, author=author(args), at=at(log, args))
     out(event.id)
     if request.decision_kind in CHANGE_KINDS:
-        state, row = decisions.authority_row(log, incident.id)
+        state, row = rollback.authority_row(log, incident.id)
         print(f"Tell now: {row.who_is_told(state)}.", file=sys.stderr)
     return 0
 
@@ -188,7 +189,7 @@ def refuse_unrecorded_change(text: str) -> None:
 
 def cmd_outcome(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = target(log, args)
-    event = decisions.record_outcome(
+    event = rollback.record_outcome(
         log,
         incident.id,
         args.decision,
@@ -203,7 +204,7 @@ def cmd_outcome(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_divergences(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = log.find_incident(args.incident)
-    register = decisions.register(log, incident.id)
+    register = rollback.register(log, incident.id)
     if args.json:
         out(json.dumps([divergence_dict(d) for d in register], indent=2, ensure_ascii=False))
         return 0
@@ -217,7 +218,7 @@ def cmd_divergences(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = target(log, args)
-    event = decisions.log_divergence(
+    event = rollback.log_divergence(
         log,
         incident.id,
         parse_change(args.change),
@@ -233,7 +234,7 @@ def cmd_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_review_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
     incident = target(log, args)
-    event = decisions.review_divergence(
+    event = rollback.review_divergence(
         log,
         incident.id,
         args.change,

@@ -25,7 +25,9 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.rollback import ChecklistState, DecisionRequest, fold_ticks
-from commander_app.store import board_actions, decisions, environment, handoffs, rollback_files
+from commander_app.store import board as board_store
+from commander_app.store import environment, handoff, rollback_files
+from commander_app.store import rollback as rollback_store
 from commander_app.store.bundles import export_bundle
 from commander_app.store.incident_log import IncidentLog
 from tests.store.conftest import count
@@ -44,22 +46,22 @@ ROLLBACK = DecisionRequest(
 def tick_required(log: IncidentLog, incident_id: str) -> None:
     for item in rollback_files.load_checklist().items:
         if item.required:
-            decisions.tick_item(log, incident_id, item.id, author="alice")
+            rollback_store.tick_item(log, incident_id, item.id, author="alice")
 
 
 def test_ticks_are_logged_and_a_repeated_tick_writes_nothing(
     log: IncidentLog, incident_id: str
 ) -> None:
-    event = decisions.tick_item(log, incident_id, "1", author="carl")
+    event = rollback_store.tick_item(log, incident_id, "1", author="carl")
     assert event.kind is Kind.CHECKLIST
     assert event.body["item"] == "suspect-change"
     assert event.body["checked"] is True
     before = count(log)
     with pytest.raises(ValidationError, match="already ticked"):
-        decisions.tick_item(log, incident_id, "suspect-change", author="carl")
+        rollback_store.tick_item(log, incident_id, "suspect-change", author="carl")
     assert count(log) == before
-    decisions.tick_item(log, incident_id, "1", checked=False, author="carl")
-    state = decisions.checklist_state(log, incident_id)
+    rollback_store.tick_item(log, incident_id, "1", checked=False, author="carl")
+    state = rollback_store.checklist_state(log, incident_id)
     assert not state.is_ticked(state.checklist.find("1"))
     assert state.ticks["suspect-change"].by == "carl"
 
@@ -69,18 +71,18 @@ def test_deciding_a_rollback_needs_the_checklist_or_authority(
 ) -> None:
     before = count(log)
     with pytest.raises(ValidationError, match="5 required checklist items are not ticked"):
-        decisions.decide(log, incident_id, ROLLBACK, author="alice")
+        rollback_store.decide(log, incident_id, ROLLBACK, author="alice")
     assert count(log) == before
     overridden = DecisionRequest(ROLLBACK.text, ROLLBACK.decision_kind, override_reason="down")
     with pytest.raises(ValidationError, match="bob does not hold that role"):
-        decisions.decide(log, incident_id, overridden, author="bob")
-    event = decisions.decide(log, incident_id, overridden, author="alice")  # the commander
+        rollback_store.decide(log, incident_id, overridden, author="bob")
+    event = rollback_store.decide(log, incident_id, overridden, author="alice")  # the commander
     assert event.body["authority"]["basis"] == "override"
     tick_required(log, incident_id)
     clock.advance(timedelta(seconds=1))
-    event = decisions.decide(log, incident_id, ROLLBACK, author="bob")
+    event = rollback_store.decide(log, incident_id, ROLLBACK, author="bob")
     assert event.body["authority"]["basis"] == "checklist"
-    recorded = decisions.decisions(log, incident_id).decisions[-1]
+    recorded = rollback_store.decisions(log, incident_id).decisions[-1]
     assert recorded.options == ["roll back", "fix forward"]
     assert recorded.objections == ["bob: the fix is five minutes away"]
     assert (recorded.reversible, recorded.expect_minutes) == (True, 10)
@@ -93,9 +95,9 @@ def test_authority_follows_the_incident_s_current_severity(
     flag = DecisionRequest("Kill flag new-checkout", DecisionKind.FLAG, override_reason="suspect")
     log.set_severity(incident_id, Severity.SEV2, author="alice")  # escalated: the IC alone
     with pytest.raises(ValidationError, match="Only the incident commander"):
-        decisions.decide(log, incident_id, flag, author="bob")
+        rollback_store.decide(log, incident_id, flag, author="bob")
     log.set_severity(incident_id, Severity.SEV3, author="alice")
-    event = decisions.decide(log, incident_id, flag, author="bob")
+    event = rollback_store.decide(log, incident_id, flag, author="bob")
     assert event.body["authority"]["severity"] == "SEV3"
     assert event.body["role"] == "service_owner"
 
@@ -109,10 +111,10 @@ def test_the_authority_file_in_the_data_directory_applies(
     path.write_text('[SEV3]\ndecide = ["scribe"]\n', encoding="utf-8")
     log.assign_role(incident_id, Role.SCRIBE, "sam", author="alice")
     request = DecisionRequest("Fail over", DecisionKind.FAILOVER, override_reason="region down")
-    assert decisions.decide(log, incident_id, request, author="sam").body["role"] == "scribe"
+    assert rollback_store.decide(log, incident_id, request, author="sam").body["role"] == "scribe"
     path.write_text("[SEV3\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=f"{path}.*delete it"):
-        decisions.decide(log, incident_id, request, author="sam")
+        rollback_store.decide(log, incident_id, request, author="sam")
 
 
 def test_save_matrix_writes_a_file_that_reads_back(tmp_path: Path) -> None:
@@ -126,47 +128,47 @@ def test_the_outcome_is_asked_once_when_its_time_comes(
     log: IncidentLog, incident_id: str, clock: FixedClock
 ) -> None:
     tick_required(log, incident_id)
-    decided = decisions.decide(log, incident_id, ROLLBACK, author="alice")
+    decided = rollback_store.decide(log, incident_id, ROLLBACK, author="alice")
     clock.advance(timedelta(minutes=9))
-    assert decisions.ask_due_outcomes(log, incident_id, author="alice") == []
+    assert rollback_store.ask_due_outcomes(log, incident_id, author="alice") == []
     clock.advance(timedelta(minutes=2))
-    asked = decisions.ask_due_outcomes(log, incident_id, author="alice")
+    asked = rollback_store.ask_due_outcomes(log, incident_id, author="alice")
     assert [e.body["ref"] for e in asked] == [decided.id]
     assert asked[0].body["text"].startswith("Did it work? Roll back checkout to 4811")
     # In the timeline at the time it came due, not when the window noticed.
-    due = decisions.decisions(log, incident_id).decisions[0].outcome_due_at
+    due = rollback_store.decisions(log, incident_id).decisions[0].outcome_due_at
     assert asked[0].occurred_at == due
-    assert decisions.ask_due_outcomes(log, incident_id, author="alice") == []
-    answer = decisions.record_outcome(
+    assert rollback_store.ask_due_outcomes(log, incident_id, author="alice") == []
+    answer = rollback_store.record_outcome(
         log, incident_id, decided.id[:10], Outcome.FAILED, note="errors stayed", author="alice"
     )
     assert answer.body["text"] == (
         "Outcome: did not work: Roll back checkout to 4811. errors stayed"
     )
     with pytest.raises(ValidationError, match="already recorded as failed"):
-        decisions.record_outcome(log, incident_id, decided.id, Outcome.FAILED, author="alice")
-    final = decisions.decisions(log, incident_id).decisions[0]
+        rollback_store.record_outcome(log, incident_id, decided.id, Outcome.FAILED, author="alice")
+    final = rollback_store.decisions(log, incident_id).decisions[0]
     assert (final.outcome, final.outcome_note) == (Outcome.FAILED, "errors stayed")
 
 
 def test_a_decision_from_before_the_record_still_folds_and_takes_an_outcome(
     log: IncidentLog, incident_id: str
 ) -> None:
-    old = board_actions.record_decision(log, incident_id, "Page the DBA", author="alice")
-    decisions.record_outcome(log, incident_id, old.id, Outcome.WORKED, author="alice")
-    board = board_actions.board(log, incident_id)
+    old = board_store.record_decision(log, incident_id, "Page the DBA", author="alice")
+    rollback_store.record_outcome(log, incident_id, old.id, Outcome.WORKED, author="alice")
+    board = board_store.board(log, incident_id)
     assert [d.text for d in board.decisions] == ["Page the DBA"]
     assert board.decisions[0].outcome is Outcome.WORKED
-    assert decisions.register(log, incident_id) == []
+    assert rollback_store.register(log, incident_id) == []
 
 
 def test_divergences_from_decisions_and_logged_through_resolve(
     log: IncidentLog, incident_id: str, clock: FixedClock
 ) -> None:
     tick_required(log, incident_id)
-    rollback = decisions.decide(log, incident_id, ROLLBACK, author="alice")
-    decisions.decide(log, incident_id, DecisionRequest("Page the DBA"), author="alice")
-    scaled = decisions.log_divergence(
+    rollback = rollback_store.decide(log, incident_id, ROLLBACK, author="alice")
+    rollback_store.decide(log, incident_id, DecisionRequest("Page the DBA"), author="alice")
+    scaled = rollback_store.log_divergence(
         log,
         incident_id,
         DecisionKind.SCALING,
@@ -175,7 +177,7 @@ def test_divergences_from_decisions_and_logged_through_resolve(
         by="kim",
         author="alice",
     )
-    register = decisions.register(log, incident_id)
+    register = rollback_store.register(log, incident_id)
     assert [(d.id, d.change.value, d.by) for d in register] == [
         (rollback.id, "rollback", "alice"),
         (scaled.id, "scaling", "kim"),
@@ -183,29 +185,31 @@ def test_divergences_from_decisions_and_logged_through_resolve(
     assert register[1].afterwards is Afterwards.REVERT
     log.set_status(incident_id, Status.MONITORING, author="alice")
     before = count(log)
-    with pytest.raises(decisions.UnreviewedChanges, match="2 production changes are not") as no:
-        decisions.resolve(log, incident_id, author="alice")
+    with pytest.raises(
+        rollback_store.UnreviewedChanges, match="2 production changes are not"
+    ) as no:
+        rollback_store.resolve(log, incident_id, author="alice")
     assert [d.id for d in no.value.pending] == [rollback.id, scaled.id]
     assert count(log) == before
     assert log.incident(incident_id).status is Status.MONITORING
-    decisions.review_divergence(
+    rollback_store.review_divergence(
         log, incident_id, scaled.id, DivergenceReview.REVERTED, author="kim"
     )
-    decisions.review_divergence(
+    rollback_store.review_divergence(
         log, incident_id, rollback.id, DivergenceReview.MADE_PERMANENT, author="alice"
     )
     with pytest.raises(ValidationError, match="already reviewed as made permanent"):
-        decisions.review_divergence(
+        rollback_store.review_divergence(
             log, incident_id, rollback.id, DivergenceReview.MADE_PERMANENT, author="alice"
         )
-    event = decisions.resolve(log, incident_id, author="alice")
+    event = rollback_store.resolve(log, incident_id, author="alice")
     assert "unreviewed_changes" not in event.body
     assert log.incident(incident_id).status is Status.RESOLVED
 
 
 def test_resolving_anyway_records_how_many_were_left(log: IncidentLog, incident_id: str) -> None:
-    decisions.log_divergence(log, incident_id, DecisionKind.FLAG, "Flag off", author="alice")
-    event = decisions.resolve(log, incident_id, author="alice", confirmed=True)
+    rollback_store.log_divergence(log, incident_id, DecisionKind.FLAG, "Flag off", author="alice")
+    event = rollback_store.resolve(log, incident_id, author="alice", confirmed=True)
     assert event.body["unreviewed_changes"] == 1
     assert log.incident(incident_id).status is Status.RESOLVED
 
@@ -213,16 +217,18 @@ def test_resolving_anyway_records_how_many_were_left(log: IncidentLog, incident_
 def test_briefing_and_exports_carry_decisions_checklist_and_changes(
     log: IncidentLog, incident_id: str
 ) -> None:
-    decisions.tick_item(log, incident_id, "1", author="alice")
+    rollback_store.tick_item(log, incident_id, "1", author="alice")
     overridden = DecisionRequest(
         "Roll back checkout to 4811",
         DecisionKind.ROLLBACK,
         expect_minutes=10,
         override_reason="checkout down for everyone",
     )
-    decided = decisions.decide(log, incident_id, overridden, author="alice")
-    decisions.log_divergence(log, incident_id, DecisionKind.CONFIG, "Pool size 50", author="kim")
-    briefing = handoffs.briefing(log, incident_id, local_zone=environment.local_zone())
+    decided = rollback_store.decide(log, incident_id, overridden, author="alice")
+    rollback_store.log_divergence(
+        log, incident_id, DecisionKind.CONFIG, "Pool size 50", author="kim"
+    )
+    briefing = handoff.briefing(log, incident_id, local_zone=environment.local_zone())
     assert "Production changes (2, 2 NOT reviewed)" in briefing
     assert "rollback by alice: Roll back checkout to 4811 (NOT reviewed)" in briefing
     assert "effect expected by" in briefing
@@ -249,18 +255,22 @@ def test_the_rollback_view_read_through_its_index_is_the_fold_of_every_event(
     log: IncidentLog, incident_id: str, clock: FixedClock
 ) -> None:
     tick_required(log, incident_id)
-    rollback = decisions.decide(log, incident_id, ROLLBACK, author="alice")
-    decisions.tick_item(log, incident_id, "1", author="carl")
-    flag = decisions.log_divergence(log, incident_id, DecisionKind.FLAG, "Flag off", author="bob")
+    rollback = rollback_store.decide(log, incident_id, ROLLBACK, author="alice")
+    rollback_store.tick_item(log, incident_id, "1", author="carl")
+    flag = rollback_store.log_divergence(
+        log, incident_id, DecisionKind.FLAG, "Flag off", author="bob"
+    )
     body = {"text": "Flag checkout-v2 off", "change": "flag", "afterwards": "revert"}
     log.append(incident_id, Kind.DIVERGENCE, body, author="bob", supersedes=flag.id)
-    wrong = board_actions.record_decision(log, incident_id, "Page the DBA", author="alice")
+    wrong = board_store.record_decision(log, incident_id, "Page the DBA", author="alice")
     log.log(incident_id, "that was a note, not a decision", author="alice", supersedes=wrong.id)
     clock.advance(timedelta(minutes=11))
-    decisions.record_outcome(log, incident_id, rollback.id, Outcome.WORKED, author="alice")
-    decisions.review_divergence(log, incident_id, flag.id, DivergenceReview.REVERTED, author="bob")
+    rollback_store.record_outcome(log, incident_id, rollback.id, Outcome.WORKED, author="alice")
+    rollback_store.review_divergence(
+        log, incident_id, flag.id, DivergenceReview.REVERTED, author="bob"
+    )
     checklist = rollback_files.load_checklist()
-    ticks, board, register = decisions.rollback_view(log, incident_id, checklist)
+    ticks, board, register = rollback_store.rollback_view(log, incident_id, checklist)
     events = log.events(incident_id)
     assert ticks == ChecklistState(checklist, fold_ticks(events))
     assert board == fold_board(e for e in events if e.kind is Kind.DECISION)
@@ -279,5 +289,5 @@ def test_the_rollback_view_read_through_its_index_is_the_fold_of_every_event(
 def test_the_rollback_panel_reads_only_its_events_through_its_index(
     log: IncidentLog, incident_id: str
 ) -> None:
-    (plan,) = read_plans(log.conn, lambda: decisions.rollback_entries(log, incident_id))
+    (plan,) = read_plans(log.conn, lambda: rollback_store.rollback_entries(log, incident_id))
     assert "events_rollback" in plan

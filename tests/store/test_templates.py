@@ -9,9 +9,9 @@ from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import HypothesisState, Role, Severity, Status
 from commander_app.core.templates import RenderedUpdate, TemplateError
-from commander_app.store import board_actions
+from commander_app.store import board
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.templates_store import (
+from commander_app.store.templates import (
     delete_template,
     draft,
     duplicate_template,
@@ -36,25 +36,25 @@ def realistic_incident(log: IncidentLog, clock: FixedClock) -> str:
     ).id  # fmt: skip
     log.assign_role(incident, Role.COMMUNICATOR, "bram", author="alice")
     clock.advance(timedelta(minutes=5))
-    pool = board_actions.open_hypothesis(
+    pool = board.open_hypothesis(
         log, incident, "Payment DB pool exhausted since release 42", owner="chen", author="alice"
     ).id
-    board_actions.open_hypothesis(log, incident, "Card gateway degraded", owner="dana",
+    board.open_hypothesis(log, incident, "Card gateway degraded", owner="dana",
                                   author="alice")  # fmt: skip
     clock.advance(timedelta(minutes=10))
-    board_actions.add_finding(log, incident, "Pool at 100/100 on payments-db-2",
+    board.add_finding(log, incident, "Pool at 100/100 on payments-db-2",
                               hypothesis_id=pool, author="chen")  # fmt: skip
-    board_actions.add_finding(log, incident, "Gateway status page is green", author="dana")
+    board.add_finding(log, incident, "Gateway status page is green", author="dana")
     clock.advance(timedelta(minutes=10))
-    board_actions.set_hypothesis_state(log, incident, pool, HypothesisState.CONFIRMED,
+    board.set_hypothesis_state(log, incident, pool, HypothesisState.CONFIRMED,
                                        author="alice")  # fmt: skip
     log.set_status(incident, Status.IDENTIFIED, author="alice")
-    board_actions.record_decision(log, incident, "Roll back release 42",
+    board.record_decision(log, incident, "Roll back release 42",
                                   options=["roll back", "fix forward"], reversible=True,
                                   author="alice")  # fmt: skip
-    board_actions.add_action(log, incident, "Roll back release 42", owner="chen",
+    board.add_action(log, incident, "Roll back release 42", owner="chen",
                              due=clock.now() + timedelta(minutes=15), author="alice")  # fmt: skip
-    board_actions.add_action(log, incident, "Raise the pool size", author="alice")
+    board.add_action(log, incident, "Raise the pool size", author="alice")
     clock.advance(timedelta(minutes=40))
     assert clock.now() - start == timedelta(minutes=65)
     return incident

@@ -28,8 +28,8 @@ from commander_app.core.template_catalog import (
 from commander_app.core.templates import RenderedUpdate, TemplateError, check, render
 from commander_app.core.times import to_iso
 from commander_app.core.update_context import sample_context, text_zone_for, update_context
-from commander_app.store.board_actions import board
-from commander_app.store.cadence_store import comms_events
+from commander_app.store.board import board
+from commander_app.store.cadence import comms_events
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 

@@ -8,7 +8,7 @@ from commander_app.core.cadence import CadencePolicy
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience, Kind, Severity
-from commander_app.store import board_actions, cadence_store, handoffs
+from commander_app.store import board, cadence, handoff
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
 from tests.store.conftest import count
@@ -19,9 +19,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def test_command_changes_hands_only_when_the_offer_is_accepted(
     log: IncidentLog, clock: FixedClock, incident_id: str
 ) -> None:
-    board_actions.open_hypothesis(log, incident_id, "DB pool exhausted", owner="bob", author="a")
+    board.open_hypothesis(log, incident_id, "DB pool exhausted", owner="bob", author="a")
     clock.advance(timedelta(minutes=42))
-    offer = handoffs.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
+    offer = handoff.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
     assert offer.kind is Kind.ROLE
     assert offer.body["from"] == "alice"
     assert offer.body["briefing"].startswith("HANDOFF BRIEFING: Checkout 500s\n")
@@ -30,7 +30,7 @@ def test_command_changes_hands_only_when_the_offer_is_accepted(
     state = log.incident(incident_id)
     assert (state.commander, state.pending_handoff_to) == ("alice", "bob")
     clock.advance(timedelta(minutes=1))
-    accepted = handoffs.accept_handoff(log, incident_id, author="bob")
+    accepted = handoff.accept_handoff(log, incident_id, author="bob")
     assert "entered_by" not in accepted.body
     state = log.incident(incident_id)
     assert (state.commander, state.pending_handoff_to) == ("bob", None)
@@ -40,25 +40,25 @@ def test_command_changes_hands_only_when_the_offer_is_accepted(
 def test_someone_else_may_enter_the_acceptance_and_the_log_says_who(
     log: IncidentLog, clock: FixedClock, incident_id: str
 ) -> None:
-    handoffs.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
+    handoff.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
     clock.advance(timedelta(minutes=1))
-    accepted = handoffs.accept_handoff(log, incident_id, author="scribe kim")
+    accepted = handoff.accept_handoff(log, incident_id, author="scribe kim")
     assert accepted.author == "scribe kim"
     assert accepted.body["entered_by"] == "scribe kim"
     assert log.incident(incident_id).commander == "bob"
 
 
-@pytest.mark.parametrize("answer", [handoffs.decline_handoff, handoffs.cancel_handoff])
+@pytest.mark.parametrize("answer", [handoff.decline_handoff, handoff.cancel_handoff])
 def test_a_declined_or_cancelled_offer_keeps_the_commander(
     log: IncidentLog, clock: FixedClock, incident_id: str, answer: Any
 ) -> None:
-    handoffs.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
+    handoff.offer_handoff(log, incident_id, "bob", author="alice", local_zone=BERLIN)
     clock.advance(timedelta(minutes=1))
     answer(log, incident_id, author="bob")
     state = log.incident(incident_id)
     assert (state.commander, state.pending_handoff_to) == ("alice", None)
     clock.advance(timedelta(minutes=1))
-    handoffs.offer_handoff(log, incident_id, "carl", author="alice", local_zone=BERLIN)
+    handoff.offer_handoff(log, incident_id, "carl", author="alice", local_zone=BERLIN)
     assert log.incident(incident_id).pending_handoff_to == "carl"
 
 
@@ -66,7 +66,7 @@ def test_the_briefing_follows_the_log_clock(
     log: IncidentLog, clock: FixedClock, incident_id: str
 ) -> None:
     clock.advance(timedelta(hours=2, minutes=5))
-    text = handoffs.briefing(log, incident_id, policy=CadencePolicy(), local_zone=BERLIN)
+    text = handoff.briefing(log, incident_id, policy=CadencePolicy(), local_zone=BERLIN)
     assert "open 2 h 05 min (since 15:00 CET) · as of 17:05 CET" in text
     assert "  internal: OVERDUE by 2 h 00 min (was due 15:05 CET)" in text
 
@@ -75,11 +75,11 @@ def test_the_stored_handoff_briefing_names_each_audiences_next_update(
     log: IncidentLog, clock: FixedClock, incident_id: str
 ) -> None:
     log.set_severity(incident_id, Severity.SEV1, author="alice")
-    cadence_store.record_sent(log, incident_id, Audience.EXECUTIVES, "Exec update",
+    cadence.record_sent(log, incident_id, Audience.EXECUTIVES, "Exec update",
                               next_update_at=clock.now() + timedelta(minutes=30),
                               author="bram")  # fmt: skip
     clock.advance(timedelta(minutes=25))
-    event = handoffs.offer_handoff(
+    event = handoff.offer_handoff(
         log, incident_id, "carl", author="alice", policy=CadencePolicy(), local_zone=BERLIN
     )
     stored = event.body["briefing"]
@@ -97,25 +97,25 @@ def test_the_stored_handoff_briefing_names_each_audiences_next_update(
 @pytest.mark.parametrize(
     ("setup", "attempt", "message"),
     [
-        ([], lambda log, i: handoffs.accept_handoff(log, i, author="bob"), "No handoff"),
-        ([], lambda log, i: handoffs.decline_handoff(log, i, author="bob"), "No handoff"),
-        ([], lambda log, i: handoffs.cancel_handoff(log, i, author="alice"), "No handoff"),
+        ([], lambda log, i: handoff.accept_handoff(log, i, author="bob"), "No handoff"),
+        ([], lambda log, i: handoff.decline_handoff(log, i, author="bob"), "No handoff"),
+        ([], lambda log, i: handoff.cancel_handoff(log, i, author="alice"), "No handoff"),
         (
             [],
-            lambda log, i: handoffs.offer_handoff(log, i, "alice", author="alice"),
+            lambda log, i: handoff.offer_handoff(log, i, "alice", author="alice"),
             "already the commander",
         ),
         (
             ["bob"],
-            lambda log, i: handoffs.offer_handoff(log, i, "bob", author="a"),
+            lambda log, i: handoff.offer_handoff(log, i, "bob", author="a"),
             "already offered",
         ),
         (
             ["bob"],
-            lambda log, i: handoffs.offer_handoff(log, i, "carl", author="a"),
+            lambda log, i: handoff.offer_handoff(log, i, "carl", author="a"),
             "cancel that offer",
         ),
-        ([], lambda log, i: handoffs.offer_handoff(log, i, "  ", author="a"), "name is empty"),
+        ([], lambda log, i: handoff.offer_handoff(log, i, "  ", author="a"), "name is empty"),
     ],
 )
 def test_refusals_write_nothing(
@@ -128,7 +128,7 @@ def test_refusals_write_nothing(
 ) -> None:
     for person in setup:
         clock.advance(timedelta(minutes=1))
-        handoffs.offer_handoff(log, incident_id, person, author="alice", local_zone=BERLIN)
+        handoff.offer_handoff(log, incident_id, person, author="alice", local_zone=BERLIN)
     clock.advance(timedelta(minutes=1))
     before = count(log)
     with pytest.raises(ValidationError, match=message):

@@ -9,8 +9,8 @@ from commander_app.core.cadence import CadencePolicy
 from commander_app.core.errors import ValidationError
 from commander_app.core.handoff import answer_body, offer_body
 from commander_app.core.model import Event, Kind, RoleChange
-from commander_app.store import cadence_store, decisions, environment
-from commander_app.store.board_actions import board
+from commander_app.store import cadence, environment, rollback
+from commander_app.store.board import board
 from commander_app.store.incident_log import IncidentLog
 
 
@@ -26,7 +26,7 @@ def briefing(
     problem = None
     if policy is None:
         try:
-            policy = cadence_store.load_policy()
+            policy = cadence.load_policy()
         except ValidationError as exc:
             policy, problem = CadencePolicy(), str(exc)
     now = log.clock.now()
@@ -35,9 +35,9 @@ def briefing(
         board(log, incident_id),
         now,
         local_zone or environment.local_zone(),
-        cadence=cadence_store.cadence(log, incident_id, policy, now),
+        cadence=cadence.cadence(log, incident_id, policy, now),
         cadence_problem=problem,
-        register=decisions.register(log, incident_id),
+        register=rollback.register(log, incident_id),
     )
 
 
