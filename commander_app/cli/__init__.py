@@ -41,7 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     window, rest = build_window_parser().parse_known_args(argv)
     if not rest:  # no command: the window, without building every subcommand's parser
         return _window(window.db, smoke_test=window.smoke_test)
-    args = build_parser().parse_args(argv)
+    from commander_app.cli.parser import rewrite_argv
+
+    args = build_parser().parse_args(rewrite_argv(list(sys.argv[1:] if argv is None else argv)))
     if args.command is None:
         return _window(args.db, smoke_test=args.smoke_test)
     _guard_output()  # a command prints what entries and bundles hold

@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run="log_commands:cmd_role")
 
     add_board_commands(sub, who, which, when)
+    add_postmortem_commands(sub, who)
 
     # -- the rollback checklist, the decision record and the divergence register --------
     # (`decide` and `status` are defined with the board and the log commands.)
@@ -207,11 +208,18 @@ def add_board_commands(
     )
     p.set_defaults(run="board_commands:cmd_finding")
 
-    p = sub.add_parser("action", parents=writes, help="add an action item; prints its id")
+    p = sub.add_parser(
+        "action",
+        parents=writes,
+        help="add an action item; prints its id (also: action add|ack|decline|start|done|"
+        "wont|reopen)",
+    )
     p.add_argument("text")
     p.add_argument("--owner", metavar="NAME")
     p.add_argument("--due", metavar="TIME", help="HH:MM (local, the next such time) or ISO-8601")
     p.set_defaults(run="board_commands:cmd_action")
+
+    add_follow_up_commands(sub, who, which)
 
     p = sub.add_parser("action-owner", parents=writes, help="name who does an action item")
     p.add_argument("action", metavar="ACTION", help="its number on the board (A3) or id")
@@ -254,6 +262,149 @@ def add_board_commands(
     steps.add_parser("decline", parents=[who, which], help="decline the command offered")
     steps.add_parser("cancel", parents=[who, which], help="withdraw the offer")
     p.set_defaults(run="handoff_commands:cmd_handoff")
+
+
+ACTION_VERBS = ("add", "ack", "decline", "start", "done", "wont", "reopen", "list")
+POSTMORTEM_STEPS = (
+    "show",
+    "edit",
+    "factor",
+    "check",
+    "review",
+    "draft",
+    "publish",
+    "reopen",
+    "export",
+)
+
+
+def rewrite_argv(argv: list[str]) -> list[str]:
+    """`commander action ack A3` runs `action-ack`; `commander postmortem ID show` takes
+    ID as --incident. Today's `commander action TEXT` is left as it is."""
+    words = list(argv)
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        i += 2 if words[i] == "--db" else 1  # --db takes a value; --db=PATH does not
+    if i + 1 >= len(words):
+        return words
+    command, first = words[i], words[i + 1]
+    if command == "action" and first in ACTION_VERBS:
+        name = "follow-ups" if first == "list" else f"action-{first}"
+        return [*words[:i], name, *words[i + 2 :]]
+    if command == "postmortem" and first not in POSTMORTEM_STEPS and not first.startswith("-"):
+        return [*words[:i], command, *words[i + 2 :], "--incident", first]
+    return words
+
+
+def add_follow_up_commands(
+    sub: Any, who: argparse.ArgumentParser, which: argparse.ArgumentParser
+) -> None:
+    """Follow-ups: actions as commitments, tracked after the incident closes."""
+    p = sub.add_parser(
+        "action-add",
+        parents=[who, which],
+        help="add a follow-up (commitment): `commander action add TEXT`; prints its id",
+    )
+    p.add_argument("text", help="starts with a verb and says when it is done")
+    p.add_argument("--owner", metavar="NAME", help="who does it (they accept it: action ack)")
+    p.add_argument("--due", metavar="TIME", help="default: from the severity (SEV1 15 days…)")
+    p.add_argument("--type", help="prevent, detect, mitigate, repair or process")
+    p.add_argument("--priority", help="P1 to P4; default from the severity")
+    p.add_argument("--factor", metavar="CF", help="the contributing factor it answers (CF1)")
+    p.add_argument("--symptom", action="store_true", help="it fixes a symptom, not the cause")
+    p.add_argument("--class-owner", metavar="NAME", help="who owns this class of problem")
+    p.add_argument("--twin", metavar="ITEM", help="the symptom fix this item stands beside")
+    p.add_argument("--override", metavar="REASON", help="keep a text the check refuses")
+    p.set_defaults(run="follow_ups_commands:cmd_action_add")
+    for verb, what in (("ack", "accept an item you own"), ("decline", "decline an item")):
+        p = sub.add_parser(f"action-{verb}", parents=[who, which], help=what)
+        p.add_argument("item", metavar="ITEM", help="its number (A3) or id")
+        p.add_argument("--reason", help="why (a decline needs one)")
+        p.set_defaults(run="follow_ups_commands:cmd_action_answer", verb=verb)
+    for verb, what in (
+        ("start", "start an item"),
+        ("done", "finish an item, with evidence"),
+        ("wont", "decide not to do an item, with the reason"),
+        ("reopen", "open a finished or dropped item again"),
+    ):
+        p = sub.add_parser(f"action-{verb}", parents=[who, which], help=what)
+        p.add_argument("item", metavar="ITEM", help="its number (A3) or id")
+        if verb == "done":
+            p.add_argument("--evidence", help="a link or note showing it is done")
+        if verb == "wont":
+            p.add_argument("--reason", required=True, help="why it will not be done")
+        p.set_defaults(run="follow_ups_commands:cmd_action_move", verb=verb)
+
+    p = sub.add_parser("follow-ups", help="open follow-ups of every incident, most urgent first")
+    p.add_argument("--overdue", action="store_true", help="only overdue items")
+    p.add_argument("--owner", metavar="NAME")
+    p.add_argument("--incident", metavar="ID")
+    p.add_argument("--priority", help="P1 to P4")
+    p.add_argument("--all", action="store_true", help="closed items too")
+    p.add_argument("--drills", action="store_true", help="drills' items too")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", action="store_true")
+    p.set_defaults(run="follow_ups_commands:cmd_follow_ups")
+
+
+def add_postmortem_commands(sub: Any, who: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "postmortem",
+        help="the blameless postmortem: show, edit, factor, check, review, publish, export",
+    )
+    p.add_argument(
+        "--incident", metavar="ID", help="default: the most recently active incident, resolved too"
+    )
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    show = steps.add_parser("show", help="the postmortem as Markdown (or --json)")
+    show.add_argument("--json", action="store_true")
+    edit = steps.add_parser("edit", parents=[who], help="write a section")
+    edit.add_argument(
+        "section",
+        help="summary, customer_impact, detection, response, recovery, went_well, lucky, lessons",
+    )
+    text = edit.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text")
+    text.add_argument("--text-file", metavar="FILE", help="'-': standard input")
+    factor = steps.add_parser("factor", help="contributing factors: add, edit, remove, symptom-ok")
+    factor_steps = factor.add_subparsers(
+        dest="factor_step", metavar="STEP", required=True, parser_class=type(p)
+    )
+    add = factor_steps.add_parser("add", parents=[who], help="a condition, never a person")
+    add.add_argument("text")
+    add.add_argument(
+        "--category",
+        required=True,
+        help="documentation, alerting_threshold, "
+        "alerting_noise, alerting_missing, runbook_missing, runbook_stale, "
+        "runbook_wrong, detection, deploy_safety, dependency, capacity, process, other",
+    )
+    change = factor_steps.add_parser("edit", parents=[who], help="reword or recategorise")
+    change.add_argument("factor", metavar="CF", help="its number (CF1) or id")
+    change.add_argument("--text")
+    change.add_argument("--category")
+    remove = factor_steps.add_parser("remove", parents=[who], help="take a factor out")
+    remove.add_argument("factor", metavar="CF")
+    ok = factor_steps.add_parser(
+        "symptom-ok", parents=[who], help="record why symptom fixes are enough for a factor"
+    )
+    ok.add_argument("factor", metavar="CF")
+    ok.add_argument("--reason", required=True)
+    steps.add_parser("check", help="what stands between the postmortem and publishing")
+    for name, what in (
+        ("review", "send it for review"),
+        ("draft", "take it back to draft"),
+        ("publish", "publish it (refused while the analysis is missing)"),
+        ("reopen", "reopen a published postmortem"),
+    ):
+        steps.add_parser(name, parents=[who], help=what)
+    export = steps.add_parser("export", help="write the postmortem out")
+    export.add_argument("--format", choices=["md"], default="md")
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="default (or -): standard output"
+    )
+    p.set_defaults(run="postmortem_commands:cmd_postmortem")
 
 
 def add_cadence_commands(

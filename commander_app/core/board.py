@@ -18,11 +18,16 @@ from commander_app.core.item_numbers import find_item, number_items
 from commander_app.core.model import (
     BOARD_KINDS,
     CHANGE_KINDS,
+    CLOSED,
+    Ack,
     DecisionKind,
     Entry,
+    FollowUpState,
+    FollowUpType,
     HypothesisState,
     Kind,
     Outcome,
+    Priority,
     story_order,
 )
 from commander_app.core.times import from_iso, to_iso
@@ -60,6 +65,9 @@ class Hypothesis:
 
 @dataclass
 class Action:
+    """A task on the board; written as a follow-up (`core.follow_ups`) it is also a
+    commitment tracked after the incident. Older actions have only the first fields."""
+
     id: str
     text: str
     owner: str | None
@@ -67,7 +75,26 @@ class Action:
     author: str
     opened_at: str
     done: bool = False
-    done_at: str | None = None
+    done_at: str | None = None  # when it was done, or dropped (won't do)
+    state: FollowUpState = FollowUpState.OPEN
+    ack: Ack | None = None  # None: nobody owns it, or it predates acknowledgement
+    follow_up: bool = False  # written as a commitment (type, priority, due from severity)
+    type: FollowUpType | None = None
+    priority: Priority | None = None
+    factor: str | None = None  # the postmortem's contributing factor it answers
+    symptom: bool = False
+    class_owner: str | None = None
+    twin: str | None = None
+    evidence: str | None = None
+    reason: str | None = None  # why it was declined or dropped
+
+    def __post_init__(self) -> None:
+        if self.done and self.state is FollowUpState.OPEN:
+            self.state = FollowUpState.DONE  # an action made done the way older ones were
+
+    @property
+    def closed(self) -> bool:
+        return self.state in CLOSED
 
 
 @dataclass
@@ -161,7 +188,7 @@ class Board:
     @property
     def open_actions(self) -> list[Action]:
         """Not done yet; the soonest due first, then those with no due time."""
-        pending = [a for a in self.actions if not a.done]
+        pending = [a for a in self.actions if not a.closed]
         return sorted(pending, key=lambda a: (a.due is None, a.due or "", a.opened_at, a.id))
 
     def overdue_actions(self, now: datetime) -> list[Action]:
@@ -170,7 +197,7 @@ class Board:
 
 def is_overdue(action: Action, now: datetime) -> bool:
     """Past its due time and not done; an action with no due time is never overdue."""
-    return not action.done and action.due is not None and from_iso(action.due) < now
+    return not action.closed and action.due is not None and from_iso(action.due) < now
 
 
 def fold_board(events: Iterable[Entry], recorded: Mapping[str, int] | None = None) -> Board:
@@ -251,9 +278,19 @@ def _hypothesis(item_id: str, event: Entry) -> Hypothesis:
 
 def _action(item_id: str, event: Entry) -> Action:
     body = event.body
-    return Action(
+    action = Action(
         item_id, body["text"], body.get("owner"), body.get("due"), event.author, event.occurred_at
     )
+    if body.get("ack") is not None:
+        action.ack = Ack(body["ack"])
+    if body.get("follow_up"):
+        action.follow_up = True
+        action.type = FollowUpType(body["type"]) if body.get("type") else None
+        action.priority = Priority(body["priority"]) if body.get("priority") else None
+        action.factor, action.twin = body.get("factor"), body.get("twin")
+        action.symptom = bool(body.get("symptom"))
+        action.class_owner = body.get("class_owner")
+    return action
 
 
 def _decision(item_id: str, event: Entry) -> Decision:
@@ -321,14 +358,32 @@ def _update_hypothesis(hypothesis: Hypothesis, event: Entry) -> None:
 
 def _update_action(action: Action, event: Entry) -> None:
     body = event.body
-    if body.get("owner") is not None:
+    if body.get("owner") is not None and body["owner"] != action.owner:
         action.owner = body["owner"]
+        action.ack = Ack.OFFERED if action.follow_up else None  # a new owner must accept
+    if body.get("ack") is not None:
+        action.ack = Ack(body["ack"])
+        action.reason = body.get("reason") if action.ack is Ack.DECLINED else action.reason
     if body.get("due") is not None:
         action.due = body["due"]
-    if body.get("done") is True and not action.done:
-        action.done, action.done_at = True, event.occurred_at
-    elif body.get("done") is False:
-        action.done, action.done_at = False, None
+    for name in ("factor", "class_owner", "twin"):
+        if body.get(name) is not None:
+            setattr(action, name, body[name])
+    state = body.get("state")
+    if state is None and body.get("done") is not None:  # written before follow-up states
+        state = FollowUpState.DONE if body["done"] else FollowUpState.OPEN
+    if state is None:
+        return
+    new = FollowUpState(state)
+    if new is action.state:
+        return
+    action.state = new
+    action.done = new is FollowUpState.DONE
+    action.done_at = event.occurred_at if new in CLOSED else None
+    if body.get("evidence"):
+        action.evidence = body["evidence"]
+    if new is FollowUpState.WONT:
+        action.reason = body.get("reason")
 
 
 # -- the bodies of board updates: the rules a user can meet -------------------------
@@ -378,6 +433,15 @@ def owner_missing(kind: Kind, owner: str | None) -> bool:
 def action_done_body(action: Action) -> dict[str, Any]:
     if action.done:
         raise ValidationError(f"The action '{summary(action.text, 60)}' is already done.")
+    if action.closed:
+        raise ValidationError(
+            f"The action '{summary(action.text, 60)}' was dropped (won't do); reopen it first."
+        )
+    if action.follow_up:
+        raise ValidationError(
+            f"'{summary(action.text, 60)}' is a follow-up: finish it with the evidence that it "
+            f"is done (`commander action done {action.id} --evidence LINK_OR_NOTE`)."
+        )
     return {"text": f"Done: {summary(action.text)}", "ref": action.id, "done": True}
 
 
@@ -429,11 +493,35 @@ def board_dict(board: Board) -> dict[str, Any]:
                 "done_at": a.done_at,
                 "author": a.author,
                 "opened_at": a.opened_at,
+                **_follow_up_fields(a),
             }
             for a in board.actions
         ],
         "decisions": [decision_dict(d, board) for d in board.decisions],
     }
+
+
+def _follow_up_fields(action: Action) -> dict[str, Any]:
+    """What a follow-up adds to an action's JSON (a plain board action has none of it)."""
+    a = action
+    fields: dict[str, Any] = {"state": a.state.value}
+    if a.ack is not None:
+        fields["ack"] = a.ack.value
+    if a.follow_up:
+        fields |= {
+            "follow_up": True,
+            "type": a.type.value if a.type else None,
+            "priority": a.priority.value if a.priority else None,
+            "factor": a.factor,
+            "symptom": a.symptom,
+            "class_owner": a.class_owner,
+            "twin": a.twin,
+        }
+    if a.evidence:
+        fields["evidence"] = a.evidence
+    if a.reason:
+        fields["reason"] = a.reason
+    return fields
 
 
 def decision_dict(decision: Decision, board: Board | None = None) -> dict[str, Any]:

@@ -15,15 +15,19 @@ from commander_app.core.model import (
     CHANGE_KINDS,
     KIND_COMMANDS,
     TEXT_KINDS,
+    Ack,
     Afterwards,
     Audience,
     CommsAction,
     DecisionKind,
     DivergenceReview,
+    FollowUpState,
+    FollowUpType,
     HypothesisState,
     Kind,
     Milestone,
     Outcome,
+    Priority,
     Role,
     RoleChange,
     Severity,
@@ -189,6 +193,11 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
                 raise ValidationError("An incident's drill flag must be true or false.")
             if body.get("commander") is not None:
                 clean_name(body["commander"], "commander's name")
+    elif kind is Kind.POSTMORTEM:
+        from commander_app.core.postmortem import check_postmortem_body  # it builds on this
+
+        clean_text(body.get("text"), "postmortem entry")
+        check_postmortem_body(body)
     elif kind is Kind.STATUS:
         Status.parse(str(body.get("status")))
     elif kind is Kind.SEVERITY:
@@ -227,6 +236,7 @@ def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
                 raise ValidationError("An action's done flag must be true or false.")
             if body.get("ref") is None:
                 raise ValidationError("Completing an action must name the action (ref).")
+        _check_follow_up_fields(body)
     elif kind is Kind.DECISION:
         options = body.get("options")
         if options is not None:
@@ -237,6 +247,33 @@ def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
         if body.get("reversible") is not None and not isinstance(body["reversible"], bool):
             raise ValidationError("A decision's reversible flag must be true or false.")
         _check_decision_record(body)
+
+
+def _check_follow_up_fields(body: dict[str, Any]) -> None:
+    """An action written as a follow-up, or an update of one (`core.follow_ups`)."""
+    for name, vocabulary, what in (
+        ("ack", Ack, "acknowledgement"),
+        ("state", FollowUpState, "follow-up state"),
+        ("type", FollowUpType, "follow-up type"),
+        ("priority", Priority, "priority"),
+    ):
+        if body.get(name) is not None:
+            _check_choice(body[name], vocabulary, what)
+    if body.get("state") is not None and body.get("ref") is None:
+        raise ValidationError("A follow-up's state change must name the item (ref).")
+    for name in ("follow_up", "symptom"):
+        if body.get(name) is not None and not isinstance(body[name], bool):
+            raise ValidationError(
+                f"An action's {name.replace('_', '-')} flag must be true or false."
+            )
+    for name in ("factor", "twin"):
+        if body.get(name) is not None:
+            body[name] = check_ulid(body[name], f"id of the {name} it is linked to")
+    if body.get("class_owner") is not None:
+        clean_name(body["class_owner"], "name of the class owner")
+    for name in ("evidence", "reason", "text_override"):
+        if body.get(name) is not None:
+            clean_text(body[name], name.replace("_", " "), MAX_FACT)
 
 
 def _check_decision_record(body: dict[str, Any]) -> None:

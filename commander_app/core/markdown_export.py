@@ -26,7 +26,7 @@ def render_markdown(
     def when(iso: str | None) -> str:
         return format_local(iso, local_zone) if iso else "—"
 
-    zone_name = _zone_label(state, local_zone)
+    zone_name = zone_label(state, local_zone)
     drill = " (drill)" if state.is_drill else ""
     lines = [
         f"# {state.title}{drill}",
@@ -193,7 +193,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
-def _zone_label(state: IncidentState, local_zone: tzinfo) -> str:
+def zone_label(state: IncidentState, local_zone: tzinfo) -> str:
     reference = from_iso(state.opened_at) if state.opened_at else None
     name = local_zone.tzname(reference) if reference else None
     return f"times in {name}" if name else "local times"

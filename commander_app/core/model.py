@@ -101,6 +101,7 @@ class Kind(_Vocabulary):
     MILESTONE = "milestone"
     CHECKLIST = "checklist"
     DIVERGENCE = "divergence"  # a change made to production during the incident
+    POSTMORTEM = "postmortem"  # the analysis after the incident: sections, factors, states
 
     @classmethod
     def _offered(cls) -> Iterable[StrEnum]:
@@ -129,6 +130,7 @@ KIND_COMMANDS: dict[Kind, str] = {
     Kind.STATUS: "commander status",
     Kind.SEVERITY: "commander severity",
     Kind.MILESTONE: "commander milestone",
+    Kind.POSTMORTEM: "commander postmortem",
 }
 
 
@@ -194,6 +196,54 @@ class CommsAction(_Vocabulary):
     FAILED = "failed"
     SNOOZED = "snoozed"
     CANCELLED = "cancelled"
+
+
+# -- follow-ups: an action as a commitment (`core.follow_ups`) --
+
+
+class FollowUpType(_Vocabulary):
+    """What an item does about the failure (the postmortem literature's five kinds)."""
+
+    PREVENT = "prevent"
+    DETECT = "detect"
+    MITIGATE = "mitigate"
+    REPAIR = "repair"
+    PROCESS = "process"
+
+
+class Priority(_Vocabulary):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+    @classmethod
+    def _normalise(cls, text: str) -> str:
+        raw = text.strip().upper().replace(" ", "")
+        return f"P{raw}" if raw.isdigit() else raw
+
+
+class FollowUpState(_Vocabulary):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    WONT = "wont"
+
+    @classmethod
+    def _normalise(cls, text: str) -> str:
+        raw = super()._normalise(text)
+        return {"won't": "wont", "wont_do": "wont", "started": "in_progress"}.get(raw, raw)
+
+
+class Ack(_Vocabulary):
+    """The owner's answer to being given an item."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+CLOSED: frozenset[FollowUpState] = frozenset({FollowUpState.DONE, FollowUpState.WONT})
 
 
 # Kinds the incident board is folded from (hypotheses, findings, actions, decisions).

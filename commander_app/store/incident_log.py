@@ -34,6 +34,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.times import to_iso
+from commander_app.store import follow_ups_projection
 from commander_app.store.backups import BackupRotation, snapshot
 from commander_app.store.database import LogConnection, open_database, write_transaction
 from commander_app.store.errors import StorageError
@@ -326,6 +327,8 @@ class IncidentLog:
         else:
             state = projection.advance(state, new_events)
         self.write_projection(state)
+        if any(e.kind is Kind.ACTION for e in new_events):
+            follow_ups_projection.refresh(self.conn, incident_id)
 
     def _state_events(self, incident_id: str) -> list[Event]:
         rows = self.conn.execute(
@@ -357,6 +360,7 @@ class IncidentLog:
             ids = [r[0] for r in self.conn.execute("SELECT DISTINCT incident_id FROM events")]
             for incident_id in ids:
                 self.refold(incident_id)
+            follow_ups_projection.rebuild(self.conn)
         return len(ids)
 
     # -- reading -----------------------------------------------------------

@@ -222,6 +222,20 @@ def m006_event_chain(db: Database) -> None:
     )
 
 
+def m007_follow_ups(db: Database) -> None:
+    """Follow-ups and the postmortem: the table every incident's actions are projected
+    into (filled from the actions already logged), and an index over the postmortem's
+    events so opening a postmortem never reads the timeline."""
+    from commander_app.store import follow_ups_projection
+
+    _run_statements(
+        db,
+        follow_ups_projection.CREATE_SQL
+        + "CREATE INDEX events_postmortem ON events (incident_id) WHERE kind = 'postmortem';",
+    )
+    follow_ups_projection.rebuild(db)  # type: ignore[arg-type]  # either takes parameters
+
+
 STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m001_event_log", m001_event_log),
     ("m002_full_text_search", m002_full_text_search),
@@ -229,6 +243,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m004_outbox", m004_outbox),
     ("m005_rollback_index", m005_rollback_index),
     ("m006_event_chain", m006_event_chain),
+    ("m007_follow_ups", m007_follow_ups),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 

@@ -8,6 +8,7 @@ KNOWN_MIGRATIONS = (
     "m004_outbox",
     "m005_rollback_index",
     "m006_event_chain",
+    "m007_follow_ups",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

@@ -1,0 +1,156 @@
+"""Follow-ups: `commander action add|ack|decline|start|done|wont|reopen|list` and
+`commander follow-ups`, across every incident."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+
+from commander_app.cli.common import author, due, out, target, warn_if_ownerless
+from commander_app.core.follow_ups import FollowUpRequest, follow_up_dict, standing
+from commander_app.core.model import (
+    Ack,
+    FollowUpState,
+    FollowUpType,
+    IncidentState,
+    Kind,
+    Priority,
+)
+from commander_app.core.times import format_local, to_iso
+from commander_app.store import environment
+from commander_app.store import follow_ups as store
+from commander_app.store import postmortem as postmortem_store
+from commander_app.store.incident_log import IncidentLog
+
+_MARKS = {
+    "overdue": "OVERDUE",
+    "ownerless": "NO OWNER",
+    "unacknowledged": "not accepted",
+    "due_soon": "due soon",
+    "on_track": "",
+    "closed": "closed",
+}
+
+
+def _incident(log: IncidentLog, args: argparse.Namespace) -> IncidentState:
+    """Follow-ups outlive their incident: with no --incident, resolved ones count too."""
+    from commander_app.cli.postmortem_commands import postmortem_target
+
+    return postmortem_target(log, args) if not args.incident else target(log, args)
+
+
+def cmd_action_add(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = _incident(log, args)
+    factor = None
+    if args.factor:
+        factor = postmortem_store.postmortem(log, incident.id).find_factor(args.factor).id
+    due_at = due(log, args.due)
+    request = FollowUpRequest(
+        text=args.text,
+        owner=args.owner,
+        due=to_iso(due_at) if due_at else None,
+        type=FollowUpType.parse(args.type) if args.type else FollowUpType.PREVENT,
+        priority=Priority.parse(args.priority) if args.priority else None,
+        factor=factor,
+        symptom=args.symptom,
+        class_owner=args.class_owner,
+        twin=args.twin,
+        override=args.override,
+    )
+    event = store.add_follow_up(
+        log, incident.id, request, author=author(args), check_text=_text_check()
+    )
+    out(event.id)
+    warn_if_ownerless(Kind.ACTION, args.owner, event.id)
+    if args.symptom and not (args.class_owner or args.twin):
+        print(
+            "commander: note: this fixes a symptom. Add the item that removes the cause "
+            f"beside it (`commander action add TEXT --twin {event.id}`) or name who owns "
+            "this class of problem (--class-owner).",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _text_check() -> store.TextCheck:
+    """The action-text check, when this Commander has it (`core.follow_up_text`)."""
+    try:
+        from commander_app.store.postmortem_words import action_text_check
+    except ImportError:
+        return lambda text: []
+    return action_text_check()
+
+
+def cmd_action_answer(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = _incident(log, args)
+    reply = Ack.ACCEPTED if args.verb == "ack" else Ack.DECLINED
+    event = store.answer(
+        log, incident.id, args.item, reply, author=author(args), reason=args.reason
+    )
+    out(event.body["text"])
+    return 0
+
+
+def cmd_action_move(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = _incident(log, args)
+    state = {
+        "start": FollowUpState.IN_PROGRESS,
+        "done": FollowUpState.DONE,
+        "wont": FollowUpState.WONT,
+        "reopen": FollowUpState.OPEN,
+    }[args.verb]
+    event = store.move(
+        log,
+        incident.id,
+        args.item,
+        state,
+        author=author(args),
+        evidence=getattr(args, "evidence", None),
+        reason=getattr(args, "reason", None),
+    )
+    out(event.body["text"])
+    return 0
+
+
+def cmd_follow_ups(log: IncidentLog, args: argparse.Namespace) -> int:
+    now = log.clock.now()
+    incident_id = log.find_incident(args.incident).id if args.incident else None
+    which = store.FollowUpFilter(
+        owner=args.owner,
+        incident_id=incident_id,
+        priority=Priority.parse(args.priority) if args.priority else None,
+        overdue_only=args.overdue,
+        include_closed=args.all,
+        include_drills=args.drills or incident_id is not None,
+    )
+    rows = store.follow_ups(log, now, which)
+    if args.json:
+        out(json.dumps([follow_up_dict(r, now) for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    if args.csv:
+        buffer = io.StringIO()
+        fields = list(follow_up_dict(rows[0], now)) if rows else ["id"]
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(follow_up_dict(r, now) for r in rows)
+        out(buffer.getvalue().rstrip("\n"))
+        return 0
+    if not rows:
+        out("No open follow-ups." if not args.all else "No follow-ups.")
+        return 0
+    zone = environment.local_zone()
+    for row in rows:
+        mark = _MARKS[standing(row, now).value]
+        due_text = f"due {format_local(row.due, zone)[:10]}" if row.due else "no due date"
+        owner = row.owner or "no owner"
+        drill = " [DRILL]" if row.is_drill else ""
+        out(
+            f"{row.number:>4} {row.priority.value if row.priority else '  '} "
+            f"{row.text.splitlines()[0][:70]} — {owner}, {due_text}"
+            f"{'  [' + mark + ']' if mark else ''}\n"
+            f"       {row.incident_title}{drill} ({row.incident_id[:10]})"
+        )
+    return 0

@@ -1,0 +1,151 @@
+"""`commander postmortem`: write, check, publish and export an incident's postmortem."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from commander_app.cli.common import author, out, read_text
+from commander_app.core.errors import ValidationError
+from commander_app.core.model import IncidentState
+from commander_app.core.postmortem import (
+    CATEGORY_LABELS,
+    SECTION_TITLES,
+    FactorCategory,
+    PostmortemState,
+    Section,
+)
+from commander_app.store import environment
+from commander_app.store import postmortem as store
+from commander_app.store.incident_log import IncidentLog
+
+POSTMORTEM_LIMIT = 20_000
+
+
+def postmortem_target(log: IncidentLog, args: argparse.Namespace) -> IncidentState:
+    """The named incident; with none, the most recently active one, resolved ones too
+    (a postmortem is written after the incident), real incidents before drills."""
+    if args.incident:
+        incident = log.find_incident(args.incident)
+    else:
+        found = log.incidents(include_resolved=True)
+        if not found:
+            raise ValidationError("There are no incidents in this log yet.")
+        found.sort(key=lambda i: (i.is_drill, i.last_event_at or ""), reverse=False)
+        real = [i for i in found if not i.is_drill] or found
+        incident = max(real, key=lambda i: (i.last_event_at or "", i.id))
+    args.wrote_to = incident
+    return incident
+
+
+def cmd_postmortem(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = postmortem_target(log, args)
+    step = args.step
+    writer = author(args) if hasattr(args, "author") else ""
+    if step == "show":
+        if args.json:
+            out(json.dumps(_as_json(log, incident.id), indent=2, ensure_ascii=False))
+        else:
+            out(store.markdown(log, incident.id, environment.local_zone()))
+        args.wrote_to = None
+        return 0
+    if step == "edit":
+        section = Section.parse(args.section)
+        text = args.text if args.text is not None else _read(args.text_file)
+        store.write_section(log, incident.id, section, text, author=writer)
+        out(f"{SECTION_TITLES[section]} written.")
+        return 0
+    if step == "factor":
+        return _factor(log, incident, args, writer)
+    if step == "check":
+        problems = store.problems(log, incident.id)
+        for line in problems:
+            out(f"- {line}")
+        if not problems:
+            out("Ready to publish: the analysis is written and every factor has its answer.")
+        args.wrote_to = None
+        return 1 if problems else 0
+    if step == "export":
+        text = store.markdown(log, incident.id, environment.local_zone())
+        _write(args, text)
+        args.wrote_to = None
+        return 0
+    moves = {
+        "review": PostmortemState.IN_REVIEW,
+        "draft": PostmortemState.DRAFT,
+        "publish": PostmortemState.PUBLISHED,
+        "reopen": PostmortemState.DRAFT,
+    }
+    event = store.move(log, incident.id, moves[step], author=writer)
+    out(f"{incident.title}: {event.body['text'].lower()}.")
+    return 0
+
+
+def _factor(
+    log: IncidentLog, incident: IncidentState, args: argparse.Namespace, writer: str
+) -> int:
+    if args.factor_step == "add":
+        category = FactorCategory.parse(args.category)
+        event = store.add_factor(log, incident.id, args.text, category, author=writer)
+        number = store.postmortem(log, incident.id).factor_number(event.id)
+        out(f"{number} ({CATEGORY_LABELS[category]}) {event.id}")
+        return 0
+    if args.factor_step == "edit":
+        category = FactorCategory.parse(args.category) if args.category else None
+        event = store.change_factor(
+            log, incident.id, args.factor, text=args.text, category=category, author=writer
+        )
+    elif args.factor_step == "remove":
+        event = store.change_factor(log, incident.id, args.factor, removed=True, author=writer)
+    else:
+        event = store.change_factor(
+            log, incident.id, args.factor, symptom_reason=args.reason, author=writer
+        )
+    out(event.body["text"])
+    return 0
+
+
+def _as_json(log: IncidentLog, incident_id: str) -> dict[str, object]:
+    pm = store.postmortem(log, incident_id)
+    return {
+        "incident_id": incident_id,
+        "state": pm.state.value,
+        "sections": {
+            s.value: {
+                "text": v[-1].text,
+                "author": v[-1].author,
+                "at": v[-1].at,
+                "versions": len(v),
+            }
+            for s, v in pm.sections.items()
+        },
+        "factors": [
+            {
+                "number": pm.factor_number(f.id),
+                "id": f.id,
+                "text": f.text,
+                "category": f.category.value,
+                "author": f.author,
+                "symptom_reason": f.symptom_reason,
+            }
+            for f in pm.live_factors
+        ],
+        "problems": store.problems(log, incident_id),
+    }
+
+
+def _read(name: str | None) -> str:
+    if name is None:
+        raise ValidationError("Give the section's text with --text TEXT or --text-file FILE.")
+    return read_text(name, POSTMORTEM_LIMIT)
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
+    if args.output is None or str(args.output) == "-":
+        out(text.rstrip("\n"))
+        return
+    try:
+        environment.write_atomically(args.output, text)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {args.output}: {exc.strerror}.") from None
+    out(f"Written to {args.output}.")

@@ -1,0 +1,119 @@
+"""Follow-ups in the log: the projection across incidents, in step with every write."""
+
+from datetime import timedelta
+
+import pytest
+
+from commander_app.core.clock import FixedClock
+from commander_app.core.errors import ValidationError
+from commander_app.core.follow_ups import FollowUpRequest, Standing, standing
+from commander_app.core.model import Ack, FollowUpState, Severity, Status
+from commander_app.store import board as board_store
+from commander_app.store import follow_ups as store
+from commander_app.store.incident_log import IncidentLog
+
+
+def rows(log: IncidentLog) -> list[tuple[object, ...]]:
+    return log.conn.execute("SELECT * FROM follow_ups ORDER BY id").fetchall()
+
+
+def test_items_of_every_incident_most_urgent_first(log: IncidentLog, clock: FixedClock) -> None:
+    old = log.open_incident("Checkout 500s in March", severity=Severity.SEV1, author="ada")
+    late = store.add_follow_up(
+        log, old.id, FollowUpRequest("Add a canary stage", owner="Kim"), author="ada"
+    )
+    store.answer(log, old.id, late.id, Ack.ACCEPTED, author="Kim")
+    log.set_status(old.id, Status.RESOLVED, author="ada")
+    clock.advance(timedelta(days=20))  # past the SEV1 default of 15 days
+    new = log.open_incident("Search latency", severity=Severity.SEV3, author="ada")
+    store.add_follow_up(log, new.id, FollowUpRequest("Alert on search p99"), author="ada")
+    store.add_follow_up(
+        log, new.id, FollowUpRequest("Document the reindex", owner="Lee"), author="ada"
+    )
+    board_store.add_action(log, new.id, "Page the DBA", owner="Dana", author="ada")
+    drill = log.open_incident("Drill: region loss", drill=True, author="ada")
+    store.add_follow_up(log, drill.id, FollowUpRequest("Practise failover"), author="ada")
+
+    listed = store.follow_ups(log, clock.now())
+    assert [(r.text, standing(r, clock.now())) for r in listed] == [
+        ("Add a canary stage", Standing.OVERDUE),
+        ("Alert on search p99", Standing.OWNERLESS),
+        ("Document the reindex", Standing.UNACKNOWLEDGED),
+        ("Page the DBA", Standing.ON_TRACK),  # written mid-incident: no offer to accept
+    ]
+    assert listed[0].incident_resolved  # reminders outlive the incident
+    assert [
+        r.text for r in store.follow_ups(log, clock.now(), store.FollowUpFilter(owner="kim"))
+    ] == ["Add a canary stage"]
+    overdue = store.FollowUpFilter(overdue_only=True)
+    assert [r.number for r in store.follow_ups(log, clock.now(), overdue)] == ["A1"]
+    drills = store.FollowUpFilter(include_drills=True)
+    assert "Practise failover" in {r.text for r in store.follow_ups(log, clock.now(), drills)}
+    assert store.counts(log, clock.now())[Standing.UNACKNOWLEDGED] == 1
+
+
+def test_closed_items_leave_the_list_and_the_projection_rebuilds_the_same(
+    log: IncidentLog, incident_id: str, clock: FixedClock
+) -> None:
+    item = store.add_follow_up(
+        log, incident_id, FollowUpRequest("Add a canary", owner="Kim"), author="ada"
+    )
+    other = store.add_follow_up(log, incident_id, FollowUpRequest("Alert on p99"), author="ada")
+    store.move(log, incident_id, "A1", FollowUpState.DONE, evidence="PR 12", author="Kim")
+    store.move(log, incident_id, other.id, FollowUpState.WONT, reason="retired", author="ada")
+    assert store.follow_ups(log, clock.now()) == []
+    everything = store.follow_ups(log, clock.now(), store.FollowUpFilter(include_closed=True))
+    assert [(r.id, r.state) for r in everything] == [
+        (item.id, FollowUpState.DONE),
+        (other.id, FollowUpState.WONT),
+    ]
+    before = rows(log)
+    log.conn.execute("DELETE FROM follow_ups")
+    log.rebuild_projection()
+    assert rows(log) == before
+
+
+def test_refusals_write_nothing(log: IncidentLog, incident_id: str) -> None:
+    store.add_follow_up(log, incident_id, FollowUpRequest("Add a canary"), author="ada")
+    before = rows(log)
+    with pytest.raises(ValidationError, match="has no owner to accept it"):
+        store.answer(log, incident_id, "A1", Ack.ACCEPTED, author="Kim")
+    with pytest.raises(ValidationError, match="known to be done"):
+        store.move(log, incident_id, "A1", FollowUpState.DONE, author="Kim")
+    assert rows(log) == before
+
+
+def test_a_symptom_fix_and_its_systemic_twin(log: IncidentLog, incident_id: str) -> None:
+    symptom = store.add_follow_up(
+        log, incident_id, FollowUpRequest("Raise the pool size to 200", symptom=True), author="a"
+    )
+    twin = store.add_follow_up(
+        log,
+        incident_id,
+        FollowUpRequest("Review pool sizing in every service's launch checklist", twin="A1"),
+        author="a",
+    )
+    assert twin.body["twin"] == symptom.id
+
+
+def test_a_text_check_refusal_keeps_nothing_and_an_override_is_recorded(
+    log: IncidentLog, incident_id: str
+) -> None:
+    def vague(text: str) -> list[str]:
+        return (
+            ["'Be more careful' is not something anyone can finish."] if "careful" in text else []
+        )
+
+    with pytest.raises(ValidationError, match="not something anyone can finish"):
+        store.add_follow_up(
+            log, incident_id, FollowUpRequest("Be more careful"), author="a", check_text=vague
+        )
+    assert rows(log) == []
+    kept = store.add_follow_up(
+        log,
+        incident_id,
+        FollowUpRequest("Be more careful", override="quoted from the customer"),
+        author="a",
+        check_text=vague,
+    )
+    assert kept.body["text_override"] == "quoted from the customer"
