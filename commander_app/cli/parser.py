@@ -400,7 +400,7 @@ def add_postmortem_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     ):
         steps.add_parser(name, parents=[who], help=what)
     export = steps.add_parser("export", help="write the postmortem out")
-    export.add_argument("--format", choices=["md"], default="md")
+    export.add_argument("--format", choices=["md", "html", "pdf"], default="md")
     export.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="default (or -): standard output"
     )

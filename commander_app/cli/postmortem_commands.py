@@ -66,8 +66,7 @@ def cmd_postmortem(log: IncidentLog, args: argparse.Namespace) -> int:
         args.wrote_to = None
         return 1 if problems else 0
     if step == "export":
-        text = store.markdown(log, incident.id, environment.local_zone())
-        _write(args, text)
+        _export(log, incident, args)
         args.wrote_to = None
         return 0
     moves = {
@@ -138,6 +137,36 @@ def _read(name: str | None) -> str:
     if name is None:
         raise ValidationError("Give the section's text with --text TEXT or --text-file FILE.")
     return read_text(name, POSTMORTEM_LIMIT)
+
+
+def _export(log: IncidentLog, incident: IncidentState, args: argparse.Namespace) -> None:
+    text = store.markdown(log, incident.id, environment.local_zone())
+    if args.format == "md":
+        _write(args, text)
+        return
+    from commander_app.core.postmortem_html import render_html
+
+    title = f"Postmortem: {incident.title}"
+    html = render_html(text, title)
+    if args.format == "html":
+        _write(args, html)
+        return
+    if args.output is None or str(args.output) == "-":
+        raise ValidationError("A PDF is not printed to the terminal: give -o FILE.pdf.")
+    import tempfile
+    from pathlib import Path
+
+    from commander_app.ui.postmortem_pdf import write_pdf
+
+    with tempfile.TemporaryDirectory() as folder:
+        made = Path(folder) / "postmortem.pdf"
+        write_pdf(html, made, title)
+        data = made.read_bytes()
+    try:
+        environment.write_bytes_atomically(args.output, data)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {args.output}: {exc.strerror}.") from None
+    out(f"Written to {args.output} ({len(data) // 1024 + 1} KB).")
 
 
 def _write(args: argparse.Namespace, text: str) -> None:

@@ -63,7 +63,7 @@ def render_postmortem(
         if latest is None:
             lines += [f"_Not written yet. {SECTION_PROMPTS[section]}_", ""]
             continue
-        lines += [latest.text, "", f"<sub>Written by {latest.author}, {when(latest.at)}.</sub>", ""]
+        lines += [latest.text, "", f"_Written by {latest.author}, {when(latest.at)}._", ""]
         if section is Section.SUMMARY:
             lines += _contributing_factors(pm, board)
     lines += _follow_ups(board, zone)

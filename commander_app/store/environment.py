@@ -94,16 +94,21 @@ def write_atomically(path: Path, text: str) -> None:
     Only a regular file is replaced: a FIFO, a device or `/dev/stdout` is written
     through (renaming over it would put a new file in its place), and a symlink
     keeps pointing where it did while the file it names is replaced."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """`write_atomically` for a file that is not text (a PDF)."""
     if is_written_through(path):
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(path, "wb") as handle:
+            handle.write(data)
         return
     target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

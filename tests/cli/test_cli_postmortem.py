@@ -80,3 +80,30 @@ def test_follow_ups_are_commitments_tracked_after_the_incident(tmp_path: Path) -
     everything = ok("action", "list", "--all", "--csv", db=db).splitlines()
     assert everything[0].startswith("id,number,incident_id,incident_title")
     assert len(everything) == 3
+
+
+def test_html_and_pdf_exports_show_what_people_wrote_as_text(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    ok("new", "Login outage", db=db)
+    ok(
+        "postmortem",
+        "edit",
+        "summary",
+        "--text",
+        "Sessions <script>alert(1)</script> expired",
+        db=db,
+    )
+    ok("action", "add", "Alert on login error rate above 2%", "--owner", "Kim", db=db)
+    page = tmp_path / "pm.html"
+    ok("postmortem", "export", "--format", "html", "-o", str(page), db=db)
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+    assert "<table>" in html  # the follow-ups and the timeline appendix
+    pdf = tmp_path / "pm.pdf"
+    assert "A PDF is not printed to the terminal" in fails(
+        "postmortem", "export", "--format", "pdf", db=db
+    )
+    ok("postmortem", "export", "--format", "pdf", "-o", str(pdf), db=db)
+    assert pdf.read_bytes().startswith(b"%PDF-")
