@@ -46,6 +46,9 @@ def cmd_new(log: IncidentLog, args: argparse.Namespace) -> int:
         at=at(log, args),
     )
     out(state.id)
+    from commander_app.cli.postmortem_commands import print_earlier
+
+    print_earlier(log, state.id, sys.stderr)
     return 0
 
 

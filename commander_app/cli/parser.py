@@ -406,6 +406,12 @@ def add_postmortem_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     )
     p.set_defaults(run="postmortem_commands:cmd_postmortem")
 
+    p = sub.add_parser(
+        "similar", help="earlier incidents like this one: their factors and open follow-ups"
+    )
+    p.add_argument("incident", nargs="?", metavar="ID")
+    p.set_defaults(run="postmortem_commands:cmd_similar")
+
 
 def add_cadence_commands(
     sub: Any, who: argparse.ArgumentParser, which: argparse.ArgumentParser, when: Any

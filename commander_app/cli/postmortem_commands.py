@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from typing import TextIO
 
 from commander_app.cli.common import author, out, read_text
 from commander_app.core.errors import ValidationError
@@ -178,3 +180,24 @@ def _write(args: argparse.Namespace, text: str) -> None:
     except OSError as exc:
         raise ValidationError(f"Cannot write {args.output}: {exc.strerror}.") from None
     out(f"Written to {args.output}.")
+
+
+def print_earlier(log: IncidentLog, incident_id: str, stream: TextIO) -> int:
+    """What earlier incidents like this one left: factors and still-open follow-ups."""
+    earlier = store.earlier_incidents(log, incident_id)
+    for incident in earlier:
+        print(f"commander: {incident.line()}", file=stream)
+        for factor in incident.factors[:4]:
+            print(f"    factor: {factor}", file=stream)
+        for item in incident.open_items[:4]:
+            print(f"    still open: {item}", file=stream)
+        print(f"    read it: commander postmortem {incident.incident_id[:10]} show", file=stream)
+    return len(earlier)
+
+
+def cmd_similar(log: IncidentLog, args: argparse.Namespace) -> int:
+    incident = log.find_incident(args.incident) if args.incident else postmortem_target(log, args)
+    args.wrote_to = None  # it reads only
+    if not print_earlier(log, incident.id, sys.stdout):
+        out(f"No earlier incident looks like “{incident.title}”.")
+    return 0

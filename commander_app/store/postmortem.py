@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from commander_app.core.board import summary
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, Kind
 from commander_app.core.postmortem import (
+    CATEGORY_LABELS,
     Factor,
     FactorCategory,
     Postmortem,
@@ -29,6 +31,12 @@ from commander_app.core.postmortem_facts import (
     hypothesis_facts,
     impact_facts,
     update_facts,
+)
+from commander_app.core.postmortem_recall import (
+    EarlierIncident,
+    alike,
+    shared_terms,
+    title_terms,
 )
 from commander_app.store import board as board_store
 from commander_app.store.incident_log import IncidentLog
@@ -163,3 +171,61 @@ def markdown(log: IncidentLog, incident_id: str, zone: tzinfo) -> str:
         log.events(incident_id),
         zone,
     )
+
+
+def earlier_incidents(log: IncidentLog, incident_id: str, limit: int = 3) -> list[EarlierIncident]:
+    """Earlier incidents like this one (their titles and postmortem factors share its
+    distinctive words), newest first, each with its factors and still-open follow-ups."""
+    state = log.incident(incident_id)
+    terms = title_terms(state.title)
+    if not terms:
+        return []
+    query = " OR ".join(f'"{t}"*' for t in terms)
+    by_title = log.conn.execute(
+        "SELECT incident_id FROM incidents_fts WHERE incidents_fts MATCH ? LIMIT 200", [query]
+    ).fetchall()
+    by_factor = log.conn.execute(
+        "SELECT DISTINCT e.incident_id FROM events_fts JOIN events e ON e.seq = events_fts.rowid "
+        "WHERE events_fts MATCH ? AND e.kind = 'postmortem' LIMIT 200",
+        [query],
+    ).fetchall()
+    candidates = dict.fromkeys(r[0] for r in [*by_title, *by_factor] if r[0] != incident_id)
+    found = []
+    for other_id in candidates:
+        other = log.incident(other_id)
+        if other.opened_at and state.opened_at and other.opened_at > state.opened_at:
+            continue  # only what came before can warn
+        pm = postmortem(log, other_id)
+        factors = tuple(f"{CATEGORY_LABELS[f.category]}: {f.text}" for f in pm.live_factors)
+        shared = shared_terms(terms, [other.title, *(f.text for f in pm.live_factors)])
+        if not alike(terms, shared):
+            continue
+        items = log.conn.execute(
+            "SELECT number, text, owner, state FROM follow_ups WHERE incident_id = ? ORDER BY id",
+            [other_id],
+        ).fetchall()
+        if not (pm.live_factors or items):
+            continue  # nothing was learnt from it to put in front of anyone
+        open_items = tuple(
+            f"{n} {summary(t, 70)} ({o or 'no owner'})"
+            for n, t, o, s in items
+            if s in ("open", "in_progress")
+        )
+        found.append(
+            EarlierIncident(
+                other_id,
+                other.title,
+                other.opened_at,
+                other.is_drill,
+                factors,
+                open_items,
+                len(items),
+                tuple(sorted(shared)),
+            )
+        )
+    found.sort(key=lambda e: (e.is_drill, -len(e.shared), _newest_first(e.opened_at)))
+    return found[:limit]
+
+
+def _newest_first(opened_at: str | None) -> str:
+    return "".join(chr(0x10FFFF - ord(c)) for c in opened_at or "")

@@ -107,3 +107,27 @@ def test_html_and_pdf_exports_show_what_people_wrote_as_text(tmp_path: Path) -> 
     )
     ok("postmortem", "export", "--format", "pdf", "-o", str(pdf), db=db)
     assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_opening_an_incident_like_an_earlier_one_says_what_it_left(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    first = ok("new", "Payments API timeouts", db=db).strip()
+    ok(
+        "postmortem",
+        "factor",
+        "add",
+        "Pool sized for last year's traffic",
+        "--category",
+        "capacity",
+        db=db,
+    )
+    ok("action", "add", "Load-test the pool before each peak season", "--owner", "Kim", db=db)
+    ok("status", "resolved", db=db)
+    opened = run_cli("new", "Payments timeouts again", db=db)
+    assert opened.returncode == 0
+    assert len(opened.stdout.strip()) == 26  # the id stays the only line on standard output
+    assert "This looks like “Payments API timeouts”" in opened.stderr
+    assert "1 of its 1 follow-ups are still open" in opened.stderr
+    assert "factor: Capacity: Pool sized for last year's traffic" in opened.stderr
+    assert f"commander postmortem {first[:10]} show" in opened.stderr
+    assert "This looks like “Payments API timeouts”" in ok("similar", db=db)

@@ -115,3 +115,33 @@ def test_a_follow_up_names_its_factor(log: IncidentLog, incident_id: str) -> Non
     assert problem.startswith("CF1 'Config deploys skip the canary' is answered only by symptom")
     follow_ups.move(log, incident_id, "A1", FollowUpState.WONT, reason="superseded", author="a")
     assert store.problems(log, incident_id) == []
+
+
+def test_an_incident_like_an_earlier_one_brings_back_its_factors_and_open_items(
+    log: IncidentLog, clock: FixedClock
+) -> None:
+    march = log.open_incident("Payments API timeouts after config deploy", author="ada")
+    store.add_factor(
+        log, march.id, "Config deploys skip the canary", FactorCategory.DEPLOY_SAFETY, author="a"
+    )
+    follow_ups.add_follow_up(
+        log, march.id, FollowUpRequest("Add a canary stage", owner="Kim"), author="a"
+    )
+    follow_ups.add_follow_up(log, march.id, FollowUpRequest("Alert on p99"), author="a")
+    follow_ups.move(log, march.id, "A2", FollowUpState.WONT, reason="covered by A1", author="a")
+    unrelated = log.open_incident("Search index lag", author="ada")
+    store.add_factor(
+        log, unrelated.id, "Reindex has no rate limit", FactorCategory.CAPACITY, author="a"
+    )
+    clock.advance(timedelta(days=90))
+    now = log.open_incident("Payments timeouts", author="ada")
+    [earlier] = store.earlier_incidents(log, now.id)
+    assert earlier.line() == (
+        f"This looks like “Payments API timeouts after config deploy” on "
+        f"{march.opened_at[:10]}: 1 of its 2 follow-ups are still open."
+    )
+    assert earlier.factors == ("Deploy safety: Config deploys skip the canary",)
+    assert earlier.open_items == ("A1 Add a canary stage (Kim)",)
+    assert store.earlier_incidents(log, march.id) == []  # only what came before can warn
+    quiet = log.open_incident("Login page typo", author="ada")
+    assert store.earlier_incidents(log, quiet.id) == []
