@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from commander_app.core import projection
 from commander_app.core.chain import ChainLink, Predecessor, broken_link
+from commander_app.store import follow_ups_projection
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import EVENT_COLUMNS, row_to_event
 
@@ -145,4 +146,27 @@ def _projection_problems(log: IncidentLog) -> list[str]:
             )
     for extra in set(stored) - set(ids):
         problems.append(f"incident {extra} has no events; run `commander check --rebuild`")
+    problems += _follow_up_problems(log, ids)
     return problems
+
+
+def _follow_up_problems(log: IncidentLog, ids: list[str]) -> list[str]:
+    """The follow-ups table against a refold of each incident's actions (in a savepoint
+    that is rolled back, so the check writes nothing)."""
+    query = "SELECT * FROM follow_ups WHERE incident_id = ? ORDER BY id"
+    stored = {i: log.conn.execute(query, [i]).fetchall() for i in ids}
+    log.conn.execute("SAVEPOINT follow_up_check")
+    try:
+        differing = []
+        for incident_id in ids:
+            follow_ups_projection.refresh(log.conn, incident_id)
+            if log.conn.execute(query, [incident_id]).fetchall() != stored[incident_id]:
+                differing.append(incident_id)
+    finally:
+        log.conn.execute("ROLLBACK TO follow_up_check")
+        log.conn.execute("RELEASE follow_up_check")
+    return [
+        f"incident {i}: its follow-ups table differs from its actions; "
+        "run `commander check --rebuild`"
+        for i in differing
+    ]

@@ -117,3 +117,19 @@ def test_a_text_check_refusal_keeps_nothing_and_an_override_is_recorded(
         check_text=vague,
     )
     assert kept.body["text_override"] == "quoted from the customer"
+
+
+def test_check_finds_a_follow_ups_table_out_of_step_and_writes_nothing(
+    log: IncidentLog, incident_id: str
+) -> None:
+    from commander_app.store.health import check_log
+
+    store.add_follow_up(log, incident_id, FollowUpRequest("Add a canary"), author="ada")
+    assert check_log(log) == []
+    log.conn.execute("UPDATE follow_ups SET owner = 'Mallory'")
+    before = rows(log)
+    [problem] = check_log(log)
+    assert "its follow-ups table differs from its actions" in problem
+    assert rows(log) == before  # the check refolded in a savepoint and rolled it back
+    log.rebuild_projection()
+    assert check_log(log) == []
