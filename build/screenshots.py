@@ -54,6 +54,8 @@ def shoot(out_dir: Path) -> list[Path]:
                     window.tabs.setCurrentWidget(window.rollback_tab)
                     app.processEvents()
                     window.grab().save(str(out_dir / f"rollback-{width}x{height}.png"))
+                if "--postmortem" in sys.argv and width == SIZES[0][0]:
+                    made.append(_postmortem_shot(app, window, log, out_dir))
                 window.close()
                 made.append(path)
     if shutil.which("convert"):
@@ -62,6 +64,57 @@ def shoot(out_dir: Path) -> list[Path]:
                 ["convert", str(path), "-strip", "-colors", "256", f"PNG8:{path}"], check=True
             )
     return made
+
+
+def _postmortem_shot(app: QApplication, window: MainWindow, log: IncidentLog, out: Path) -> Path:
+    """The postmortem window over the same incident, written as a team would."""
+    from commander_app.core.follow_ups import FollowUpRequest
+    from commander_app.core.postmortem import FactorCategory, Section
+    from commander_app.store import follow_ups, postmortem
+
+    incident = window.current_incident()
+    assert incident is not None
+    texts = {
+        Section.SUMMARY: "Release 42 raised the checkout service's database connections per "
+        "request; under the evening peak the pool ran out and checkout failed for 38 minutes. "
+        "Nothing in the deploy path compares a release's connection use with the pool size.",
+        Section.CUSTOMER_IMPACT: "About 30 % of EU checkout attempts failed between 19:26 and "
+        "20:04 (about 4,100 orders); card holds were released automatically.",
+        Section.DETECTION: "The error-rate alert fired 4 minutes after impact began; the pool "
+        "saturation metric existed but had no alert.",
+    }
+    for section, text in texts.items():
+        postmortem.write_section(log, incident.id, section, text, author="alice")
+    factor = postmortem.add_factor(
+        log,
+        incident.id,
+        "The deploy pipeline does not compare a release's connections per request with the pool",
+        FactorCategory.DEPLOY_SAFETY,
+        author="alice",
+    )
+    postmortem.add_factor(
+        log,
+        incident.id,
+        "Pool saturation has a dashboard but no alert",
+        FactorCategory.ALERTING_MISSING,
+        author="dan",
+    )
+    follow_ups.add_follow_up(
+        log,
+        incident.id,
+        FollowUpRequest("Raise the pool size to 200", owner="kim", symptom=True, factor=factor.id),
+        author="alice",
+    )
+    dialog = window.show_postmortem()
+    assert dialog is not None
+    dialog.resize(1100, 720)
+    dialog.contents.setCurrentRow(0)
+    for _ in range(10):
+        app.processEvents()
+    path = out / "screenshot-postmortem.png"
+    dialog.grab().save(str(path))
+    dialog.close()
+    return path
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ from commander_app.ui.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
     from commander_app.ui.decide_dialog import DecideDialog
+    from commander_app.ui.postmortem_dialog import PostmortemDialog
     from commander_app.ui.rollback_panel import RollbackPanel
 
 
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._shut_down = False
         self._refusal = ""  # the last refusal shown, taken down when the incident moves on
+        self._postmortem: PostmortemDialog | None = None  # built on first use
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
         self._after_first_paint.setInterval(0)
@@ -244,6 +246,7 @@ class MainWindow(QMainWindow):
         self.sound_action = self._action(incident, "overdue_sound", lambda: None)
         self.sound_action.setCheckable(True)
         self._action(incident, "hand_over", self.panel.handoff.ask_handoff)
+        self._action(incident, "postmortem", self.show_postmortem)
         self._action(incident, "backup", self.backup_now)
         board = self.menuBar().addMenu("&Board")
         self._action(
@@ -334,6 +337,11 @@ class MainWindow(QMainWindow):
                 splitter.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        pending = self._postmortem
+        # It asks about postmortem text not saved; No keeps the window open.
+        if pending is not None and pending.isVisible() and not pending.close():
+            event.ignore()
+            return
         self.shut_down()
         super().closeEvent(event)
 
@@ -401,6 +409,23 @@ class MainWindow(QMainWindow):
     def focus_board(self) -> None:
         self.tabs.setCurrentWidget(self.board)
         self.board.hypotheses_view.setFocus()
+
+    def show_postmortem(self) -> PostmortemDialog | None:
+        """The postmortem of the selected incident, in its own window (built on first use)."""
+        from commander_app.ui.postmortem_dialog import PostmortemDialog
+
+        incident = self.current_incident()
+        if incident is None:
+            self.show_refusal("Select an incident first: the postmortem is of one incident.")
+            return None
+        if self._postmortem is None:
+            self._postmortem = PostmortemDialog(self.log, self.author, self.zone, self)
+            self._postmortem.changed.connect(lambda: self.live.poll(force=True))
+        self._postmortem.show_incident(incident.id)
+        self._postmortem.show()
+        self._postmortem.raise_()
+        self._postmortem.activateWindow()
+        return self._postmortem
 
     def focus_rollback(self) -> None:
         self.tabs.setCurrentWidget(self.rollback_tab)

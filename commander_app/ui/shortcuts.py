@@ -64,6 +64,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("log_change", "Ctrl+Shift+V", "Log a production change (divergence register)"),
     Shortcut("authority_settings", "Ctrl+Alt+R", "Authority matrix settings"),
     Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
+    Shortcut("postmortem", "Ctrl+Alt+P", "Postmortem of the selected incident"),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),
     Shortcut("shortcuts", "F1", "Keyboard shortcuts"),
     Shortcut("quit", "Ctrl+Q", "Quit"),
