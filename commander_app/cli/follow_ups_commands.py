@@ -65,6 +65,12 @@ def cmd_action_add(log: IncidentLog, args: argparse.Namespace) -> int:
     )
     out(event.id)
     warn_if_ownerless(Kind.ACTION, args.owner, event.id)
+    if not args.symptom and not args.twin and _looks_like_a_symptom_fix(args.text):
+        print(
+            "commander: note: this reads like a symptom fix. If it is one, say so "
+            "(`commander action add … --symptom`) and add the item that removes the cause.",
+            file=sys.stderr,
+        )
     if args.symptom and not (args.class_owner or args.twin):
         print(
             "commander: note: this fixes a symptom. Add the item that removes the cause "
@@ -76,12 +82,19 @@ def cmd_action_add(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def _text_check() -> store.TextCheck:
-    """The action-text check, when this Commander has it (`core.follow_up_text`)."""
-    try:
-        from commander_app.store.postmortem_words import action_text_check
-    except ImportError:
-        return lambda text: []
-    return action_text_check()
+    """The action-text check with the team's words (`core.follow_up_text`)."""
+    from commander_app.core.follow_up_text import action_text_problems
+    from commander_app.store.postmortem_words import load_action_words
+
+    words = load_action_words()
+    return lambda text: action_text_problems(text, words)
+
+
+def _looks_like_a_symptom_fix(text: str) -> bool:
+    from commander_app.core.follow_up_text import is_symptom_fix
+    from commander_app.store.postmortem_words import load_action_words
+
+    return is_symptom_fix(text, load_action_words())
 
 
 def cmd_action_answer(log: IncidentLog, args: argparse.Namespace) -> int:

@@ -398,7 +398,13 @@ def add_postmortem_commands(sub: Any, who: argparse.ArgumentParser) -> None:
         ("publish", "publish it (refused while the analysis is missing)"),
         ("reopen", "reopen a published postmortem"),
     ):
-        steps.add_parser(name, parents=[who], help=what)
+        step = steps.add_parser(name, parents=[who], help=what)
+        if name == "publish":
+            step.add_argument(
+                "--keep-wording",
+                metavar="REASON",
+                help="keep sentences the blame check flagged (the choice is recorded)",
+            )
     export = steps.add_parser("export", help="write the postmortem out")
     export.add_argument("--format", choices=["md", "html", "pdf"], default="md")
     export.add_argument(

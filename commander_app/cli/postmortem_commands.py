@@ -56,17 +56,26 @@ def cmd_postmortem(log: IncidentLog, args: argparse.Namespace) -> int:
         text = args.text if args.text is not None else _read(args.text_file)
         store.write_section(log, incident.id, section, text, author=writer)
         out(f"{SECTION_TITLES[section]} written.")
+        _warn_blame([f for f in store.flagged(log, incident.id) if f.where == section.value])
         return 0
     if step == "factor":
         return _factor(log, incident, args, writer)
     if step == "check":
         problems = store.problems(log, incident.id)
+        blamed = store.flagged(log, incident.id)
         for line in problems:
             out(f"- {line}")
-        if not problems:
+        for item in blamed:
+            out(
+                f"- {item.label}: “{item.finding.sentence}”\n    {item.finding.why}\n"
+                f"    Try: {item.finding.suggestion}"
+            )
+        if not problems and not blamed:
             out("Ready to publish: the analysis is written and every factor has its answer.")
+        elif not problems:
+            out("Otherwise ready: reword those sentences, or publish with --keep-wording REASON.")
         args.wrote_to = None
-        return 1 if problems else 0
+        return 1 if problems or blamed else 0
     if step == "export":
         _export(log, incident, args)
         args.wrote_to = None
@@ -77,7 +86,8 @@ def cmd_postmortem(log: IncidentLog, args: argparse.Namespace) -> int:
         "publish": PostmortemState.PUBLISHED,
         "reopen": PostmortemState.DRAFT,
     }
-    event = store.move(log, incident.id, moves[step], author=writer)
+    keep = getattr(args, "keep_wording", None)
+    event = store.move(log, incident.id, moves[step], author=writer, keep_wording=keep)
     out(f"{incident.title}: {event.body['text'].lower()}.")
     return 0
 
@@ -201,3 +211,13 @@ def cmd_similar(log: IncidentLog, args: argparse.Namespace) -> int:
     if not print_earlier(log, incident.id, sys.stdout):
         out(f"No earlier incident looks like “{incident.title}”.")
     return 0
+
+
+def _warn_blame(flagged: list[store.Flagged]) -> None:
+    """The text is written (nothing typed is lost); the warning says why and how."""
+    for item in flagged:
+        print(
+            f"commander: warning: “{item.finding.sentence}” reads as blame. {item.finding.why} "
+            f"Try: {item.finding.suggestion}",
+            file=sys.stderr,
+        )

@@ -17,6 +17,8 @@ from commander_app.core.board import Action, Board, summary
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_FACT, MAX_TEXT, clean_text
 from commander_app.core.model import Entry, Kind, _Vocabulary, story_order
+from commander_app.core.postmortem_language import BlameFinding, blame_findings
+from commander_app.core.postmortem_words import BlameWords
 
 
 class PostmortemState(_Vocabulary):
@@ -450,3 +452,43 @@ def publish_problems(pm: Postmortem, board: Board) -> list[str]:
 
 def _listing(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# -- blame wording --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A sentence of the postmortem the blame check flagged, and where it stands."""
+
+    where: str  # a section's name, or "factor:<id>"
+    label: str  # "Summary", "CF2"
+    finding: BlameFinding
+
+
+def flagged_wording(pm: Postmortem, people: Iterable[str], words: BlameWords) -> list[Flagged]:
+    """Every flagged sentence its authors have not chosen to keep, in reading order."""
+    names = list(people)
+    places: list[tuple[str, str, str]] = [
+        (s.value, SECTION_TITLES[s], pm.text(s)) for s in Section if pm.text(s)
+    ]
+    places += [(f"factor:{f.id}", pm.factor_number(f.id), f.text) for f in pm.live_factors]
+    flagged = []
+    for where, label, text in places:
+        kept = pm.kept_phrases(where)
+        for finding in blame_findings(text, names, words):
+            if finding.sentence.strip().lower() not in kept:
+                flagged.append(Flagged(where, label, finding))
+    return flagged
+
+
+def keep_wording_problem(flagged: Sequence[Flagged]) -> str | None:
+    """Publishing with blame wording nobody chose to keep: say so, with the way out."""
+    if not flagged:
+        return None
+    count = len(flagged)
+    sentences = "sentence reads" if count == 1 else "sentences read"
+    return (
+        f"{count} {sentences} as blame (see the check): reword to say what condition made "
+        "it possible, or keep the wording on purpose (--keep-wording REASON)."
+    )

@@ -13,13 +13,16 @@ from commander_app.core.postmortem import (
     CATEGORY_LABELS,
     Factor,
     FactorCategory,
+    Flagged,
     Postmortem,
     PostmortemState,
     Section,
     factor_body,
     factor_update_body,
+    flagged_wording,
     fold_postmortem,
     keep_wording_body,
+    keep_wording_problem,
     publish_problems,
     section_body,
     state_body,
@@ -130,17 +133,54 @@ def problems(log: IncidentLog, incident_id: str) -> list[str]:
     return publish_problems(postmortem(log, incident_id), board_store.board(log, incident_id))
 
 
+def people(log: IncidentLog, incident_id: str) -> set[str]:
+    """Everyone the log names in this incident: authors, role holders, owners. The blame
+    check looks for them as the subject of a sentence."""
+    state = log.incident(incident_id)
+    names = {
+        r[0]
+        for r in log.conn.execute(
+            "SELECT DISTINCT author FROM events WHERE incident_id = ?", [incident_id]
+        )
+    }
+    names |= set(state.roles.values())
+    board = board_store.board(log, incident_id)
+    names |= {h.owner for h in board.hypotheses if h.owner}
+    names |= {a.owner for a in board.actions if a.owner}
+    return {n for n in names if n}
+
+
+def flagged(log: IncidentLog, incident_id: str) -> list[Flagged]:
+    """Sentences that read as blame and nobody chose to keep."""
+    from commander_app.store.postmortem_words import load_blame_words
+
+    pm = postmortem(log, incident_id)
+    return flagged_wording(pm, people(log, incident_id), load_blame_words())
+
+
 def move(
     log: IncidentLog,
     incident_id: str,
     state: PostmortemState,
     *,
     author: str,
+    keep_wording: str | None = None,
     at: datetime | None = None,
 ) -> Event:
-    """Send for review, back to draft, publish (refused while analysis is missing) or reopen."""
+    """Send for review, back to draft, publish (refused while analysis is missing, or
+    while wording reads as blame unless it is kept on purpose, with a reason) or reopen."""
     pm = postmortem(log, incident_id)
-    found = problems(log, incident_id) if state is PostmortemState.PUBLISHED else []
+    found: list[str] = []
+    if state is PostmortemState.PUBLISHED:
+        found = problems(log, incident_id)
+        blamed = flagged(log, incident_id)
+        reason = keep_wording.strip() if keep_wording else ""
+        if blamed and not reason:
+            found.append(keep_wording_problem(blamed) or "")
+        state_body(pm, state, found)  # every refusal before anything is written
+        for item in blamed:
+            keep = keep_wording_body(item.where, item.finding.sentence, reason)
+            log.append(incident_id, Kind.POSTMORTEM, keep, author=author, at=at)
     body = state_body(pm, state, found)
     return log.append(incident_id, Kind.POSTMORTEM, body, author=author, at=at)
 

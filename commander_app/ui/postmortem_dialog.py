@@ -58,6 +58,7 @@ class PostmortemDialog(QDialog):
         self._incident_id: str | None = None
         self._drafts: dict[Section, str] = {}  # typed, not saved yet
         self._pm: Postmortem | None = None
+        self._flagged: list[store.Flagged] = []
         self.setWindowTitle("Postmortem")
         self.resize(1000, 700)
         self._init_header()
@@ -103,6 +104,9 @@ class PostmortemDialog(QDialog):
         self.prompt.setWordWrap(True)
         self.editor = QPlainTextEdit()
         self.written = QLabel()
+        self.blame = QLabel()  # sentences of this section that read as blame, and why
+        self.blame.setWordWrap(True)
+        self.blame.setTextFormat(Qt.TextFormat.PlainText)
         self.save = QPushButton("&Save section")
         self.save.setToolTip("Ctrl+S")
         row = QHBoxLayout()
@@ -111,6 +115,7 @@ class PostmortemDialog(QDialog):
         column = QVBoxLayout(section_page)
         column.addWidget(self.prompt)
         column.addWidget(self.editor, 1)
+        column.addWidget(self.blame)
         column.addLayout(row)
         factor_page = QWidget()
         self.factors = QListWidget()
@@ -141,7 +146,7 @@ class PostmortemDialog(QDialog):
         self.add_factor.clicked.connect(self.ask_factor)
         self.remove_factor.clicked.connect(self.remove_selected_factor)
         self.review.clicked.connect(lambda: self.move_to(PostmortemState.IN_REVIEW))
-        self.publish.clicked.connect(lambda: self.move_to(PostmortemState.PUBLISHED))
+        self.publish.clicked.connect(self.ask_publish)
         self.back.clicked.connect(lambda: self.move_to(PostmortemState.DRAFT))
 
     # -- showing ---------------------------------------------------------------
@@ -168,6 +173,7 @@ class PostmortemDialog(QDialog):
         self.publish.setVisible(pm.state is PostmortemState.IN_REVIEW)
         self.back.setVisible(pm.state is not PostmortemState.DRAFT)
         self.back.setText("&Reopen" if pm.state is PostmortemState.PUBLISHED else "Back to &draft")
+        self._flagged = store.flagged(self._log, self._incident_id)
         found = store.problems(self._log, self._incident_id)
         self.problems.setText("\n".join(f"• {p}" for p in found) or "Ready to publish.")
         colour = (amber() if found else confirmed()).name()
@@ -205,6 +211,12 @@ class PostmortemDialog(QDialog):
             self.editor.blockSignals(True)
             self.editor.setPlainText(text)
             self.editor.blockSignals(False)
+        here = [f.finding for f in self._flagged if f.where == section.value]
+        self.blame.setText(
+            "\n".join(f"“{f.sentence}” reads as blame. {f.why} Try: {f.suggestion}" for f in here)
+        )
+        self.blame.setStyleSheet(f"color: {amber().name()}")
+        self.blame.setVisible(bool(here))
         latest = self._pm.latest(section)
         versions = len(self._pm.sections.get(section, []))
         self.written.setText(
@@ -288,11 +300,30 @@ class PostmortemDialog(QDialog):
             )
         )
 
-    def move_to(self, state: PostmortemState) -> bool:
+    def move_to(self, state: PostmortemState, keep_wording: str | None = None) -> bool:
         incident_id = self._incident_id
         if incident_id is None:
             return False
-        return self._attempt(lambda: store.move(self._log, incident_id, state, author=self._author))
+        return self._attempt(
+            lambda: store.move(
+                self._log, incident_id, state, author=self._author, keep_wording=keep_wording
+            )
+        )
+
+    def ask_publish(self) -> bool:
+        """Publish; wording the blame check flagged is kept only with a reason, on record."""
+        if not self._flagged:
+            return self.move_to(PostmortemState.PUBLISHED)
+        count = len(self._flagged)
+        reason = ask_text(
+            self,
+            "Keep the wording?",
+            f"{count} sentence{'s' if count > 1 else ''} read{'' if count > 1 else 's'} as "
+            "blame (shown under each section). Reword them, or say why they stay as written:",
+        )
+        if reason is None:
+            return False
+        return self.move_to(PostmortemState.PUBLISHED, keep_wording=reason)
 
     # -- closing ---------------------------------------------------------------
 

@@ -145,3 +145,45 @@ def test_an_incident_like_an_earlier_one_brings_back_its_factors_and_open_items(
     assert store.earlier_incidents(log, march.id) == []  # only what came before can warn
     quiet = log.open_incident("Login page typo", author="ada")
     assert store.earlier_incidents(log, quiet.id) == []
+
+
+def test_blame_wording_is_flagged_and_kept_only_on_purpose(
+    log: IncidentLog, incident_id: str
+) -> None:
+    write_analysis(log, incident_id)
+    store.write_section(
+        log, incident_id, Section.RESPONSE, "Alice failed to check the dashboard.", author="bob"
+    )
+    [flag] = store.flagged(log, incident_id)
+    assert (flag.label, flag.finding.sentence) == (
+        "Response",
+        "Alice failed to check the dashboard.",
+    )
+    store.move(log, incident_id, PostmortemState.IN_REVIEW, author="bob")
+    before = count(log)
+    with pytest.raises(ValidationError, match="1 sentence reads as blame"):
+        store.move(log, incident_id, PostmortemState.PUBLISHED, author="bob")
+    assert count(log) == before
+    store.move(
+        log,
+        incident_id,
+        PostmortemState.PUBLISHED,
+        author="bob",
+        keep_wording="quoted from the page",
+    )
+    pm = store.postmortem(log, incident_id)
+    assert pm.state is PostmortemState.PUBLISHED
+    [kept] = pm.kept
+    assert (kept.where, kept.author, kept.reason) == ("response", "bob", "quoted from the page")
+    assert store.flagged(log, incident_id) == []
+
+
+def test_system_wording_is_not_flagged(log: IncidentLog, incident_id: str) -> None:
+    store.write_section(
+        log,
+        incident_id,
+        Section.DETECTION,
+        "The health check failed to detect the stale pool. Alice rolled back at 14:02.",
+        author="alice",
+    )
+    assert store.flagged(log, incident_id) == []

@@ -110,3 +110,32 @@ def test_closing_the_window_asks_before_dropping_unsaved_postmortem_text(
     assert dialog.editor.toPlainText() == "Half a summary"
     closed = window.close()
     assert closed
+
+
+def test_blame_wording_is_shown_under_its_section_and_kept_only_with_a_reason(
+    window: MainWindow, monkeypatch: object
+) -> None:
+    from commander_app.ui import postmortem_dialog
+
+    dialog = opened(window)
+    analysis = (Section.SUMMARY, Section.CUSTOMER_IMPACT, Section.DETECTION, Section.LESSONS)
+    for row, section in enumerate(Section):
+        if section in analysis:
+            dialog.contents.setCurrentRow(row)
+            dialog.editor.setPlainText(f"{section.value} written")
+            assert dialog.save_section()
+    row = list(Section).index(Section.RESPONSE)
+    dialog.contents.setCurrentRow(row)
+    dialog.editor.setPlainText(f"{window.author} failed to check the dashboard.")
+    assert dialog.save_section()
+    assert dialog.blame.isVisibleTo(dialog)
+    assert dialog.blame.text().startswith(f"“{window.author} failed to check the dashboard.” reads")
+    assert dialog.add_factor_text("Config deploys skip the canary", FactorCategory.DEPLOY_SAFETY)
+    assert dialog.move_to(PostmortemState.IN_REVIEW)
+    answers = iter([None, "quoted from the pager"])
+    monkeypatch.setattr(postmortem_dialog, "ask_text", lambda *a, **k: next(answers))  # type: ignore[attr-defined]
+    assert not dialog.ask_publish()  # cancelled: nothing written
+    assert dialog.state.text() == "In review"
+    assert dialog.ask_publish()
+    assert dialog.state.text() == "Published"
+    dialog.close()
