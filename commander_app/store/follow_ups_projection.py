@@ -58,19 +58,32 @@ class Executes(Protocol):
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any], /) -> Any: ...
 
 
-def refresh(conn: Executes, incident_id: str) -> None:
-    """Rewrite one incident's rows from its board events, inside the caller's transaction."""
+def expected_rows(conn: Executes, incident_id: str) -> list[dict[str, object]]:
+    """The rows one incident's board events fold to (read only)."""
     rows = conn.execute(
         f"SELECT {ENTRY_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
         [incident_id],
     )
     entries = [row_to_entry(r) for r in rows]
     board = fold_board(entries, recorded_order(entries))
+    return [_row(incident_id, board.number(a.id), a) for a in board.actions]
+
+
+def stored_rows(conn: Executes, incident_id: str) -> list[dict[str, object]]:
+    names = ", ".join(FOLLOW_UP_COLUMNS)
+    found = conn.execute(
+        f"SELECT {names} FROM follow_ups WHERE incident_id = ? ORDER BY id", [incident_id]
+    ).fetchall()
+    return [dict(zip(FOLLOW_UP_COLUMNS, row, strict=True)) for row in found]
+
+
+def refresh(conn: Executes, incident_id: str) -> None:
+    """Rewrite one incident's rows from its board events, inside the caller's transaction."""
+    rows = expected_rows(conn, incident_id)
     conn.execute("DELETE FROM follow_ups WHERE incident_id = ?", [incident_id])
     names = ", ".join(FOLLOW_UP_COLUMNS)
     places = ", ".join(f":{name}" for name in FOLLOW_UP_COLUMNS)
-    for action in board.actions:
-        row = _row(incident_id, board.number(action.id), action)
+    for row in rows:
         conn.execute(f"INSERT INTO follow_ups ({names}) VALUES ({places})", row)
 
 

@@ -130,6 +130,6 @@ def test_check_finds_a_follow_ups_table_out_of_step_and_writes_nothing(
     before = rows(log)
     [problem] = check_log(log)
     assert "its follow-ups table differs from its actions" in problem
-    assert rows(log) == before  # the check refolded in a savepoint and rolled it back
+    assert rows(log) == before  # the check only reads
     log.rebuild_projection()
     assert check_log(log) == []
