@@ -180,8 +180,8 @@ def remote_change_body(
     duplicate) or a reopening is logged and left to a person: dropping an item is a
     decision with a reason, and reopening done work needs someone to say why.
     """
-    if (before.state, before.state_reason) == (now.state, now.state_reason):
-        return None
+    if before.state == now.state and before.state_reason in (None, now.state_reason):
+        return None  # a reason not yet known (Jira's status name after a create) is no news
     said = now.describe_state()
     body: dict[str, Any] = {
         "ref": action.id,

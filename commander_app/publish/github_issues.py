@@ -133,7 +133,7 @@ class GitHubIssues(TakesNoUpdates):
         if repo.get("has_issues") is False:
             raise PermanentFailure(
                 f"The repository {settings['repository']} has issues turned off: turn them on "
-                "in its Settings → General → Features, or choose another repository."
+                "in its Settings (General, Features), or choose another repository."
             )
         return (
             f"Signed in to GitHub and found repository {settings['repository']}; "
@@ -171,7 +171,7 @@ class GitHubIssues(TakesNoUpdates):
         if status == 410:
             message = (
                 f"The repository {repo} has issues turned off (410) for channel '{name}': turn "
-                "them on in its Settings → General → Features, or point the channel at "
+                "them on in its Settings (General, Features), or point the channel at "
                 f"another repository (`commander channel add github {name} --replace "
                 "--keep-secret --repo OWNER/REPO`)."
             )

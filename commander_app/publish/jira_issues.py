@@ -198,7 +198,7 @@ class JiraIssues(TakesNoUpdates):
             service="Jira",
             secret_label="API token",
             fix_secret=how_to_replace_secret(name, self.config.kind)
-            + " (the token is made at id.atlassian.com → Security → API tokens, for the "
+            + " (the token is made at id.atlassian.com under Security, API tokens, for the "
             "account whose email the channel names)",
             not_found=(
                 f"Jira found no project {project} or issue type for channel '{name}', or the "
