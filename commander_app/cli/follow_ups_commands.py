@@ -167,3 +167,67 @@ def cmd_follow_ups(log: IncidentLog, args: argparse.Namespace) -> int:
             f"       {row.incident_title}{drill} ({row.incident_id[:10]})"
         )
     return 0
+
+
+def cmd_action_push(log: IncidentLog, args: argparse.Namespace) -> int:
+    """Queue the follow-up for its tracker and try at once; offline it waits (exactly once)."""
+    from commander_app.core.errors import ValidationError
+    from commander_app.core.outbox import OutboxState
+    from commander_app.publish.secrets import SecretStore
+    from commander_app.publish.tracker_worker import push_due
+    from commander_app.store import tracker_pushes
+
+    if args.cancel:
+        row = tracker_pushes.cancel(log, args.cancel)
+        out(f"Cancelled: the push of {row.request.number} to {row.channel}.")
+        return 0
+    if args.retry:
+        row = tracker_pushes.retry(log, args.retry)
+    else:
+        if not args.item:
+            raise ValidationError("Name the follow-up to push: `commander action push A3`.")
+        incident = _incident(log, args)
+        row = tracker_pushes.enqueue(
+            log, incident.id, args.item, _tracker_channel(log, args.channel), author=author(args)
+        )
+    attempts = push_due(log, SecretStore())
+    ours = [a for a in attempts if a.push.id == row.id]
+    if not ours:
+        out(
+            f"Queued: {row.request.number} waits to go to {row.channel} (`commander outbox flush`)."
+        )
+        return 0
+    out(ours[0].describe())
+    return 1 if ours[0].outcome is OutboxState.FAILED else 0
+
+
+def _tracker_channel(log: IncidentLog, name: str | None) -> str:
+    from commander_app.core.errors import ValidationError
+    from commander_app.store import channels
+
+    if name:
+        return name
+    trackers = [c.name for c in channels.channels(log) if c.kind in ("github", "jira")]
+    if len(trackers) == 1:
+        return trackers[0]
+    if not trackers:
+        raise ValidationError(
+            "No issue tracker is set up: add one with `commander channel add github NAME "
+            "--repo OWNER/REPO` or `commander channel add jira NAME --base-url … --email … "
+            "--project KEY`."
+        )
+    raise ValidationError(f"Choose the tracker with --channel: {', '.join(trackers)}.")
+
+
+def cmd_action_pull(log: IncidentLog, args: argparse.Namespace) -> int:
+    from commander_app.publish.secrets import SecretStore
+    from commander_app.publish.tracker_worker import pull_states
+
+    result = pull_states(log, SecretStore(), author=author(args))
+    for line in result.changed:
+        out(line)
+    for problem in result.problems:
+        print(f"commander: {problem}", file=sys.stderr)
+    if not result.changed and not result.problems:
+        out("No pushed follow-up changed on its tracker.")
+    return 1 if result.problems else 0

@@ -264,7 +264,9 @@ def add_board_commands(
     p.set_defaults(run="handoff_commands:cmd_handoff")
 
 
-ACTION_VERBS = ("add", "ack", "decline", "start", "done", "wont", "reopen", "list")
+ACTION_VERBS = (
+    "add", "ack", "decline", "start", "done", "wont", "reopen", "list", "push", "pull"
+)  # fmt: skip
 POSTMORTEM_STEPS = (
     "show",
     "edit",
@@ -335,6 +337,22 @@ def add_follow_up_commands(
             p.add_argument("--reason", required=True, help="why it will not be done")
         p.set_defaults(run="follow_ups_commands:cmd_action_move", verb=verb)
 
+    p = sub.add_parser(
+        "action-push",
+        parents=[who, which],
+        help="push a follow-up to an issue tracker (GitHub, Jira), exactly once",
+    )
+    p.add_argument("item", metavar="ITEM", nargs="?", help="its number (A3) or id")
+    p.add_argument("--channel", metavar="NAME", help="the tracker channel (default: the only one)")
+    p.add_argument("--retry", metavar="PUSH", help="try a failed push again")
+    p.add_argument("--cancel", metavar="PUSH", help="give up a push that has not gone out")
+    p.set_defaults(run="follow_ups_commands:cmd_action_push")
+    p = sub.add_parser(
+        "action-pull",
+        parents=[who],
+        help="read pushed follow-ups' state back from their trackers and log what changed",
+    )
+    p.set_defaults(run="follow_ups_commands:cmd_action_pull")
     p = sub.add_parser("follow-ups", help="open follow-ups of every incident, most urgent first")
     p.add_argument("--overdue", action="store_true", help="only overdue items")
     p.add_argument("--owner", metavar="NAME")
@@ -498,7 +516,9 @@ def add_publish_commands(
         "add",
         help="add (or with --replace change) a channel; the secret is asked for, never an argument",
     )
-    add.add_argument("kind", metavar="KIND", help="email, statuspage, cachet, slack or teams")
+    add.add_argument(
+        "kind", metavar="KIND", help="email, statuspage, cachet, slack, teams, github or jira"
+    )
     add.add_argument("name", metavar="NAME", help="your name for it, e.g. status-page")
     add.add_argument("--replace", action="store_true", help="change an existing channel")
     add.add_argument(
@@ -542,6 +562,20 @@ def add_publish_commands(
         metavar="SERVICE=ID",
         help="map an affected service to a status-page component id (repeat)",
     )
+    trackers = add.add_argument_group("issue trackers (follow-ups: `commander action push`)")
+    trackers.add_argument("--repo", metavar="OWNER/REPO", help="GitHub repository")
+    trackers.add_argument(
+        "--label", action="append", metavar="LABEL", help="a label for every issue (repeat)"
+    )
+    trackers.add_argument(
+        "--assignee",
+        action="append",
+        metavar="OWNER=LOGIN",
+        help="GitHub: assign a follow-up owner's issues to this login (repeat)",
+    )
+    trackers.add_argument("--email", help="Jira: the account's email (with its API token)")
+    trackers.add_argument("--project", metavar="KEY", help="Jira project key, e.g. OPS")
+    trackers.add_argument("--issue-type", help="Jira issue type (default Task)")
     add.set_defaults(run="publish_commands:cmd_channel_add")
     listing = steps.add_parser("list", help="the channels, their settings and whom they serve")
     listing.add_argument("--json", action="store_true")

@@ -56,6 +56,12 @@ _OPTIONS = {
     "page_id": "page_id",
     "base_url": "base_url",
     "component": "components",
+    "repo": "repository",
+    "label": "labels",
+    "assignee": "assignees",
+    "email": "email",
+    "project": "project",
+    "issue_type": "issue_type",
 }
 
 
@@ -114,6 +120,8 @@ def _typed_settings(args: argparse.Namespace, keys: set[str], kind: str) -> dict
             value = _pairs(value, "--to", "AUDIENCE=ADDRESS[,ADDRESS]", audience_keys=True)
         elif key == "components":
             value = _pairs(value, "--component", "SERVICE=ID")
+        elif key == "assignees":
+            value = _pairs(value, "--assignee", "OWNER=LOGIN")
         typed[key] = value
     return typed
 
@@ -181,6 +189,10 @@ def _where(kind: str, settings: dict[str, Any]) -> str:
         return f"page {settings.get('page_id')}"
     if kind == "cachet":
         return str(settings.get("base_url", ""))
+    if kind == "github":
+        return f"repository {settings.get('repository')}"
+    if kind == "jira":
+        return f"project {settings.get('project')} at {settings.get('base_url')}"
     return ""
 
 
@@ -260,10 +272,17 @@ def cmd_outbox(log: IncidentLog, args: argparse.Namespace) -> int:
     if step == "list":
         return _list_outbox(log, include_finished=args.all, as_json=args.json)
     if step == "flush":
+        from commander_app.publish.tracker_worker import push_due
+
         attempts = _deliver(log)
         for attempt in attempts:
             out(attempt.describe())
-        if not attempts:
+        pushes = push_due(log, SecretStore())  # follow-ups waiting for their trackers
+        for push in pushes:
+            out(push.describe())
+        if any(p.outcome is OutboxState.FAILED for p in pushes):
+            return 1
+        if not attempts and not pushes:
             waiting, failed = waiting_count(log)
             out(f"Nothing is due now ({waiting} waiting, {failed} failed).")
         return 1 if any(a.outcome is OutboxState.FAILED for a in attempts) else 0

@@ -87,6 +87,8 @@ class Action:
     twin: str | None = None
     evidence: str | None = None
     reason: str | None = None  # why it was declined or dropped
+    # Its issues on trackers by channel, as last seen there (`core.tracker`).
+    trackers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.done and self.state is FollowUpState.OPEN:
@@ -369,6 +371,9 @@ def _update_action(action: Action, event: Entry) -> None:
     for name in ("factor", "class_owner", "twin"):
         if body.get(name) is not None:
             setattr(action, name, body[name])
+    tracker = body.get("tracker")
+    if isinstance(tracker, Mapping) and tracker.get("channel"):
+        action.trackers[str(tracker["channel"])] = dict(tracker)
     state = body.get("state")
     if state is None and body.get("done") is not None:  # written before follow-up states
         state = FollowUpState.DONE if body["done"] else FollowUpState.OPEN

@@ -274,6 +274,31 @@ def _check_follow_up_fields(body: dict[str, Any]) -> None:
     for name in ("evidence", "reason", "text_override"):
         if body.get(name) is not None:
             clean_text(body[name], name.replace("_", " "), MAX_FACT)
+    if body.get("tracker") is not None:
+        if body.get("ref") is None:
+            raise ValidationError("An issue on a tracker must name the item it tracks (ref).")
+        body["tracker"] = _check_tracker(body["tracker"])
+
+
+TRACKER_KINDS = ("github", "jira")
+
+
+def _check_tracker(value: object) -> dict[str, Any]:
+    """An action's issue on a tracker (`core.tracker`): kind, channel, key, url, state."""
+    if not isinstance(value, Mapping):
+        raise ValidationError("An action's tracker must be an object.")
+    if value.get("kind") not in TRACKER_KINDS:
+        raise ValidationError("An action's tracker kind must be github or jira.")
+    for name in ("channel", "key", "url", "state"):
+        item = value.get(name)
+        if not isinstance(item, str) or not item.strip() or len(item) > 2_000:
+            raise ValidationError(f"An action's tracker needs its {name} as a short text.")
+    if not str(value["url"]).startswith(("https://", "http://")):
+        raise ValidationError("An action's tracker url must be a web address.")
+    reason = value.get("state_reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 200):
+        raise ValidationError("An action's tracker state reason must be a short text.")
+    return {k: value.get(k) for k in ("kind", "channel", "key", "url", "state", "state_reason")}
 
 
 def _check_decision_record(body: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ the systemic item or the owner of the class of problem beside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -204,6 +204,7 @@ class FollowUpRow:
     opened_at: str
     closed_at: str | None
     symptom: bool = False
+    trackers: dict[str, dict[str, Any]] = field(default_factory=dict)  # issues by channel
 
 
 class Standing(_Vocabulary):
@@ -252,4 +253,6 @@ def follow_up_dict(row: FollowUpRow, now: datetime) -> dict[str, Any]:
         "symptom": row.symptom,
         "opened_at": row.opened_at,
         "closed_at": row.closed_at,
+        # Its issues on trackers: key (acme/ops#12, OPS-12), url, state as last seen there.
+        "trackers": [row.trackers[name] for name in sorted(row.trackers)],
     }

@@ -23,10 +23,13 @@ from commander_app.publish.setting_values import (
     existing_file,
     flag,
     https_url,
+    labels,
     loopback,
     mapping,
     port,
+    project_key,
     recipients,
+    repository,
     text,
 )
 
@@ -148,6 +151,44 @@ DESCRIPTIONS: dict[ChannelKind, ChannelDescription] = {
         (),
         (Audience.INTERNAL,),
     ),
+    # Issue trackers serve no audience: follow-ups are pushed to them (`action push`).
+    ChannelKind.GITHUB: ChannelDescription(
+        ChannelKind.GITHUB,
+        "GitHub Issues",
+        "token",
+        (
+            SettingSpec("repository", "Repository (OWNER/REPO)", repository, required=True),
+            SettingSpec("base_url", "API base URL", https_url, default="https://api.github.com"),
+            SettingSpec("labels", "Labels", labels, default=[], help="comma-separated"),
+            SettingSpec(
+                "assignees",
+                "Assignees",
+                mapping,
+                default={},
+                help="follow-up owner = GitHub login, comma-separated",
+            ),
+        ),
+        (),
+    ),
+    ChannelKind.JIRA: ChannelDescription(
+        ChannelKind.JIRA,
+        "Jira Cloud",
+        "API token",
+        (
+            SettingSpec(
+                "base_url",
+                "Jira site",
+                https_url,
+                required=True,
+                help="https://your-domain.atlassian.net",
+            ),
+            SettingSpec("email", "Account email", address, required=True),
+            SettingSpec("project", "Project key", project_key, required=True),
+            SettingSpec("issue_type", "Issue type", text, default="Task"),
+            SettingSpec("labels", "Labels", labels, default=[], help="comma-separated, no spaces"),
+        ),
+        (),
+    ),
 }
 
 
@@ -222,9 +263,8 @@ def validate_secret(kind: ChannelKind | str, secret: str, settings: Mapping[str,
                 f"The {description.secret_label} must start with https:// — copy it again "
                 f"from the {description.label} settings."
             )
-    if description.kind in (ChannelKind.STATUSPAGE, ChannelKind.CACHET) and not (
-        value.isascii() and value.isprintable()
-    ):
+    tokens = (ChannelKind.STATUSPAGE, ChannelKind.CACHET, ChannelKind.GITHUB, ChannelKind.JIRA)
+    if description.kind in tokens and not (value.isascii() and value.isprintable()):
         raise ValidationError(
             f"The {description.secret_label} holds characters an API key never has: copy it "
             f"again from the {description.label} settings."

@@ -50,6 +50,14 @@ def channel_for(config: ChannelConfig) -> Channel:
         from commander_app.publish.cachet import CachetChannel
 
         return CachetChannel(config)
+    if kind is ChannelKind.GITHUB:
+        from commander_app.publish.github_issues import GitHubIssues
+
+        return GitHubIssues(config)
+    if kind is ChannelKind.JIRA:
+        from commander_app.publish.jira_issues import JiraIssues
+
+        return JiraIssues(config)
     from commander_app.publish.webhooks import SlackChannel, TeamsChannel
 
     return SlackChannel(config) if kind is ChannelKind.SLACK else TeamsChannel(config)

@@ -23,6 +23,11 @@ class ChannelKind(StrEnum):
     CACHET = "cachet"
     SLACK = "slack"
     TEAMS = "teams"
+    GITHUB = "github"  # an issue tracker: takes follow-ups, not stakeholder updates
+    JIRA = "jira"
+
+
+TRACKER_KINDS = frozenset({ChannelKind.GITHUB, ChannelKind.JIRA})
 
 
 @dataclass(frozen=True)

@@ -181,8 +181,10 @@ def _status_failure(
     reason = short_reason(body, text)
     said = f" ({reason})" if reason else ""
     where = f"channel '{target.channel}'"
-    if status in (429, 420):
+    if status in (429, 420) or (status == 403 and _rate_limited(headers)):
         wait = retry_after_seconds(headers)
+        if wait is None:
+            wait = _rate_limit_reset_seconds(headers)
         when = f"in {wait:g} s" if wait is not None else "later"
         return RetryableFailure(
             f"{target.service} is rate-limiting {where}; will retry {when}.", retry_after=wait
@@ -218,11 +220,31 @@ def _status_failure(
     return PermanentFailure(f"{target.service} refused the update for {where} ({status}){said}.")
 
 
+def _rate_limited(headers: Mapping[str, str]) -> bool:
+    """GitHub answers a rate limit with 403 as often as 429: Retry-After (secondary
+    limits) or no requests left (`x-ratelimit-remaining: 0`) tell it from a refusal."""
+    remaining = (headers.get("x-ratelimit-remaining") or "").strip()
+    return bool((headers.get("Retry-After") or "").strip()) or remaining == "0"
+
+
+def _rate_limit_reset_seconds(headers: Mapping[str, str]) -> float | None:
+    """Seconds until `x-ratelimit-reset` (epoch seconds), by the server's own clock."""
+    try:
+        reset = float((headers.get("x-ratelimit-reset") or "").strip())
+    except ValueError:
+        return None
+    if not math.isfinite(reset):
+        return None
+    now = _server_now(headers) or datetime.now(UTC)
+    return max(0.0, reset - now.timestamp())
+
+
 def short_reason(body: Any, text: str, limit: int = 200) -> str:
     """The remote's own words for a refusal: its error field, else the start of its text."""
     found: list[str] = []
     if isinstance(body, Mapping):
-        for key in ("error", "errors", "message", "detail", "title"):
+        # Jira puts its words in errorMessages (a list) beside errors (field → text).
+        for key in ("error", "errorMessages", "errors", "message", "detail", "title"):
             _flatten(body.get(key), found)
             if found:
                 break

@@ -144,3 +144,34 @@ def cachet_components(value: Any) -> dict[str, int]:
     if not all(v.isdigit() for v in result.values()):
         raise ValueError("Cachet component ids are numbers")
     return {k: int(v) for k, v in result.items()}
+
+
+_REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
+_PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,254}$")
+_LABEL = re.compile(r"^\S{1,255}$")
+
+
+def repository(value: Any) -> str:
+    """A GitHub repository as OWNER/REPO (what its address shows after github.com/)."""
+    raw = str(value).strip().removeprefix("https://github.com/").strip("/")
+    if not _REPOSITORY.match(raw):
+        raise ValueError(f"'{raw}' is not a repository like acme/ops-follow-ups")
+    return raw
+
+
+def project_key(value: Any) -> str:
+    """A Jira project key: capital letters, digits and '_', starting with a letter (OPS)."""
+    raw = str(value).strip().upper()
+    if not _PROJECT_KEY.match(raw):
+        raise ValueError(f"'{raw}' is not a Jira project key like OPS")
+    return raw
+
+
+def labels(value: Any) -> list[str]:
+    """Labels for every issue: 'incident, follow-up' or a list; Jira's hold no spaces."""
+    items = re.split(r"[,\n]+", value) if isinstance(value, str) else list(value)
+    result = [str(item).strip() for item in items if str(item).strip()]
+    bad = [item for item in result if not _LABEL.match(item)]
+    if bad:
+        raise ValueError(f"the label '{bad[0]}' has a space or is too long")
+    return list(dict.fromkeys(result))

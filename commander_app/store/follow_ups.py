@@ -7,6 +7,7 @@ the window show in the same words.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -172,6 +173,7 @@ def _follow_up(row: tuple[object, ...]) -> FollowUpRow:
         opened_at=str(named["opened_at"]),
         closed_at=_text(named["closed_at"]),
         symptom=bool(named["symptom"]),
+        trackers=json.loads(str(named["trackers"] or "{}")),
     )
 
 

@@ -7,6 +7,7 @@ thousands of incidents reads one indexed table instead of replaying each board.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -28,6 +29,7 @@ FOLLOW_UP_COLUMNS = (
     "follow_up",
     "opened_at",
     "closed_at",
+    "trackers",  # JSON: the item's issues on trackers by channel (added by m008)
 )
 
 CREATE_SQL = """
@@ -111,4 +113,5 @@ def _row(incident_id: str, number: str, action: Action) -> dict[str, object]:
         "follow_up": int(a.follow_up),
         "opened_at": a.opened_at,
         "closed_at": a.done_at,
+        "trackers": json.dumps(a.trackers, ensure_ascii=False, sort_keys=True),
     }

@@ -233,6 +233,47 @@ def m007_follow_ups(db: Database) -> None:
         follow_ups_projection.CREATE_SQL
         + "CREATE INDEX events_postmortem ON events (incident_id) WHERE kind = 'postmortem';",
     )
+    # Filled by m008, which adds the projection's last column: a refold here would write
+    # columns this step has not created yet.
+
+
+def m008_tracker_pushes(db: Database) -> None:
+    """Follow-ups pushed to an issue tracker: each push a row that moves from queued to
+    sent like an outbox row (exactly once, checked on the tracker after a lost answer),
+    and the follow-ups table's issues per item. The table is refilled from the actions
+    already logged (for a file upgraded from before m007, its first fill)."""
+    from commander_app.store import follow_ups_projection
+
+    _run_statements(
+        db,
+        """
+        ALTER TABLE follow_ups ADD COLUMN trackers TEXT NOT NULL DEFAULT '{}';
+        CREATE TABLE tracker_pushes (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            incident_id TEXT NOT NULL,
+            action_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            request TEXT NOT NULL,
+            author TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            in_doubt INTEGER NOT NULL DEFAULT 0,
+            worker TEXT,
+            attempt_started_at TEXT,
+            remote_key TEXT,
+            remote_url TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE UNIQUE INDEX tracker_pushes_once ON tracker_pushes (action_id, channel)
+            WHERE state != 'cancelled';
+        CREATE INDEX tracker_pushes_by_state ON tracker_pushes (state, next_attempt_at);
+        """,
+    )
     follow_ups_projection.rebuild(db)  # type: ignore[arg-type]  # either takes parameters
 
 
@@ -244,6 +285,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m005_rollback_index", m005_rollback_index),
     ("m006_event_chain", m006_event_chain),
     ("m007_follow_ups", m007_follow_ups),
+    ("m008_tracker_pushes", m008_tracker_pushes),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 

@@ -9,6 +9,7 @@ KNOWN_MIGRATIONS = (
     "m005_rollback_index",
     "m006_event_chain",
     "m007_follow_ups",
+    "m008_tracker_pushes",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

@@ -140,6 +140,8 @@ def test_secret_labels_and_when_a_secret_is_needed() -> None:
         "API token",
         "webhook URL",
         "webhook URL",
+        "token",  # GitHub
+        "API token",  # Jira
     ]
     relay = validate_settings("email", {**EMAIL, "username": ""})
     assert validate_secret("email", "", relay) == ""
