@@ -161,7 +161,7 @@ class BackupRotation:
                 old.unlink()
 
     def newest_good(self) -> Path | None:
-        """The newest backup that passes SQLite's quick check."""
+        """The newest backup that is sound through and through (`is_healthy`)."""
         for candidate in self.all():
             if self.mine(candidate) and is_healthy(candidate):
                 return candidate
@@ -228,10 +228,17 @@ def read_only_uri(path: Path) -> str:
 
 
 def is_healthy(path: Path) -> bool:
+    """A copy a person can be told to go back to: SQLite's full integrity check passes (its
+    indexes agree with its rows) and every stored entry and incident decodes. quick_check
+    alone would pass a copy taken of a log whose damage it misses."""
+    from commander_app.store.stored_values import unreadable_rows  # only when damage is told
+
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
-            return bool(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+            if [row[0] for row in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+                return False
+            return not unreadable_rows(conn).any
         finally:
             conn.close()
     except sqlite3.DatabaseError:

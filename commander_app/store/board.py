@@ -22,6 +22,7 @@ from commander_app.core.board import (
 from commander_app.core.events import MAX_TITLE, clean_name, clean_text, text_body
 from commander_app.core.model import Event, HypothesisState, Kind
 from commander_app.core.times import to_iso
+from commander_app.store.database import decoded
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import (
     BOARD_EVENTS_SQL,
@@ -34,11 +35,12 @@ from commander_app.store.rows import (
 def board(log: IncidentLog, incident_id: str) -> Board:
     """The incident's board, read from its board events only (partial index `events_board`)."""
     log.incident(incident_id)  # a clear error for an unknown incident
-    rows = log.conn.execute(
+    entries = decoded(
+        log.conn,
+        row_to_entry,
         f"SELECT {ENTRY_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
         [incident_id],
     )
-    entries = [row_to_entry(r) for r in rows]
     return fold_board(entries, recorded_order(entries))
 
 

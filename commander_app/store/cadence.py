@@ -20,6 +20,7 @@ from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, IncidentState, Kind
 from commander_app.core.update_facts import CarriedFact, UpdateFacts, carried_facts, latest_facts
 from commander_app.store import environment
+from commander_app.store.database import decoded
 from commander_app.store.errors import StorageError
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import CADENCE_EVENTS_SQL, EVENT_COLUMNS, row_to_event
@@ -52,12 +53,13 @@ def carried(log: IncidentLog, incident_id: str) -> list[CarriedFact]:
 def _events_where(log: IncidentLog, incident_id: str, condition: str) -> list[Event]:
     """The `+` keeps SQLite from walking the whole story (`events_story`) for the order:
     it reads the few matching rows through the partial index and sorts them."""
-    rows = log.conn.execute(
+    return decoded(
+        log.conn,
+        row_to_event,
         f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND {condition} "
         "ORDER BY +occurred_at, id",
         [incident_id],
     )
-    return [row_to_event(r) for r in rows]
 
 
 def cadence(

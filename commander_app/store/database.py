@@ -5,21 +5,39 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
+from commander_app.core.errors import CommanderError
 from commander_app.store.backups import BackupRotation
-from commander_app.store.errors import BUSY_TIMEOUT_SECONDS, NewerSchemaError, NotALogError, is_busy
-from commander_app.store.faults import damaged_error, folder_fault, not_a_log, storage_fault
+from commander_app.store.errors import (
+    BUSY_TIMEOUT_SECONDS,
+    DamagedDatabaseError,
+    NewerSchemaError,
+    NotALogError,
+    StoredValueError,
+    is_busy,
+)
+from commander_app.store.faults import (
+    damage_in,
+    damaged_error,
+    folder_fault,
+    not_a_log,
+    read_fault,
+    storage_fault,
+)
 from commander_app.store.integrity import BackgroundCheck, damage_found
 from commander_app.store.versions import KNOWN_MIGRATIONS, MIGRATIONS_TABLE, SCHEMA_VERSION
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "LogConnection",
+    "LogCursor",
     "connect",
+    "decoded",
     "open_database",
     "write_transaction",
 ]
@@ -27,15 +45,109 @@ __all__ = [
 
 class LogConnection(sqlite3.Connection):
     """A connection to the log that may still be waiting for its integrity check; it
-    knows its file and backups, so a fault while writing is told about the right file."""
+    knows its file and backups, so a fault while writing is told about the right file.
+    Every query on it runs on a `LogCursor`, so damage met by any read is told as damage."""
 
     integrity_check: BackgroundCheck | None = None
     log_path: Path | None = None
     backups: BackupRotation | None = None
+    damage: CommanderError | None = None  # damage a read met: no more writes
+
+    def execute(self, sql: str, parameters: Any = (), /) -> LogCursor:
+        return self.cursor(LogCursor).execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> LogCursor:
+        return self.cursor(LogCursor).executemany(sql, parameters)
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    """A connection with the durability every Commander connection promises."""
+# What a query raises when it may have met damage; `faults.damage_in` tells which is.
+_MAY_BE_DAMAGE = (sqlite3.DatabaseError, StoredValueError, UnicodeDecodeError)
+
+
+class LogCursor(sqlite3.Cursor):
+    """The one place where damage met by a query becomes the message a person needs.
+
+    quick_check, run on open, reads every page but not every value: a byte changed in a
+    stored text or in an index passes it, and is met only when a query reads it (SQLite's
+    CORRUPT, text that is not UTF-8) or when its row is decoded (`StoredValueError`, raised
+    by the decoders of `rows` that `decoded` runs on this cursor). Either is told as the
+    `DamagedDatabaseError` naming the file and its newest good backup; any other error,
+    a bug's included, rises unchanged."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> LogCursor:
+        try:
+            super().execute(sql, parameters)
+        except _MAY_BE_DAMAGE as exc:
+            self._tell_damage(exc)
+            raise
+        return self
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> LogCursor:
+        try:
+            super().executemany(sql, parameters)
+        except _MAY_BE_DAMAGE as exc:
+            self._tell_damage(exc)
+            raise
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except _MAY_BE_DAMAGE as exc:
+            self._tell_damage(exc)
+            raise
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except _MAY_BE_DAMAGE as exc:
+            self._tell_damage(exc)
+            raise
+
+    def fetchmany(self, size: int | None = 1) -> list[Any]:
+        try:
+            return super().fetchmany(size)
+        except _MAY_BE_DAMAGE as exc:
+            self._tell_damage(exc)
+            raise
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except _MAY_BE_DAMAGE as exc:
+            self._tell_damage(exc)
+            raise
+
+    def _tell_damage(self, exc: Exception) -> None:
+        """Raises the damage message if `exc` is damage; returns if it is anything else."""
+        conn = self.connection
+        assert isinstance(conn, LogConnection)
+        if conn.damage is not None and damage_in(exc) is not None:
+            # Told once per connection: finding the newest good backup reads the backups.
+            raise type(conn.damage)(str(conn.damage)) from exc
+        fault = read_fault(exc, conn.log_path or _file_of(conn), conn.backups)
+        if fault is None:
+            return
+        conn.damage = fault
+        raise fault from exc
+
+
+Row = TypeVar("Row")
+
+
+def decoded(
+    conn: sqlite3.Connection, decode: Callable[[Any], Row], sql: str, parameters: Any = ()
+) -> list[Row]:
+    """Every row of a query, each through `decode` (one of `rows`' decoders) as it is
+    fetched, so a stored value that does not decode is told as damage to the file."""
+    cursor = conn.cursor(LogCursor) if isinstance(conn, LogConnection) else conn.cursor()
+    cursor.row_factory = lambda _cursor, row: decode(row)
+    return cursor.execute(sql, parameters).fetchall()
+
+
+def connect(path: Path | str, backups: BackupRotation | None = None) -> sqlite3.Connection:
+    """A connection with the durability every Commander connection promises; `backups`,
+    the log's rotation, is named by the message for damage met on it."""
     conn = sqlite3.connect(
         str(path),
         timeout=BUSY_TIMEOUT_SECONDS,
@@ -45,6 +157,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
     )
     assert isinstance(conn, LogConnection)
     conn.log_path = Path(path)
+    conn.backups = backups
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         _enter_wal(conn)
@@ -77,8 +190,11 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One user action, one transaction; the write lock is taken up front
     so two writers queue on the busy timeout instead of failing mid-way. A log whose
     integrity check is still running waits for it: nothing is written into damage."""
-    if isinstance(conn, LogConnection) and conn.integrity_check is not None:
-        conn.integrity_check.raise_if_damaged()
+    if isinstance(conn, LogConnection):
+        if conn.integrity_check is not None:
+            conn.integrity_check.raise_if_damaged()
+        if conn.damage is not None:  # a fresh error: see `raise_if_damaged`
+            raise type(conn.damage)(str(conn.damage))
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as exc:
@@ -88,8 +204,9 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("COMMIT")
     except BaseException as exc:
         if conn.in_transaction:
-            # SQLite may have rolled back already (a full disk or an I/O error does).
-            with contextlib.suppress(sqlite3.Error):
+            # SQLite may have rolled back already (a full disk or an I/O error does);
+            # damage the ROLLBACK itself meets is told by what failed before it.
+            with contextlib.suppress(sqlite3.Error, DamagedDatabaseError):
                 conn.execute("ROLLBACK")
         if isinstance(exc, sqlite3.Error):
             raise _fault_or_bug(conn, exc) from exc
@@ -128,7 +245,7 @@ def open_database(
     conn: sqlite3.Connection | None = None
     journal = _journal_in_header(path)
     try:
-        conn = connect(path)
+        conn = connect(path, backups)
         deferred = check_in_background and _is_current(conn)
         detail = None if deferred else damage_found(conn)
     except sqlite3.Error as exc:
@@ -138,8 +255,11 @@ def open_database(
         if fault is None:
             raise
         raise fault from None
+    except BaseException:  # damage told by the cursor (or an interrupt): nothing kept open
+        if conn is not None:
+            conn.close()
+        raise
     assert isinstance(conn, LogConnection)
-    conn.backups = backups
     if deferred:
         conn.integrity_check = BackgroundCheck(path, backups, BUSY_TIMEOUT_SECONDS)
         return conn

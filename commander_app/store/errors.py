@@ -47,3 +47,10 @@ class NotALogError(CommanderError):
 
 class MissingLogError(CommanderError):
     """The incident log someone named does not exist (a typo must not start a new one)."""
+
+
+class StoredValueError(ValueError):
+    """A value read from the log is not one Commander writes (a body that is no JSON
+    object, a kind it does not know, bytes where it stores text): the file was damaged.
+    It names the row, not the file; where the query ran (`database.LogCursor`) it becomes
+    the `DamagedDatabaseError` that names the file and its newest good backup."""

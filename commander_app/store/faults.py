@@ -25,6 +25,7 @@ from commander_app.store.errors import (
     NotALogError,
     ReadOnlyError,
     StorageError,
+    StoredValueError,
 )
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -117,6 +118,42 @@ def storage_fault(
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
         return damaged_error(path, backups, str(exc))
     return None
+
+
+# What the sqlite3 module says when a stored text is not UTF-8; it carries no SQLite code.
+_NOT_UTF8 = "Could not decode to UTF-8"
+DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def damage_in(exc: BaseException) -> str | None:
+    """What a failed query says about damage to the stored data, or None when it says
+    nothing of the kind (a bug, or another fault of the environment). Only SQLite's own
+    codes for a damaged file and stored bytes that do not decode count (a value, or the
+    schema text SQLite quotes in its message): any other error stays what it is."""
+    if isinstance(exc, StoredValueError):
+        return str(exc)
+    if isinstance(exc, UnicodeDecodeError):  # SQLite's own message quotes a damaged schema
+        return "SQLite's message about the file is not UTF-8: its schema is damaged"
+    if isinstance(exc, sqlite3.DatabaseError):
+        if error_name(exc) in DAMAGE_CODES:
+            return str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(_NOT_UTF8):
+            return f"a stored text is not UTF-8: {exc}"
+    return None
+
+
+def read_fault(
+    exc: BaseException, path: Path, backups: BackupRotation | None
+) -> CommanderError | None:
+    """The message for damage met while reading (or writing) the log at `path`; None when
+    `exc` is no sign of damage (see `damage_in`)."""
+    detail = damage_in(exc)
+    if detail is None:
+        return None
+    notadb = isinstance(exc, sqlite3.DatabaseError) and error_name(exc) == "SQLITE_NOTADB"
+    if notadb and not _has_sqlite_header(path):
+        return not_a_log(path, backups)
+    return damaged_error(path, backups, detail)
 
 
 def _why_read_only(path: Path) -> str:

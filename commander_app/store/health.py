@@ -3,14 +3,19 @@ append-only protection in place and every chained entry as it was written?"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 
 from commander_app.core import projection
 from commander_app.core.chain import ChainLink, Predecessor, broken_link
 from commander_app.store import follow_ups_projection
+from commander_app.store.database import decoded
+from commander_app.store.errors import DamagedDatabaseError
+from commander_app.store.faults import damaged_error
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.rows import EVENT_COLUMNS, row_to_event
+from commander_app.store.rows import EVENT_COLUMNS, INCIDENT_COLUMNS, row_to_event, row_to_state
+from commander_app.store.stored_values import UnreadableRows, unreadable_rows
 
 # What each shipped trigger on `events` is for, in the words a problem is told in.
 _TRIGGER_PURPOSE = {
@@ -36,22 +41,59 @@ def check_log(log: IncidentLog) -> list[str]:
 
 def inspect_log(log: IncidentLog) -> LogReport:
     report = LogReport()
+    try:
+        _inspect(log, report)
+    except DamagedDatabaseError as exc:  # a page SQLite itself cannot read: no further
+        report.problems.append(str(exc))
+    return report
+
+
+def _inspect(log: IncidentLog, report: LogReport) -> None:
+    # The full check: quick_check (run on open) does not compare the indexes with the rows.
     rows = log.conn.execute("PRAGMA integrity_check").fetchall()
+    damage = []
     if [r[0] for r in rows] != ["ok"]:
         report.problems.append("integrity check failed: " + "; ".join(str(r[0]) for r in rows[:5]))
+        damage.append("SQLite's integrity check failed")
     for table in ("events_fts", "incidents_fts"):
         try:
             log.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
-        except sqlite3.DatabaseError as exc:
-            report.problems.append(f"the search index {table} is out of step ({exc})")
+        except (sqlite3.DatabaseError, DamagedDatabaseError) as exc:
+            detail = exc.__cause__ if isinstance(exc, DamagedDatabaseError) else exc
+            report.problems.append(f"the search index {table} is out of step ({detail})")
     report.problems += trigger_problems(log.conn)
     log.conn.execute("BEGIN")  # one snapshot: entries written meanwhile are not problems
     try:
-        report.problems += _projection_problems(log)
-        _check_chains(log.conn, report)
+        unreadable = unreadable_rows(log.conn)
+        report.problems += unreadable.problems()
+        skip = _Skip.of(unreadable)
+        report.problems += _projection_problems(log, skip)
+        _check_chains(log.conn, report, skip)
     finally:
         log.conn.execute("ROLLBACK")
-    return report
+    if unreadable.entries:
+        damage.append(f"{len(unreadable.entries)} of its entries cannot be read")
+    if damage:
+        report.problems.append(str(damaged_error(log.path, log.backups, "; ".join(damage))))
+
+
+@dataclass(frozen=True)
+class _Skip:
+    """What the projection and chain checks leave out: rows already named as unreadable
+    (their incidents' states and chains cannot be checked without them). As JSON arrays,
+    one parameter each, however many there are."""
+
+    seqs: str
+    incidents: str
+    state_rowids: str
+
+    @classmethod
+    def of(cls, unreadable: UnreadableRows) -> _Skip:
+        return cls(
+            json.dumps(sorted(unreadable.event_seqs)),
+            json.dumps(sorted(unreadable.incident_ids)),
+            json.dumps(sorted(unreadable.state_rowids)),
+        )
 
 
 def trigger_problems(conn: sqlite3.Connection) -> list[str]:
@@ -91,14 +133,17 @@ def _words(sql: str) -> str:
     return " ".join(sql.split())
 
 
-def _check_chains(conn: sqlite3.Connection, report: LogReport) -> None:
+def _check_chains(conn: sqlite3.Connection, report: LogReport, skip: _Skip) -> None:
     """Every linked entry against the link of the entry before it (one join on the id
     index, streamed: no order needed, nothing held but the findings)."""
     rows = conn.execute(
         f"SELECT {', '.join('e.' + c.strip() for c in EVENT_COLUMNS.split(','))}, "
         "e.chain_prev, e.chain_hash, p.incident_id, p.device_id, p.chain_hash "
         "FROM events e LEFT JOIN events p ON p.id = e.chain_prev "
-        "WHERE e.chain_hash IS NOT NULL"
+        "AND p.seq NOT IN (SELECT value FROM json_each(:seqs)) "
+        "WHERE e.chain_hash IS NOT NULL AND e.seq NOT IN (SELECT value FROM json_each(:seqs)) "
+        "AND e.incident_id NOT IN (SELECT value FROM json_each(:incidents))",
+        {"seqs": skip.seqs, "incidents": skip.incidents},
     )
     broken: dict[str, list[tuple[str, str, str]]] = {}
     unverifiable = 0
@@ -134,10 +179,26 @@ def _check_chains(conn: sqlite3.Connection, report: LogReport) -> None:
         )
 
 
-def _projection_problems(log: IncidentLog) -> list[str]:
+def _projection_problems(log: IncidentLog, skip: _Skip) -> list[str]:
     problems = []
-    ids = [r[0] for r in log.conn.execute("SELECT DISTINCT incident_id FROM events")]
-    stored = {i.id: i for i in log.incidents(include_resolved=True)}
+    ids = [
+        r[0]
+        for r in log.conn.execute(
+            "SELECT DISTINCT incident_id FROM events "
+            "WHERE seq NOT IN (SELECT value FROM json_each(:seqs)) "
+            "AND incident_id NOT IN (SELECT value FROM json_each(:incidents))",
+            {"seqs": skip.seqs, "incidents": skip.incidents},
+        )
+    ]
+    states = decoded(
+        log.conn,
+        row_to_state,
+        f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents "
+        "WHERE rowid NOT IN (SELECT value FROM json_each(:rowids)) "
+        "AND id NOT IN (SELECT value FROM json_each(:incidents))",
+        {"rowids": skip.state_rowids, "incidents": skip.incidents},
+    )
+    stored = {i.id: i for i in states}
     for incident_id in ids:
         if stored.get(incident_id) != projection.fold(incident_id, log.events(incident_id)):
             problems.append(

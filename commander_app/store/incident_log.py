@@ -36,7 +36,12 @@ from commander_app.core.model import (
 from commander_app.core.times import to_iso
 from commander_app.store import follow_ups_projection
 from commander_app.store.backups import BackupRotation, snapshot
-from commander_app.store.database import LogConnection, open_database, write_transaction
+from commander_app.store.database import (
+    LogConnection,
+    decoded,
+    open_database,
+    write_transaction,
+)
 from commander_app.store.errors import StorageError
 from commander_app.store.faults import is_environment_fault
 from commander_app.store.integrity import BackgroundCheck
@@ -45,6 +50,7 @@ from commander_app.store.rows import (
     INCIDENT_COLUMNS,
     STATE_EVENTS_SQL,
     row_to_event,
+    row_to_link,
     row_to_state,
     state_to_row,
 )
@@ -296,21 +302,26 @@ class IncidentLog:
 
     def _chain_tip(self, incident_id: str, device_id: str) -> tuple[str, ChainLink] | None:
         """The newest linked event of a chain (index `events_chain`), with its link."""
-        row = self.conn.execute(
+        tip = decoded(
+            self.conn,
+            row_to_link,
             "SELECT id, chain_prev, chain_hash FROM events WHERE incident_id = ? "
             "AND device_id = ? AND chain_hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
             [incident_id, device_id],
-        ).fetchone()
-        return (row[0], ChainLink(row[1], row[2])) if row else None
+        )
+        return tip[0] if tip else None
 
     def chain_links(self, incident_id: str) -> dict[str, ChainLink]:
         """The links of an incident's events, by event id (events without one left out)."""
-        rows = self.conn.execute(
-            "SELECT id, chain_prev, chain_hash FROM events "
-            "WHERE incident_id = ? AND chain_hash IS NOT NULL",
-            [incident_id],
+        return dict(
+            decoded(
+                self.conn,
+                row_to_link,
+                "SELECT id, chain_prev, chain_hash FROM events "
+                "WHERE incident_id = ? AND chain_hash IS NOT NULL",
+                [incident_id],
+            )
         )
-        return {row[0]: ChainLink(row[1], row[2]) for row in rows}
 
     def update_projection(self, incident_id: str, new_events: Sequence[Event]) -> None:
         """Keep the incident row in step, inside the caller's transaction.
@@ -331,11 +342,12 @@ class IncidentLog:
             follow_ups_projection.refresh(self.conn, incident_id)
 
     def _state_events(self, incident_id: str) -> list[Event]:
-        rows = self.conn.execute(
+        return decoded(
+            self.conn,
+            row_to_event,
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({STATE_EVENTS_SQL})",
             [incident_id],
         )
-        return [row_to_event(r) for r in rows]
 
     def refold(self, incident_id: str) -> IncidentState:
         """Recompute one incident from all its events, inside the caller's transaction."""
@@ -372,75 +384,82 @@ class IncidentLog:
         return state
 
     def _stored_state(self, incident_id: str) -> IncidentState | None:
-        cursor = self.conn.execute(
-            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id = ?", [incident_id]
+        found = decoded(
+            self.conn,
+            row_to_state,
+            f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id = ?",
+            [incident_id],
         )
-        row = cursor.fetchone()
-        return row_to_state(row) if row else None
+        return found[0] if found else None
 
     def incidents(self, include_resolved: bool = False) -> list[IncidentState]:
         """What needs attention first: open real incidents by severity, then open
         drills, then resolved ones; most recently active first within each."""
         where = "" if include_resolved else "WHERE status != 'resolved'"
-        rows = self.conn.execute(
+        return decoded(
+            self.conn,
+            row_to_state,
             f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents {where} "
             "ORDER BY status = 'resolved', is_drill, "
             "CASE WHEN status = 'resolved' THEN '' ELSE severity END, "
-            "last_event_at DESC, id DESC"
+            "last_event_at DESC, id DESC",
         )
-        return [row_to_state(r) for r in rows]
 
     def find_incident(self, ref: str | None) -> IncidentState:
         """An incident by id or unique id prefix; with no ref, the most recently
         active open real incident, or an open drill when only drills are open (a
         drill started later must not capture real work)."""
         if ref is None or not ref.strip():
-            row = self.conn.execute(
+            newest = decoded(
+                self.conn,
+                row_to_state,
                 f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents "
-                "WHERE status != 'resolved' ORDER BY is_drill, last_event_at DESC, id DESC LIMIT 1"
-            ).fetchone()
-            if row is None:
+                "WHERE status != 'resolved' ORDER BY is_drill, last_event_at DESC, id DESC LIMIT 1",
+            )
+            if not newest:
                 raise NotFoundError(
                     "There is no open incident. Start one with `commander new TITLE`, "
                     "or name one with --incident ID."
                 )
-            return row_to_state(row)
+            return newest[0]
         wanted = ref.strip().upper()
         if len(wanted) < 4:
             raise ValidationError("Give at least the first 4 characters of the incident id.")
-        rows = self.conn.execute(
+        found = decoded(
+            self.conn,
+            row_to_state,
             f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id >= ? AND id < ? "
             f"ORDER BY id LIMIT {_CANDIDATES + 1}",
             [wanted, wanted + "\uffff"],
-        ).fetchall()
-        if not rows:
+        )
+        if not found:
             raise NotFoundError(f"There is no incident '{ref}' in this log.")
-        if len(rows) > 1:
+        if len(found) > 1:
             # Incidents opened in the same second share 8 or 9 leading characters.
-            found = [row_to_state(r) for r in rows[:_CANDIDATES]]
-            listed = "\n".join(f"  {i.id}  {i.title}" for i in found)
-            more = "\n  …" if len(rows) > _CANDIDATES else ""
+            listed = "\n".join(f"  {i.id}  {i.title}" for i in found[:_CANDIDATES])
+            more = "\n  …" if len(found) > _CANDIDATES else ""
             raise ValidationError(
                 f"'{ref.strip()}' matches more than one incident; type more of the id:\n"
                 f"{listed}{more}"
             )
-        return row_to_state(rows[0])
+        return found[0]
 
     def event(self, event_id: str) -> Event:
-        row = self.conn.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", [event_id]
-        ).fetchone()
-        if row is None:
+        found = decoded(
+            self.conn, row_to_event, f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", [event_id]
+        )
+        if not found:
             raise NotFoundError(f"There is no event {event_id} in this log.")
-        return row_to_event(row)
+        return found[0]
 
     def events(self, incident_id: str) -> list[Event]:
         """All events of one incident in story order (when they happened)."""
-        rows = self.conn.execute(
+        return decoded(
+            self.conn,
+            row_to_event,
             f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY occurred_at, id",
             [incident_id],
         )
-        return [row_to_event(r) for r in rows]
 
     # -- backups -------------------------------------------------------------
 

@@ -3,6 +3,11 @@
 The check reads the whole file: about a tenth of a second for a log of 100 MB. The window
 runs it on a thread of its own so a large log opens at once; every write waits for its
 verdict first, so nothing is ever written into a damaged file.
+
+quick_check does not read every value or compare the indexes with the rows: damage it
+misses is met by the read that reaches it, which `database.LogCursor` tells as damage
+(and writes stop there too); `commander check` runs the full integrity check and decodes
+every stored row (`stored_values`).
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ from commander_app.core.rollback import (
 )
 from commander_app.core.times import from_iso
 from commander_app.store import rollback_files
+from commander_app.store.database import decoded
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import (
     ENTRY_COLUMNS,
@@ -72,12 +73,13 @@ def rollback_entries(log: IncidentLog, incident_id: str) -> list[EntryRow]:
     The `+` keeps SQLite from reading the whole story through `events_story` for its order
     (100,000 rows for a long incident's 1,000): it reads `events_rollback` and sorts those.
     """
-    rows = log.conn.execute(
+    return decoded(
+        log.conn,
+        row_to_entry,
         f"SELECT {ENTRY_COLUMNS} FROM events WHERE incident_id = ? "
         f"AND ({ROLLBACK_EVENTS_SQL}) ORDER BY +occurred_at, id",
         [incident_id],
     )
-    return [row_to_entry(r) for r in rows]
 
 
 def rollback_view(

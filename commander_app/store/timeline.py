@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from commander_app.core.model import Event, Kind
+from commander_app.store.database import decoded
+from commander_app.store.errors import StoredValueError
 from commander_app.store.rows import EVENT_COLUMNS, row_to_event
 
 PAGE_SIZE = 200
@@ -49,7 +51,7 @@ def timeline_page(
         params += list(after)
     sql += " ORDER BY e.occurred_at, e.id LIMIT ?"
     params.append(limit)
-    return [_row(r) for r in conn.execute(sql, params)]
+    return decoded(conn, _row, sql, params)
 
 
 def latest_seq(conn: sqlite3.Connection) -> int:
@@ -58,12 +60,13 @@ def latest_seq(conn: sqlite3.Connection) -> int:
 
 def rows_after(conn: sqlite3.Connection, seq: int, limit: int = 5000) -> list[TimelineRow]:
     """Events written (by anyone) since `seq`, in the order they were written."""
-    rows = conn.execute(
+    return decoded(
+        conn,
+        _row,
         f"SELECT e.seq, {_COLUMNS}, {_CORRECTION} FROM events e WHERE e.seq > ? "
         "ORDER BY e.seq LIMIT ?",
         [seq, limit],
     )
-    return [_row(r) for r in rows]
 
 
 def data_version(conn: sqlite3.Connection) -> int:
@@ -72,4 +75,7 @@ def data_version(conn: sqlite3.Connection) -> int:
 
 
 def _row(row: tuple[Any, ...]) -> TimelineRow:
-    return TimelineRow(row[0], row_to_event(row[1:-1]), row[-1])
+    corrected_to = row[-1]
+    if corrected_to is not None and type(corrected_to) is not str:
+        raise StoredValueError(f"the text of a correction of entry {row[1]} is not text")
+    return TimelineRow(row[0], row_to_event(row[1:-1]), corrected_to)

@@ -22,6 +22,8 @@ from commander_app.store import (  # noqa: F401 (most are named only to load the
     outbox_status,
     timeline,
 )
+from commander_app.store.database import LogConnection
+from commander_app.store.errors import DamagedDatabaseError
 from commander_app.store.incident_log import IncidentLog
 
 # isort: split
@@ -118,13 +120,13 @@ def run_app(db: Path | None, *, smoke_test: bool = False, process_start: float =
     hook = BugHook(app.activeWindow)
     hook.install()
     try:
-        return _run_window(app, db, smoke_test=smoke_test, process_start=process_start)
+        return _run_window(app, hook, db, smoke_test=smoke_test, process_start=process_start)
     finally:
         hook.remove()
 
 
 def _run_window(
-    app: QApplication, db: Path | None, *, smoke_test: bool, process_start: float
+    app: QApplication, hook: BugHook, db: Path | None, *, smoke_test: bool, process_start: float
 ) -> int:
     with tempfile.TemporaryDirectory(prefix="commander-smoke-") as scratch:
         try:
@@ -148,13 +150,17 @@ def _run_window(
                     environment.local_zone(),
                     environment.config_dir() / "window.ini",
                 )
-            except sqlite3.DatabaseError:
+            except (sqlite3.DatabaseError, DamagedDatabaseError) as exc:
                 # The window read a damaged page before the check on its thread had
-                # finished: the check's verdict says what is wrong in the person's words.
+                # finished: the check's verdict says what is wrong in the person's words;
+                # damage the check misses (a value that does not decode) says it itself.
                 problem = check.verdict() if check is not None else None
+                if problem is None and isinstance(exc, DamagedDatabaseError):
+                    problem = exc
                 if problem is None:
                     raise
                 return _refuse(problem, smoke_test)
+            hook.on_damage = window.report_damage
             # The window manager draws the icon, not the first paint (3 ms of resource lookup).
             window.first_painted.connect(lambda: app.setWindowIcon(application_icon()))
             watcher = _FirstPaint(app, process_start)
@@ -167,6 +173,8 @@ def _run_window(
                 print("commander: the window never painted", file=sys.stderr)
                 return code or 4
             problem = check.verdict() if smoke_test and check is not None else None
+            if smoke_test and problem is None and isinstance(log.conn, LogConnection):
+                problem = log.conn.damage  # met by a read the window made, told in its box
             if problem is not None:
                 print(f"commander: {problem}", file=sys.stderr)
                 return code or 5

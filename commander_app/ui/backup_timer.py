@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from commander_app.core.errors import CommanderError
+from commander_app.store.database import LogConnection
 from commander_app.store.incident_log import IncidentLog
 
 CHECK_EVERY_MS = 60_000
@@ -29,6 +30,7 @@ class _BackupJob(QRunnable):
         super().__init__()
         self._rotation = log.backups
         self._check = log.integrity_check
+        self._conn = log.conn
         self._path = log.path
         self._now = log.clock.now()
         self._signals = signals
@@ -37,6 +39,8 @@ class _BackupJob(QRunnable):
         # A damaged file is never copied into the rotation, where it would push out a
         # good backup; the window has told the person already.
         problem = self._check.verdict() if self._check is not None else None
+        if problem is None and isinstance(self._conn, LogConnection):
+            problem = self._conn.damage  # met by a read the check could not foresee
         if problem is not None:
             self._signals.failed.emit(str(problem))
             return

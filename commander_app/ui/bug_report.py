@@ -13,6 +13,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from commander_app.store import fault_log
+from commander_app.store.errors import DamagedDatabaseError
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
@@ -55,6 +56,9 @@ class BugHook:
 
     def __init__(self, parent: Callable[[], QWidget | None] = lambda: None) -> None:
         self._parent = parent
+        # Where damage to the log, met by a read in a slot, is told (the window's box):
+        # the file's fault, not Commander's, so no bug report.
+        self.on_damage: Callable[[str], None] | None = None
         self._previous: ExceptHook | None = None
         self._handler: logging.Handler | None = None
         self.box: QMessageBox | None = None  # kept: the box outlives the call that made it
@@ -80,10 +84,28 @@ class BugHook:
         if issubclass(kind, KeyboardInterrupt):
             QApplication.quit()
             return
+        if issubclass(kind, DamagedDatabaseError):
+            self._tell_damage(str(exc))
+            return
         exc.__traceback__ = tb
         fault_log.record_bug(exc, "in the window")
         log_file = fault_log.log_file_path() if self._handler is not None else None
         if self.box is not None:
             self.box.close()
         self.box = bug_box(exc, log_file, self._parent())
+        self.box.open()
+
+    def _tell_damage(self, message: str) -> None:
+        if self.on_damage is not None:
+            self.on_damage(message)
+            return
+        if self.box is not None:
+            self.box.close()
+        self.box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "The incident log is damaged",
+            message,
+            QMessageBox.StandardButton.Ok,
+            self._parent(),
+        )
         self.box.open()

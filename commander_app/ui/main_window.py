@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._refusal = ""  # the last refusal shown, taken down when the incident moves on
         self._postmortem: PostmortemDialog | None = None  # built on first use
+        self.damage_box: QMessageBox | None = None
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
         self._after_first_paint.setInterval(0)
@@ -376,8 +377,11 @@ class MainWindow(QMainWindow):
         self._refusal = ""
 
     def report_damage(self, message: str) -> None:
-        """The log failed its integrity check: nothing more is written (the store refuses),
-        and the window stays open so what it shows can still be read and copied."""
+        """The log failed its integrity check, or a read met damage the check had missed:
+        nothing more is written (the store refuses), and the window stays open so what it
+        shows can still be read and copied. Said once: a poll meeting it again adds nothing."""
+        if self.damage_box is not None and self.damage_box.isVisible():
+            return
         self.statusBar().showMessage(message)
         self.damage_box = QMessageBox(
             QMessageBox.Icon.Critical,

@@ -9,6 +9,7 @@ import pytest
 
 from commander_app.core.model import DecisionKind, Kind
 from commander_app.store import board, rollback
+from commander_app.store.errors import StoredValueError
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import (
     ENTRY_COLUMNS,
@@ -27,21 +28,29 @@ from commander_app.store.rows import (
         '{"text": "caf\\u00e9 \u2013 \u00fcber", "options": ["a", "b"], "n": 1.5e3}',
         ' {"text": "whitespace around it"}\n',
         '{"big": 123456789012345678901234567890, "nan": NaN}',
-        "[1, 2]",
-        '{"text": "more after it"} {}',
-        '{"text": "cut off',
-        "",
-        "\ufeff{}",
     ],
 )
 def test_a_body_decodes_exactly_as_json_loads_decodes_it(text: str) -> None:
-    try:
-        expected = json.loads(text)
-    except ValueError as exc:
-        with pytest.raises(type(exc), match=f"^{re.escape(str(exc))}$"):
-            decode_body(text)
-    else:
-        assert repr(decode_body(text)) == repr(expected)  # repr: NaN is not equal to itself
+    assert repr(decode_body(text)) == repr(json.loads(text))  # repr: NaN is not equal to itself
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("[1, 2]", "its body is JSON but no object (list)"),
+        ('{"text": "more after it"} {}', "its body is not JSON (Extra data: line 1 column 27"),
+        ('{"text": "cut off', "its body is not JSON (Unterminated string starting at"),
+        ("", "its body is not JSON (Expecting value: line 1 column 1"),
+        ("\ufeff{}", "its body is not JSON (Unexpected UTF-8 BOM"),
+        (b'{"text": "a blob"}', "its body is stored as bytes, not text"),
+    ],
+)
+def test_a_body_commander_never_writes_is_a_stored_value_error(
+    text: str | bytes, reason: str
+) -> None:
+    """A damaged file's body: told as what it is, never as a bug's JSONDecodeError."""
+    with pytest.raises(StoredValueError, match=f"^{re.escape(reason)}"):
+        decode_body(text)  # type: ignore[arg-type]
 
 
 def test_an_entry_row_is_the_event_row_s_fields_for_the_folds(

@@ -11,6 +11,7 @@ import pytest
 
 from commander_app.core.clock import FixedClock
 from commander_app.store import database
+from commander_app.store.backups import BackupRotation
 from commander_app.store.errors import (
     DamagedDatabaseError,
     DiskFullError,
@@ -27,7 +28,7 @@ BACKUP_ADVICE = "copy the backup"
 def _open_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every connection to the log opens it the way a read-only folder or mount would."""
 
-    def read_only(path: Path | str) -> sqlite3.Connection:
+    def read_only(path: Path | str, backups: BackupRotation | None = None) -> sqlite3.Connection:
         conn = sqlite3.connect(
             f"{Path(path).resolve().as_uri()}?mode=ro",
             uri=True,
@@ -37,6 +38,7 @@ def _open_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
         )
         assert isinstance(conn, database.LogConnection)
         conn.log_path = Path(path)
+        conn.backups = backups
         return conn
 
     monkeypatch.setattr(database, "connect", read_only)
