@@ -47,8 +47,15 @@ from commander_app.ui.follow_ups_model import (
 )
 
 REFRESH_MS = 60_000  # due soon and overdue move with the clock, not only with the log
-# Columns sized in characters, never by reading every row (ten thousand of them).
-_WIDTHS = {NUMBER: 5, OWNER: 22, PRIORITY: 8, DUE: 11, INCIDENT: 30, STANDING: 18}
+# Columns sized to a typical text, never by reading every row (ten thousand of them).
+_SAMPLES = {
+    NUMBER: "A999",
+    OWNER: "Tomás Ferreira (not accepted)",
+    PRIORITY: "Priority",
+    DUE: "2026-12-31",
+    INCIDENT: "Checkout 500s after the pool change",
+    STANDING: "not accepted, started",
+}
 ANY_PRIORITY = "Any priority"
 
 
@@ -162,13 +169,14 @@ class FollowUpsView(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(ITEM, QHeaderView.ResizeMode.Stretch)
-        character = self.table.fontMetrics().horizontalAdvance("M")
-        for column, width in _WIDTHS.items():
-            header.resizeSection(column, max(width * character, 40))
+        metrics = self.table.fontMetrics()
+        for column, sample in _SAMPLES.items():
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
         self.empty_note = QLabel()
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result.hide()
         self.error = ErrorLine()
 
     def _init_buttons(self) -> None:
@@ -364,7 +372,7 @@ class FollowUpsView(QDialog):
         try:
             event = write(chosen)
         except CommanderError as exc:
-            self.result.setText("")
+            self._tell("")
             self.error.say(str(exc))
             return False
         self._wrote(event)
@@ -372,9 +380,14 @@ class FollowUpsView(QDialog):
 
     def _wrote(self, event: Event) -> None:
         self.error.say("")
-        self.result.setText(str(event.body.get("text", "")))
+        self._tell(str(event.body.get("text", "")))
         self.refresh()
         self.wrote.emit()
+
+    def _tell(self, text: str) -> None:
+        """What was written, in the words the CLI prints; nothing, hidden."""
+        self.result.setText(text)
+        self.result.setVisible(bool(text))
 
     def _ask(
         self, title: str, question: str, write: Callable[[FollowUpRow, str], Event]
