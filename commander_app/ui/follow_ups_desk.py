@@ -18,6 +18,7 @@ from commander_app.core.model import Kind
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
 from commander_app.ui.cadence_strip import AMBER, RED
+from commander_app.ui.shortcuts import by_name
 
 if TYPE_CHECKING:  # loaded on first use
     from commander_app.ui.follow_ups_view import FollowUpsView
@@ -35,7 +36,7 @@ class FollowUpsDesk(QObject):
         self._log, self._author, self._zone, self._window = log, author, zone, window
         self._view: FollowUpsView | None = None
         self.badge = QPushButton()
-        self.badge.setToolTip("Follow-ups of every incident (Ctrl+Shift+F)")
+        self.badge.setToolTip(f"Follow-ups of every incident ({by_name('follow_ups').keys})")
         self.badge.hide()  # until there is something to say, after the first paint
         self.badge.clicked.connect(self.show_view)
         self._minute = QTimer(self)
