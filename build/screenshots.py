@@ -4,7 +4,8 @@
 
 writes screenshot-1440x900.png and screenshot-1280x800.png there (8-bit PNGs when
 ImageMagick's `convert` is on the PATH). The incident is the one the layout tests
-use (tests/support/sev1.py).
+use (tests/support/sev1.py). With --follow-ups it also writes screenshot-follow-ups.png:
+the Follow-ups view over a few weeks of incidents (tests/support/follow_ups_data.py).
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from PySide6.QtWidgets import QApplication
 from commander_app.core.clock import FixedClock
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.app import application_icon
+from commander_app.ui.follow_ups_model import STANDING
+from commander_app.ui.follow_ups_view import FollowUpsView
 from commander_app.ui.main_window import MainWindow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the scenario the tests use
+from tests.support.follow_ups_data import realistic_follow_ups
 from tests.support.sev1 import START, scripted_sev1
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -58,6 +62,8 @@ def shoot(out_dir: Path) -> list[Path]:
                     made.append(_postmortem_shot(app, window, log, out_dir))
                 window.close()
                 made.append(path)
+        if "--follow-ups" in sys.argv:
+            made.append(shoot_follow_ups(app, Path(tmp) / "follow-ups.db", out_dir))
     if shutil.which("convert"):
         for path in made:
             subprocess.run(
@@ -114,6 +120,32 @@ def _postmortem_shot(app: QApplication, window: MainWindow, log: IncidentLog, ou
     path = out / "screenshot-postmortem.png"
     dialog.grab().save(str(path))
     dialog.close()
+    return path
+
+
+def _first(view: FollowUpsView, standing: str) -> str:
+    rows = range(view.model.rowCount())
+    row = next(r for r in rows if view.model.index(r, STANDING).data() == standing)
+    return view.model.item(row).id
+
+
+def shoot_follow_ups(app: QApplication, db: Path, out_dir: Path) -> Path:
+    clock = FixedClock(START)
+    with IncidentLog(db, device_id="screenshots", clock=clock) as log:
+        realistic_follow_ups(log, clock)
+        window = MainWindow(log, "alice", ZONE)
+        window.resize(1440, 900)
+        window.show()
+        for _ in range(20):
+            app.processEvents()
+        view = window.follow_ups.show_view()
+        view.resize(1280, 400)
+        view.table.selectRow(view.model.row_of(_first(view, "not accepted")))  # to answer
+        for _ in range(20):
+            app.processEvents()
+        path = out_dir / "screenshot-follow-ups.png"
+        view.grab().save(str(path))
+        window.close()
     return path
 
 

@@ -218,19 +218,86 @@ class Standing(_Vocabulary):
     CLOSED = "closed"
 
 
+# How an item stands is one ordered rule: the first test that holds names it. `standing`
+# reads it here; the store turns the same table into SQL, so a list of thousands is sorted
+# and paged by the database without a second copy of the rule.
+
+
+@dataclass(frozen=True)
+class StateIn:
+    """The item's state is one of these."""
+
+    states: frozenset[FollowUpState]
+
+
+@dataclass(frozen=True)
+class DueBy:
+    """Due before now + `ahead` (or at it, when `inclusive`); an item with no due date never is."""
+
+    ahead: timedelta
+    inclusive: bool = False
+
+
+@dataclass(frozen=True)
+class NoOwner:
+    """Nobody owns it: no owner named, or the one named declined (it needs a new owner)."""
+
+
+@dataclass(frozen=True)
+class AckIs:
+    ack: Ack
+
+
+@dataclass(frozen=True)
+class Always:
+    pass
+
+
+StandingTest = StateIn | DueBy | NoOwner | AckIs | Always
+
+STANDING_RULE: tuple[tuple[Standing, StandingTest], ...] = (
+    (Standing.CLOSED, StateIn(CLOSED)),
+    (Standing.OVERDUE, DueBy(timedelta(0))),
+    (Standing.OWNERLESS, NoOwner()),
+    # A board action written mid-incident has no offer, so it is never "not accepted".
+    (Standing.UNACKNOWLEDGED, AckIs(Ack.OFFERED)),
+    (Standing.DUE_SOON, DueBy(DUE_SOON, inclusive=True)),
+    (Standing.ON_TRACK, Always()),
+)
+URGENCY: tuple[Standing, ...] = tuple(Standing)  # the order lists are sorted in
+
+
+def holds(test: StandingTest, row: FollowUpRow | Action, now: datetime) -> bool:
+    match test:
+        case StateIn(states):
+            return row.state in states
+        case DueBy(ahead, inclusive):
+            if row.due is None:
+                return False
+            due, limit = from_iso(row.due), now + ahead
+            return due <= limit if inclusive else due < limit
+        case NoOwner():
+            return not row.owner or row.ack is Ack.DECLINED
+        case AckIs(ack):
+            return row.ack is ack
+        case Always():
+            return True
+    raise AssertionError(test)  # pragma: no cover - every test is matched above
+
+
 def standing(row: FollowUpRow | Action, now: datetime) -> Standing:
     """Overdue red, due soon amber; an item nobody owns or nobody accepted is named."""
-    if row.state in CLOSED:
-        return Standing.CLOSED
-    if row.due is not None and from_iso(row.due) < now:
-        return Standing.OVERDUE
-    if not row.owner or row.ack is Ack.DECLINED:
-        return Standing.OWNERLESS  # a declined item needs a new owner
-    if row.ack is Ack.OFFERED:
-        return Standing.UNACKNOWLEDGED  # (a board action written mid-incident has no offer)
-    if row.due is not None and from_iso(row.due) - now <= DUE_SOON:
-        return Standing.DUE_SOON
-    return Standing.ON_TRACK
+    return next(result for result, test in STANDING_RULE if holds(test, row, now))
+
+
+def attention(tally: dict[Standing, int]) -> str:
+    """The status bar's line: what needs someone across every incident, or nothing."""
+    parts = [
+        f"{tally[s]} {word}"
+        for s, word in ((Standing.OVERDUE, "overdue"), (Standing.UNACKNOWLEDGED, "not accepted"))
+        if tally.get(s)
+    ]
+    return f"Follow-ups: {', '.join(parts)}" if parts else ""
 
 
 def follow_up_dict(row: FollowUpRow, now: datetime) -> dict[str, Any]:

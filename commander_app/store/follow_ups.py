@@ -15,12 +15,19 @@ from typing import Any
 
 from commander_app.core.events import clean_name
 from commander_app.core.follow_ups import (
+    STANDING_RULE,
+    URGENCY,
+    AckIs,
+    Always,
+    DueBy,
     FollowUpRequest,
     FollowUpRow,
+    NoOwner,
     Standing,
+    StandingTest,
+    StateIn,
     ack_body,
     follow_up_body,
-    standing,
     state_body,
 )
 from commander_app.core.model import (
@@ -33,6 +40,7 @@ from commander_app.core.model import (
     Severity,
     Status,
 )
+from commander_app.core.times import to_iso
 from commander_app.store import board as board_store
 from commander_app.store.follow_ups_projection import FOLLOW_UP_COLUMNS
 from commander_app.store.incident_log import IncidentLog
@@ -108,46 +116,126 @@ class FollowUpFilter:
 
 
 def follow_ups(
-    log: IncidentLog, now: datetime, which: FollowUpFilter | None = None
+    log: IncidentLog,
+    now: datetime,
+    which: FollowUpFilter | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[FollowUpRow]:
     """Items across incidents, most urgent first: overdue, ownerless, unacknowledged,
-    due soon, then the rest by due date. Drills are kept apart unless asked for."""
-    which = which or FollowUpFilter()
-    conditions, params = ["1 = 1"], []
-    if not which.include_closed:
-        conditions.append("f.state IN ('open', 'in_progress')")
-    if not which.include_drills:
-        conditions.append("i.is_drill = 0")
-    if which.owner:
-        conditions.append("f.owner = ? COLLATE NOCASE")
-        params.append(clean_name(which.owner, "owner's name"))
-    if which.incident_id:
-        conditions.append("f.incident_id = ?")
-        params.append(which.incident_id)
-    if which.priority:
-        conditions.append("f.priority = ?")
-        params.append(which.priority.value)
+    due soon, then the rest by due date. Drills are kept apart unless asked for.
+
+    Sorted and paged by the database (`limit` rows from `offset`), so the window's first
+    page of ten thousand items costs a page, not the whole list."""
+    where, params = _where(which or FollowUpFilter(), now)
+    rank, rank_params = standing_sql(now)
     columns = ", ".join(f"f.{c}" for c in FOLLOW_UP_COLUMNS)
     rows = log.conn.execute(
         f"SELECT {columns}, i.title, i.severity, i.is_drill, i.status FROM follow_ups f "
-        f"JOIN incidents i ON i.id = f.incident_id WHERE {' AND '.join(conditions)}",
-        params,
+        f"JOIN incidents i ON i.id = f.incident_id WHERE {where} "
+        f"ORDER BY {rank}, COALESCE(f.due, '9999'), f.opened_at, f.id "
+        "LIMIT :limit OFFSET :offset",
+        {**params, **rank_params, "limit": -1 if limit is None else limit, "offset": offset},
     ).fetchall()
-    items = [_follow_up(row) for row in rows]
-    if which.overdue_only:
-        items = [r for r in items if standing(r, now) is Standing.OVERDUE]
-    order = list(Standing)
-    return sorted(
-        items, key=lambda r: (order.index(standing(r, now)), r.due or "9999", r.opened_at, r.id)
-    )
+    return [_follow_up(row) for row in rows]
 
 
 def counts(log: IncidentLog, now: datetime) -> dict[Standing, int]:
     """How many open items stand each way (the status bar's count), drills left out."""
-    tally: dict[Standing, int] = {}
-    for row in follow_ups(log, now):
-        tally[standing(row, now)] = tally.get(standing(row, now), 0) + 1
-    return tally
+    where, params = _where(FollowUpFilter(), now)
+    rank, rank_params = standing_sql(now)
+    rows = log.conn.execute(
+        f"SELECT {rank} AS urgency, count(*) FROM follow_ups f "
+        f"JOIN incidents i ON i.id = f.incident_id WHERE {where} GROUP BY urgency",
+        {**params, **rank_params},
+    ).fetchall()
+    return {URGENCY[urgency]: count for urgency, count in rows}
+
+
+@dataclass(frozen=True)
+class IncidentChoice:
+    """An incident that has follow-ups, as the Follow-ups view offers it to filter by."""
+
+    id: str
+    title: str
+    is_drill: bool
+
+
+def incidents_with_follow_ups(log: IncidentLog) -> list[IncidentChoice]:
+    """Every incident with at least one item, newest first (drills too: chosen by name,
+    an incident's items show whatever it was)."""
+    rows = log.conn.execute(
+        "SELECT i.id, i.title, i.is_drill FROM incidents i "
+        "WHERE EXISTS (SELECT 1 FROM follow_ups f WHERE f.incident_id = i.id) "
+        "ORDER BY i.opened_at DESC, i.id DESC"
+    ).fetchall()
+    return [IncidentChoice(str(r[0]), str(r[1]), bool(r[2])) for r in rows]
+
+
+def owners(log: IncidentLog) -> list[str]:
+    """Everyone who has been given an item, for completing the owner filter."""
+    rows = log.conn.execute(
+        "SELECT DISTINCT owner FROM follow_ups WHERE owner IS NOT NULL ORDER BY owner"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def standing_sql(now: datetime) -> tuple[str, dict[str, str]]:
+    """`core.follow_ups.STANDING_RULE` as a CASE expression over `follow_ups f` giving each
+    row's place in `URGENCY`, with the named parameters it needs. Stored times are one
+    fixed-width UTC form, so comparing the text compares the times."""
+    params: dict[str, str] = {}
+    cases = []
+    for result, test in STANDING_RULE:
+        cases.append(f"WHEN {_test_sql(test, now, params)} THEN {URGENCY.index(result)}")
+    return f"(CASE {' '.join(cases)} END)", params
+
+
+def _test_sql(test: StandingTest, now: datetime, params: dict[str, str]) -> str:
+    match test:
+        case StateIn(states):
+            return f"f.state IN ({', '.join(_literal(s.value) for s in sorted(states))})"
+        case DueBy(ahead, inclusive):
+            name = f"due_by_{len(params)}"
+            params[name] = to_iso(now + ahead)
+            return f"(f.due IS NOT NULL AND f.due {'<=' if inclusive else '<'} :{name})"
+        case NoOwner():
+            return f"(f.owner IS NULL OR f.owner = '' OR f.ack = {_literal(Ack.DECLINED.value)})"
+        case AckIs(ack):
+            return f"f.ack = {_literal(ack.value)}"
+        case Always():
+            return "1"
+    raise AssertionError(test)  # pragma: no cover - every test is matched above
+
+
+def _literal(word: str) -> str:
+    """A vocabulary word as an SQL string (never a person's text: those are parameters)."""
+    return "'" + word.replace("'", "''") + "'"
+
+
+def _where(which: FollowUpFilter, now: datetime) -> tuple[str, dict[str, object]]:
+    conditions = ["1 = 1"]
+    params: dict[str, object] = {}
+    if not which.include_closed:
+        # Word for word the partial index's condition, so the open items are read from it.
+        conditions.append("f.state IN ('open', 'in_progress')")
+    if not which.include_drills:
+        conditions.append("i.is_drill = 0")
+    if which.owner:
+        conditions.append("f.owner = :owner COLLATE NOCASE")
+        params["owner"] = clean_name(which.owner, "owner's name")
+    if which.incident_id:
+        conditions.append("f.incident_id = :incident_id")
+        params["incident_id"] = which.incident_id
+    if which.priority:
+        conditions.append("f.priority = :priority")
+        params["priority"] = which.priority.value
+    if which.overdue_only:
+        rank, rank_params = standing_sql(now)
+        conditions.append(f"{rank} = {URGENCY.index(Standing.OVERDUE)}")
+        params.update(rank_params)
+    return " AND ".join(conditions), params
 
 
 _LISTED = (*FOLLOW_UP_COLUMNS, "title", "severity", "is_drill", "status")

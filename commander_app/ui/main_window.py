@@ -58,6 +58,7 @@ from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
 from commander_app.ui.board_panel import NO_OWNER_HINT, BoardPanel
 from commander_app.ui.capture_bar import CaptureBar
+from commander_app.ui.follow_ups_desk import FollowUpsDesk
 from commander_app.ui.glance_header import GlanceHeader
 from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
 from commander_app.ui.incident_panel import IncidentPanel
@@ -121,6 +122,8 @@ class MainWindow(QMainWindow):
         self.integrity = IntegrityWatch(self.log.integrity_check, self)
         self.publishing = PublishDesk(self.log, self.author, self.zone, self)
         self.statusBar().addPermanentWidget(self.publishing.badge)
+        self.follow_ups = FollowUpsDesk(self.log, self.author, self.zone, self)
+        self.statusBar().addPermanentWidget(self.follow_ups.badge)
 
     def _init_empty_state(self) -> None:
         self.empty = QWidget()
@@ -140,6 +143,9 @@ class MainWindow(QMainWindow):
             note = QLabel(sentence)
             note.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(note)
+        self.follow_ups_button = QPushButton("Follow-ups of every incident…")
+        self.follow_ups_button.setFlat(True)
+        layout.addWidget(self.follow_ups_button, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addStretch()
 
     def _init_workspace(self) -> None:
@@ -272,6 +278,7 @@ class MainWindow(QMainWindow):
         self._action(go, "filter", self.timeline_view.kind_filter.showPopup)
         self._action(go, "board", self.focus_board)
         self._action(go, "rollback", self.focus_rollback)
+        self._action(go, "follow_ups", self.follow_ups.show_view)
         self._action(go, "next_incident", lambda: self.step_incident(1))
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")
@@ -281,12 +288,16 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.start_button.clicked.connect(lambda: self.ask_and_open(drill=False))
         self.drill_button.clicked.connect(lambda: self.ask_and_open(drill=True))
+        self.follow_ups_button.clicked.connect(self.follow_ups.show_view)
         self.capture.entry_ready.connect(self.write_entry)
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)
         self.live.arrived.connect(self._on_arrived)
+        self.live.arrived.connect(self.follow_ups.on_arrived)
         self.updates.cadence.changed.connect(self.glance.show_cadence)
         self._after_first_paint.timeout.connect(self.rollback_tab.build)
+        self._after_first_paint.timeout.connect(self.follow_ups.after_first_paint)
+        self.follow_ups.wrote.connect(lambda: self.live.poll(force=True))
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(self.show_refusal)
@@ -309,6 +320,7 @@ class MainWindow(QMainWindow):
             self.updates.stop,
             self.rollback_tab.stop,
             self.publishing.stop,
+            self.follow_ups.stop,
         ):
             self.closing.connect(stop)
 

@@ -63,6 +63,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("outcome_prompt", "Ctrl+Shift+W", "Answer “did it work?” for a decision"),
     Shortcut("log_change", "Ctrl+Shift+V", "Log a production change (divergence register)"),
     Shortcut("authority_settings", "Ctrl+Alt+R", "Authority matrix settings"),
+    Shortcut(
+        "follow_ups",
+        "Ctrl+Shift+F",
+        "Follow-ups of every incident: owners, due dates, the overdue first",
+    ),
     Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
     Shortcut("postmortem", "Ctrl+Alt+P", "Postmortem of the selected incident"),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),

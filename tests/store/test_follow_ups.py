@@ -1,13 +1,23 @@
 """Follow-ups in the log: the projection across incidents, in step with every write."""
 
+import itertools
+import sqlite3
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import ValidationError
-from commander_app.core.follow_ups import FollowUpRequest, Standing, standing
+from commander_app.core.follow_ups import (
+    DUE_SOON,
+    URGENCY,
+    FollowUpRequest,
+    Standing,
+    standing,
+)
 from commander_app.core.model import Ack, FollowUpState, Severity, Status
+from commander_app.core.times import to_iso
 from commander_app.store import board as board_store
 from commander_app.store import follow_ups as store
 from commander_app.store.incident_log import IncidentLog
@@ -133,3 +143,60 @@ def test_check_finds_a_follow_ups_table_out_of_step_and_writes_nothing(
     assert rows(log) == before  # the check only reads
     log.rebuild_projection()
     assert check_log(log) == []
+
+
+def test_the_database_ranks_every_item_as_the_core_rule_does(clock: FixedClock) -> None:
+    """The list is sorted and paged in SQL: its CASE is made from `STANDING_RULE`, and must
+    agree with `standing` on every mix of state, owner, answer and due date, edges included."""
+    now = clock.now()
+    dues = [None] + [
+        to_iso(now + delta)
+        for delta in (
+            -timedelta(days=2),
+            -timedelta(microseconds=1),
+            timedelta(0),
+            timedelta(days=1),
+            DUE_SOON,
+            DUE_SOON + timedelta(microseconds=1),
+            timedelta(days=40),
+        )
+    ]
+    grid = list(itertools.product(list(FollowUpState), [None, "Kim"], [None, *Ack], dues))
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE follow_ups (n INTEGER, state TEXT, owner TEXT, ack TEXT, due TEXT)")
+    conn.executemany(
+        "INSERT INTO follow_ups VALUES (?, ?, ?, ?, ?)",
+        [(n, s.value, o, a.value if a else None, d) for n, (s, o, a, d) in enumerate(grid)],
+    )
+    rank, params = store.standing_sql(now)
+    ranked = dict(conn.execute(f"SELECT n, {rank} FROM follow_ups f", params).fetchall())
+    for n, (state, owner, ack, due) in enumerate(grid):
+        row = SimpleNamespace(state=state, owner=owner, ack=ack, due=due)
+        assert URGENCY[ranked[n]] is standing(row, now), (state, owner, ack, due)  # type: ignore[arg-type]
+    assert {URGENCY[r] for r in ranked.values()} == set(Standing)
+
+
+def test_pages_are_slices_of_the_whole_list_and_counts_match_it(
+    log: IncidentLog, clock: FixedClock
+) -> None:
+    for n in range(7):
+        incident = log.open_incident(f"Incident {n}", severity=Severity.SEV1, author="ada")
+        owner = None if n % 3 == 0 else "Kim"
+        store.add_follow_up(log, incident.id, FollowUpRequest(f"Item {n}", owner=owner), author="a")
+        if owner and n % 2:
+            store.answer(log, incident.id, "A1", Ack.ACCEPTED, author="Kim")
+        clock.advance(timedelta(days=3))
+    now = clock.now()
+    whole = store.follow_ups(log, now)
+    assert len(whole) == 7
+    paged = [
+        r for start in range(0, 7, 3) for r in store.follow_ups(log, now, limit=3, offset=start)
+    ]
+    assert paged == whole
+    tally: dict[Standing, int] = {}
+    for row in whole:
+        tally[standing(row, now)] = tally.get(standing(row, now), 0) + 1
+    assert store.counts(log, now) == tally
+    assert Standing.OVERDUE in tally
+    assert store.owners(log) == ["Kim"]
+    assert len(store.incidents_with_follow_ups(log)) == 7

@@ -79,6 +79,29 @@ def test_ctrl_shift_z_in_the_capture_line_snoozes_instead_of_redoing(
     snooze.reject()
 
 
+@pytest.mark.parametrize("field", ["capture line", "search box", "outcome note"])
+def test_ctrl_shift_f_opens_the_follow_ups_from_a_text_field_and_keeps_the_text(
+    window: MainWindow, qtbot: QtBot, field: str
+) -> None:
+    assert window.open_incident("Checkout 500s")
+    widget = text_fields(window)[field]
+    window.rollback_tab.build()
+    window.tabs.setCurrentWidget(window.rollback_tab)
+    widget.show()
+    widget.setFocus()
+    qtbot.keyClicks(widget, "pool at 100%")
+    qtbot.keyClick(
+        widget,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    view = window.follow_ups.view
+    assert view is not None
+    assert view.isVisible()
+    assert widget.text() == "pool at 100%"
+    view.close()
+
+
 def test_an_entry_from_another_terminal_does_not_move_the_cursor(
     window: MainWindow, qtbot: QtBot, log: IncidentLog, clock: FixedClock
 ) -> None:

@@ -20,7 +20,8 @@ PAST_EVERY_FIRST_TICK_MS = 1_500  # the outbox's first look is at 1 s, the backu
 
 
 def busy_window(qtbot: QtBot, log: IncidentLog, settings_file: Path) -> MainWindow:
-    """A window with every part started: an incident, the rollback panel, the outbox thread."""
+    """A window with every part started: an incident, the rollback panel, the outbox thread,
+    the Follow-ups view (its minute's refresh) and the status bar's count."""
     window = MainWindow(log, "alice", BERLIN, settings_file)
     qtbot.addWidget(window)
     window.open_incident("Checkout 500s")
@@ -29,6 +30,8 @@ def busy_window(qtbot: QtBot, log: IncidentLog, settings_file: Path) -> MainWind
     window.rollback_tab.build()
     window.publishing.runner.poke()
     qtbot.waitUntil(lambda: not window.publishing.runner.busy, timeout=5000)
+    window.follow_ups.after_first_paint()
+    window.follow_ups.show_view()
     return window
 
 
@@ -42,8 +45,15 @@ def test_closing_stops_every_timer_and_thread_the_window_started(
     window = busy_window(qtbot, log, settings_file)
     assert [t for t in window.findChildren(QTimer) if t.isActive()]  # it was running
     assert outbox_threads()
+    view = window.follow_ups.view
+    assert view is not None
+    assert view.isVisible()
+    view_timers = view.findChildren(QTimer)
+    assert [t for t in view_timers if t.isActive()]
     window.close()
     assert [t.objectName() or repr(t) for t in window.findChildren(QTimer) if t.isActive()] == []
+    assert not view.isVisible()  # closed with the window, through its closing path
+    assert [t for t in view_timers if t.isActive()] == []
     qtbot.waitUntil(lambda: not outbox_threads(), timeout=5000)
 
 

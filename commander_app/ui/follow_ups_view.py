@@ -1,0 +1,461 @@
+"""The Follow-ups view: every open item of every incident, most urgent first, and the
+owner's answers and the item's moves, each the store function the CLI's `commander action`
+calls. Loaded the first time it is opened; the window's first paint does without it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+
+from PySide6.QtCore import QSignalBlocker, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QPaintEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commander_app.core.errors import CommanderError
+from commander_app.core.follow_ups import FollowUpRow
+from commander_app.core.model import Ack, Event, FollowUpState, Priority
+from commander_app.store import follow_ups as store
+from commander_app.store.follow_ups import FollowUpFilter
+from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.error_line import ErrorLine
+from commander_app.ui.follow_ups_model import (
+    DUE,
+    INCIDENT,
+    ITEM,
+    NUMBER,
+    OWNER,
+    PRIORITY,
+    STANDING,
+    FollowUpsModel,
+    IncidentChoices,
+)
+
+REFRESH_MS = 60_000  # due soon and overdue move with the clock, not only with the log
+# Columns sized to a typical text, never by reading every row (ten thousand of them).
+_SAMPLES = {
+    NUMBER: "A999",
+    OWNER: "Tomás Ferreira (not accepted)",
+    PRIORITY: "Priority",
+    DUE: "2026-12-31",
+    INCIDENT: "Checkout 500s after the pool change",
+    STANDING: "not accepted, started",
+}
+ANY_PRIORITY = "Any priority"
+
+
+class ReasonDialog(QDialog):
+    """One line asked before a write (a reason, the evidence); a refusal is shown here in
+    the user's words and what they typed stays."""
+
+    def __init__(
+        self,
+        title: str,
+        question: str,
+        write: Callable[[str], object],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._write = write
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.text = QLineEdit()
+        self.error = ErrorLine()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        question_label = QLabel(question)
+        question_label.setWordWrap(True)
+        form.addRow(question_label)
+        form.addRow(self.text)
+        form.addRow(self.error)
+        form.addRow(buttons)
+
+    def submit(self) -> bool:
+        try:
+            self._write(self.text.text())
+        except CommanderError as exc:
+            self.error.say(f"Not written — {exc} Your text is kept.")
+            return False
+        self.accept()
+        return True
+
+
+class FollowUpsView(QDialog):
+    """Non-modal, owned by the main window and closed with it."""
+
+    wrote = Signal()  # an answer or a move was logged; the window reads it back
+
+    def __init__(
+        self, log: IncidentLog, author: str, zone: tzinfo, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._log, self._author = log, author
+        self.setWindowTitle("Follow-ups of every incident")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.resize(1280, 640)
+        self.model = FollowUpsModel(log, zone, self)
+        self.choices = IncidentChoices(self)
+        self._minute = QTimer(self)
+        self._minute.setInterval(REFRESH_MS)
+        self._minute.timeout.connect(self.refresh)
+        # The incidents to filter by (thousands) and the owners to complete are read just
+        # after the list has painted: the first page is what the person waits for.
+        self._after_first_paint = QTimer(self)
+        self._after_first_paint.setSingleShot(True)
+        self._after_first_paint.setInterval(0)
+        self._after_first_paint.timeout.connect(self.load_choices)
+        self._painted = False
+        self._choices_loaded = False
+        self._init_filters()
+        self._init_table()
+        self._init_buttons()
+        self._init_layout()
+        self._connect_signals()
+        self.apply_filters()
+
+    # -- building ----------------------------------------------------------
+
+    def _init_filters(self) -> None:
+        self.owner_filter = QLineEdit()
+        self.owner_filter.setPlaceholderText("anyone")
+        self.owner_filter.setClearButtonEnabled(True)
+        self.owners = QStringListModel(self)
+        completer = QCompleter(self.owners, self.owner_filter)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.owner_filter.setCompleter(completer)
+        self.incident_filter = QComboBox()
+        self.incident_filter.setModel(self.choices)
+        # Sized by a length, not by reading every incident's title.
+        self.incident_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.incident_filter.setMinimumContentsLength(28)
+        self.priority_filter = QComboBox()
+        self.priority_filter.addItem(ANY_PRIORITY, None)
+        for priority in Priority:
+            self.priority_filter.addItem(priority.value, priority.value)
+        self.overdue_only = QCheckBox("&Overdue only")
+        self.show_closed = QCheckBox("Show &closed")
+        self.include_drills = QCheckBox("Include dri&lls")
+
+    def _init_table(self) -> None:
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ITEM, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        for column, sample in _SAMPLES.items():
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        self.empty_note = QLabel()
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result.hide()
+        self.error = ErrorLine()
+
+    def _init_buttons(self) -> None:
+        self.accept_button = QPushButton("&Accept")
+        self.decline_button = QPushButton("&Decline…")
+        self.start_button = QPushButton("&Start")
+        self.done_button = QPushButton("Do&ne…")
+        self.wont_button = QPushButton("&Won't do…")
+        self.reopen_button = QPushButton("&Reopen")
+        self.close_button = QPushButton("Close")
+        tips = {
+            self.accept_button: "The owner accepts the item (commander action ack)",
+            self.decline_button: "The owner declines, with a reason (commander action decline)",
+            self.start_button: "Work on it has started (commander action start)",
+            self.done_button: "Done, with the evidence: a link or a note (commander action done)",
+            self.wont_button: "Not doing it is a decision: give the reason (commander action wont)",
+            self.reopen_button: "Open it again (commander action reopen)",
+        }
+        for button, tip in tips.items():
+            button.setToolTip(tip)
+            button.setAutoDefault(False)
+        self.close_button.setAutoDefault(False)
+
+    def _init_layout(self) -> None:
+        filters = QHBoxLayout()
+        for label, widget in (
+            ("Own&er", self.owner_filter),
+            ("&Incident", self.incident_filter),
+            ("&Priority", self.priority_filter),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            filters.addWidget(caption)
+            filters.addWidget(widget, 1 if widget is not self.priority_filter else 0)
+        for box in (self.overdue_only, self.show_closed, self.include_drills):
+            filters.addWidget(box)
+        buttons = QHBoxLayout()
+        for button in (
+            self.accept_button,
+            self.decline_button,
+            self.start_button,
+            self.done_button,
+            self.wont_button,
+            self.reopen_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch()
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_note)
+        layout.addWidget(self.error)
+        layout.addWidget(self.result)
+        layout.addLayout(buttons)
+
+    def _connect_signals(self) -> None:
+        self.owner_filter.textChanged.connect(self.apply_filters)
+        self.incident_filter.currentIndexChanged.connect(self.apply_filters)
+        self.priority_filter.currentIndexChanged.connect(self.apply_filters)
+        for box in (self.overdue_only, self.show_closed, self.include_drills):
+            box.toggled.connect(self.apply_filters)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        self.model.modelReset.connect(self._enable)
+        self.accept_button.clicked.connect(self.accept_selected)
+        self.decline_button.clicked.connect(self.decline_selected)
+        self.start_button.clicked.connect(self.start_selected)
+        self.done_button.clicked.connect(self.finish_selected)
+        self.wont_button.clicked.connect(self.drop_selected)
+        self.reopen_button.clicked.connect(self.reopen_selected)
+        self.close_button.clicked.connect(self.close)
+
+    # -- showing -------------------------------------------------------------
+
+    def chosen_filter(self) -> FollowUpFilter:
+        incident_id = self.choices.incident_id(self.incident_filter.currentIndex())
+        priority = self.priority_filter.currentData()
+        return FollowUpFilter(
+            owner=self.owner_filter.text().strip() or None,
+            incident_id=incident_id,
+            priority=Priority(priority) if priority else None,
+            overdue_only=self.overdue_only.isChecked(),
+            include_closed=self.show_closed.isChecked(),
+            # One incident chosen by name shows its items, drill or not (as the CLI does).
+            include_drills=self.include_drills.isChecked() or incident_id is not None,
+        )
+
+    def apply_filters(self) -> None:
+        try:
+            self.model.show(self.chosen_filter(), self._log.clock.now())
+        except CommanderError as exc:  # a name no one could have (too long, control keys)
+            self.error.say(str(exc))
+            return
+        self.error.say("")
+        self._after_reading()
+
+    def refresh(self) -> None:
+        """The log or the clock moved: the same filter read again, the selection kept."""
+        chosen = self.selected()
+        row = self.table.currentIndex().row()
+        if self._choices_loaded:
+            self.load_choices()
+        try:
+            self.model.reload(self._log.clock.now())
+        except CommanderError as exc:
+            self.error.say(str(exc))
+            return
+        self._after_reading(chosen.id if chosen else None, row)
+
+    def _after_reading(self, item_id: str | None = None, row: int = 0) -> None:
+        """Select the item that was selected, or the one now in its place."""
+        found = self.model.row_of(item_id) if item_id else -1
+        count = self.model.rowCount()
+        if count:
+            at = found if found >= 0 else min(max(row, 0), count - 1)
+            self.table.selectRow(at)
+            self.table.scrollTo(self.model.index(at, 0))
+        if count:
+            self.empty_note.hide()
+        else:
+            closed = self.show_closed.isChecked()
+            self.empty_note.setText("No follow-ups match." if closed else "No open follow-ups.")
+            self.empty_note.show()
+        self._enable()
+
+    def load_choices(self) -> None:
+        """The incidents with items, for the incident filter, and the owners, for completing
+        the owner filter; read again as the log changes once read the first time."""
+        self._choices_loaded = True
+        self._after_first_paint.stop()
+        owners = store.owners(self._log)
+        if owners != self.owners.stringList():
+            self.owners.setStringList(owners)
+        self._reload_choices()
+
+    def _reload_choices(self) -> None:
+        if not self._choices_loaded:
+            return
+        fresh = store.incidents_with_follow_ups(self._log)
+        if fresh == self.choices.choices:
+            return
+        current = self.choices.incident_id(self.incident_filter.currentIndex())
+        with QSignalBlocker(self.incident_filter):
+            self.choices.show(fresh)
+            self.incident_filter.setCurrentIndex(max(self.choices.row_of(current), 0))
+
+    def selected(self) -> FollowUpRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.item(rows[0].row()) if rows else None
+
+    def _enable(self) -> None:
+        """Every move is offered on a selected item; the store says why one does not apply."""
+        chosen = self.selected() is not None
+        for button in (
+            self.accept_button,
+            self.decline_button,
+            self.start_button,
+            self.done_button,
+            self.wont_button,
+            self.reopen_button,
+        ):
+            button.setEnabled(chosen)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self._after_first_paint.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if event.spontaneous() and not self._minute.isActive():
+            self.refresh()  # back from minimised: the minutes it missed
+        self._minute.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._minute.stop()
+        super().hideEvent(event)
+
+    def stop(self) -> None:
+        """The window is closing: no more reading of its log."""
+        self._minute.stop()
+        self._after_first_paint.stop()
+        self.close()
+
+    # -- acting ----------------------------------------------------------------
+
+    def _attempt(self, write: Callable[[FollowUpRow], Event]) -> bool:
+        chosen = self.selected()
+        if chosen is None:
+            self.error.say("Select an item first.")
+            return False
+        try:
+            event = write(chosen)
+        except CommanderError as exc:
+            self._tell("")
+            self.error.say(str(exc))
+            return False
+        self._wrote(event)
+        return True
+
+    def _wrote(self, event: Event) -> None:
+        self.error.say("")
+        self._tell(str(event.body.get("text", "")))
+        self.refresh()
+        self.wrote.emit()
+
+    def _tell(self, text: str) -> None:
+        """What was written, in the words the CLI prints; nothing, hidden."""
+        self.result.setText(text)
+        self.result.setVisible(bool(text))
+
+    def _ask(
+        self, title: str, question: str, write: Callable[[FollowUpRow, str], Event]
+    ) -> ReasonDialog | None:
+        chosen = self.selected()
+        if chosen is None:
+            self.error.say("Select an item first.")
+            return None
+
+        def attempt(text: str) -> None:
+            self._wrote(write(chosen, text))
+
+        dialog = ReasonDialog(
+            f"{title} {chosen.number}: {chosen.text[:60]}", question, attempt, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _answer(self, row: FollowUpRow, reply: Ack, reason: str | None = None) -> Event:
+        return store.answer(
+            self._log, row.incident_id, row.id, reply, author=self._author, reason=reason
+        )
+
+    def _move(
+        self,
+        row: FollowUpRow,
+        state: FollowUpState,
+        *,
+        evidence: str | None = None,
+        reason: str | None = None,
+    ) -> Event:
+        return store.move(
+            self._log,
+            row.incident_id,
+            row.id,
+            state,
+            author=self._author,
+            evidence=evidence,
+            reason=reason,
+        )
+
+    def accept_selected(self) -> bool:
+        return self._attempt(lambda row: self._answer(row, Ack.ACCEPTED))
+
+    def decline_selected(self) -> ReasonDialog | None:
+        return self._ask(
+            "Decline",
+            "Why is it declined? The item goes back for a new owner; the reason helps find one.",
+            lambda row, text: self._answer(row, Ack.DECLINED, text),
+        )
+
+    def start_selected(self) -> bool:
+        return self._attempt(lambda row: self._move(row, FollowUpState.IN_PROGRESS))
+
+    def finish_selected(self) -> ReasonDialog | None:
+        return self._ask(
+            "Done",
+            "How is it known to be done? A link (a merged change, a dashboard) or a short note.",
+            lambda row, text: self._move(row, FollowUpState.DONE, evidence=text),
+        )
+
+    def drop_selected(self) -> ReasonDialog | None:
+        return self._ask(
+            "Won't do",
+            "Not doing it is a decision: why? The next postmortem will read it.",
+            lambda row, text: self._move(row, FollowUpState.WONT, reason=text),
+        )
+
+    def reopen_selected(self) -> bool:
+        return self._attempt(lambda row: self._move(row, FollowUpState.OPEN))
