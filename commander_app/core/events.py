@@ -411,7 +411,10 @@ def _check_comms_fields(body: dict[str, Any]) -> None:
     if body.get("next_update_at") is not None:
         if not isinstance(body["next_update_at"], str):
             raise ValidationError("The next update time must be an ISO-8601 time.")
-        body["next_update_at"] = to_iso(from_iso(body["next_update_at"]))
+        promised = from_iso(body["next_update_at"])
+        if promised.year > 9000:  # a cadence computed from it would pass datetime's limits
+            raise ValidationError("The next update time is too far in the future.")
+        body["next_update_at"] = to_iso(promised)
     if action == CommsAction.SNOOZED or body.get("minutes") is not None:
         check_snooze_minutes(body.get("minutes"))
     if action == CommsAction.SNOOZED or body.get("reason") is not None:

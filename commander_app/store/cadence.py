@@ -9,7 +9,7 @@ policy file applies at once.
 from __future__ import annotations
 
 import json
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -78,6 +78,9 @@ def adherence(
     return core.adherence(state, comms, policy, now or log.clock.now(), severity_events=severities)
 
 
+MAX_PROMISE = timedelta(days=7)  # the furthest next-update promise a sent update may make
+
+
 def record_sent(
     log: IncidentLog,
     incident_id: str,
@@ -91,6 +94,12 @@ def record_sent(
     facts: UpdateFacts | None = None,
 ) -> Event:
     """An update that went out by hand (or a channel Commander does not drive)."""
+    sent_at = at or log.clock.now()
+    if next_update_at is not None and next_update_at - sent_at > MAX_PROMISE:
+        raise ValidationError(
+            "The next update is promised more than a week after this one; a promise that "
+            "far ahead is not a cadence. Give a time within the week (or none)."
+        )
     body = core.sent_body(
         audience,
         text,

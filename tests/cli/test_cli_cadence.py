@@ -143,3 +143,14 @@ def test_cadence_json_reports_adherence(db: Path) -> None:
     assert executives["on_time"] == 0
     assert executives["due"] >= 1  # its first update was due at 09:05 and never sent
     assert "On time so far: internal" in ok("cadence", db=db)
+
+
+def test_a_next_update_promised_years_ahead_is_refused_and_nothing_breaks(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    ok("new", "Checkout 500s", db=db)
+    said = fails(
+        "sent", "internal", "--text", "Update", "--next-update", "9999-12-31T23:00Z", db=db
+    )
+    assert "more than a week after this one" in said
+    assert "Traceback" not in said
+    ok("cadence", db=db)

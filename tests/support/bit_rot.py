@@ -190,12 +190,17 @@ def _blob_for_text(data: bytearray, pages: Pages, page_size: int, rng: random.Ra
 def _index_bytes(data: bytearray, pages: Pages, page_size: int, rng: random.Random) -> str:
     """Bytes inside the cells of an index of the entries or incidents: quick_check reads the
     page but does not compare its keys with the rows they point at."""
-    indexes = sorted(n for n in pages if n.startswith(_INDEXED) and "fts" not in n)
-    name = rng.choice(indexes)
-    page, _kind = rng.choice(pages[name])
+    # Only pages holding keys: bytes in an empty index's free space change nothing.
+    filled = [
+        (name, page)
+        for name in sorted(pages)
+        if name.startswith(_INDEXED) and "fts" not in name
+        for page, _kind in pages[name]
+        if _cells(data, (page - 1) * page_size, page)
+    ]
+    name, page = rng.choice(filled)
     base = (page - 1) * page_size
-    cells = _cells(data, base, page)
-    lowest = min(cells) if cells else page_size // 2
+    lowest = min(_cells(data, base, page))
     count = rng.randint(1, 4)
     for _ in range(count):
         spot = base + rng.randrange(lowest, page_size)
