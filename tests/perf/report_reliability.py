@@ -71,7 +71,7 @@ from commander_app.core.outbox import OutboxState
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore, forget_process_secrets
-from commander_app.store import channel_store
+from commander_app.store import channels as channel_store
 from commander_app.store import outbox as outbox_store
 from commander_app.store.backups import BackupRotation, is_healthy
 from commander_app.store.health import check_log
