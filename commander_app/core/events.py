@@ -223,7 +223,7 @@ def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
     if body.get("owner") is not None and kind in (Kind.HYPOTHESIS, Kind.ACTION):
         clean_name(body["owner"], "owner's name")
     if kind is Kind.HYPOTHESIS and body.get("state") is not None:
-        _check_choice(body["state"], HypothesisState, "hypothesis state")
+        check_choice(body["state"], HypothesisState, "hypothesis state")
         if body.get("ref") is None:
             raise ValidationError("A hypothesis state change must name the hypothesis (ref).")
     elif kind is Kind.ACTION:
@@ -258,7 +258,7 @@ def _check_follow_up_fields(body: dict[str, Any]) -> None:
         ("priority", Priority, "priority"),
     ):
         if body.get(name) is not None:
-            _check_choice(body[name], vocabulary, what)
+            check_choice(body[name], vocabulary, what)
     if body.get("state") is not None and body.get("ref") is None:
         raise ValidationError("A follow-up's state change must name the item (ref).")
     for name in ("follow_up", "symptom"):
@@ -304,9 +304,9 @@ def _check_tracker(value: object) -> dict[str, Any]:
 def _check_decision_record(body: dict[str, Any]) -> None:
     """The decision record's fields, when present; an update names its decision (ref)."""
     if body.get("decision_kind") is not None:
-        _check_choice(body["decision_kind"], DecisionKind, "decision kind")
+        check_choice(body["decision_kind"], DecisionKind, "decision kind")
     if body.get("role") is not None:
-        _check_choice(body["role"], Role, "role")
+        check_choice(body["role"], Role, "role")
     objections = body.get("objections")
     if objections is not None:
         if not isinstance(objections, list):
@@ -319,7 +319,7 @@ def _check_decision_record(body: dict[str, Any]) -> None:
     if authority is not None:
         _check_authority(authority)
     if body.get("outcome") is not None:
-        _check_choice(body["outcome"], Outcome, "outcome")
+        check_choice(body["outcome"], Outcome, "outcome")
     if body.get("asked") is not None and body["asked"] is not True:
         raise ValidationError("A decision's 'asked' mark must be true.")
     answers = body.get("outcome") is not None or body.get("asked") is not None
@@ -378,16 +378,16 @@ def _check_divergence_fields(body: dict[str, Any]) -> None:
     or a review of one (ref, and whether it was reverted or made permanent)."""
     if body.get("ref") is not None:
         body["ref"] = check_ulid(body["ref"], "id of the change it reviews")
-        _check_choice(body.get("review"), DivergenceReview, "review")
+        check_choice(body.get("review"), DivergenceReview, "review")
     else:
         change = str(body.get("change"))
-        _check_choice(change, DecisionKind, "production change")
+        check_choice(change, DecisionKind, "production change")
         if DecisionKind(change) not in CHANGE_KINDS:
             raise ValidationError(
                 "A production change is a rollback, flag, config, scaling or failover."
             )
         if body.get("afterwards") is not None:
-            _check_choice(body["afterwards"], Afterwards, "plan for afterwards")
+            check_choice(body["afterwards"], Afterwards, "plan for afterwards")
     if body.get("by") is not None:
         clean_name(body["by"], "name of who made the change")
     if body.get("note") is not None:
@@ -401,9 +401,9 @@ def _check_comms_fields(body: dict[str, Any]) -> None:
     """
     action = body.get("action")
     if action is not None:
-        _check_choice(action, CommsAction, "comms action")
+        check_choice(action, CommsAction, "comms action")
     if body.get("audience") is not None:
-        _check_choice(body["audience"], Audience, "audience")
+        check_choice(body["audience"], Audience, "audience")
     elif action in (CommsAction.SENT, CommsAction.SNOOZED):
         raise ValidationError(f"A '{action}' update must name its audience.")
     if body.get("channel") is not None:
@@ -442,7 +442,7 @@ def check_snooze_minutes(minutes: object) -> int:
 
 def _check_role_change(body: dict[str, Any]) -> None:
     change = body.get("action", RoleChange.ASSIGNED.value)
-    _check_choice(change, RoleChange, "role action")
+    check_choice(change, RoleChange, "role action")
     if change != RoleChange.ASSIGNED.value and body.get("role") != Role.COMMANDER.value:
         raise ValidationError("Only the commander role is handed over with an offer.")
     for key, what in (("from", "outgoing commander's name"), ("entered_by", "name")):
@@ -452,7 +452,7 @@ def _check_role_change(body: dict[str, Any]) -> None:
         clean_text(body["briefing"], "handoff briefing")
 
 
-def _check_choice(value: object, vocabulary: type[StrEnum], what: str) -> None:
+def check_choice(value: object, vocabulary: type[StrEnum], what: str) -> None:
     """Stored values are exact; forgiving parsing is for what people type."""
     choices = [choice.value for choice in vocabulary]
     if value not in choices:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from operator import attrgetter
@@ -11,13 +11,22 @@ from typing import Any, NamedTuple, Protocol, Self
 
 from commander_app.core.errors import ValidationError
 
+# Each vocabulary's other words for its own (an enum's class body cannot hold a dict).
+_ALIASES: dict[type, dict[str, str]] = {}
+
 
 class _Vocabulary(StrEnum):
-    """A closed set of words, read forgivingly from what a person typed."""
+    """A closed set of words, read forgivingly from what a person typed; `aliases`
+    (a class keyword) maps other words people use to the stored ones."""
+
+    def __init_subclass__(cls, *, aliases: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _ALIASES[cls] = dict(aliases or {})
 
     @classmethod
     def _normalise(cls, text: str) -> str:
-        return text.strip().lower().replace("-", "_").replace(" ", "_")
+        raw = text.strip().lower().replace("-", "_").replace(" ", "_")
+        return _ALIASES[cls].get(raw, raw)
 
     @classmethod
     def _offered(cls) -> Iterable[StrEnum]:
@@ -62,16 +71,11 @@ class Status(_Vocabulary):
     RESOLVED = "resolved"
 
 
-class Milestone(_Vocabulary):
+class Milestone(_Vocabulary, aliases={"impact": "impact_started"}):
     IMPACT_STARTED = "impact_started"
     DETECTED = "detected"
     MITIGATED = "mitigated"
     RESOLVED = "resolved"
-
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        raw = super()._normalise(text)
-        return "impact_started" if raw == "impact" else raw
 
 
 # Which IncidentState field holds each milestone's time.
@@ -159,20 +163,7 @@ class HypothesisState(_Vocabulary):
     REFUTED = "refuted"
 
 
-class Audience(_Vocabulary):
-    """Who a stakeholder update is for; each has its own cadence."""
-
-    INTERNAL = "internal"
-    EXECUTIVES = "executives"
-    CUSTOMERS = "customers"
-
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        """'Execs', 'executive' and 'leadership' mean executives; 'status page', customers."""
-        raw = super()._normalise(text)
-        return _AUDIENCE_ALIASES.get(raw, raw)
-
-
+# 'Execs', 'executive' and 'leadership' mean executives; 'status page', customers.
 _AUDIENCE_ALIASES = {
     "team": "internal",
     "staff": "internal",
@@ -185,6 +176,14 @@ _AUDIENCE_ALIASES = {
     "status_page": "customers",
     "statuspage": "customers",
 }
+
+
+class Audience(_Vocabulary, aliases=_AUDIENCE_ALIASES):
+    """Who a stakeholder update is for; each has its own cadence."""
+
+    INTERNAL = "internal"
+    EXECUTIVES = "executives"
+    CUSTOMERS = "customers"
 
 
 class CommsAction(_Vocabulary):
@@ -223,16 +222,13 @@ class Priority(_Vocabulary):
         return f"P{raw}" if raw.isdigit() else raw
 
 
-class FollowUpState(_Vocabulary):
+class FollowUpState(
+    _Vocabulary, aliases={"won't": "wont", "wont_do": "wont", "started": "in_progress"}
+):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"
     WONT = "wont"
-
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        raw = super()._normalise(text)
-        return {"won't": "wont", "wont_do": "wont", "started": "in_progress"}.get(raw, raw)
 
 
 class Ack(_Vocabulary):
@@ -275,29 +271,22 @@ class Outcome(_Vocabulary):
     FAILED = "failed"
 
 
-class DivergenceReview(_Vocabulary):
+class DivergenceReview(
+    _Vocabulary,
+    aliases={"permanent": "made_permanent", "kept": "made_permanent", "keep": "made_permanent"},
+):
     """What became of a production change once it was reviewed."""
 
     REVERTED = "reverted"
     MADE_PERMANENT = "made_permanent"
 
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        raw = super()._normalise(text)
-        return "made_permanent" if raw in ("permanent", "kept", "keep") else raw
 
-
-class Afterwards(_Vocabulary):
+class Afterwards(_Vocabulary, aliases={"permanent": "make_permanent", "keep": "make_permanent"}):
     """What must happen to a production change when the incident is over."""
 
     REVERT = "revert"
     MAKE_PERMANENT = "make_permanent"
     UNDECIDED = "undecided"
-
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        raw = super()._normalise(text)
-        return {"permanent": "make_permanent", "keep": "make_permanent"}.get(raw, raw)
 
 
 # Kinds the rollback panel, the decision record and the divergence register read.

@@ -15,37 +15,18 @@ from typing import Any
 
 from commander_app.core.board import Action, Board, summary
 from commander_app.core.errors import ValidationError
-from commander_app.core.events import MAX_FACT, MAX_TEXT, clean_text
+from commander_app.core.events import MAX_FACT, MAX_TEXT, check_choice, clean_text
 from commander_app.core.model import Entry, Kind, _Vocabulary, story_order
 from commander_app.core.postmortem_language import BlameFinding, blame_findings
 from commander_app.core.postmortem_words import BlameWords
 
 
-class PostmortemState(_Vocabulary):
+class PostmortemState(
+    _Vocabulary, aliases={"review": "in_review", "reopen": "draft", "reopened": "draft"}
+):
     DRAFT = "draft"
     IN_REVIEW = "in_review"
     PUBLISHED = "published"
-
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        raw = super()._normalise(text)
-        return {"review": "in_review", "reopen": "draft", "reopened": "draft"}.get(raw, raw)
-
-
-class Section(_Vocabulary):
-    SUMMARY = "summary"
-    CUSTOMER_IMPACT = "customer_impact"
-    DETECTION = "detection"
-    RESPONSE = "response"
-    RECOVERY = "recovery"
-    WENT_WELL = "went_well"
-    LUCKY = "lucky"
-    LESSONS = "lessons"
-
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        raw = super()._normalise(text)
-        return _SECTION_ALIASES.get(raw, raw)
 
 
 _SECTION_ALIASES = {
@@ -55,6 +36,18 @@ _SECTION_ALIASES = {
     "got_lucky": "lucky",
     "lessons_learned": "lessons",
 }
+
+
+class Section(_Vocabulary, aliases=_SECTION_ALIASES):
+    SUMMARY = "summary"
+    CUSTOMER_IMPACT = "customer_impact"
+    DETECTION = "detection"
+    RESPONSE = "response"
+    RECOVERY = "recovery"
+    WENT_WELL = "went_well"
+    LUCKY = "lucky"
+    LESSONS = "lessons"
+
 
 SECTION_TITLES: dict[Section, str] = {
     Section.SUMMARY: "Summary",
@@ -89,7 +82,19 @@ ANALYSIS_SECTIONS: tuple[Section, ...] = (
 )
 
 
-class FactorCategory(_Vocabulary):
+_CATEGORY_ALIASES = {
+    "docs": "documentation",
+    "documentation_gap": "documentation",
+    "threshold": "alerting_threshold",
+    "noise": "alerting_noise",
+    "missing_alert": "alerting_missing",
+    "health_check": "detection",
+    "deploy": "deploy_safety",
+    "authority": "process",
+}
+
+
+class FactorCategory(_Vocabulary, aliases=_CATEGORY_ALIASES):
     DOCUMENTATION = "documentation"
     ALERTING_THRESHOLD = "alerting_threshold"
     ALERTING_NOISE = "alerting_noise"
@@ -104,22 +109,6 @@ class FactorCategory(_Vocabulary):
     PROCESS = "process"
     OTHER = "other"
 
-    @classmethod
-    def _normalise(cls, text: str) -> str:
-        raw = super()._normalise(text)
-        return _CATEGORY_ALIASES.get(raw, raw)
-
-
-_CATEGORY_ALIASES = {
-    "docs": "documentation",
-    "documentation_gap": "documentation",
-    "threshold": "alerting_threshold",
-    "noise": "alerting_noise",
-    "missing_alert": "alerting_missing",
-    "health_check": "detection",
-    "deploy": "deploy_safety",
-    "authority": "process",
-}
 
 CATEGORY_LABELS: dict[FactorCategory, str] = {
     FactorCategory.DOCUMENTATION: "Documentation gap",
@@ -380,23 +369,23 @@ def check_postmortem_body(body: dict[str, Any]) -> None:
     """The fields of a `postmortem` event, for appends and imports alike."""
     op = body.get("op")
     if op == "section":
-        Section(_choice(body.get("section"), Section, "postmortem section"))
+        check_choice(body.get("section"), Section, "postmortem section")
         clean_text(body.get("content"), "section text", MAX_TEXT)
     elif op == "factor":
         if body.get("ref") is None:
             clean_text(body.get("content"), "contributing factor", MAX_FACT)
-            _choice(body.get("category"), FactorCategory, "factor category")
+            check_choice(body.get("category"), FactorCategory, "factor category")
         else:
             if body.get("content") is not None:
                 clean_text(body["content"], "contributing factor", MAX_FACT)
             if body.get("category") is not None:
-                _choice(body["category"], FactorCategory, "factor category")
+                check_choice(body["category"], FactorCategory, "factor category")
             if body.get("removed") is not None and not isinstance(body["removed"], bool):
                 raise ValidationError("A factor's removed flag must be true or false.")
             if body.get("symptom_reason") is not None:
                 clean_text(body["symptom_reason"], "reason", MAX_FACT)
     elif op == "state":
-        _choice(body.get("state"), PostmortemState, "postmortem state")
+        check_choice(body.get("state"), PostmortemState, "postmortem state")
     elif op == "keep_wording":
         clean_text(body.get("where"), "place of the kept wording", MAX_FACT)
         clean_text(body.get("phrase"), "kept wording", MAX_FACT)
@@ -404,13 +393,6 @@ def check_postmortem_body(body: dict[str, Any]) -> None:
         raise ValidationError(
             "A postmortem event must write a section, a factor, a state or kept wording."
         )
-
-
-def _choice(value: object, vocabulary: type[_Vocabulary], what: str) -> str:
-    choices = [c.value for c in vocabulary]
-    if value not in choices:
-        raise ValidationError(f"Unknown {what} '{value}': use one of {', '.join(choices)}.")
-    return str(value)
 
 
 # -- what publishing needs ------------------------------------------------------------
