@@ -74,7 +74,6 @@ class Action:
     due: str | None  # UTC ISO-8601
     author: str
     opened_at: str
-    done: bool = False
     done_at: str | None = None  # when it was done, or dropped (won't do)
     state: FollowUpState = FollowUpState.OPEN
     ack: Ack | None = None  # None: nobody owns it, or it predates acknowledgement
@@ -90,9 +89,9 @@ class Action:
     # Its issues on trackers by channel, as last seen there (`core.tracker`).
     trackers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if self.done and self.state is FollowUpState.OPEN:
-            self.state = FollowUpState.DONE  # an action made done the way older ones were
+    @property
+    def done(self) -> bool:
+        return self.state is FollowUpState.DONE
 
     @property
     def closed(self) -> bool:
@@ -383,7 +382,6 @@ def _update_action(action: Action, event: Entry) -> None:
     if new is action.state:
         return
     action.state = new
-    action.done = new is FollowUpState.DONE
     action.done_at = event.occurred_at if new in CLOSED else None
     if body.get("evidence"):
         action.evidence = body["evidence"]

@@ -19,7 +19,7 @@ from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.events import validate_body
 from commander_app.core.ids import new_ulid
 from commander_app.core.markdown_export import render_markdown
-from commander_app.core.model import Event, HypothesisState, Kind
+from commander_app.core.model import Event, FollowUpState, HypothesisState, Kind
 from commander_app.core.times import to_iso
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -252,7 +252,7 @@ def test_updates_refuse_to_change_nothing() -> None:
     }
     with pytest.raises(ValidationError, match="already has that owner"):
         action_update_body(action, "carl", None)
-    action.done = True
+    action.state = FollowUpState.DONE
     with pytest.raises(ValidationError, match="already done"):
         action_done_body(action)
 

@@ -5,7 +5,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commander_app.core.board import Action, Board, Decision, Finding, Hypothesis
-from commander_app.core.model import HypothesisState, IncidentState, Severity, Status
+from commander_app.core.model import (
+    FollowUpState,
+    HypothesisState,
+    IncidentState,
+    Severity,
+    Status,
+)
 from commander_app.core.times import to_iso
 from commander_app.core.update_context import CONTEXT_HELP, sample_context, update_context
 
@@ -141,7 +147,7 @@ def test_actions_in_progress_name_their_owner() -> None:
         actions=[
             Action("A1", "Roll back", "chen", at(-10), "alice", at(30)),
             Action("A2", "Raise pool size\nto 200", None, None, "alice", at(20)),
-            Action("A3", "Page DBA", "dana", None, "alice", at(25), done=True, done_at=at(1)),
+            Action("A3", "Page DBA", "dana", None, "alice", at(25), at(1), FollowUpState.DONE),
         ]
     )
     filled = context(state(), board)
