@@ -60,24 +60,29 @@ def render_markdown(
         lines.append(f"- {label}: {value}{note}")
     lines += _board_sections(fold_board(events, recorded), when)
     lines += _rollback_sections(events, when)
-    lines += [
-        "",
-        f"## Timeline ({zone_name})",
-        "",
-        "| Time | Kind | Author | Entry |",
-        "|---|---|---|---|",
-    ]
+    lines += ["", f"## Timeline ({zone_name})", "", *timeline_table(events, when)]
+    return "\n".join(lines) + "\n"
+
+
+def timeline_table(
+    events: Sequence[Event], when: Callable[[str], str], newline: str = "<br>"
+) -> list[str]:
+    """Every entry in story order, a corrected one struck through beside its correction.
+    `newline` stands for a line break inside an entry (HTML made with raw HTML off
+    would show `<br>` as text)."""
+    lines = ["| Time | Kind | Author | Entry |", "|---|---|---|---|"]
     corrected = {e.supersedes for e in events if e.supersedes}
     for event in sorted(events, key=lambda e: e.sort_key):
-        text = _cell(event_text(event.kind, event.body))
+        text = cell(event_text(event.kind, event.body), newline)
         if event.id in corrected:
             text = f"~~{text}~~ (corrected)"
         if event.supersedes:
             text = f"{text} (correction)"
         lines.append(
-            f"| {when(event.occurred_at)} | {event.kind.value} | {_cell(event.author)} | {text} |"
+            f"| {when(event.occurred_at)} | {event.kind.value} | {cell(event.author, newline)} "
+            f"| {text} |"
         )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _board_sections(board: Board, when: Callable[[str | None], str]) -> list[str]:
@@ -189,8 +194,9 @@ def _item(text: str, indent: int = 2) -> str:
     return text.replace("\r", "").replace("\n", "\n" + " " * indent)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+def cell(text: str, newline: str = "<br>") -> str:
+    """Free text inside a table cell: pipes escaped, line breaks as `newline`."""
+    return text.replace("|", "\\|").replace("\r", "").replace("\n", newline)
 
 
 def zone_label(state: IncidentState, local_zone: tzinfo) -> str:

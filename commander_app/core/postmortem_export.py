@@ -3,13 +3,12 @@ the minute-by-minute timeline only as an appendix."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
 from commander_app.core.board import Action, Board
-from commander_app.core.events import event_text
-from commander_app.core.markdown_export import zone_label
+from commander_app.core.markdown_export import cell, timeline_table, zone_label
 from commander_app.core.model import Event, IncidentState, Kind
 from commander_app.core.postmortem import (
     CATEGORY_LABELS,
@@ -77,7 +76,8 @@ def render_postmortem(
     ):
         if group:
             lines += [f"### {title}", ""] + [_fact(f) for f in group] + [""]
-    lines += _appendix(events, when)
+    story = [e for e in events if e.kind is not Kind.POSTMORTEM]  # not the incident's story
+    lines += ["## Appendix: timeline", "", *timeline_table(story, when, " ")]
     return "\n".join(lines) + "\n"
 
 
@@ -109,7 +109,7 @@ def _follow_ups(board: Board, zone: tzinfo) -> list[str]:
         owner = f"{a.owner} ({a.ack.value})" if a.owner and a.ack else (a.owner or "no owner")
         due = format_local(a.due, zone) if a.due else "—"
         lines.append(
-            f"| {board.number(a.id)} | {_cell(a.text)} | {_cell(owner)} | "
+            f"| {board.number(a.id)} | {cell(a.text, ' ')} | {cell(owner, ' ')} | "
             f"{a.type.value if a.type else '—'} | {a.priority.value if a.priority else '—'} | "
             f"{due} | {a.state.value.replace('_', ' ')} |"
         )
@@ -125,24 +125,3 @@ def _item_line(action: Action) -> str:
 def _fact(fact: FactLine) -> str:
     note = f" _({fact.note})_" if fact.note else ""
     return f"- {fact.label}: {fact.value}{note}"
-
-
-def _appendix(events: Sequence[Event], when: Callable[[str], str]) -> list[str]:
-    lines = [
-        "## Appendix: timeline",
-        "",
-        "| Time | Kind | Author | Entry |",
-        "|---|---|---|---|",
-    ]
-    for event in sorted(events, key=lambda e: e.sort_key):
-        if event.kind is Kind.POSTMORTEM:
-            continue
-        text = _cell(event_text(event.kind, event.body))
-        lines.append(
-            f"| {when(event.occurred_at)} | {event.kind.value} | {_cell(event.author)} | {text} |"
-        )
-    return lines
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
