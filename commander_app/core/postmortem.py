@@ -182,13 +182,15 @@ class Postmortem:
     def live_factors(self) -> list[Factor]:
         return [f for f in self.factors if not f.removed]
 
-    def find_factor(self, ref: str) -> Factor:
-        """A factor by its number (1, F1 as listed) or the start of its id."""
+    def find_factor(self, ref: str, *, removed_too: bool = False) -> Factor:
+        """A factor by its number (CF1 as listed) or the start of its id; a removed one
+        (to restore it) only by its id."""
         live = self.live_factors
         raw = ref.strip().upper().removeprefix("CF")
         if raw.isdigit() and 1 <= int(raw) <= len(live):
             return live[int(raw) - 1]
-        matches = [f for f in live if f.id.upper().startswith(ref.strip().upper())]
+        among = self.factors if removed_too else live
+        matches = [f for f in among if f.id.upper().startswith(ref.strip().upper())]
         if len(matches) == 1:
             return matches[0]
         listed = ", ".join(f"CF{n}" for n in range(1, len(live) + 1)) or "none yet"

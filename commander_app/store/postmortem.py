@@ -7,11 +7,9 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from commander_app.core.board import summary
-from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, Kind
 from commander_app.core.postmortem import (
     CATEGORY_LABELS,
-    Factor,
     FactorCategory,
     Flagged,
     Postmortem,
@@ -98,19 +96,11 @@ def change_factor(
     at: datetime | None = None,
 ) -> Event:
     pm = postmortem(log, incident_id)
-    factor = _any_factor(pm, ref) if removed is False else pm.find_factor(ref)
+    factor = pm.find_factor(ref, removed_too=removed is False)
     body = factor_update_body(
         pm, factor, content=text, category=category, removed=removed, symptom_reason=symptom_reason
     )
     return log.append(incident_id, Kind.POSTMORTEM, body, author=author, at=at)
-
-
-def _any_factor(pm: Postmortem, ref: str) -> Factor:
-    """A removed factor, to restore it (by the start of its id)."""
-    matches = [f for f in pm.factors if f.id.upper().startswith(ref.strip().upper())]
-    if len(matches) != 1:
-        raise ValidationError(f"No contributing factor with an id starting '{ref}'.")
-    return matches[0]
 
 
 def keep_wording(
@@ -221,20 +211,23 @@ def earlier_incidents(log: IncidentLog, incident_id: str, limit: int = 3) -> lis
     if not terms:
         return []
     query = " OR ".join(f'"{t}"*' for t in terms)
-    by_title = log.conn.execute(
-        "SELECT incident_id FROM incidents_fts WHERE incidents_fts MATCH ? LIMIT 200", [query]
+    # Only incidents something was learnt from, opened before this one.
+    learnt = (
+        "SELECT incident_id FROM follow_ups UNION "
+        "SELECT incident_id FROM events WHERE kind = 'postmortem'"
+    )
+    rows = log.conn.execute(
+        "SELECT i.id FROM incidents i WHERE i.id != :id AND i.opened_at <= :opened "
+        f"AND i.id IN ({learnt}) AND (i.id IN (SELECT incident_id FROM incidents_fts "
+        "WHERE incidents_fts MATCH :query) OR i.id IN (SELECT e.incident_id FROM events_fts "
+        "JOIN events e ON e.seq = events_fts.rowid WHERE events_fts MATCH :query "
+        "AND e.kind = 'postmortem')) ORDER BY i.opened_at DESC LIMIT 200",
+        {"id": incident_id, "opened": state.opened_at or "", "query": query},
     ).fetchall()
-    by_factor = log.conn.execute(
-        "SELECT DISTINCT e.incident_id FROM events_fts JOIN events e ON e.seq = events_fts.rowid "
-        "WHERE events_fts MATCH ? AND e.kind = 'postmortem' LIMIT 200",
-        [query],
-    ).fetchall()
-    candidates = dict.fromkeys(r[0] for r in [*by_title, *by_factor] if r[0] != incident_id)
+    candidates = [r[0] for r in rows]
     found = []
     for other_id in candidates:
         other = log.incident(other_id)
-        if other.opened_at and state.opened_at and other.opened_at > state.opened_at:
-            continue  # only what came before can warn
         pm = postmortem(log, other_id)
         factors = tuple(f"{CATEGORY_LABELS[f.category]}: {f.text}" for f in pm.live_factors)
         shared = shared_terms(terms, [other.title, *(f.text for f in pm.live_factors)])
@@ -244,8 +237,6 @@ def earlier_incidents(log: IncidentLog, incident_id: str, limit: int = 3) -> lis
             "SELECT number, text, owner, state FROM follow_ups WHERE incident_id = ? ORDER BY id",
             [other_id],
         ).fetchall()
-        if not (pm.live_factors or items):
-            continue  # nothing was learnt from it to put in front of anyone
         open_items = tuple(
             f"{n} {summary(t, 70)} ({o or 'no owner'})"
             for n, t, o, s in items
@@ -263,9 +254,5 @@ def earlier_incidents(log: IncidentLog, incident_id: str, limit: int = 3) -> lis
                 tuple(sorted(shared)),
             )
         )
-    found.sort(key=lambda e: (e.is_drill, -len(e.shared), _newest_first(e.opened_at)))
+    found.sort(key=lambda e: (e.is_drill, -len(e.shared)))  # stable: newest first within
     return found[:limit]
-
-
-def _newest_first(opened_at: str | None) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in opened_at or "")
