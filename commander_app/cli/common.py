@@ -32,10 +32,13 @@ def open_log(args: argparse.Namespace) -> IncidentLog:
     return IncidentLog(path, device_id=environment.device_id(), clock=SystemClock())
 
 
-def target(log: IncidentLog, args: argparse.Namespace) -> IncidentState:
+def target(
+    log: IncidentLog, args: argparse.Namespace, *, resolved_too: bool = False
+) -> IncidentState:
     """The incident a writing command writes to; `main` names it on stderr afterwards,
-    so the printed id stays the only line on standard output."""
-    incident = log.find_incident(args.incident)
+    so the printed id stays the only line on standard output. `resolved_too`: for what
+    is written after an incident (its postmortem, its follow-ups)."""
+    incident = log.find_incident(args.incident, resolved_too=resolved_too)
     args.wrote_to = incident
     return incident
 

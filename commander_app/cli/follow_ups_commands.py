@@ -15,7 +15,6 @@ from commander_app.core.model import (
     Ack,
     FollowUpState,
     FollowUpType,
-    IncidentState,
     Kind,
     Priority,
 )
@@ -35,15 +34,8 @@ _MARKS = {
 }
 
 
-def _incident(log: IncidentLog, args: argparse.Namespace) -> IncidentState:
-    """Follow-ups outlive their incident: with no --incident, resolved ones count too."""
-    from commander_app.cli.postmortem_commands import postmortem_target
-
-    return postmortem_target(log, args) if not args.incident else target(log, args)
-
-
 def cmd_action_add(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = _incident(log, args)
+    incident = target(log, args, resolved_too=True)  # they outlive it
     factor = None
     if args.factor:
         factor = postmortem_store.postmortem(log, incident.id).find_factor(args.factor).id
@@ -98,7 +90,7 @@ def _looks_like_a_symptom_fix(text: str) -> bool:
 
 
 def cmd_action_answer(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = _incident(log, args)
+    incident = target(log, args, resolved_too=True)  # they outlive it
     reply = Ack.ACCEPTED if args.verb == "ack" else Ack.DECLINED
     event = store.answer(
         log, incident.id, args.item, reply, author=author(args), reason=args.reason
@@ -108,7 +100,7 @@ def cmd_action_answer(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_action_move(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = _incident(log, args)
+    incident = target(log, args, resolved_too=True)  # they outlive it
     state = {
         "start": FollowUpState.IN_PROGRESS,
         "done": FollowUpState.DONE,
@@ -186,7 +178,7 @@ def cmd_action_push(log: IncidentLog, args: argparse.Namespace) -> int:
     else:
         if not args.item:
             raise ValidationError("Name the follow-up to push: `commander action push A3`.")
-        incident = _incident(log, args)
+        incident = target(log, args, resolved_too=True)  # they outlive it
         row = tracker_pushes.enqueue(
             log, incident.id, args.item, _tracker_channel(log, args.channel), author=author(args)
         )

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TextIO
 
-from commander_app.cli.common import author, out, read_text
+from commander_app.cli.common import author, out, read_text, target
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import IncidentState
 from commander_app.core.postmortem import (
@@ -24,24 +24,8 @@ from commander_app.store.incident_log import IncidentLog
 POSTMORTEM_LIMIT = 20_000
 
 
-def postmortem_target(log: IncidentLog, args: argparse.Namespace) -> IncidentState:
-    """The named incident; with none, the most recently active one, resolved ones too
-    (a postmortem is written after the incident), real incidents before drills."""
-    if args.incident:
-        incident = log.find_incident(args.incident)
-    else:
-        found = log.incidents(include_resolved=True)
-        if not found:
-            raise ValidationError("There are no incidents in this log yet.")
-        found.sort(key=lambda i: (i.is_drill, i.last_event_at or ""), reverse=False)
-        real = [i for i in found if not i.is_drill] or found
-        incident = max(real, key=lambda i: (i.last_event_at or "", i.id))
-    args.wrote_to = incident
-    return incident
-
-
 def cmd_postmortem(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = postmortem_target(log, args)
+    incident = target(log, args, resolved_too=True)
     step = args.step
     writer = author(args) if hasattr(args, "author") else ""
     if step == "show":
@@ -206,7 +190,7 @@ def print_earlier(log: IncidentLog, incident_id: str, stream: TextIO) -> int:
 
 
 def cmd_similar(log: IncidentLog, args: argparse.Namespace) -> int:
-    incident = log.find_incident(args.incident) if args.incident else postmortem_target(log, args)
+    incident = target(log, args, resolved_too=True)
     args.wrote_to = None  # it reads only
     if not print_earlier(log, incident.id, sys.stdout):
         out(f"No earlier incident looks like “{incident.title}”.")

@@ -405,20 +405,24 @@ class IncidentLog:
             "last_event_at DESC, id DESC",
         )
 
-    def find_incident(self, ref: str | None) -> IncidentState:
+    def find_incident(self, ref: str | None, *, resolved_too: bool = False) -> IncidentState:
         """An incident by id or unique id prefix; with no ref, the most recently
         active open real incident, or an open drill when only drills are open (a
-        drill started later must not capture real work)."""
+        drill started later must not capture real work). `resolved_too` counts
+        resolved incidents as well (for what is written after an incident)."""
         if ref is None or not ref.strip():
+            where = "" if resolved_too else "WHERE status != 'resolved' "
             newest = decoded(
                 self.conn,
                 row_to_state,
                 f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents "
-                "WHERE status != 'resolved' ORDER BY is_drill, last_event_at DESC, id DESC LIMIT 1",
+                f"{where}ORDER BY is_drill, last_event_at DESC, id DESC LIMIT 1",
             )
             if not newest:
                 raise NotFoundError(
-                    "There is no open incident. Start one with `commander new TITLE`, "
+                    "There are no incidents in this log yet."
+                    if resolved_too
+                    else "There is no open incident. Start one with `commander new TITLE`, "
                     "or name one with --incident ID."
                 )
             return newest[0]
