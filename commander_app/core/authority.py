@@ -4,7 +4,6 @@ and who must be told. Lookups always use the incident's current severity."""
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import clean_text
 from commander_app.core.model import IncidentState, Role, Severity
+from commander_app.core.toml_text import load_toml
 
 MAX_NOTE = 200
 MAX_INFORM = 100
@@ -134,14 +134,7 @@ def _toml_list(items: list[str]) -> str:
 
 def parse_matrix(text: str, where: str = "the authority matrix") -> AuthorityMatrix:
     """Read the TOML file's text; a problem names the file, the severity and the key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"{where} is not valid TOML ({exc}).") from None
-    except RecursionError:
-        raise ValidationError(f"{where} is nested too deeply to be a settings file.") from None
-    except ValueError:  # an integer past Python's 4,300 digits
-        raise ValidationError(f"{where} holds a number too long to read.") from None
+    data = load_toml(text, where)
     return matrix_from_dict(data, where)
 
 

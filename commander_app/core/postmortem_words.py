@@ -9,12 +9,12 @@ the key at fault, never half-applied.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from commander_app.core.errors import ValidationError
+from commander_app.core.toml_text import load_toml
 
 SHIPPED_BLAME = "the shipped blame words"
 SHIPPED_ACTION = "the shipped action words"
@@ -47,14 +47,7 @@ def same_apostrophes(text: str) -> str:
 def _read_toml(text: str, where: str, known: Iterable[str]) -> dict[str, Any]:
     """The file's tables; a key the file format does not have is refused (a typo would
     otherwise be ignored without a word)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"{where} is not valid TOML ({exc}).") from None
-    except RecursionError:
-        raise ValidationError(f"{where} is nested too deeply to be a settings file.") from None
-    except ValueError:  # an integer past Python's 4,300 digits
-        raise ValidationError(f"{where} holds a number too long to read.") from None
+    data = load_toml(text, where)
     allowed = set(known)
     unknown = sorted(key for key in data if key not in allowed)
     if unknown:

@@ -8,7 +8,6 @@ Other decisions are recorded as they are made.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +34,7 @@ from commander_app.core.model import (
     Role,
     story_order,
 )
+from commander_app.core.toml_text import load_toml
 
 MAX_ITEM_TEXT = 200
 MAX_ITEMS = 40
@@ -83,14 +83,7 @@ class RollbackChecklist:
 
 def parse_checklist(text: str, where: str = "the rollback checklist") -> RollbackChecklist:
     """The TOML file's text: `[[item]]` tables with id, text and required."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"{where} is not valid TOML ({exc}).") from None
-    except RecursionError:
-        raise ValidationError(f"{where} is nested too deeply to be a settings file.") from None
-    except ValueError:  # an integer past Python's 4,300 digits
-        raise ValidationError(f"{where} holds a number too long to read.") from None
+    data = load_toml(text, where)
     raw = data.get("item")
     if not isinstance(raw, list) or not raw:
         raise ValidationError(f"{where} has no items: add [[item]] tables with id and text.")
