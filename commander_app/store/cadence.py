@@ -172,16 +172,9 @@ def load_policy(path: Path | None = None) -> CadencePolicy:
     """
     path = path or policy_path()
     way_out = "Fix the file, or delete it to use the default cadence."
-    try:
-        text = environment.read_text_bounded(path, environment.SETTINGS_FILE_LIMIT)
-    except FileNotFoundError:
+    text = environment.read_settings_file(path, "cadence policy", way_out)
+    if text is None:
         return CadencePolicy()
-    except UnicodeDecodeError:
-        raise ValidationError(f"The cadence policy {path} is not UTF-8 text. {way_out}") from None
-    except OSError as exc:
-        raise ValidationError(
-            f"Cannot read the cadence policy {path}: {exc.strerror}. {way_out}"
-        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

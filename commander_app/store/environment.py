@@ -8,6 +8,7 @@ import os
 import stat
 import tempfile
 from datetime import UTC, datetime, tzinfo
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,6 +87,30 @@ def read_text_bounded(path: Path | str, limit: int) -> str:
             "such a file; nothing was read from it."
         )
     return data.decode("utf-8")
+
+
+def read_settings_file(path: Path, what: str, way_out: str) -> str | None:
+    """A team's settings file (cadence policy, authority matrix, word lists): its text,
+    None when there is none; one that cannot be read is refused with its name, the
+    problem and `way_out`, never replaced by the defaults in silence."""
+    try:
+        return read_text_bounded(path, SETTINGS_FILE_LIMIT)
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        raise ValidationError(f"The {what} {path} is not UTF-8 text. {way_out}") from None
+    except FileTooLargeError as exc:
+        raise ValidationError(f"The {what} {exc} {way_out}") from None
+    except OSError as exc:
+        raise ValidationError(f"Cannot read the {what} {path}: {exc.strerror}. {way_out}") from None
+
+
+@cache
+def shipped_text(folder: str, name: str) -> str:
+    """A file shipped in the package's resources, read once per process."""
+    from importlib import resources
+
+    return resources.files("commander_app.resources").joinpath(folder, name).read_text("utf-8")
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -3,8 +3,6 @@ overridable by files in the data directory (edited by hand or in the window)."""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from commander_app.core.authority import AuthorityMatrix, parse_matrix
@@ -13,7 +11,6 @@ from commander_app.core.rollback import RollbackChecklist, parse_checklist
 from commander_app.store import environment
 from commander_app.store.errors import StorageError
 
-RESOURCES = "commander_app.resources"
 AUTHORITY_FILE = "authority.toml"
 CHECKLIST_FILE = "rollback-checklist.toml"
 
@@ -26,30 +23,16 @@ def checklist_path() -> Path:
     return environment.data_dir() / CHECKLIST_FILE
 
 
-@cache
-def _shipped_text(name: str) -> str:
-    """Read once per process: the package's files do not change while it runs."""
-    return resources.files(RESOURCES).joinpath("rollback", name).read_text(encoding="utf-8")
-
-
 def shipped_matrix() -> AuthorityMatrix:
-    return parse_matrix(_shipped_text("authority.toml"), "the shipped authority matrix")
+    return parse_matrix(
+        environment.shipped_text("rollback", "authority.toml"), "the shipped authority matrix"
+    )
 
 
 def shipped_checklist() -> RollbackChecklist:
-    return parse_checklist(_shipped_text("checklist.toml"), "the shipped rollback checklist")
-
-
-def _read(path: Path, what: str, way_out: str) -> str | None:
-    """The file's text, None when there is none; a file that cannot be read is refused."""
-    try:
-        return environment.read_text_bounded(path, environment.SETTINGS_FILE_LIMIT)
-    except FileNotFoundError:
-        return None
-    except UnicodeDecodeError:
-        raise ValidationError(f"The {what} {path} is not UTF-8 text. {way_out}") from None
-    except OSError as exc:
-        raise ValidationError(f"Cannot read the {what} {path}: {exc.strerror}. {way_out}") from None
+    return parse_checklist(
+        environment.shipped_text("rollback", "checklist.toml"), "the shipped rollback checklist"
+    )
 
 
 def load_matrix(path: Path | None = None) -> AuthorityMatrix:
@@ -60,7 +43,7 @@ def load_matrix(path: Path | None = None) -> AuthorityMatrix:
     """
     path = path or authority_path()
     way_out = "Fix the file, or delete it to use the shipped matrix."
-    text = _read(path, "authority matrix", way_out)
+    text = environment.read_settings_file(path, "authority matrix", way_out)
     if text is None:
         return shipped_matrix()
     try:
@@ -87,7 +70,7 @@ def load_checklist(path: Path | None = None) -> RollbackChecklist:
     """The user's checklist file if there is one (it replaces the shipped one whole)."""
     path = path or checklist_path()
     way_out = "Fix the file, or delete it to use the shipped checklist."
-    text = _read(path, "rollback checklist", way_out)
+    text = environment.read_settings_file(path, "rollback checklist", way_out)
     if text is None:
         return shipped_checklist()
     try:
