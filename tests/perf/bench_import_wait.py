@@ -21,9 +21,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from commander_app.core.chain import ChainLink, link_dict, next_link
 from commander_app.core.clock import FixedClock
 from commander_app.core.ids import new_ulid
-from commander_app.core.model import Severity
+from commander_app.core.model import Event, Kind, Severity
 from commander_app.store.bundles import export_bundle
 from commander_app.store.incident_log import IncidentLog
 
@@ -37,14 +38,17 @@ def write_bundle(folder: Path, count: int) -> Path:
         bundle = export_bundle(log, incident.id)
     opening = bundle["events"][0]
     events = [opening]
+    # Each note is chained after the one before it, as the exporting laptop wrote them.
+    tip = ChainLink(opening["chain"]["prev"], opening["chain"]["hash"])
+    tip_id = opening["id"]
     when = start
     for number in range(count):
         when += timedelta(milliseconds=500)
         stamp = when.isoformat().replace("+00:00", "Z")
-        events.append(
-            {**opening, "id": new_ulid(when), "kind": "note", "body": {"text": f"entry {number}"},
-             "occurred_at": stamp, "recorded_at": stamp}
-        )  # fmt: skip
+        event = Event(new_ulid(when), incident.id, Kind.NOTE, {"text": f"entry {number}"},
+                      opening["author"], opening["device_id"], stamp, stamp)  # fmt: skip
+        tip, tip_id = next_link(event, tip, tip_id), event.id
+        events.append({**event.to_dict(), "chain": link_dict(tip)})
     bundle["events"] = events
     path = folder / "large.json"
     path.write_text(json.dumps(bundle), encoding="utf-8")
