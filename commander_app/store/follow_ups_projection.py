@@ -62,8 +62,11 @@ class Executes(Protocol):
 
 def expected_rows(conn: Executes, incident_id: str) -> list[dict[str, object]]:
     """The rows one incident's board events fold to (read only)."""
+    # The board's partial index, then only actions and corrections (one may void an
+    # action): actions number among themselves, so the hypotheses are not read.
     rows = conn.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
+        f"SELECT {ENTRY_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL}) "
+        "AND (kind = 'action' OR supersedes IS NOT NULL)",
         [incident_id],
     )
     entries = [row_to_entry(r) for r in rows]
