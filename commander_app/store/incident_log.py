@@ -338,7 +338,8 @@ class IncidentLog:
         else:
             state = projection.advance(state, new_events)
         self.write_projection(state)
-        if any(e.kind is Kind.ACTION for e in new_events):
+        # An action, or a correction (which may turn an action into a note).
+        if any(e.kind is Kind.ACTION or e.supersedes for e in new_events):
             follow_ups_projection.refresh(self.conn, incident_id)
 
     def _state_events(self, incident_id: str) -> list[Event]:

@@ -200,3 +200,19 @@ def test_pages_are_slices_of_the_whole_list_and_counts_match_it(
     assert Standing.OVERDUE in tally
     assert store.owners(log) == ["Kim"]
     assert len(store.incidents_with_follow_ups(log)) == 7
+
+
+def test_the_table_numbers_items_as_the_board_does_among_hypotheses_and_corrections(
+    log: IncidentLog, incident_id: str, clock: FixedClock
+) -> None:
+    board_store.open_hypothesis(log, incident_id, "pool exhausted", author="a")
+    first = board_store.add_action(log, incident_id, "Page the DBA", owner="Dana", author="a")
+    board_store.open_hypothesis(log, incident_id, "bad deploy", author="a")
+    board_store.add_action(log, incident_id, "Roll back 4812", owner="Kim", author="a")
+    log.log(incident_id, "that was a note, not an action", author="a", supersedes=first.id)
+    listed = store.follow_ups(log, clock.now(), store.FollowUpFilter(include_closed=True))
+    board = board_store.board(log, incident_id)
+    assert [(r.number, r.text) for r in listed] == [
+        (board.number(a.id), a.text) for a in board.actions
+    ]
+    assert [(r.number, r.text) for r in listed] == [("A2", "Roll back 4812")]
