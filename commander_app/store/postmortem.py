@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from commander_app.core.board import summary
+from commander_app.core.board import Board, summary
 from commander_app.core.model import Event, Kind
 from commander_app.core.postmortem import (
     CATEGORY_LABELS,
@@ -40,6 +40,7 @@ from commander_app.core.postmortem_recall import (
     title_terms,
 )
 from commander_app.store import board as board_store
+from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import EVENT_COLUMNS, row_to_event
 
@@ -123,7 +124,7 @@ def problems(log: IncidentLog, incident_id: str) -> list[str]:
     return publish_problems(postmortem(log, incident_id), board_store.board(log, incident_id))
 
 
-def people(log: IncidentLog, incident_id: str) -> set[str]:
+def people(log: IncidentLog, incident_id: str, board: Board | None = None) -> set[str]:
     """Everyone the log names in this incident: authors, role holders, owners. The blame
     check looks for them as the subject of a sentence."""
     state = log.incident(incident_id)
@@ -134,18 +135,23 @@ def people(log: IncidentLog, incident_id: str) -> set[str]:
         )
     }
     names |= set(state.roles.values())
-    board = board_store.board(log, incident_id)
+    board = board or board_store.board(log, incident_id)
     names |= {h.owner for h in board.hypotheses if h.owner}
     names |= {a.owner for a in board.actions if a.owner}
     return {n for n in names if n}
 
 
-def flagged(log: IncidentLog, incident_id: str) -> list[Flagged]:
+def flagged(
+    log: IncidentLog,
+    incident_id: str,
+    pm: Postmortem | None = None,
+    board: Board | None = None,
+) -> list[Flagged]:
     """Sentences that read as blame and nobody chose to keep."""
     from commander_app.store.postmortem_words import load_blame_words
 
-    pm = postmortem(log, incident_id)
-    return flagged_wording(pm, people(log, incident_id), load_blame_words())
+    pm = pm or postmortem(log, incident_id)
+    return flagged_wording(pm, people(log, incident_id, board), load_blame_words())
 
 
 def move(
@@ -155,24 +161,26 @@ def move(
     *,
     author: str,
     keep_wording: str | None = None,
-    at: datetime | None = None,
 ) -> Event:
     """Send for review, back to draft, publish (refused while analysis is missing, or
-    while wording reads as blame unless it is kept on purpose, with a reason) or reopen."""
+    while wording reads as blame unless it is kept on purpose, with a reason) or reopen.
+    The kept wording and the move are one transaction."""
     pm = postmortem(log, incident_id)
     found: list[str] = []
+    blamed: list[Flagged] = []
+    reason = keep_wording.strip() if keep_wording else ""
     if state is PostmortemState.PUBLISHED:
-        found = problems(log, incident_id)
-        blamed = flagged(log, incident_id)
-        reason = keep_wording.strip() if keep_wording else ""
+        board = board_store.board(log, incident_id)
+        found = publish_problems(pm, board)
+        blamed = flagged(log, incident_id, pm, board)
         if blamed and not reason:
             found.append(keep_wording_problem(blamed) or "")
-        state_body(pm, state, found)  # every refusal before anything is written
+    body = state_body(pm, state, found)  # every refusal before anything is written
+    with write_transaction(log.conn):
         for item in blamed:
             keep = keep_wording_body(item.where, item.finding.sentence, reason)
-            log.append(incident_id, Kind.POSTMORTEM, keep, author=author, at=at)
-    body = state_body(pm, state, found)
-    return log.append(incident_id, Kind.POSTMORTEM, body, author=author, at=at)
+            log.append_in_transaction(incident_id, Kind.POSTMORTEM, keep, author=author)
+        return log.append_in_transaction(incident_id, Kind.POSTMORTEM, body, author=author)
 
 
 def facts(log: IncidentLog, incident_id: str, zone: tzinfo) -> PostmortemFacts:
