@@ -52,15 +52,17 @@ def cmd_action_add(log: IncidentLog, args: argparse.Namespace) -> int:
         twin=args.twin,
         override=args.override,
     )
-    event = store.add_follow_up(
-        log, incident.id, request, author=author(args), check_text=_text_check()
-    )
+    from commander_app.core.follow_up_text import is_symptom_fix
+    from commander_app.store.postmortem_words import load_action_words
+
+    words = load_action_words()  # the team's words, read once for both checks
+    event = store.add_follow_up(log, incident.id, request, author=author(args), words=words)
     out(event.id)
     warn_if_ownerless(Kind.ACTION, args.owner, event.id)
-    if not args.symptom and not args.twin and _looks_like_a_symptom_fix(args.text):
+    if not args.symptom and not args.twin and is_symptom_fix(args.text, words):
         print(
-            "commander: note: this reads like a symptom fix. If it is one, say so "
-            "(`commander action add … --symptom`) and add the item that removes the cause.",
+            "commander: note: this reads like a symptom fix: add the item that removes the "
+            f"cause beside it (`commander action add TEXT --twin {event.id}`).",
             file=sys.stderr,
         )
     if args.symptom and not (args.class_owner or args.twin):
@@ -71,22 +73,6 @@ def cmd_action_add(log: IncidentLog, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
-
-
-def _text_check() -> store.TextCheck:
-    """The action-text check with the team's words (`core.follow_up_text`)."""
-    from commander_app.core.follow_up_text import action_text_problems
-    from commander_app.store.postmortem_words import load_action_words
-
-    words = load_action_words()
-    return lambda text: action_text_problems(text, words)
-
-
-def _looks_like_a_symptom_fix(text: str) -> bool:
-    from commander_app.core.follow_up_text import is_symptom_fix
-    from commander_app.store.postmortem_words import load_action_words
-
-    return is_symptom_fix(text, load_action_words())
 
 
 def cmd_action_answer(log: IncidentLog, args: argparse.Namespace) -> int:

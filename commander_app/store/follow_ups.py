@@ -8,7 +8,6 @@ the window show in the same words.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -40,17 +39,11 @@ from commander_app.core.model import (
     Severity,
     Status,
 )
+from commander_app.core.postmortem_words import ActionWords
 from commander_app.core.times import to_iso
 from commander_app.store import board as board_store
 from commander_app.store.follow_ups_projection import FOLLOW_UP_COLUMNS
 from commander_app.store.incident_log import IncidentLog
-
-# The action-text check (`core.follow_up_text`), given the text; it returns complaints.
-TextCheck = Callable[[str], list[str]]
-
-
-def _no_complaints(text: str) -> list[str]:
-    return []
 
 
 def add_follow_up(
@@ -59,16 +52,21 @@ def add_follow_up(
     request: FollowUpRequest,
     *,
     author: str,
-    check_text: TextCheck = _no_complaints,
+    words: ActionWords | None = None,
     at: datetime | None = None,
 ) -> Event:
-    """A commitment: due from the severity unless given, offered to its owner."""
+    """A commitment: due from the severity unless given, offered to its owner, its text
+    checked (`core.follow_up_text`) with the team's words unless `words` are given."""
+    from commander_app.core.follow_up_text import action_text_problems
+    from commander_app.store.postmortem_words import load_action_words
+
     state = log.incident(incident_id)
     written = at or log.clock.now()
     if request.twin:
         symptom = board_store.board(log, incident_id).find_action(request.twin)
         request = replace(request, twin=symptom.id, factor=request.factor or symptom.factor)
-    body = follow_up_body(request, state.severity, written, check_text(request.text))
+    problems = action_text_problems(request.text, words or load_action_words())
+    body = follow_up_body(request, state.severity, written, problems)
     return log.append(incident_id, Kind.ACTION, body, author=author, at=at)
 
 

@@ -64,7 +64,7 @@ def write_items(log: IncidentLog, clock: FixedClock) -> Items:
     add(search.id, "Document the reindex", "Lee")
     soon = add(search.id, "Throttle the reindex", "Dana", due=to_iso(start + timedelta(days=2)))
     store.answer(log, search.id, soon, Ack.ACCEPTED, author="Dana")
-    track = add(search.id, "Load-test search", "Ravi", priority=Priority.P1)
+    track = add(search.id, "Load-test search at twice the peak", "Ravi", priority=Priority.P1)
     store.answer(log, search.id, track, Ack.ACCEPTED, author="Ravi")
     passed = add(search.id, "Add a health check", "Mei")
     store.answer(log, search.id, passed, Ack.DECLINED, reason="not our service", author="Mei")
@@ -110,7 +110,7 @@ def test_every_open_item_most_urgent_first_with_its_colour(
         "Add a health check",  # its owner declined it
         "Document the reindex",  # offered, not accepted
         "Throttle the reindex",  # due in two days
-        "Load-test search",
+        "Load-test search at twice the peak",
     ]
     assert column(view, STANDING) == [
         "overdue",
@@ -155,7 +155,7 @@ def test_filters_narrow_the_list(view: FollowUpsView, qtbot: QtBot) -> None:
     assert column(view, ITEM) == ["Add a canary stage"]
     view.overdue_only.setChecked(False)
     view.priority_filter.setCurrentIndex(view.priority_filter.findText(Priority.P1.value))
-    assert column(view, ITEM) == ["Add a canary stage", "Load-test search"]
+    assert column(view, ITEM) == ["Add a canary stage", "Load-test search at twice the peak"]
     view.priority_filter.setCurrentIndex(0)
     assert "Write the failover checklist" not in column(view, ITEM)
     view.include_drills.setChecked(True)
@@ -201,7 +201,7 @@ def test_accept_and_start_write_what_the_cli_writes(
 def test_decline_done_wont_and_reopen_ask_and_write(
     view: FollowUpsView, log: IncidentLog, qtbot: QtBot
 ) -> None:
-    select(view, "Load-test search")
+    select(view, "Load-test search at twice the peak")
     dialog = view.decline_selected()
     assert isinstance(dialog, ReasonDialog)
     qtbot.keyClicks(dialog.text, "no load-test rig this quarter")
@@ -209,7 +209,7 @@ def test_decline_done_wont_and_reopen_ask_and_write(
     assert not dialog.isVisible()
     body = last_body(log, view.selected().incident_id)
     assert (body["ack"], body["reason"]) == ("declined", "no load-test rig this quarter")
-    assert view.selected().text == "Load-test search"
+    assert view.selected().text == "Load-test search at twice the peak"
     assert view.model.index(view.model.row_of(view.selected().id), OWNER).data() == (
         "Ravi (declined)"
     )
@@ -290,7 +290,7 @@ def test_the_model_pages_and_passes_the_model_tester(
 ) -> None:
     incident = log.open_incident("A long one", severity=Severity.SEV2, author="ada")
     for n in range(PAGE_SIZE + 7):
-        store.add_follow_up(log, incident.id, FollowUpRequest(f"Item {n}", owner="Kim"), author="a")
+        store.add_follow_up(log, incident.id, FollowUpRequest(f"Add alert {n} on the checkout queue", owner="Kim"), author="a")
     model = FollowUpsModel(log, BERLIN)
     model.show(store.FollowUpFilter(), clock.now())
     assert model.rowCount() == PAGE_SIZE
@@ -299,7 +299,7 @@ def test_the_model_pages_and_passes_the_model_tester(
     qtmodeltester.check(model)  # it fetches more, as a view scrolled to the end does
     assert model.rowCount() == PAGE_SIZE + 7
     assert not model.canFetchMore(root)
-    assert model.index(PAGE_SIZE + 6, ITEM).data() == "Item 106"
+    assert model.index(PAGE_SIZE + 6, ITEM).data() == "Add alert 106 on the checkout queue"
     model.reload(clock.now())  # as far as it was scrolled
     assert model.rowCount() == PAGE_SIZE + 7
     qtmodeltester.check(model)
