@@ -16,7 +16,8 @@ Octokit route definitions):
   index can lag minutes behind a create.
 - Headers `Authorization: Bearer <token>`, `Accept: application/vnd.github+json`,
   `X-GitHub-Api-Version: 2022-11-28`. Rate limits answer 403 or 429 with `Retry-After`
-  or `x-ratelimit-remaining: 0` (`http_delivery` waits as asked).
+  or `x-ratelimit-remaining: 0` (`http_delivery` waits as asked, for GitHub's 403 only
+  where this channel's target says so).
 """
 
 from __future__ import annotations
@@ -213,4 +214,5 @@ class GitHubIssues(TakesNoUpdates):
                 f"{name} --replace --keep-secret --repo OWNER/REPO`) and the token's access"
             ),
             secrets=secret_fragments(secret),
+            forbidden_may_be_rate_limit=True,
         )

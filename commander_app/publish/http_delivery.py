@@ -43,6 +43,9 @@ class HttpTarget:
     fix_secret: str  # how the user replaces the secret
     not_found: str  # what a 404 means for this service
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # GitHub answers a rate limit with 403 as often as 429; anywhere else a 403 is a
+    # refusal, whatever rate-limit headers ride on it (Cachet sends them on every answer).
+    forbidden_may_be_rate_limit: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,8 @@ def _status_failure(
     reason = short_reason(body, text)
     said = f" ({reason})" if reason else ""
     where = f"channel '{target.channel}'"
-    if status in (429, 420) or (status == 403 and _rate_limited(headers)):
+    forbidden_rate_limit = status == 403 and target.forbidden_may_be_rate_limit
+    if status in (429, 420) or (forbidden_rate_limit and _rate_limited(headers)):
         wait = retry_after_seconds(headers)
         if wait is None:
             wait = _rate_limit_reset_seconds(headers)
@@ -221,8 +225,8 @@ def _status_failure(
 
 
 def _rate_limited(headers: Mapping[str, str]) -> bool:
-    """GitHub answers a rate limit with 403 as often as 429: Retry-After (secondary
-    limits) or no requests left (`x-ratelimit-remaining: 0`) tell it from a refusal."""
+    """Whether GitHub's 403 is its rate limit: Retry-After (secondary limits) or no
+    requests left (`x-ratelimit-remaining: 0`) tell it from a refusal."""
     remaining = (headers.get("x-ratelimit-remaining") or "").strip()
     return bool((headers.get("Retry-After") or "").strip()) or remaining == "0"
 
