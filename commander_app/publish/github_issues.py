@@ -36,7 +36,12 @@ from commander_app.publish.delivery import (
 )
 from commander_app.publish.http_delivery import CLOCK_SKEW, HttpTarget, as_utc, call
 from commander_app.publish.redaction import secret_fragments
-from commander_app.publish.trackers import PushContext, TakesNoUpdates
+from commander_app.publish.trackers import (
+    PushContext,
+    TakesNoUpdates,
+    answer_not_read,
+    is_web_address,
+)
 
 API_VERSION = "2022-11-28"
 
@@ -80,14 +85,7 @@ class GitHubIssues(TakesNoUpdates):
             if found is None:
                 raise
             return found
-        issue = reply.body
-        if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
-            raise RetryableFailure(
-                f"GitHub accepted the issue for channel '{self.config.name}' but its answer "
-                "could not be read; Commander will look for it before trying again.",
-                in_doubt=True,
-            )
-        return self._issue(issue, settings)
+        return self._issue(reply.body, settings, created=True)
 
     def find_created(self, request: PushRequest, context: PushContext) -> RemoteIssue | None:
         settings = checked_settings(self.config)
@@ -111,10 +109,10 @@ class GitHubIssues(TakesNoUpdates):
             if (
                 isinstance(issue, dict)
                 and "pull_request" not in issue
-                and isinstance(issue.get("number"), int)
+                and _number(issue) is not None
                 and tag in str(issue.get("body") or "")
             ):
-                return self._issue(issue, settings)
+                return self._issue(issue, settings, created=True)
         return None
 
     def read_state(self, issue: RemoteIssue, secret: str, timeout: float = 20.0) -> RemoteIssue:
@@ -123,9 +121,7 @@ class GitHubIssues(TakesNoUpdates):
         reply = self._call(
             secret, "GET", f"{self._repo_url(settings)}/issues/{quote(number)}", timeout=timeout
         )
-        if not isinstance(reply.body, dict):
-            raise RetryableFailure(f"GitHub's answer about {issue.key} could not be read.")
-        return self._issue(reply.body, settings)
+        return self._issue(reply.body, settings, created=False)
 
     def send_test(self, secret: str, timeout: float = 20.0) -> str:
         settings = checked_settings(self.config)
@@ -143,15 +139,21 @@ class GitHubIssues(TakesNoUpdates):
 
     # -- helpers --------------------------------------------------------------------
 
-    def _issue(self, issue: dict[str, Any], settings: dict[str, Any]) -> RemoteIssue:
-        state = str(issue.get("state") or "open")
+    def _issue(self, issue: Any, settings: dict[str, Any], *, created: bool) -> RemoteIssue:
+        """The issue an answer describes; its number is what names it (the key)."""
+        number = _number(issue) if isinstance(issue, dict) else None
+        if number is None:
+            raise answer_not_read("github", self.config.name, "no issue number", created=created)
+        address = issue.get("html_url")
+        if not is_web_address(address):  # then the API's address of the issue
+            address = f"{self._repo_url(settings)}/issues/{number}"
         reason = issue.get("state_reason")
         return RemoteIssue(
             kind="github",
             channel=self.config.name,
-            key=f"{settings['repository']}#{issue['number']}",
-            url=str(issue.get("html_url") or ""),
-            state=state,
+            key=f"{settings['repository']}#{number}",
+            url=address,
+            state=str(issue.get("state") or "open"),
             state_reason=str(reason) if reason else None,
         )
 
@@ -216,3 +218,8 @@ class GitHubIssues(TakesNoUpdates):
             secrets=secret_fragments(secret),
             forbidden_may_be_rate_limit=True,
         )
+
+
+def _number(issue: dict[str, Any]) -> int | None:
+    number = issue.get("number")
+    return number if type(number) is int and number > 0 else None

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from commander_app.core.terminal_text import printable
 from commander_app.publish.delivery import (
     Channel,
     Delivered,
@@ -256,9 +257,18 @@ def short_reason(body: Any, text: str, limit: int = 200) -> str:
         found.append(text.strip())
     else:
         _flatten(body, found)
-    reason = "; ".join(f for f in found if f)
-    reason = " ".join(reason.split())
-    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+    return remote_words("; ".join(f for f in found if f), limit)
+
+
+def remote_words(text: str, limit: int = 200) -> str:
+    """A remote's own words as Commander keeps and shows them: one line, control and bidi
+    characters shown as escapes (never obeyed), at most `limit` characters. Blank the
+    secrets first: a cut could leave part of one."""
+    head = text[: 8 * limit]  # a 10 MB answer is not split into words to keep 200
+    words = " ".join(printable(head).split())
+    if len(words) <= limit and len(head) == len(text):
+        return words
+    return words[: limit - 1].rstrip() + "…"
 
 
 def _flatten(value: Any, into: list[str]) -> None:

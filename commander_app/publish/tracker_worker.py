@@ -14,12 +14,12 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.model import Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso
-from commander_app.core.tracker import TRACKER_NAMES, RemoteIssue, remote_change_body, remote_issue
+from commander_app.core.tracker import TRACKER_NAMES, remote_change_body, remote_issue
 from commander_app.publish.delivery import ChannelConfig, DeliveryError
 from commander_app.publish.outbox_worker import SecretSource
 from commander_app.publish.redaction import guarded_logger, log_redactor, redact, secret_fragments
 from commander_app.publish.sending import channel_config
-from commander_app.publish.trackers import PushContext, Tracker
+from commander_app.publish.trackers import PushContext, Tracker, issue_as_kept
 from commander_app.store import board as board_store
 from commander_app.store import channels
 from commander_app.store import tracker_pushes as store
@@ -119,6 +119,7 @@ def _push_one(
         issue = tracker.find_created(row.request, context) if row.in_doubt else None
         if issue is None:
             issue = tracker.create(row.request, context)
+        kept = issue_as_kept(issue, forms, created=True)
     except DeliveryError as exc:
         return failed(
             exc.message,
@@ -135,11 +136,7 @@ def _push_one(
             "kept; retry it.",
             retryable=False,
         )
-    cleaned = RemoteIssue(
-        issue.kind, issue.channel, redact(issue.key, forms), redact(issue.url, forms),
-        issue.state, issue.state_reason,
-    )  # fmt: skip
-    return PushAttempt(store.record_pushed(log, row.id, cleaned))
+    return PushAttempt(store.record_pushed(log, row.id, kept))
 
 
 def _tracker(
@@ -194,6 +191,7 @@ def pull_states(
                 try:
                     tracker, secret = _tracker(log, name, secrets, tracker_for)
                     now_issue = tracker.read_state(before, secret, timeout)
+                    now_issue = issue_as_kept(now_issue, forms, created=False)
                 except (DeliveryError, CommanderError) as exc:
                     text = exc.message if isinstance(exc, DeliveryError) else str(exc)
                     problems.append(redact(f"{before.key}: {text}", forms))
