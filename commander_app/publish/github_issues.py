@@ -30,9 +30,7 @@ from commander_app.core.tracker import PushRequest, RemoteIssue, issue_text, mar
 from commander_app.publish.channel_settings import checked_settings, how_to_replace_secret
 from commander_app.publish.delivery import (
     ChannelConfig,
-    DeliveryError,
     PermanentFailure,
-    RetryableFailure,
 )
 from commander_app.publish.http_delivery import CLOCK_SKEW, HttpTarget, as_utc, call
 from commander_app.publish.redaction import secret_fragments
@@ -66,25 +64,14 @@ class GitHubIssues(TakesNoUpdates):
 
     def create(self, request: PushRequest, context: PushContext) -> RemoteIssue:
         settings = checked_settings(self.config)
-        try:
-            reply = self._call(
-                context.secret,
-                "POST",
-                f"{self._repo_url(settings)}/issues",
-                timeout=context.timeout,
-                json_body=self.issue_fields(request),
-                about_to_commit=context.about_to_commit,
-            )
-        except RetryableFailure as failure:
-            if not failure.in_doubt:
-                raise
-            try:
-                found = self.find_created(request, context)
-            except DeliveryError:
-                found = None
-            if found is None:
-                raise
-            return found
+        reply = self._call(
+            context.secret,
+            "POST",
+            f"{self._repo_url(settings)}/issues",
+            timeout=context.timeout,
+            json_body=self.issue_fields(request),
+            about_to_commit=context.about_to_commit,
+        )
         return self._issue(reply.body, settings, created=True)
 
     def find_created(self, request: PushRequest, context: PushContext) -> RemoteIssue | None:

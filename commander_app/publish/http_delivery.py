@@ -14,20 +14,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from commander_app.core.terminal_text import printable
 from commander_app.publish.delivery import (
-    Channel,
-    Delivered,
-    DeliveryContext,
     DeliveryError,
-    OutgoingUpdate,
     PermanentFailure,
     RetryableFailure,
 )
 from commander_app.publish.redaction import log_redactor, redact, scrub
+
+Sent = TypeVar("Sent")
+Context = TypeVar("Context")
+Found = TypeVar("Found")
 
 CONNECT_TIMEOUT = 10.0  # seconds; the read timeout is the attempt's own
 # Between this laptop's clock and a status page's, when adopting an incident it created.
@@ -331,10 +331,17 @@ def as_utc(when: datetime) -> datetime:
 
 
 def found_after_doubt(
-    channel: Channel, update: OutgoingUpdate, context: DeliveryContext
-) -> Delivered | None:
-    """Right after a lost answer: whether the remote took the update anyway (best effort)."""
+    failure: DeliveryError,
+    find: Callable[[Sent, Context], Found | None],
+    sent: Sent,
+    context: Context,
+) -> Found | None:
+    """Right after a failure in doubt (a lost answer): whether the remote took what was
+    sent anyway, an update or an issue. Best effort: a failure to look is no answer, and
+    the attempt waits in doubt. None at once for a failure that is not in doubt."""
+    if not failure.in_doubt:
+        return None
     try:
-        return channel.find_delivered(update, context)
+        return find(sent, context)
     except DeliveryError:
         return None

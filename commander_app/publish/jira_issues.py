@@ -31,9 +31,7 @@ from commander_app.core.tracker import PushRequest, RemoteIssue, issue_text, lab
 from commander_app.publish.channel_settings import checked_settings, how_to_replace_secret
 from commander_app.publish.delivery import (
     ChannelConfig,
-    DeliveryError,
     PermanentFailure,
-    RetryableFailure,
 )
 from commander_app.publish.http_delivery import HttpTarget, call, remote_words
 from commander_app.publish.redaction import secret_fragments
@@ -70,25 +68,14 @@ class JiraIssues(TakesNoUpdates):
 
     def create(self, request: PushRequest, context: PushContext) -> RemoteIssue:
         settings = checked_settings(self.config)
-        try:
-            reply = self._call(
-                context.secret,
-                "POST",
-                f"{settings['base_url']}/rest/api/3/issue",
-                timeout=context.timeout,
-                json_body=self.issue_fields(request),
-                about_to_commit=context.about_to_commit,
-            )
-        except RetryableFailure as failure:
-            if not failure.in_doubt:
-                raise
-            try:
-                found = self.find_created(request, context)
-            except DeliveryError:
-                found = None
-            if found is None:
-                raise
-            return found
+        reply = self._call(
+            context.secret,
+            "POST",
+            f"{settings['base_url']}/rest/api/3/issue",
+            timeout=context.timeout,
+            json_body=self.issue_fields(request),
+            about_to_commit=context.about_to_commit,
+        )
         issue = reply.body
         if not isinstance(issue, dict) or not isinstance(issue.get("key"), str):
             raise answer_not_read("jira", self.config.name, "no issue key", created=True)

@@ -76,7 +76,7 @@ class StatuspageChannel:
                 about_to_commit=context.about_to_commit,
             )
         except RetryableFailure as failure:
-            found = found_after_doubt(self, update, context) if failure.in_doubt else None
+            found = found_after_doubt(failure, self.find_delivered, update, context)
             if found is None:
                 raise
             return found

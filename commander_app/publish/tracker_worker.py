@@ -19,7 +19,7 @@ from commander_app.publish.delivery import ChannelConfig, DeliveryError
 from commander_app.publish.outbox_worker import SecretSource
 from commander_app.publish.redaction import guarded_logger, log_redactor, redact, secret_fragments
 from commander_app.publish.sending import channel_config
-from commander_app.publish.trackers import PushContext, Tracker, issue_as_kept
+from commander_app.publish.trackers import PushContext, Tracker, create_once, issue_as_kept
 from commander_app.store import board as board_store
 from commander_app.store import channels
 from commander_app.store import tracker_pushes as store
@@ -118,7 +118,7 @@ def _push_one(
         )
         issue = tracker.find_created(row.request, context) if row.in_doubt else None
         if issue is None:
-            issue = tracker.create(row.request, context)
+            issue = create_once(tracker, row.request, context)
         kept = issue_as_kept(issue, forms, created=True)
     except DeliveryError as exc:
         return failed(

@@ -21,7 +21,7 @@ from commander_app.publish.delivery import (
     PermanentFailure,
     RetryableFailure,
 )
-from commander_app.publish.http_delivery import remote_words
+from commander_app.publish.http_delivery import found_after_doubt, remote_words
 from commander_app.publish.redaction import redact
 
 # What a tracker says about an issue is kept in the log and shown: each part is bounded.
@@ -79,6 +79,18 @@ class TakesNoUpdates:
             f"The channel '{self.config.name}' is an issue tracker: it takes follow-ups "
             "(`commander action push`), not stakeholder updates. Cancel this update."
         )
+
+
+def create_once(tracker: Tracker, request: PushRequest, context: PushContext) -> RemoteIssue:
+    """Create the issue; after a lost answer, look for it at once before the push waits
+    in doubt (the next attempt looks again before anything is resent)."""
+    try:
+        return tracker.create(request, context)
+    except RetryableFailure as failure:
+        found = found_after_doubt(failure, tracker.find_created, request, context)
+        if found is None:
+            raise
+        return found
 
 
 def answer_not_read(kind: str, channel: str, why: str, *, created: bool) -> RetryableFailure:
