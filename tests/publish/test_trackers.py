@@ -525,3 +525,31 @@ def test_a_refusal_keeps_the_tracker_s_words_bounded_blanked_and_inert(
     assert len(said) < 500
     assert "\x1b" not in said
     assert GH_TOKEN not in _stored(log)
+
+
+class CountingSecrets:
+    """The keyring, counting its reads (each can be a slow call to the desktop's vault)."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+
+    def get(self, channel: str) -> str | None:
+        self.reads.append(channel)
+        return SecretStore().get(channel)
+
+
+def test_a_push_and_a_pull_read_each_channel_s_secret_once(
+    log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
+) -> None:
+    github(log, clock, httpserver)
+    follow_up(log, incident_id)
+    follow_up(log, incident_id, "Page the database owner")
+    secrets = CountingSecrets()
+    for item in ("A1", "A2"):
+        store.enqueue(log, incident_id, item, "gh", author="ada")
+    attempts = push_due(log, secrets, timeout=5.0)
+    assert [a.outcome for a in attempts] == [OutboxState.SENT, OutboxState.SENT]
+    assert secrets.reads == ["gh", "gh"]  # one read a push
+    secrets.reads.clear()
+    assert pull_states(log, secrets, timeout=5.0).changed == []
+    assert secrets.reads == ["gh"]  # one read for the whole pull
