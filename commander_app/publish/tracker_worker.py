@@ -52,8 +52,11 @@ class PushAttempt:
         if row.state is OutboxState.SENT:
             return f"Pushed: {what} is {row.remote_key} ({row.remote_url})."
         if row.state is OutboxState.RETRYING:
-            return f"Queued — will push when {row.channel} answers: {what} ({row.last_error})"
-        return f"Not pushed: {what} to {row.channel}. {row.last_error}"
+            return (
+                f"Queued — will push when {row.channel} answers: {what} ({row.last_error}) "
+                f"(push {row.id[:10]})"
+            )
+        return f"Not pushed: {what} to {row.channel}. {row.last_error} {row.way_out()}"
 
 
 def push_due(

@@ -33,7 +33,6 @@ from commander_app.store import channels as channel_store
 from commander_app.store import outbox_rows
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.outbox_status import WAITING_SQL
 
 _COLUMNS = (
     "seq",
@@ -80,6 +79,10 @@ class TrackerPush:
     created_at: str
     updated_at: str
     sent_at: str | None
+
+    def way_out(self) -> str:
+        """What a person does about a push that failed."""
+        return f"Fix that, then `commander action push --retry {self.id[:10]}` (or --cancel it)."
 
 
 def enqueue(
@@ -137,10 +140,7 @@ def _already(log: IncidentLog, action_id: str, channel: str, name: str) -> str:
     if push.state is OutboxState.SENT:
         return f"This follow-up is already in {name} as {push.remote_key} ({push.remote_url})."
     if push.state is OutboxState.FAILED:
-        return (
-            f"Pushing this follow-up to {name} failed: {push.last_error} Fix that, then "
-            f"`commander action push --retry {push.id[:10]}` (or --cancel it)."
-        )
+        return f"Pushing this follow-up to {name} failed: {push.last_error} {push.way_out()}"
     return f"This follow-up is already waiting to go to {name} (push {push.id[:10]})."
 
 
@@ -249,13 +249,6 @@ def entry(log: IncidentLog, row_id: str) -> TrackerPush:
     """One push by id, or by an unambiguous start of its id (as the CLI prints it)."""
     missing = f"There is no push '{row_id}' of a follow-up to a tracker."
     return _push(outbox_rows.find(log.conn, _SELECT, row_id, missing=missing, noun="push"))
-
-
-def entries(log: IncidentLog, *, waiting_only: bool = False, limit: int = 200) -> list[TrackerPush]:
-    """Newest first."""
-    where = f"WHERE state IN ({WAITING_SQL}, '{OutboxState.FAILED.value}')" if waiting_only else ""
-    rows = log.conn.execute(f"{_SELECT} {where} ORDER BY seq DESC LIMIT ?", [limit])
-    return [_push(r) for r in rows]
 
 
 def _push(row: Sequence[Any]) -> TrackerPush:
