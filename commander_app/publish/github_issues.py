@@ -204,6 +204,8 @@ class GitHubIssues(TakesNoUpdates):
             ),
             secrets=secret_fragments(secret),
             forbidden_may_be_rate_limit=True,
+            sends="issue",
+            fix_what_was_sent="the follow-up",
         )
 
 

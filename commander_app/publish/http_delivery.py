@@ -47,6 +47,8 @@ class HttpTarget:
     # GitHub answers a rate limit with 403 as often as 429; anywhere else a 403 is a
     # refusal, whatever rate-limit headers ride on it (Cachet sends them on every answer).
     forbidden_may_be_rate_limit: bool = False
+    sends: str = "update"  # what the call carries, in its messages: "update", "issue"
+    fix_what_was_sent: str = "the update, then Retry"  # after "fix the channel settings or"
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ def _network_failure(
         message = f"The connection to {who} was lost"
     if committed:
         return RetryableFailure(
-            f"{message}; it may have taken the update, will check and retry.", in_doubt=True
+            f"{message}; it may have taken the {target.sends}, will check and retry.",
+            in_doubt=True,
         )
     return RetryableFailure(f"{message}; will retry.")
 
@@ -199,8 +202,9 @@ def _status_failure(
         # gateway's 502/504 after the backend wrote it). Look before sending it again.
         # 503 is the server saying it is unavailable, not working: an ordinary retry.
         return RetryableFailure(
-            f"{target.service} had a server error {status}{said} after receiving the update; "
-            "it may have taken it, so Commander will check before sending it again.",
+            f"{target.service} had a server error {status}{said} after receiving the "
+            f"{target.sends}; it may have taken it, so Commander will check before sending it "
+            "again.",
             in_doubt=True,
         )
     if status >= 500:
@@ -214,15 +218,17 @@ def _status_failure(
         return PermanentFailure(f"{target.not_found} ({status}){said}.")
     if status in (400, 422):
         return PermanentFailure(
-            f"{target.service} rejected the update for {where}{said or f' ({status})'}: "
-            "fix the channel settings or the update, then Retry."
+            f"{target.service} rejected the {target.sends} for {where}{said or f' ({status})'}: "
+            f"fix the channel settings or {target.fix_what_was_sent}."
         )
     if 300 <= status < 400:
         return PermanentFailure(
             f"{target.service} answered with a redirect ({status}) for {where}: "
             "check the base URL (https, no trailing path)."
         )
-    return PermanentFailure(f"{target.service} refused the update for {where} ({status}){said}.")
+    return PermanentFailure(
+        f"{target.service} refused the {target.sends} for {where} ({status}){said}."
+    )
 
 
 def _rate_limited(headers: Mapping[str, str]) -> bool:

@@ -194,6 +194,8 @@ class JiraIssues(TakesNoUpdates):
             secrets=tuple(
                 sorted({*secret_fragments(secret), *secret_fragments(basic)}, key=len)[::-1]
             ),
+            sends="issue",
+            fix_what_was_sent="the follow-up",
         )
 
 

@@ -521,7 +521,8 @@ def test_a_refusal_keeps_the_tracker_s_words_bounded_blanked_and_inert(
     row = push(log, incident_id, "A1", "gh")
     assert row.state is OutboxState.FAILED
     said = row.last_error or ""
-    assert said.startswith("GitHub rejected the update for channel 'gh' (")
+    assert said.startswith("GitHub rejected the issue for channel 'gh' (")
+    assert said.endswith("fix the channel settings or the follow-up.")
     assert len(said) < 500
     assert "\x1b" not in said
     assert GH_TOKEN not in _stored(log)
