@@ -22,6 +22,7 @@ from commander_app.core.times import from_iso, to_iso
 from commander_app.store.database import write_transaction
 
 Table = Literal["outbox", "tracker_pushes"]
+_ROW_NAMES: dict[Table, str] = {"outbox": "update", "tracker_pushes": "push"}
 
 # A worker that has held a row this long without an answer is presumed gone.
 ABANDONED_AFTER = timedelta(minutes=15)
@@ -159,7 +160,7 @@ def recover_interrupted(
 
 def retry(conn: sqlite3.Connection, table: Table, row: Row, now: datetime) -> None:
     """Inside the caller's transaction: due now; a failed row counts its waits again."""
-    rules.check_can_retry(row.state)
+    rules.check_can_retry(row.state, _ROW_NAMES[table])
     conn.execute(
         f"UPDATE {table} SET state = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
         [OutboxState.QUEUED.value, to_iso(now), to_iso(now), row.id],
@@ -168,7 +169,7 @@ def retry(conn: sqlite3.Connection, table: Table, row: Row, now: datetime) -> No
 
 def cancel(conn: sqlite3.Connection, table: Table, row: Row, now: datetime) -> None:
     """Inside the caller's transaction: the row will not go out."""
-    rules.check_can_cancel(row.state)
+    rules.check_can_cancel(row.state, _ROW_NAMES[table])
     conn.execute(
         f"UPDATE {table} SET state = ?, updated_at = ? WHERE id = ?",
         [OutboxState.CANCELLED.value, to_iso(now), row.id],

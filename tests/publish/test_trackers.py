@@ -109,6 +109,10 @@ def test_a_push_to_github_makes_one_issue_and_keeps_its_number(
     # Pushed once: asking again is refused here, with the issue's address.
     with pytest.raises(ValidationError, match="already in GitHub as acme/ops#1"):
         store.enqueue(log, incident_id, "A1", "gh", author="ada")
+    with pytest.raises(ValidationError, match="This push is sent; there is nothing to retry"):
+        store.retry(log, row.id)
+    with pytest.raises(ValidationError, match="This push is sent; it cannot be cancelled"):
+        store.cancel(log, row.id)
     assert fake.posts() == 1
 
 
