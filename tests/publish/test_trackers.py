@@ -64,6 +64,15 @@ def jira(log: IncidentLog, server: HTTPServer, **settings: Any) -> FakeJira:
     return fake
 
 
+def tracker_of_kind(
+    kind: str, log: IncidentLog, clock: FixedClock, server: HTTPServer
+) -> tuple[FakeGitHub | FakeJira, str]:
+    """The fake tracker of this kind, and the name of the channel that pushes to it."""
+    if kind == "github":
+        return github(log, clock, server), "gh"
+    return jira(log, server), "jira"
+
+
 def follow_up(log: IncidentLog, incident_id: str, text: str = "Add a canary stage") -> str:
     request = FollowUpRequest(text + " — done when every deploy passes it first", owner="Kim")
     return follow_up_store.add_follow_up(log, incident_id, request, author="ada").id
@@ -142,9 +151,7 @@ def test_a_server_error_after_the_tracker_took_it_is_found_not_duplicated(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer,
     status: int, kind: str,
 ) -> None:  # fmt: skip
-    fake: FakeGitHub | FakeJira
-    fake = github(log, clock, httpserver) if kind == "github" else jira(log, httpserver)
-    channel = "gh" if kind == "github" else "jira"
+    fake, channel = tracker_of_kind(kind, log, clock, httpserver)
     fake.trouble = Trouble(status=status, after_taking=True)
     follow_up(log, incident_id)
     row = push(log, incident_id, "A1", channel)
@@ -178,9 +185,7 @@ def test_a_dropped_answer_is_in_doubt_and_checked_before_sending_again(
 def test_killed_after_the_request_left_adopts_the_issue_it_made(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, kind: str
 ) -> None:
-    fake: FakeGitHub | FakeJira
-    fake = github(log, clock, httpserver) if kind == "github" else jira(log, httpserver)
-    channel = "gh" if kind == "github" else "jira"
+    fake, channel = tracker_of_kind(kind, log, clock, httpserver)
     follow_up(log, incident_id)
     store.enqueue(log, incident_id, "A1", channel, author="ada")
     # A Commander on another process claims it, marks it, sends it, and dies unanswered.
@@ -296,11 +301,10 @@ def test_a_rate_limit_waits_as_asked_within_an_hour(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer,
     kind: str, status: int, asked: str, waited: float | None,
 ) -> None:  # fmt: skip
-    fake: FakeGitHub | FakeJira
-    fake = github(log, clock, httpserver) if kind == "github" else jira(log, httpserver)
+    fake, channel = tracker_of_kind(kind, log, clock, httpserver)
     fake.trouble = Trouble(status=status, retry_after=asked)
     follow_up(log, incident_id)
-    row = push(log, incident_id, "A1", "gh" if kind == "github" else "jira")
+    row = push(log, incident_id, "A1", channel)
     assert row.state is OutboxState.RETRYING
     wait = (from_iso(row.next_attempt_at) - clock.now()).total_seconds()
     expected = waited if waited is not None else LONGEST_REMOTE_WAIT.total_seconds()
