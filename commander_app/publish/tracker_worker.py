@@ -14,7 +14,7 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.model import Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso
-from commander_app.core.tracker import TRACKER_NAMES, remote_change_body, remote_issue
+from commander_app.core.tracker import TRACKER_NAMES, is_news, remote_change_body, remote_issue
 from commander_app.publish.delivery import ChannelConfig, DeliveryError
 from commander_app.publish.outbox_worker import (
     Failure,
@@ -181,6 +181,8 @@ def pull_states(
                 except (DeliveryError, CommanderError) as exc:
                     problems.append(redact(f"{before.key}: {Failure.of(exc).message}", forms))
                     continue
+            if not is_news(before, now_issue):
+                continue  # the usual answer: no need to read the incident's board
             action = board_store.board(log, row.incident_id).action(row.id)
             if action is None:
                 continue
