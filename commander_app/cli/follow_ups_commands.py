@@ -181,11 +181,12 @@ def cmd_action_push(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def _tracker_channel(log: IncidentLog, name: str | None) -> str:
     from commander_app.core.errors import ValidationError
+    from commander_app.core.events import TRACKER_KINDS
     from commander_app.store import channels
 
     if name:
         return name
-    trackers = [c.name for c in channels.channels(log) if c.kind in ("github", "jira")]
+    trackers = [c.name for c in channels.channels(log) if c.kind in TRACKER_KINDS]
     if len(trackers) == 1:
         return trackers[0]
     if not trackers:

@@ -111,19 +111,20 @@ def check_can_edit(state: OutboxState, in_doubt: bool) -> None:
     raise ValidationError(f"This update is {label}; it can no longer be edited.")
 
 
-def check_can_retry(state: OutboxState) -> None:
+def check_can_retry(state: OutboxState, what: str = "update") -> None:
+    """`what`: the row's name in the message ("update", or a follow-up's "push")."""
     if can_retry(state):
         return
     label = STATE_LABELS[state].lower()
-    raise ValidationError(f"This update is {label}; there is nothing to retry.")
+    raise ValidationError(f"This {what} is {label}; there is nothing to retry.")
 
 
-def check_can_cancel(state: OutboxState) -> None:
+def check_can_cancel(state: OutboxState, what: str = "update") -> None:
     if can_cancel(state):
         return
     if state is OutboxState.SENDING:
         raise ValidationError(
-            "This update is being sent right now and cannot be cancelled; "
+            f"This {what} is being sent right now and cannot be cancelled; "
             "wait a moment for it to succeed or fail."
         )
-    raise ValidationError(f"This update is {STATE_LABELS[state].lower()}; it cannot be cancelled.")
+    raise ValidationError(f"This {what} is {STATE_LABELS[state].lower()}; it cannot be cancelled.")

@@ -169,6 +169,12 @@ def pushed_body(action: Action, issue: RemoteIssue) -> dict[str, Any]:
     }
 
 
+def is_news(before: RemoteIssue, now: RemoteIssue) -> bool:
+    """Whether the tracker's state changed since Commander last looked. A reason not yet
+    known (Jira's status name after a create) arriving is no news."""
+    return not (before.state == now.state and before.state_reason in (None, now.state_reason))
+
+
 def remote_change_body(
     action: Action, before: RemoteIssue, now: RemoteIssue
 ) -> dict[str, Any] | None:
@@ -180,8 +186,8 @@ def remote_change_body(
     duplicate) or a reopening is logged and left to a person: dropping an item is a
     decision with a reason, and reopening done work needs someone to say why.
     """
-    if before.state == now.state and before.state_reason in (None, now.state_reason):
-        return None  # a reason not yet known (Jira's status name after a create) is no news
+    if not is_news(before, now):
+        return None
     said = now.describe_state()
     body: dict[str, Any] = {
         "ref": action.id,

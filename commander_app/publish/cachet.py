@@ -67,7 +67,7 @@ class CachetChannel:
                 "POST", url, context.secret, context.timeout, body, context.about_to_commit
             )
         except RetryableFailure as failure:
-            found = found_after_doubt(self, update, context) if failure.in_doubt else None
+            found = found_after_doubt(failure, self.find_delivered, update, context)
             if found is None:
                 raise
             return found

@@ -27,9 +27,6 @@ class ChannelKind(StrEnum):
     JIRA = "jira"
 
 
-TRACKER_KINDS = frozenset({ChannelKind.GITHUB, ChannelKind.JIRA})
-
-
 @dataclass(frozen=True)
 class ChannelConfig:
     """A configured destination. `settings` holds no secret; the secret is in the keyring."""

@@ -16,7 +16,8 @@ Octokit route definitions):
   index can lag minutes behind a create.
 - Headers `Authorization: Bearer <token>`, `Accept: application/vnd.github+json`,
   `X-GitHub-Api-Version: 2022-11-28`. Rate limits answer 403 or 429 with `Retry-After`
-  or `x-ratelimit-remaining: 0` (`http_delivery` waits as asked).
+  or `x-ratelimit-remaining: 0` (`http_delivery` waits as asked, for GitHub's 403 only
+  where this channel's target says so).
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from commander_app.core.tracker import PushRequest, RemoteIssue, issue_text, mar
 from commander_app.publish.channel_settings import checked_settings, how_to_replace_secret
 from commander_app.publish.delivery import (
     ChannelConfig,
-    DeliveryError,
     PermanentFailure,
-    RetryableFailure,
 )
 from commander_app.publish.http_delivery import CLOCK_SKEW, HttpTarget, as_utc, call
 from commander_app.publish.redaction import secret_fragments
-from commander_app.publish.trackers import PushContext, TakesNoUpdates
+from commander_app.publish.trackers import (
+    PushContext,
+    TakesNoUpdates,
+    answer_not_read,
+    is_web_address,
+)
 
 API_VERSION = "2022-11-28"
 
@@ -60,33 +64,15 @@ class GitHubIssues(TakesNoUpdates):
 
     def create(self, request: PushRequest, context: PushContext) -> RemoteIssue:
         settings = checked_settings(self.config)
-        try:
-            reply = self._call(
-                context.secret,
-                "POST",
-                f"{self._repo_url(settings)}/issues",
-                timeout=context.timeout,
-                json_body=self.issue_fields(request),
-                about_to_commit=context.about_to_commit,
-            )
-        except RetryableFailure as failure:
-            if not failure.in_doubt:
-                raise
-            try:
-                found = self.find_created(request, context)
-            except DeliveryError:
-                found = None
-            if found is None:
-                raise
-            return found
-        issue = reply.body
-        if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
-            raise RetryableFailure(
-                f"GitHub accepted the issue for channel '{self.config.name}' but its answer "
-                "could not be read; Commander will look for it before trying again.",
-                in_doubt=True,
-            )
-        return self._issue(issue, settings)
+        reply = self._call(
+            context.secret,
+            "POST",
+            f"{self._repo_url(settings)}/issues",
+            timeout=context.timeout,
+            json_body=self.issue_fields(request),
+            about_to_commit=context.about_to_commit,
+        )
+        return self._issue(reply.body, settings, created=True)
 
     def find_created(self, request: PushRequest, context: PushContext) -> RemoteIssue | None:
         settings = checked_settings(self.config)
@@ -110,10 +96,10 @@ class GitHubIssues(TakesNoUpdates):
             if (
                 isinstance(issue, dict)
                 and "pull_request" not in issue
-                and isinstance(issue.get("number"), int)
+                and _number(issue) is not None
                 and tag in str(issue.get("body") or "")
             ):
-                return self._issue(issue, settings)
+                return self._issue(issue, settings, created=True)
         return None
 
     def read_state(self, issue: RemoteIssue, secret: str, timeout: float = 20.0) -> RemoteIssue:
@@ -122,9 +108,7 @@ class GitHubIssues(TakesNoUpdates):
         reply = self._call(
             secret, "GET", f"{self._repo_url(settings)}/issues/{quote(number)}", timeout=timeout
         )
-        if not isinstance(reply.body, dict):
-            raise RetryableFailure(f"GitHub's answer about {issue.key} could not be read.")
-        return self._issue(reply.body, settings)
+        return self._issue(reply.body, settings, created=False)
 
     def send_test(self, secret: str, timeout: float = 20.0) -> str:
         settings = checked_settings(self.config)
@@ -142,15 +126,21 @@ class GitHubIssues(TakesNoUpdates):
 
     # -- helpers --------------------------------------------------------------------
 
-    def _issue(self, issue: dict[str, Any], settings: dict[str, Any]) -> RemoteIssue:
-        state = str(issue.get("state") or "open")
+    def _issue(self, issue: Any, settings: dict[str, Any], *, created: bool) -> RemoteIssue:
+        """The issue an answer describes; its number is what names it (the key)."""
+        number = _number(issue) if isinstance(issue, dict) else None
+        if number is None:
+            raise answer_not_read("github", self.config.name, "no issue number", created=created)
+        address = issue.get("html_url")
+        if not is_web_address(address):  # then the API's address of the issue
+            address = f"{self._repo_url(settings)}/issues/{number}"
         reason = issue.get("state_reason")
         return RemoteIssue(
             kind="github",
             channel=self.config.name,
-            key=f"{settings['repository']}#{issue['number']}",
-            url=str(issue.get("html_url") or ""),
-            state=state,
+            key=f"{settings['repository']}#{number}",
+            url=address,
+            state=str(issue.get("state") or "open"),
             state_reason=str(reason) if reason else None,
         )
 
@@ -213,4 +203,12 @@ class GitHubIssues(TakesNoUpdates):
                 f"{name} --replace --keep-secret --repo OWNER/REPO`) and the token's access"
             ),
             secrets=secret_fragments(secret),
+            forbidden_may_be_rate_limit=True,
+            sends="issue",
+            fix_what_was_sent="the follow-up",
         )
+
+
+def _number(issue: dict[str, Any]) -> int | None:
+    number = issue.get("number")
+    return number if type(number) is int and number > 0 else None

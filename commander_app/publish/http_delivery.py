@@ -14,19 +14,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from commander_app.core.terminal_text import printable
 from commander_app.publish.delivery import (
-    Channel,
-    Delivered,
-    DeliveryContext,
     DeliveryError,
-    OutgoingUpdate,
     PermanentFailure,
     RetryableFailure,
 )
 from commander_app.publish.redaction import log_redactor, redact, scrub
+
+Sent = TypeVar("Sent")
+Context = TypeVar("Context")
+Found = TypeVar("Found")
 
 CONNECT_TIMEOUT = 10.0  # seconds; the read timeout is the attempt's own
 # Between this laptop's clock and a status page's, when adopting an incident it created.
@@ -43,6 +44,11 @@ class HttpTarget:
     fix_secret: str  # how the user replaces the secret
     not_found: str  # what a 404 means for this service
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # GitHub answers a rate limit with 403 as often as 429; anywhere else a 403 is a
+    # refusal, whatever rate-limit headers ride on it (Cachet sends them on every answer).
+    forbidden_may_be_rate_limit: bool = False
+    sends: str = "update"  # what the call carries, in its messages: "update", "issue"
+    fix_what_was_sent: str = "the update, then Retry"  # after "fix the channel settings or"
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,8 @@ def _network_failure(
         message = f"The connection to {who} was lost"
     if committed:
         return RetryableFailure(
-            f"{message}; it may have taken the update, will check and retry.", in_doubt=True
+            f"{message}; it may have taken the {target.sends}, will check and retry.",
+            in_doubt=True,
         )
     return RetryableFailure(f"{message}; will retry.")
 
@@ -181,7 +188,8 @@ def _status_failure(
     reason = short_reason(body, text)
     said = f" ({reason})" if reason else ""
     where = f"channel '{target.channel}'"
-    if status in (429, 420) or (status == 403 and _rate_limited(headers)):
+    forbidden_rate_limit = status == 403 and target.forbidden_may_be_rate_limit
+    if status in (429, 420) or (forbidden_rate_limit and _rate_limited(headers)):
         wait = retry_after_seconds(headers)
         if wait is None:
             wait = _rate_limit_reset_seconds(headers)
@@ -194,8 +202,9 @@ def _status_failure(
         # gateway's 502/504 after the backend wrote it). Look before sending it again.
         # 503 is the server saying it is unavailable, not working: an ordinary retry.
         return RetryableFailure(
-            f"{target.service} had a server error {status}{said} after receiving the update; "
-            "it may have taken it, so Commander will check before sending it again.",
+            f"{target.service} had a server error {status}{said} after receiving the "
+            f"{target.sends}; it may have taken it, so Commander will check before sending it "
+            "again.",
             in_doubt=True,
         )
     if status >= 500:
@@ -209,20 +218,22 @@ def _status_failure(
         return PermanentFailure(f"{target.not_found} ({status}){said}.")
     if status in (400, 422):
         return PermanentFailure(
-            f"{target.service} rejected the update for {where}{said or f' ({status})'}: "
-            "fix the channel settings or the update, then Retry."
+            f"{target.service} rejected the {target.sends} for {where}{said or f' ({status})'}: "
+            f"fix the channel settings or {target.fix_what_was_sent}."
         )
     if 300 <= status < 400:
         return PermanentFailure(
             f"{target.service} answered with a redirect ({status}) for {where}: "
             "check the base URL (https, no trailing path)."
         )
-    return PermanentFailure(f"{target.service} refused the update for {where} ({status}){said}.")
+    return PermanentFailure(
+        f"{target.service} refused the {target.sends} for {where} ({status}){said}."
+    )
 
 
 def _rate_limited(headers: Mapping[str, str]) -> bool:
-    """GitHub answers a rate limit with 403 as often as 429: Retry-After (secondary
-    limits) or no requests left (`x-ratelimit-remaining: 0`) tell it from a refusal."""
+    """Whether GitHub's 403 is its rate limit: Retry-After (secondary limits) or no
+    requests left (`x-ratelimit-remaining: 0`) tell it from a refusal."""
     remaining = (headers.get("x-ratelimit-remaining") or "").strip()
     return bool((headers.get("Retry-After") or "").strip()) or remaining == "0"
 
@@ -252,9 +263,18 @@ def short_reason(body: Any, text: str, limit: int = 200) -> str:
         found.append(text.strip())
     else:
         _flatten(body, found)
-    reason = "; ".join(f for f in found if f)
-    reason = " ".join(reason.split())
-    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+    return remote_words("; ".join(f for f in found if f), limit)
+
+
+def remote_words(text: str, limit: int = 200) -> str:
+    """A remote's own words as Commander keeps and shows them: one line, control and bidi
+    characters shown as escapes (never obeyed), at most `limit` characters. Blank the
+    secrets first: a cut could leave part of one."""
+    head = text[: 8 * limit]  # a 10 MB answer is not split into words to keep 200
+    words = " ".join(printable(head).split())
+    if len(words) <= limit and len(head) == len(text):
+        return words
+    return words[: limit - 1].rstrip() + "…"
 
 
 def _flatten(value: Any, into: list[str]) -> None:
@@ -317,10 +337,17 @@ def as_utc(when: datetime) -> datetime:
 
 
 def found_after_doubt(
-    channel: Channel, update: OutgoingUpdate, context: DeliveryContext
-) -> Delivered | None:
-    """Right after a lost answer: whether the remote took the update anyway (best effort)."""
+    failure: DeliveryError,
+    find: Callable[[Sent, Context], Found | None],
+    sent: Sent,
+    context: Context,
+) -> Found | None:
+    """Right after a failure in doubt (a lost answer): whether the remote took what was
+    sent anyway, an update or an issue. Best effort: a failure to look is no answer, and
+    the attempt waits in doubt. None at once for a failure that is not in doubt."""
+    if not failure.in_doubt:
+        return None
     try:
-        return channel.find_delivered(update, context)
+        return find(sent, context)
     except DeliveryError:
         return None

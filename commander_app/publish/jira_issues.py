@@ -31,13 +31,11 @@ from commander_app.core.tracker import PushRequest, RemoteIssue, issue_text, lab
 from commander_app.publish.channel_settings import checked_settings, how_to_replace_secret
 from commander_app.publish.delivery import (
     ChannelConfig,
-    DeliveryError,
     PermanentFailure,
-    RetryableFailure,
 )
-from commander_app.publish.http_delivery import HttpTarget, call
+from commander_app.publish.http_delivery import HttpTarget, call, remote_words
 from commander_app.publish.redaction import secret_fragments
-from commander_app.publish.trackers import PushContext, TakesNoUpdates
+from commander_app.publish.trackers import PushContext, TakesNoUpdates, answer_not_read
 
 MAX_SUMMARY = 255
 
@@ -70,33 +68,18 @@ class JiraIssues(TakesNoUpdates):
 
     def create(self, request: PushRequest, context: PushContext) -> RemoteIssue:
         settings = checked_settings(self.config)
-        try:
-            reply = self._call(
-                context.secret,
-                "POST",
-                f"{settings['base_url']}/rest/api/3/issue",
-                timeout=context.timeout,
-                json_body=self.issue_fields(request),
-                about_to_commit=context.about_to_commit,
-            )
-        except RetryableFailure as failure:
-            if not failure.in_doubt:
-                raise
-            try:
-                found = self.find_created(request, context)
-            except DeliveryError:
-                found = None
-            if found is None:
-                raise
-            return found
+        reply = self._call(
+            context.secret,
+            "POST",
+            f"{settings['base_url']}/rest/api/3/issue",
+            timeout=context.timeout,
+            json_body=self.issue_fields(request),
+            about_to_commit=context.about_to_commit,
+        )
         issue = reply.body
-        if not isinstance(issue, dict) or not issue.get("key"):
-            raise RetryableFailure(
-                f"Jira accepted the issue for channel '{self.config.name}' but its answer "
-                "could not be read; Commander will look for it before trying again.",
-                in_doubt=True,
-            )
-        return self._issue(str(issue["key"]), settings, "new", None)
+        if not isinstance(issue, dict) or not isinstance(issue.get("key"), str):
+            raise answer_not_read("jira", self.config.name, "no issue key", created=True)
+        return self._issue(issue["key"], settings, "new", None)
 
     def find_created(self, request: PushRequest, context: PushContext) -> RemoteIssue | None:
         settings = checked_settings(self.config)
@@ -112,8 +95,9 @@ class JiraIssues(TakesNoUpdates):
             params={"jql": jql, "fields": "status,labels", "maxResults": "10"},
         )
         body = reply.body if isinstance(reply.body, dict) else {}
-        for issue in body.get("issues") or []:
-            if isinstance(issue, dict) and issue.get("key"):
+        listed = body.get("issues")
+        for issue in listed if isinstance(listed, list) else []:
+            if isinstance(issue, dict) and isinstance(issue.get("key"), str):
                 return self._from_fields(issue, settings)
         return None
 
@@ -126,8 +110,8 @@ class JiraIssues(TakesNoUpdates):
             timeout=timeout,
             params={"fields": "status"},
         )
-        if not isinstance(reply.body, dict) or not reply.body.get("key"):
-            raise RetryableFailure(f"Jira's answer about {issue.key} could not be read.")
+        if not isinstance(reply.body, dict) or not isinstance(reply.body.get("key"), str):
+            raise answer_not_read("jira", self.config.name, "no issue key", created=False)
         return self._from_fields(reply.body, settings)
 
     def send_test(self, secret: str, timeout: float = 20.0) -> str:
@@ -139,15 +123,17 @@ class JiraIssues(TakesNoUpdates):
             timeout=timeout,
         )
         name = reply.body.get("name") if isinstance(reply.body, dict) else None
+        name = remote_words(name, 100) if isinstance(name, str) else None
         project = f"'{name}' ({settings['project']})" if name else settings["project"]
         return f"Signed in to Jira and found project {project}; nothing was created."
 
     # -- helpers --------------------------------------------------------------------
 
     def _from_fields(self, issue: dict[str, Any], settings: dict[str, Any]) -> RemoteIssue:
-        status = (issue.get("fields") or {}).get("status") or {}
-        category = (status.get("statusCategory") or {}).get("key") or "new"
-        return self._issue(str(issue["key"]), settings, str(category), status.get("name"))
+        status = _member(_member(issue, "fields"), "status")
+        category = _member(status, "statusCategory").get("key") or "new"
+        name = status.get("name")
+        return self._issue(str(issue["key"]), settings, str(category), str(name) if name else None)
 
     def _issue(
         self, key: str, settings: dict[str, Any], state: str, status: str | None
@@ -158,7 +144,7 @@ class JiraIssues(TakesNoUpdates):
             key=key,
             url=f"{settings['base_url']}/browse/{quote(key)}",
             state=state,
-            state_reason=str(status) if status else None,
+            state_reason=status,
         )
 
     def _call(self, secret: str, method: str, url: str, **kwargs: Any) -> Any:
@@ -208,4 +194,12 @@ class JiraIssues(TakesNoUpdates):
             secrets=tuple(
                 sorted({*secret_fragments(secret), *secret_fragments(basic)}, key=len)[::-1]
             ),
+            sends="issue",
+            fix_what_was_sent="the follow-up",
         )
+
+
+def _member(value: dict[str, Any], name: str) -> dict[str, Any]:
+    """An object inside an answer's object, or an empty one where the answer has none."""
+    found = value.get(name)
+    return found if isinstance(found, dict) else {}

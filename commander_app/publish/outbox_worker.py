@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Severity, Status
@@ -44,6 +44,97 @@ class SecretSource(Protocol):
 
 
 ChannelFactory = Callable[[ChannelConfig], Channel]
+Row = TypeVar("Row")
+Tried = TypeVar("Tried")
+Recorded = TypeVar("Recorded", covariant=True)
+
+
+def channel_secret(secrets: SecretSource, channel: str) -> tuple[str, tuple[str, ...]]:
+    """The channel's secret, read once for an attempt (a keyring read can be slow), and
+    every form of it that is blanked from what the attempt stores or logs. A keyring
+    that cannot be read gives no secret: the attempt says so in the user's words."""
+    try:
+        secret = secrets.get(channel) or ""
+    except Exception:
+        logger.exception("Reading the secret of channel %s failed", channel)
+        secret = ""
+    return secret, secret_fragments(secret)
+
+
+def drain(
+    claim_next: Callable[[], Row | None],
+    attempt: Callable[[Row], Tried],
+    should_stop: Callable[[], bool],
+    on_attempt: Callable[[Tried], None] = lambda tried: None,
+) -> list[Tried]:
+    """Claim and try one due row at a time until none is due or the caller stops."""
+    attempts: list[Tried] = []
+    while not should_stop():
+        row = claim_next()
+        if row is None:
+            break
+        tried = attempt(row)
+        attempts.append(tried)
+        on_attempt(tried)
+    return attempts
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a failed attempt stores: the user's next step, and whether and when to retry."""
+
+    message: str
+    retryable: bool = False
+    retry_after: float | None = None
+    in_doubt: bool = False
+
+    @classmethod
+    def of(cls, exc: DeliveryError | CommanderError) -> Failure:
+        """A channel's refusal or lost answer, or a setting or secret that is missing."""
+        if isinstance(exc, DeliveryError):
+            in_doubt = exc.in_doubt and exc.retryable
+            return cls(exc.message, exc.retryable, exc.retry_after, in_doubt)
+        return cls(str(exc))
+
+
+class RecordsFailure(Protocol[Recorded]):
+    def __call__(
+        self,
+        log: IncidentLog,
+        row_id: str,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        in_doubt: bool = False,
+    ) -> Recorded: ...
+
+
+def record_failed(
+    record_failure: RecordsFailure[Recorded],
+    log: IncidentLog,
+    row_id: str,
+    failure: Failure,
+    forms: tuple[str, ...],
+) -> Recorded:
+    """The failure stored with the secret blanked in every form. A bug in handling what
+    the remote said (a wait no clock can hold) must not leave the row "sending": it is
+    recorded with the ordinary wait instead, and the details kept for the log file."""
+    cleaned = redact(failure.message, forms)
+    try:
+        return record_failure(
+            log,
+            row_id,
+            cleaned,
+            retryable=failure.retryable,
+            retry_after=failure.retry_after,
+            in_doubt=failure.in_doubt,
+        )
+    except (ValueError, OverflowError, TypeError):
+        logger.exception("Recording the failure of row %s failed", row_id)
+        return record_failure(
+            log, row_id, cleaned, retryable=failure.retryable, in_doubt=failure.in_doubt
+        )
 
 
 @dataclass(frozen=True)
@@ -79,15 +170,12 @@ def deliver_due(
 ) -> list[Attempt]:
     """Deliver everything due now, one update at a time; return what happened."""
     store.recover_interrupted(log)
-    attempts: list[Attempt] = []
-    while not should_stop():
-        row = store.claim_next(log)
-        if row is None:
-            break
-        attempt = deliver_one(log, row, secrets, channel_for=channel_for, timeout=timeout)
-        attempts.append(attempt)
-        on_attempt(attempt)
-    return attempts
+    return drain(
+        lambda: store.claim_next(log),
+        lambda row: deliver_one(log, row, secrets, channel_for=channel_for, timeout=timeout),
+        should_stop,
+        on_attempt,
+    )
 
 
 def deliver_one(
@@ -103,73 +191,45 @@ def deliver_one(
     Whatever is stored or shown of the attempt (the error, the remote's detail, a log
     line) has the channel's secret blanked in every form, whichever channel produced it.
     """
-    try:
-        forms = secret_fragments(secrets.get(row.channel) or "")
-    except Exception:  # no keyring: _prepare says so in the user's words
-        forms = ()
+    secret, forms = channel_secret(secrets, row.channel)
     with log_redactor.guarding(forms):
-        return _deliver_one(log, row, secrets, channel_for, timeout, forms)
+        return _deliver_one(log, row, secret, channel_for, timeout, forms)
 
 
 def _deliver_one(
     log: IncidentLog,
     row: OutboxEntry,
-    secrets: SecretSource,
+    secret: str,
     channel_for: ChannelFactory | None,
     timeout: float,
     forms: tuple[str, ...],
 ) -> Attempt:
-    def failed(
-        message: str, *, retryable: bool, retry_after: float | None = None, in_doubt: bool = False
-    ) -> Attempt:
-        cleaned = redact(message, forms)
-        try:
-            entry = store.record_failure(
-                log,
-                row.id,
-                cleaned,
-                retryable=retryable,
-                retry_after=retry_after,
-                in_doubt=in_doubt,
-            )
-        except (ValueError, OverflowError, TypeError):
-            # A bug in handling what the remote said must not leave the row "sending":
-            # record it with the ordinary wait instead, and keep the details.
-            logger.exception("Recording the failure of outbox row %s failed", row.id)
-            entry = store.record_failure(
-                log, row.id, cleaned, retryable=retryable, in_doubt=in_doubt
-            )
-        return Attempt(entry)
+    def failed(failure: Failure) -> Attempt:
+        return Attempt(record_failed(store.record_failure, log, row.id, failure, forms))
 
     def sent(remote_id: str | None, remote_incident_id: str | None, detail: str) -> Attempt:
         return Attempt(_sent(log, row, remote_id, remote_incident_id, redact(detail, forms)))
 
     try:
-        channel, update, context = _prepare(log, row, secrets, channel_for, timeout)
+        channel, update, context = _prepare(log, row, secret, channel_for, timeout)
         if row.in_doubt:
             found = channel.find_delivered(update, context)
             if found is not None:
                 detail = f"{found.detail} (found on the remote after an interrupted send)"
                 return sent(found.remote_id, found.remote_incident_id, detail)
         delivered = channel.deliver(update, context)
-    except DeliveryError as exc:
-        return failed(
-            exc.message,
-            retryable=exc.retryable,
-            retry_after=exc.retry_after,
-            in_doubt=exc.in_doubt and exc.retryable,
-        )
-    except CommanderError as exc:  # the channel's settings or secret are missing
-        return failed(str(exc), retryable=False)
+    except (DeliveryError, CommanderError) as exc:  # or the channel's settings are missing
+        return failed(Failure.of(exc))
     except Exception as exc:
         # A bug, not the network: keep the details for the log file, stop this row
         # (not the drain), and tell the user in words that hold no secret.
         logger.exception("Delivering outbox row %s through %s failed", row.id, row.channel)
-        message = (
-            f"Commander failed unexpectedly while sending ({type(exc).__name__}). "
-            "The update is kept; retry it, or copy the text and send it by hand."
+        return failed(
+            Failure(
+                f"Commander failed unexpectedly while sending ({type(exc).__name__}). "
+                "The update is kept; retry it, or copy the text and send it by hand."
+            )
         )
-        return failed(message, retryable=False)
     return sent(delivered.remote_id, delivered.remote_incident_id, delivered.detail)
 
 
@@ -188,7 +248,7 @@ def _sent(
 def _prepare(
     log: IncidentLog,
     row: OutboxEntry,
-    secrets: SecretSource,
+    secret: str,
     channel_for: ChannelFactory | None,
     timeout: float,
 ) -> tuple[Channel, OutgoingUpdate, DeliveryContext]:
@@ -200,7 +260,6 @@ def _prepare(
 
         channel_for = registry
     channel = channel_for(config)
-    secret = secrets.get(stored.name) or ""
     description = describe(kind)
     if not secret and (description.secret_required or settings.get("username")):
         raise CommanderError(

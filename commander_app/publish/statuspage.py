@@ -29,6 +29,7 @@ from commander_app.publish.http_delivery import (
     call,
     found_after_doubt,
     parse_time,
+    remote_words,
 )
 from commander_app.publish.redaction import secret_fragments
 
@@ -75,7 +76,7 @@ class StatuspageChannel:
                 about_to_commit=context.about_to_commit,
             )
         except RetryableFailure as failure:
-            found = found_after_doubt(self, update, context) if failure.in_doubt else None
+            found = found_after_doubt(failure, self.find_delivered, update, context)
             if found is None:
                 raise
             return found
@@ -175,6 +176,7 @@ class StatuspageChannel:
             headers=self._headers(secret),
         )
         name = reply.body.get("name") if isinstance(reply.body, dict) else None
+        name = remote_words(name, 100) if isinstance(name, str) else None
         page = f"'{name}' ({page_id})" if name else page_id
         return f"Signed in to Statuspage and found page {page}; nothing was published."
 

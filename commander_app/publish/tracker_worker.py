@@ -14,12 +14,18 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.model import Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso
-from commander_app.core.tracker import TRACKER_NAMES, RemoteIssue, remote_change_body, remote_issue
+from commander_app.core.tracker import TRACKER_NAMES, is_news, remote_change_body, remote_issue
 from commander_app.publish.delivery import ChannelConfig, DeliveryError
-from commander_app.publish.outbox_worker import SecretSource
-from commander_app.publish.redaction import guarded_logger, log_redactor, redact, secret_fragments
+from commander_app.publish.outbox_worker import (
+    Failure,
+    SecretSource,
+    channel_secret,
+    drain,
+    record_failed,
+)
+from commander_app.publish.redaction import guarded_logger, log_redactor, redact
 from commander_app.publish.sending import channel_config
-from commander_app.publish.trackers import PushContext, Tracker
+from commander_app.publish.trackers import PushContext, Tracker, create_once, issue_as_kept
 from commander_app.store import board as board_store
 from commander_app.store import channels
 from commander_app.store import tracker_pushes as store
@@ -46,8 +52,11 @@ class PushAttempt:
         if row.state is OutboxState.SENT:
             return f"Pushed: {what} is {row.remote_key} ({row.remote_url})."
         if row.state is OutboxState.RETRYING:
-            return f"Queued — will push when {row.channel} answers: {what} ({row.last_error})"
-        return f"Not pushed: {what} to {row.channel}. {row.last_error}"
+            return (
+                f"Queued — will push when {row.channel} answers: {what} ({row.last_error}) "
+                f"(push {row.id[:10]})"
+            )
+        return f"Not pushed: {what} to {row.channel}. {row.last_error} {row.way_out()}"
 
 
 def push_due(
@@ -60,13 +69,11 @@ def push_due(
 ) -> list[PushAttempt]:
     """Push everything due now, one follow-up at a time; return what happened."""
     store.recover_interrupted(log)
-    attempts: list[PushAttempt] = []
-    while not should_stop():
-        row = store.claim_next(log)
-        if row is None:
-            break
-        attempts.append(push_one(log, row, secrets, tracker_for=tracker_for, timeout=timeout))
-    return attempts
+    return drain(
+        lambda: store.claim_next(log),
+        lambda row: push_one(log, row, secrets, tracker_for=tracker_for, timeout=timeout),
+        should_stop,
+    )
 
 
 def push_one(
@@ -77,39 +84,24 @@ def push_one(
     tracker_for: TrackerFactory | None = None,
     timeout: float = 20.0,
 ) -> PushAttempt:
-    try:
-        forms = secret_fragments(secrets.get(row.channel) or "")
-    except Exception:  # no keyring: said in the user's words below
-        forms = ()
+    secret, forms = channel_secret(secrets, row.channel)
     with log_redactor.guarding(forms):
-        return _push_one(log, row, secrets, tracker_for, timeout, forms)
+        return _push_one(log, row, secret, tracker_for, timeout, forms)
 
 
 def _push_one(
     log: IncidentLog,
     row: TrackerPush,
-    secrets: SecretSource,
+    secret: str,
     tracker_for: TrackerFactory | None,
     timeout: float,
     forms: tuple[str, ...],
 ) -> PushAttempt:
-    def failed(
-        message: str, *, retryable: bool, retry_after: float | None = None, in_doubt: bool = False
-    ) -> PushAttempt:
-        cleaned = redact(message, forms)
-        return PushAttempt(
-            store.record_failure(
-                log,
-                row.id,
-                cleaned,
-                retryable=retryable,
-                retry_after=retry_after,
-                in_doubt=in_doubt,
-            )
-        )
+    def failed(failure: Failure) -> PushAttempt:
+        return PushAttempt(record_failed(store.record_failure, log, row.id, failure, forms))
 
     try:
-        tracker, secret = _tracker(log, row.channel, secrets, tracker_for)
+        tracker = _tracker(log, row.channel, secret, tracker_for)
         context = PushContext(
             secret=secret,
             attempt_started_at=from_iso(row.attempt_started_at or row.updated_at),
@@ -118,47 +110,37 @@ def _push_one(
         )
         issue = tracker.find_created(row.request, context) if row.in_doubt else None
         if issue is None:
-            issue = tracker.create(row.request, context)
-    except DeliveryError as exc:
-        return failed(
-            exc.message,
-            retryable=exc.retryable,
-            retry_after=exc.retry_after,
-            in_doubt=exc.in_doubt and exc.retryable,
-        )
-    except CommanderError as exc:
-        return failed(str(exc), retryable=False)
+            issue = create_once(tracker, row.request, context)
+        kept = issue_as_kept(issue, forms, created=True)
+    except (DeliveryError, CommanderError) as exc:
+        return failed(Failure.of(exc))
     except Exception as exc:
         logger.exception("Pushing follow-up %s through %s failed", row.action_id, row.channel)
         return failed(
-            f"Commander failed unexpectedly while pushing ({type(exc).__name__}). The push is "
-            "kept; retry it.",
-            retryable=False,
+            Failure(
+                f"Commander failed unexpectedly while pushing ({type(exc).__name__}). The "
+                "push is kept; retry it."
+            )
         )
-    cleaned = RemoteIssue(
-        issue.kind, issue.channel, redact(issue.key, forms), redact(issue.url, forms),
-        issue.state, issue.state_reason,
-    )  # fmt: skip
-    return PushAttempt(store.record_pushed(log, row.id, cleaned))
+    return PushAttempt(store.record_pushed(log, row.id, kept))
 
 
 def _tracker(
-    log: IncidentLog, name: str, secrets: SecretSource, tracker_for: TrackerFactory | None
-) -> tuple[Tracker, str]:
+    log: IncidentLog, name: str, secret: str, tracker_for: TrackerFactory | None
+) -> Tracker:
     stored = channels.channel(log, name)
     config = channel_config(stored)
     if tracker_for is None:
         from commander_app.publish.trackers import tracker_for as registry
 
         tracker_for = registry
-    secret = secrets.get(stored.name) or ""
     if not secret:
         raise CommanderError(
             f"No token is stored on this computer for the channel '{stored.name}'. Set it "
             f"again with `commander channel add {stored.kind} {stored.name} --replace "
             "--secret-stdin`, then retry the push."
         )
-    return tracker_for(config), secret
+    return tracker_for(config)
 
 
 @dataclass(frozen=True)
@@ -178,26 +160,29 @@ def pull_states(
     """Ask each tracker how its pushed follow-ups stand; log what changed.
 
     Items closed in Commander are asked too: an issue reopened there is worth a line.
+    Each channel's secret is read once for the whole pull.
     """
     now = log.clock.now()
     rows = follow_ups(log, now, FollowUpFilter(include_closed=True, include_drills=True))
+    read: dict[str, tuple[str, tuple[str, ...]]] = {}
     changed: list[str] = []
     problems: list[str] = []
     for row in rows:
         for name, known in sorted(row.trackers.items()):
             before = remote_issue(known)
-            try:
-                forms = secret_fragments(secrets.get(name) or "")
-            except Exception:
-                forms = ()
+            if name not in read:
+                read[name] = channel_secret(secrets, name)
+            secret, forms = read[name]
             with log_redactor.guarding(forms):
                 try:
-                    tracker, secret = _tracker(log, name, secrets, tracker_for)
+                    tracker = _tracker(log, name, secret, tracker_for)
                     now_issue = tracker.read_state(before, secret, timeout)
+                    now_issue = issue_as_kept(now_issue, forms, created=False)
                 except (DeliveryError, CommanderError) as exc:
-                    text = exc.message if isinstance(exc, DeliveryError) else str(exc)
-                    problems.append(redact(f"{before.key}: {text}", forms))
+                    problems.append(redact(f"{before.key}: {Failure.of(exc).message}", forms))
                     continue
+            if not is_news(before, now_issue):
+                continue  # the usual answer: no need to read the incident's board
             action = board_store.board(log, row.incident_id).action(row.id)
             if action is None:
                 continue

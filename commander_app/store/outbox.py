@@ -9,14 +9,13 @@ channel and incident go out strictly in the order they were queued.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from commander_app.core import outbox as rules
-from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_TITLE, clean_text
 from commander_app.core.ids import new_ulid
 from commander_app.core.model import Audience, CommsAction, Kind
@@ -24,12 +23,10 @@ from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso, to_iso
 from commander_app.core.update_facts import CARRIED_FIELDS, UpdateFacts
 from commander_app.store import channels as channel_store
+from commander_app.store import outbox_rows
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox_status import WAITING_SQL
-
-# A worker that has held a row this long without an answer is presumed gone.
-ABANDONED_AFTER = timedelta(minutes=15)
 
 _COLUMNS = (
     "seq, id, incident_id, channel, audience, subject, text, incident_title, status, "
@@ -67,11 +64,6 @@ class OutboxEntry:
     created_at: str
     updated_at: str
     sent_at: str | None
-
-
-def this_worker() -> str:
-    """Who is sending: this machine and process, so a restart can tell a crash."""
-    return f"{_hostname()}:{os.getpid()}"
 
 
 def enqueue(
@@ -176,9 +168,8 @@ def claim_next(log: IncidentLog, worker: str | None = None) -> OutboxEntry | Non
     now = to_iso(log.clock.now())
     with write_transaction(log.conn):
         candidates = log.conn.execute(
-            f"SELECT seq, id, channel, incident_id FROM outbox "
-            f"WHERE state IN ('{OutboxState.QUEUED.value}', '{OutboxState.RETRYING.value}') "
-            "AND next_attempt_at <= ? ORDER BY seq",
+            "SELECT seq, id, channel, incident_id FROM outbox "
+            f"WHERE state IN {outbox_rows.DUE_SQL} AND next_attempt_at <= ? ORDER BY seq",
             [now],
         ).fetchall()
         for seq, row_id, channel, incident_id in candidates:
@@ -189,22 +180,14 @@ def claim_next(log: IncidentLog, worker: str | None = None) -> OutboxEntry | Non
             ).fetchone()
             if ahead:
                 continue
-            log.conn.execute(
-                # An attempt in doubt keeps the first attempt's start: the remote's record
-                # of it (a status-page incident) is looked for from that moment.
-                "UPDATE outbox SET state = ?, attempts = attempts + 1, worker = ?, "
-                "attempt_started_at = CASE WHEN in_doubt THEN attempt_started_at ELSE ? END, "
-                "updated_at = ? WHERE id = ?",
-                [OutboxState.SENDING.value, worker or this_worker(), now, now, row_id],
-            )
+            outbox_rows.claim(log.conn, "outbox", row_id, worker, now)
             return entry(log, row_id)
     return None
 
 
 def mark_in_doubt(log: IncidentLog, row_id: str) -> None:
     """The channel is about to take the step it cannot take back."""
-    with write_transaction(log.conn):
-        log.conn.execute("UPDATE outbox SET in_doubt = 1 WHERE id = ?", [row_id])
+    outbox_rows.mark_in_doubt(log.conn, "outbox", row_id)
 
 
 def record_sent(
@@ -268,30 +251,18 @@ def record_failure(
     now = log.clock.now()
     with write_transaction(log.conn):
         row = entry(log, row_id)
-        if retryable:
-            wait = rules.retry_wait(max(row.attempts, 1), retry_after, jitter=jitter)
-            due = now + wait
-            if in_doubt:
-                started = from_iso(row.attempt_started_at) if row.attempt_started_at else None
-                due = rules.in_doubt_check_at(started, due)
-            log.conn.execute(
-                "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?, "
-                "in_doubt = ?, worker = NULL, updated_at = ? WHERE id = ?",
-                [
-                    OutboxState.RETRYING.value,
-                    to_iso(due),
-                    message,
-                    int(in_doubt),
-                    to_iso(now),
-                    row_id,
-                ],
-            )
-        else:
-            log.conn.execute(
-                "UPDATE outbox SET state = ?, last_error = ?, in_doubt = 0, worker = NULL, "
-                "updated_at = ? WHERE id = ?",
-                [OutboxState.FAILED.value, message, to_iso(now), row_id],
-            )
+        outbox_rows.record_failure(
+            log.conn,
+            "outbox",
+            row,
+            message,
+            now,
+            retryable=retryable,
+            retry_after=retry_after,
+            in_doubt=in_doubt,
+            jitter=jitter,
+        )
+        if not retryable:
             log.append_in_transaction(
                 row.incident_id,
                 Kind.COMMS,
@@ -311,56 +282,14 @@ def recover_interrupted(
     A row whose channel had not yet taken the irreversible step goes out again; one
     that had keeps `in_doubt`, so the worker asks the remote before sending it again.
     """
-    alive = is_alive or worker_is_alive
-    now = log.clock.now()
-    recovered: list[str] = []
-    with write_transaction(log.conn):
-        rows = log.conn.execute(
-            "SELECT id, worker, attempt_started_at, in_doubt FROM outbox WHERE state = ?",
-            [OutboxState.SENDING.value],
-        ).fetchall()
-        for row_id, worker, started, in_doubt in rows:
-            abandoned = started is None or now - from_iso(started) > ABANDONED_AFTER
-            if worker and alive(worker) and not abandoned:
-                continue
-            # Killed mid-request: the server may still be finishing it; look later.
-            due = rules.in_doubt_check_at(from_iso(started) if started else None, now)
-            due = due if in_doubt else now
-            log.conn.execute(
-                "UPDATE outbox SET state = ?, next_attempt_at = ?, worker = NULL, "
-                "last_error = ?, updated_at = ? WHERE id = ?",
-                [
-                    OutboxState.RETRYING.value,
-                    to_iso(due),
-                    "Commander stopped while sending this update.",
-                    to_iso(now),
-                    row_id,
-                ],
-            )
-            recovered.append(row_id)
+    recovered = outbox_rows.recover_interrupted(
+        log.conn,
+        "outbox",
+        log.clock.now(),
+        "Commander stopped while sending this update.",
+        is_alive,
+    )
     return [entry(log, row_id) for row_id in recovered]
-
-
-def _hostname() -> str:
-    import socket  # only when sending: the window's start-up does not pay for it
-
-    return socket.gethostname()
-
-
-def worker_is_alive(worker: str) -> bool:
-    """A worker on this machine is alive while its process is; one elsewhere, presumed so."""
-    host, _, pid = worker.rpartition(":")
-    if host != _hostname() or not pid.isdigit():
-        return True
-    if int(pid) == os.getpid():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # -- what people do to a row -------------------------------------------------------
@@ -368,26 +297,15 @@ def worker_is_alive(worker: str) -> bool:
 
 def retry(log: IncidentLog, row_id: str) -> OutboxEntry:
     """Due now; a failed row starts counting its waits again."""
-    now = to_iso(log.clock.now())
     with write_transaction(log.conn):
-        row = entry(log, row_id)
-        rules.check_can_retry(row.state)
-        log.conn.execute(
-            "UPDATE outbox SET state = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
-            [OutboxState.QUEUED.value, now, now, row_id],
-        )
+        outbox_rows.retry(log.conn, "outbox", entry(log, row_id), log.clock.now())
     return entry(log, row_id)
 
 
 def cancel(log: IncidentLog, row_id: str, *, author: str) -> OutboxEntry:
     with write_transaction(log.conn):
         row = entry(log, row_id)
-        rules.check_can_cancel(row.state)
-        now = to_iso(log.clock.now())
-        log.conn.execute(
-            "UPDATE outbox SET state = ?, updated_at = ? WHERE id = ?",
-            [OutboxState.CANCELLED.value, now, row_id],
-        )
+        outbox_rows.cancel(log.conn, "outbox", row, log.clock.now())
         log.append_in_transaction(
             row.incident_id,
             Kind.COMMS,
@@ -418,19 +336,9 @@ def edit(log: IncidentLog, row_id: str, text: str, subject: str | None = None) -
 
 def entry(log: IncidentLog, row_id: str) -> OutboxEntry:
     """One row by id, or by an unambiguous start of its id (as the CLI prints it)."""
-    ref = row_id.strip().upper()
-    rows = log.conn.execute(
-        f"SELECT {_COLUMNS} FROM outbox WHERE id = ? OR id LIKE ? ORDER BY seq LIMIT 2",
-        [ref, ref + "%" if len(ref) >= 4 else ref],
-    ).fetchall()
-    exact = [r for r in rows if r[1] == ref]
-    if exact:
-        return _entry(exact[0])
-    if len(rows) == 1:
-        return _entry(rows[0])
-    if not rows:
-        raise NotFoundError(f"There is no update '{row_id}' in the outbox.")
-    raise ValidationError(f"'{row_id}' matches more than one update; give more of its id.")
+    missing = f"There is no update '{row_id}' in the outbox."
+    select = f"SELECT {_COLUMNS} FROM outbox"
+    return _entry(outbox_rows.find(log.conn, select, row_id, missing=missing, noun="update"))
 
 
 def entries(

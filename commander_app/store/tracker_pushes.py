@@ -15,13 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from commander_app.core import outbox as rules
-from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.errors import ValidationError
 from commander_app.core.events import TRACKER_KINDS
 from commander_app.core.ids import new_ulid
 from commander_app.core.model import Kind
 from commander_app.core.outbox import OutboxState
-from commander_app.core.times import from_iso, to_iso
+from commander_app.core.times import to_iso
 from commander_app.core.tracker import (
     TRACKER_NAMES,
     PushRequest,
@@ -31,9 +30,9 @@ from commander_app.core.tracker import (
 )
 from commander_app.store import board as board_store
 from commander_app.store import channels as channel_store
+from commander_app.store import outbox_rows
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.outbox import ABANDONED_AFTER, this_worker, worker_is_alive
 
 _COLUMNS = (
     "seq",
@@ -57,7 +56,6 @@ _COLUMNS = (
     "sent_at",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM tracker_pushes"
-_DUE = f"('{OutboxState.QUEUED.value}', '{OutboxState.RETRYING.value}')"
 
 
 @dataclass(frozen=True)
@@ -81,6 +79,10 @@ class TrackerPush:
     created_at: str
     updated_at: str
     sent_at: str | None
+
+    def way_out(self) -> str:
+        """What a person does about a push that failed."""
+        return f"Fix that, then `commander action push --retry {self.id[:10]}` (or --cancel it)."
 
 
 def enqueue(
@@ -138,10 +140,7 @@ def _already(log: IncidentLog, action_id: str, channel: str, name: str) -> str:
     if push.state is OutboxState.SENT:
         return f"This follow-up is already in {name} as {push.remote_key} ({push.remote_url})."
     if push.state is OutboxState.FAILED:
-        return (
-            f"Pushing this follow-up to {name} failed: {push.last_error} Fix that, then "
-            f"`commander action push --retry {push.id[:10]}` (or --cancel it)."
-        )
+        return f"Pushing this follow-up to {name} failed: {push.last_error} {push.way_out()}"
     return f"This follow-up is already waiting to go to {name} (push {push.id[:10]})."
 
 
@@ -152,27 +151,19 @@ def claim_next(log: IncidentLog, worker: str | None = None) -> TrackerPush | Non
     now = to_iso(log.clock.now())
     with write_transaction(log.conn):
         row = log.conn.execute(
-            f"SELECT id FROM tracker_pushes WHERE state IN {_DUE} AND next_attempt_at <= ? "
-            "ORDER BY seq LIMIT 1",
+            f"SELECT id FROM tracker_pushes WHERE state IN {outbox_rows.DUE_SQL} "
+            "AND next_attempt_at <= ? ORDER BY seq LIMIT 1",
             [now],
         ).fetchone()
         if row is None:
             return None
-        log.conn.execute(
-            # A push in doubt keeps its first attempt's start: the tracker is searched
-            # for an issue made since then.
-            "UPDATE tracker_pushes SET state = ?, attempts = attempts + 1, worker = ?, "
-            "attempt_started_at = CASE WHEN in_doubt THEN attempt_started_at ELSE ? END, "
-            "updated_at = ? WHERE id = ?",
-            [OutboxState.SENDING.value, worker or this_worker(), now, now, row[0]],
-        )
+        outbox_rows.claim(log.conn, "tracker_pushes", row[0], worker, now)
     return entry(log, row[0])
 
 
 def mark_in_doubt(log: IncidentLog, row_id: str) -> None:
     """The tracker is about to be asked to create the issue."""
-    with write_transaction(log.conn):
-        log.conn.execute("UPDATE tracker_pushes SET in_doubt = 1 WHERE id = ?", [row_id])
+    outbox_rows.mark_in_doubt(log.conn, "tracker_pushes", row_id)
 
 
 def record_pushed(log: IncidentLog, row_id: str, issue: RemoteIssue) -> TrackerPush:
@@ -204,32 +195,18 @@ def record_failure(
     jitter: Callable[[], float] | None = None,
 ) -> TrackerPush:
     """Wait and try again (checking the tracker first when in doubt), or stop."""
-    now = log.clock.now()
     with write_transaction(log.conn):
-        row = entry(log, row_id)
-        if retryable:
-            due = now + rules.retry_wait(max(row.attempts, 1), retry_after, jitter=jitter)
-            if in_doubt:
-                started = from_iso(row.attempt_started_at) if row.attempt_started_at else None
-                due = rules.in_doubt_check_at(started, due)
-            log.conn.execute(
-                "UPDATE tracker_pushes SET state = ?, next_attempt_at = ?, last_error = ?, "
-                "in_doubt = ?, worker = NULL, updated_at = ? WHERE id = ?",
-                [
-                    OutboxState.RETRYING.value,
-                    to_iso(due),
-                    message,
-                    int(in_doubt),
-                    to_iso(now),
-                    row_id,
-                ],
-            )
-        else:
-            log.conn.execute(
-                "UPDATE tracker_pushes SET state = ?, last_error = ?, in_doubt = 0, "
-                "worker = NULL, updated_at = ? WHERE id = ?",
-                [OutboxState.FAILED.value, message, to_iso(now), row_id],
-            )
+        outbox_rows.record_failure(
+            log.conn,
+            "tracker_pushes",
+            entry(log, row_id),
+            message,
+            log.clock.now(),
+            retryable=retryable,
+            retry_after=retry_after,
+            in_doubt=in_doubt,
+            jitter=jitter,
+        )
     return entry(log, row_id)
 
 
@@ -238,31 +215,13 @@ def recover_interrupted(
 ) -> list[TrackerPush]:
     """Pushes left 'sending' by a Commander that stopped: due again; one that may have
     reached the tracker is looked for there first, once the tracker had time to finish."""
-    alive = is_alive or worker_is_alive
-    now = log.clock.now()
-    recovered: list[str] = []
-    with write_transaction(log.conn):
-        rows = log.conn.execute(
-            "SELECT id, worker, attempt_started_at, in_doubt FROM tracker_pushes WHERE state = ?",
-            [OutboxState.SENDING.value],
-        ).fetchall()
-        for row_id, worker, started, in_doubt in rows:
-            abandoned = started is None or now - from_iso(started) > ABANDONED_AFTER
-            if worker and alive(worker) and not abandoned:
-                continue
-            due = rules.in_doubt_check_at(from_iso(started) if started else None, now)
-            log.conn.execute(
-                "UPDATE tracker_pushes SET state = ?, next_attempt_at = ?, worker = NULL, "
-                "last_error = ?, updated_at = ? WHERE id = ?",
-                [
-                    OutboxState.RETRYING.value,
-                    to_iso(due if in_doubt else now),
-                    "Commander stopped while pushing this follow-up.",
-                    to_iso(now),
-                    row_id,
-                ],
-            )
-            recovered.append(row_id)
+    recovered = outbox_rows.recover_interrupted(
+        log.conn,
+        "tracker_pushes",
+        log.clock.now(),
+        "Commander stopped while pushing this follow-up.",
+        is_alive,
+    )
     return [entry(log, row_id) for row_id in recovered]
 
 
@@ -270,25 +229,16 @@ def recover_interrupted(
 
 
 def retry(log: IncidentLog, row_id: str) -> TrackerPush:
-    now = to_iso(log.clock.now())
     with write_transaction(log.conn):
         row = entry(log, row_id)
-        rules.check_can_retry(row.state)
-        log.conn.execute(
-            "UPDATE tracker_pushes SET state = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
-            [OutboxState.QUEUED.value, now, now, row.id],
-        )
+        outbox_rows.retry(log.conn, "tracker_pushes", row, log.clock.now())
     return entry(log, row.id)
 
 
 def cancel(log: IncidentLog, row_id: str) -> TrackerPush:
     with write_transaction(log.conn):
         row = entry(log, row_id)
-        rules.check_can_cancel(row.state)
-        log.conn.execute(
-            "UPDATE tracker_pushes SET state = ?, updated_at = ? WHERE id = ?",
-            [OutboxState.CANCELLED.value, to_iso(log.clock.now()), row.id],
-        )
+        outbox_rows.cancel(log.conn, "tracker_pushes", row, log.clock.now())
     return entry(log, row.id)
 
 
@@ -297,28 +247,8 @@ def cancel(log: IncidentLog, row_id: str) -> TrackerPush:
 
 def entry(log: IncidentLog, row_id: str) -> TrackerPush:
     """One push by id, or by an unambiguous start of its id (as the CLI prints it)."""
-    ref = row_id.strip().upper()
-    rows = log.conn.execute(
-        f"{_SELECT} WHERE id = ? OR id LIKE ? ORDER BY seq LIMIT 2",
-        [ref, ref + "%" if len(ref) >= 4 else ref],
-    ).fetchall()
-    exact = [r for r in rows if r[1] == ref]
-    if exact:
-        return _push(exact[0])
-    if len(rows) == 1:
-        return _push(rows[0])
-    if not rows:
-        raise NotFoundError(f"There is no push '{row_id}' of a follow-up to a tracker.")
-    raise ValidationError(f"'{row_id}' matches more than one push; give more of its id.")
-
-
-def entries(log: IncidentLog, *, waiting_only: bool = False, limit: int = 200) -> list[TrackerPush]:
-    """Newest first."""
-    open_states = (*rules.WAITING, OutboxState.FAILED)
-    where = f"WHERE state IN ({', '.join(repr(s.value) for s in open_states)})"
-    where = where if waiting_only else ""
-    rows = log.conn.execute(f"{_SELECT} {where} ORDER BY seq DESC LIMIT ?", [limit])
-    return [_push(r) for r in rows]
+    missing = f"There is no push '{row_id}' of a follow-up to a tracker."
+    return _push(outbox_rows.find(log.conn, _SELECT, row_id, missing=missing, noun="push"))
 
 
 def _push(row: Sequence[Any]) -> TrackerPush:

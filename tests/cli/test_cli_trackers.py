@@ -85,6 +85,8 @@ def test_push_shows_the_key_and_the_token_is_never_written_or_printed(
     assert "Not pushed" in refused
     assert "(401)" in refused
     assert "commander channel add" in refused
+    shown = re.search(r"`commander action push --retry (\w+)` \(or --cancel it\)", refused)
+    assert shown is not None  # the way out names the push at once
     echo["on"] = False
     again = run_cli("action", "push", "A1", db=db, env=env)  # a failed push is retried,
     outputs.extend([again.stdout, again.stderr])  # never queued a second time
@@ -92,6 +94,7 @@ def test_push_shows_the_key_and_the_token_is_never_written_or_printed(
     assert "failed" in again.stderr
     ident = re.search(r"--retry (\w+)", again.stderr)
     assert ident is not None
+    assert ident[1] == shown[1]
     pushed = cli("action", "push", "--retry", ident[1])
     key = "acme/ops#1" if kind == "github" else "OPS-1"
     assert "Pushed: A1" in pushed

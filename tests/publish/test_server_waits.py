@@ -39,3 +39,21 @@ def test_any_retry_after_leaves_the_update_waiting(
     due = store.entry(log, attempt.entry.id).next_attempt_at
     assert due is not None
     assert from_iso(due) <= log.clock.now() + LONGEST_REMOTE_WAIT * 1.3
+
+
+@pytest.mark.parametrize("headers", [{"X-RateLimit-Remaining": "0"}, {"Retry-After": "30"}])
+def test_a_403_is_a_refusal_for_every_channel_but_github(
+    log: IncidentLog, incident_id: str, httpserver: HTTPServer, headers: dict[str, str]
+) -> None:
+    """Only GitHub answers a rate limit with 403; a chat webhook's or a status page's 403
+    (whose rate-limit headers ride on every answer) is a refused secret, said at once."""
+    httpserver.expect_request("/hook").respond_with_data("forbidden", status=403, headers=headers)
+    channels.save_channel(log, "chat", "slack", {})
+    SecretStore().set("chat", httpserver.url_for("/hook"))
+    store.enqueue(
+        log, incident_id, Audience.INTERNAL, ["chat"], "Checkout", "Investigating.",
+        author="cara", facts=UpdateFacts(),
+    )  # fmt: skip
+    [attempt] = deliver_due(log, SecretStore(), timeout=5.0)
+    assert attempt.outcome is OutboxState.FAILED
+    assert "refused (403)" in (attempt.entry.last_error or "")

@@ -8,12 +8,14 @@ the user's way out; a rate limit waits as asked (bounded); the state read back i
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import ValidationError
@@ -62,6 +64,15 @@ def jira(log: IncidentLog, server: HTTPServer, **settings: Any) -> FakeJira:
     return fake
 
 
+def tracker_of_kind(
+    kind: str, log: IncidentLog, clock: FixedClock, server: HTTPServer
+) -> tuple[FakeGitHub | FakeJira, str]:
+    """The fake tracker of this kind, and the name of the channel that pushes to it."""
+    if kind == "github":
+        return github(log, clock, server), "gh"
+    return jira(log, server), "jira"
+
+
 def follow_up(log: IncidentLog, incident_id: str, text: str = "Add a canary stage") -> str:
     request = FollowUpRequest(text + " — done when every deploy passes it first", owner="Kim")
     return follow_up_store.add_follow_up(log, incident_id, request, author="ada").id
@@ -107,6 +118,10 @@ def test_a_push_to_github_makes_one_issue_and_keeps_its_number(
     # Pushed once: asking again is refused here, with the issue's address.
     with pytest.raises(ValidationError, match="already in GitHub as acme/ops#1"):
         store.enqueue(log, incident_id, "A1", "gh", author="ada")
+    with pytest.raises(ValidationError, match="This push is sent; there is nothing to retry"):
+        store.retry(log, row.id)
+    with pytest.raises(ValidationError, match="This push is sent; it cannot be cancelled"):
+        store.cancel(log, row.id)
     assert fake.posts() == 1
 
 
@@ -136,9 +151,7 @@ def test_a_server_error_after_the_tracker_took_it_is_found_not_duplicated(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer,
     status: int, kind: str,
 ) -> None:  # fmt: skip
-    fake: FakeGitHub | FakeJira
-    fake = github(log, clock, httpserver) if kind == "github" else jira(log, httpserver)
-    channel = "gh" if kind == "github" else "jira"
+    fake, channel = tracker_of_kind(kind, log, clock, httpserver)
     fake.trouble = Trouble(status=status, after_taking=True)
     follow_up(log, incident_id)
     row = push(log, incident_id, "A1", channel)
@@ -172,9 +185,7 @@ def test_a_dropped_answer_is_in_doubt_and_checked_before_sending_again(
 def test_killed_after_the_request_left_adopts_the_issue_it_made(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, kind: str
 ) -> None:
-    fake: FakeGitHub | FakeJira
-    fake = github(log, clock, httpserver) if kind == "github" else jira(log, httpserver)
-    channel = "gh" if kind == "github" else "jira"
+    fake, channel = tracker_of_kind(kind, log, clock, httpserver)
     follow_up(log, incident_id)
     store.enqueue(log, incident_id, "A1", channel, author="ada")
     # A Commander on another process claims it, marks it, sends it, and dies unanswered.
@@ -290,11 +301,10 @@ def test_a_rate_limit_waits_as_asked_within_an_hour(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer,
     kind: str, status: int, asked: str, waited: float | None,
 ) -> None:  # fmt: skip
-    fake: FakeGitHub | FakeJira
-    fake = github(log, clock, httpserver) if kind == "github" else jira(log, httpserver)
+    fake, channel = tracker_of_kind(kind, log, clock, httpserver)
     fake.trouble = Trouble(status=status, retry_after=asked)
     follow_up(log, incident_id)
-    row = push(log, incident_id, "A1", "gh" if kind == "github" else "jira")
+    row = push(log, incident_id, "A1", channel)
     assert row.state is OutboxState.RETRYING
     wait = (from_iso(row.next_attempt_at) - clock.now()).total_seconds()
     expected = waited if waited is not None else LONGEST_REMOTE_WAIT.total_seconds()
@@ -358,3 +368,197 @@ def test_jira_done_moves_the_item_and_problems_are_reported_not_raised(
     result = pull_states(log, SecretStore(), timeout=5.0)
     assert result.changed == []
     assert ["OPS-1: " in p and "(401)" in p for p in result.problems] == [True]
+
+
+# -- what a tracker answers is bounded and blanked before it is kept ----------------------
+
+HUGE = 10 * 1024 * 1024  # characters: a broken or hostile tracker's answer
+NASTY = "\x1b]0;owned\x07\x1b[2J\u202e"
+
+
+def _answering(server: HTTPServer, fake: FakeGitHub | FakeJira, change: Any) -> None:
+    """The fake's own answers, each passed through `change(request, data)` first."""
+
+    def handler(request: Request) -> Response:
+        answer = fake.handle(request)
+        try:
+            data = json.loads(answer.get_data(as_text=True))
+        except ValueError:
+            return answer
+        data = change(request, data)
+        return Response(json.dumps(data), status=answer.status_code,
+                        content_type="application/json")  # fmt: skip
+
+    server.clear()
+    server.expect_request(re.compile("^/")).respond_with_handler(handler)
+
+
+def _stored(log: IncidentLog) -> str:
+    """Everything the log's database holds, as text."""
+    return "\n".join(line for line in log.conn.iterdump())
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", "https://x/" + "a" * HUGE])
+def test_a_github_issue_address_that_is_no_web_address_is_not_kept(
+    log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, url: str
+) -> None:
+    fake = github(log, clock, httpserver)
+
+    def change(request: Request, data: Any) -> Any:
+        return {**data, "html_url": url} if isinstance(data, dict) and "number" in data else data
+
+    _answering(httpserver, fake, change)
+    action = follow_up(log, incident_id)
+    row = push(log, incident_id, "A1", "gh")
+    assert row.state is OutboxState.SENT, row.last_error
+    assert row.remote_key == "acme/ops#1"
+    assert row.remote_url == f"{httpserver.url_for('').rstrip('/')}/repos/acme/ops/issues/1"
+    assert trackers_of(log, action)[0]["url"] == row.remote_url
+    assert url[:40] not in _stored(log)
+    assert fake.posts() == 1
+
+
+@pytest.mark.parametrize("key", [f"OPS-1{NASTY}", "OPS-" + "1" * HUGE, "OPS 1", ""])
+def test_a_jira_key_that_is_no_key_is_not_kept_and_the_issue_is_found_again(
+    log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, key: str
+) -> None:
+    fake = jira(log, httpserver)
+    lying = {"on": True}
+
+    def change(request: Request, data: Any) -> Any:
+        if lying["on"] and request.method == "POST" and isinstance(data, dict):
+            return {**data, "key": key}
+        return data
+
+    _answering(httpserver, fake, change)
+    follow_up(log, incident_id)
+    row = push(log, incident_id, "A1", "jira")
+    assert row.state is OutboxState.RETRYING
+    assert row.in_doubt  # the issue was made: it is looked for, never made again
+    assert "could not be read" in (row.last_error or "")
+    stored = _stored(log)
+    assert "\x1b" not in stored
+    assert "1" * 1000 not in stored
+    lying["on"] = False
+    clock.advance(IN_DOUBT_SETTLE + timedelta(minutes=1))
+    [again] = push_due(log, SecretStore(), timeout=5.0)
+    assert again.push.state is OutboxState.SENT, again.push.last_error
+    assert again.push.remote_key == "OPS-1"
+    assert fake.posts() == 1
+
+
+def test_a_jira_state_read_back_is_bounded_and_blanked(
+    log: IncidentLog, incident_id: str, httpserver: HTTPServer
+) -> None:
+    fake = jira(log, httpserver)
+    action = follow_up(log, incident_id)
+    push(log, incident_id, "A1", "jira")
+    name = f"{NASTY}Done by {JIRA_TOKEN} " + "and done " * (HUGE // 9)
+    fake.move("OPS-1", name, "done")
+    result = pull_states(log, SecretStore(), timeout=5.0)
+    assert result.problems == []
+    [line] = result.changed
+    assert len(line) < 1_000
+    [tracker] = trackers_of(log, action)
+    assert tracker["state"] == "done"
+    reason = tracker["state_reason"]
+    assert reason.startswith("\\u001b]0;owned\\u0007")  # shown, never obeyed
+    assert "Done by [secret] and done" in reason
+    assert len(reason) <= 100
+    stored = _stored(log)
+    assert JIRA_TOKEN not in stored
+    assert "\x1b" not in stored
+    assert "and done " * 100 not in stored
+    assert board_store.board(log, incident_id).find_action(action).state is FollowUpState.DONE
+
+
+@pytest.mark.parametrize("category", ["x" * 5_000, "in\nprogress", 12])
+def test_a_jira_state_that_is_no_state_is_a_problem_not_a_crash(
+    log: IncidentLog, incident_id: str, httpserver: HTTPServer, category: Any
+) -> None:
+    fake = jira(log, httpserver)
+    action = follow_up(log, incident_id)
+    push(log, incident_id, "A1", "jira")
+    fake.move("OPS-1", "Odd", category)
+    result = pull_states(log, SecretStore(), timeout=5.0)
+    assert result.changed == []
+    [problem] = result.problems
+    assert problem.startswith("OPS-1: ")
+    assert "could not be read" in problem
+    assert len(problem) < 400
+    assert trackers_of(log, action)[0]["state"] == "new"
+
+
+@pytest.mark.parametrize("answer", [{"state": "closed"}, {"number": "1", "state": "closed"}, []])
+def test_a_github_state_answer_without_the_issue_is_a_problem_not_a_crash(
+    log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, answer: Any
+) -> None:
+    fake = github(log, clock, httpserver)
+    follow_up(log, incident_id)
+    push(log, incident_id, "A1", "gh")
+    _answering(httpserver, fake, lambda request, data: answer)
+    result = pull_states(log, SecretStore(), timeout=5.0)
+    assert result.changed == []
+    [problem] = result.problems
+    assert problem.startswith("acme/ops#1: ")
+    assert "could not be read" in problem
+
+
+def test_a_project_name_from_jira_is_bounded_when_shown(
+    log: IncidentLog, httpserver: HTTPServer
+) -> None:
+    fake = jira(log, httpserver)
+    _answering(httpserver, fake, lambda request, data: {**data, "name": "Ops " * (HUGE // 4)})
+    tracker = tracker_for(channel_config(channels.channel(log, "jira")))
+    said = tracker.send_test(JIRA_TOKEN, timeout=5.0)
+    assert said.startswith("Signed in to Jira and found project 'Ops Ops")
+    assert len(said) < 300
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [json.dumps({"message": f"Validation {NASTY} failed {GH_TOKEN} " * 1_000}), "<" * HUGE],
+)
+def test_a_refusal_keeps_the_tracker_s_words_bounded_blanked_and_inert(
+    log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, answer: str
+) -> None:
+    github(log, clock, httpserver)
+    httpserver.clear()
+    httpserver.expect_request(re.compile("^/")).respond_with_data(answer, status=422)
+    follow_up(log, incident_id)
+    row = push(log, incident_id, "A1", "gh")
+    assert row.state is OutboxState.FAILED
+    said = row.last_error or ""
+    assert said.startswith("GitHub rejected the issue for channel 'gh' (")
+    assert said.endswith("fix the channel settings or the follow-up.")
+    assert len(said) < 500
+    assert "\x1b" not in said
+    assert GH_TOKEN not in _stored(log)
+
+
+class CountingSecrets:
+    """The keyring, counting its reads (each can be a slow call to the desktop's vault)."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+
+    def get(self, channel: str) -> str | None:
+        self.reads.append(channel)
+        return SecretStore().get(channel)
+
+
+def test_a_push_and_a_pull_read_each_channel_s_secret_once(
+    log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
+) -> None:
+    github(log, clock, httpserver)
+    follow_up(log, incident_id)
+    follow_up(log, incident_id, "Page the database owner")
+    secrets = CountingSecrets()
+    for item in ("A1", "A2"):
+        store.enqueue(log, incident_id, item, "gh", author="ada")
+    attempts = push_due(log, secrets, timeout=5.0)
+    assert [a.outcome for a in attempts] == [OutboxState.SENT, OutboxState.SENT]
+    assert secrets.reads == ["gh", "gh"]  # one read a push
+    secrets.reads.clear()
+    assert pull_states(log, secrets, timeout=5.0).changed == []
+    assert secrets.reads == ["gh"]  # one read for the whole pull

@@ -10,6 +10,7 @@ from commander_app.core.model import Audience, Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.store import channels as channel_store
 from commander_app.store import outbox as store
+from commander_app.store import outbox_rows
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox_status import next_due_at, waiting_count
 from tests.store.conftest import count
@@ -165,10 +166,10 @@ def test_a_dead_local_process_is_not_alive() -> None:
         text=True,
         check=True,
     )
-    assert not store.worker_is_alive(
-        f"{store.this_worker().rpartition(':')[0]}:{done.stdout.strip()}"
+    assert not outbox_rows.worker_is_alive(
+        f"{outbox_rows.this_worker().rpartition(':')[0]}:{done.stdout.strip()}"
     )
-    assert store.worker_is_alive(store.this_worker())
+    assert outbox_rows.worker_is_alive(outbox_rows.this_worker())
 
 
 @pytest.mark.usefixtures("channels")
