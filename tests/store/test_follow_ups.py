@@ -43,7 +43,9 @@ def test_items_of_every_incident_most_urgent_first(log: IncidentLog, clock: Fixe
     )
     board_store.add_action(log, new.id, "Page the DBA", owner="Dana", author="ada")
     drill = log.open_incident("Drill: region loss", drill=True, author="ada")
-    store.add_follow_up(log, drill.id, FollowUpRequest("Practise the region failover each quarter"), author="ada")
+    store.add_follow_up(
+        log, drill.id, FollowUpRequest("Practise the region failover each quarter"), author="ada"
+    )
 
     listed = store.follow_ups(log, clock.now())
     assert [(r.text, standing(r, clock.now())) for r in listed] == [
@@ -59,7 +61,9 @@ def test_items_of_every_incident_most_urgent_first(log: IncidentLog, clock: Fixe
     overdue = store.FollowUpFilter(overdue_only=True)
     assert [r.number for r in store.follow_ups(log, clock.now(), overdue)] == ["A1"]
     drills = store.FollowUpFilter(include_drills=True)
-    assert "Practise the region failover each quarter" in {r.text for r in store.follow_ups(log, clock.now(), drills)}
+    assert "Practise the region failover each quarter" in {
+        r.text for r in store.follow_ups(log, clock.now(), drills)
+    }
     assert store.counts(log, clock.now())[Standing.UNACKNOWLEDGED] == 1
 
 
@@ -182,7 +186,12 @@ def test_pages_are_slices_of_the_whole_list_and_counts_match_it(
     for n in range(7):
         incident = log.open_incident(f"Incident {n}", severity=Severity.SEV1, author="ada")
         owner = None if n % 3 == 0 else "Kim"
-        store.add_follow_up(log, incident.id, FollowUpRequest(f"Add alert {n} on the checkout queue", owner=owner), author="a")
+        store.add_follow_up(
+            log,
+            incident.id,
+            FollowUpRequest(f"Add alert {n} on the checkout queue", owner=owner),
+            author="a",
+        )
         if owner and n % 2:
             store.answer(log, incident.id, "A1", Ack.ACCEPTED, author="Kim")
         clock.advance(timedelta(days=3))

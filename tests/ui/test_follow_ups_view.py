@@ -290,7 +290,12 @@ def test_the_model_pages_and_passes_the_model_tester(
 ) -> None:
     incident = log.open_incident("A long one", severity=Severity.SEV2, author="ada")
     for n in range(PAGE_SIZE + 7):
-        store.add_follow_up(log, incident.id, FollowUpRequest(f"Add alert {n} on the checkout queue", owner="Kim"), author="a")
+        store.add_follow_up(
+            log,
+            incident.id,
+            FollowUpRequest(f"Add alert {n} on the checkout queue", owner="Kim"),
+            author="a",
+        )
     model = FollowUpsModel(log, BERLIN)
     model.show(store.FollowUpFilter(), clock.now())
     assert model.rowCount() == PAGE_SIZE
