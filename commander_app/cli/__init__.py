@@ -53,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         with open_log(args) as log:
+            for finished in log.finished_imports:
+                print(f"commander: {finished.describe()}", file=sys.stderr)
             result: int = command(log, args)
             if result == 0 and log.backup_problem is None:
                 try:

@@ -7,12 +7,12 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from commander_app.core import projection
 from commander_app.core.chain import ChainLink, next_link
 from commander_app.core.clock import Clock, SystemClock
-from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.errors import CommanderError, NotFoundError, ValidationError
 from commander_app.core.events import (
     clean_device_id,
     clean_name,
@@ -55,7 +55,14 @@ from commander_app.store.rows import (
     state_to_row,
 )
 
+if TYPE_CHECKING:
+    from commander_app.store.import_stage import FinishedImport
+
 BACKUP_INTERVAL = timedelta(minutes=10)
+
+# What `event_rows` gives, in this order: an event's columns, its text and chain link.
+EVENT_ROW_COLUMNS = f"{EVENT_COLUMNS}, text, chain_prev, chain_hash"
+_EVENT_ROW_MARKS = ",".join("?" * 12)
 
 
 _CANDIDATES = 10  # an ambiguous prefix lists at most this many incidents
@@ -86,12 +93,27 @@ class IncidentLog:
             self.path, self.backups, self.clock.now(), check_in_background=opened_by_window
         )
         self.backup_problem: str | None = None  # a failed backup must not block the log
+        # Imports found interrupted, thrown away or finished (`import_stage`).
+        self.finished_imports: list[FinishedImport] = []
+        try:
+            self.finished_imports = self._finish_interrupted_imports()
+        except CommanderError:
+            if not opened_by_window:
+                raise  # the window opens a damaged log to show what it can
         if opened_by_window:
             return
         try:
             self.maybe_backup()
         except StorageError as exc:
             self.backup_problem = str(exc)
+
+    def _finish_interrupted_imports(self) -> list[FinishedImport]:
+        """Cheap when none was interrupted: one read of an empty table."""
+        if self.conn.execute("SELECT 1 FROM pending_imports LIMIT 1").fetchone() is None:
+            return []
+        from commander_app.store.import_stage import finish_interrupted_imports
+
+        return finish_interrupted_imports(self)
 
     @property
     def integrity_check(self) -> BackgroundCheck | None:
@@ -261,12 +283,21 @@ class IncidentLog:
     def insert_events(
         self, events: Iterable[Event], links: Mapping[str, ChainLink | None] | None = None
     ) -> None:
-        """Insert inside the caller's transaction; the FTS trigger indexes the text.
+        """Insert inside the caller's transaction; the FTS trigger indexes the text."""
+        self.conn.executemany(
+            f"INSERT INTO events ({EVENT_ROW_COLUMNS}) VALUES ({_EVENT_ROW_MARKS})",
+            self.event_rows(events, links),
+        )
+
+    def event_rows(
+        self, events: Iterable[Event], links: Mapping[str, ChainLink | None] | None = None
+    ) -> list[tuple[str | None, ...]]:
+        """The rows of `EVENT_ROW_COLUMNS` for new events.
 
         Each event is chained after the newest linked event of its incident and device
         (one index lookup per chain), unless `links` gives the links it came with (an
         import: None for an event that has none)."""
-        rows = []
+        rows: list[tuple[str | None, ...]] = []
         tips: dict[tuple[str, str], tuple[str, ChainLink] | None] = {}
         for e in events:
             if links is not None:
@@ -294,11 +325,7 @@ class IncidentLog:
                     link.hash if link else None,
                 )
             )
-        self.conn.executemany(
-            f"INSERT INTO events ({EVENT_COLUMNS}, text, chain_prev, chain_hash) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
+        return rows
 
     def _chain_tip(self, incident_id: str, device_id: str) -> tuple[str, ChainLink] | None:
         """The newest linked event of a chain (index `events_chain`), with its link."""

@@ -277,6 +277,44 @@ def m008_tracker_pushes(db: Database) -> None:
     follow_ups_projection.rebuild(db)  # type: ignore[arg-type]  # either takes parameters
 
 
+def m009_import_stage(db: Database) -> None:
+    """A large import in bounded transactions (`store.import_stage`): its events are
+    staged first, then moved into `events` a batch at a time, so no other writer waits
+    long. `pending_imports` says how far each import got: one that was staging when it
+    stopped is thrown away, one that was publishing is finished by the next open."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE pending_imports (
+            id TEXT PRIMARY KEY,
+            incident_id TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('staging', 'publishing')),
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            touched_at TEXT NOT NULL
+        );
+        CREATE TABLE import_stage (
+            import_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            incident_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            author TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            supersedes TEXT,
+            text TEXT NOT NULL,
+            chain_prev TEXT,
+            chain_hash TEXT,
+            PRIMARY KEY (import_id, position)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m001_event_log", m001_event_log),
     ("m002_full_text_search", m002_full_text_search),
@@ -286,6 +324,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m006_event_chain", m006_event_chain),
     ("m007_follow_ups", m007_follow_ups),
     ("m008_tracker_pushes", m008_tracker_pushes),
+    ("m009_import_stage", m009_import_stage),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 

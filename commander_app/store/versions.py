@@ -10,6 +10,7 @@ KNOWN_MIGRATIONS = (
     "m006_event_chain",
     "m007_follow_ups",
     "m008_tracker_pushes",
+    "m009_import_stage",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
             self.focus_capture()  # where typing starts when the window opens
         if log.backup_problem:
             self.statusBar().showMessage(log.backup_problem, 60_000)
+        elif log.finished_imports:
+            self.statusBar().showMessage(log.finished_imports[0].describe(), 60_000)
 
     # -- building ----------------------------------------------------------
 
