@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         silence_stdout()
         print(f"commander: {OUTPUT_CLOSED}", file=sys.stderr)
         return 1
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  the last resort: a bug is logged, told in one line
         return report_bug(exc, args.command)
 
 
@@ -90,7 +90,7 @@ def _window(db: Path | None, *, smoke_test: bool) -> int:
         from commander_app.ui.app import run_app
 
         return run_app(db, smoke_test=smoke_test, process_start=PROCESS_START)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  the last resort, as above
         return report_bug(exc, "window")
 
 

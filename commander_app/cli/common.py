@@ -133,7 +133,7 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
     except (OSError, AttributeError, ValueError):
-        sys.stdout = None  # type: ignore[assignment]
+        sys.stdout = None
 
 
 def read_text(name: str, limit: int = UPDATE_TEXT_LIMIT) -> str:

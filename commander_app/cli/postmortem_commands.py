@@ -14,6 +14,7 @@ from commander_app.core.postmortem import (
     CATEGORY_LABELS,
     SECTION_TITLES,
     FactorCategory,
+    Flagged,
     PostmortemState,
     Section,
 )
@@ -86,9 +87,9 @@ def _factor(
         out(f"{number} ({CATEGORY_LABELS[category]}) {event.id}")
         return 0
     if args.factor_step == "edit":
-        category = FactorCategory.parse(args.category) if args.category else None
+        changed = FactorCategory.parse(args.category) if args.category else None
         event = store.change_factor(
-            log, incident.id, args.factor, text=args.text, category=category, author=writer
+            log, incident.id, args.factor, text=args.text, category=changed, author=writer
         )
     elif args.factor_step == "remove":
         event = store.change_factor(log, incident.id, args.factor, removed=True, author=writer)
@@ -197,7 +198,7 @@ def cmd_similar(log: IncidentLog, args: argparse.Namespace) -> int:
     return 0
 
 
-def _warn_blame(flagged: list[store.Flagged]) -> None:
+def _warn_blame(flagged: list[Flagged]) -> None:
     """The text is written (nothing typed is lost); the warning says why and how."""
     for item in flagged:
         print(

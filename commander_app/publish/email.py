@@ -251,7 +251,7 @@ class _Session:
         except DeliveryError:
             self._close()
             raise
-        except Exception as exc:  # classified below; nothing unrecognised is swallowed
+        except Exception as exc:  # noqa: BLE001  classified below; nothing unknown is swallowed
             failure = self._failure(exc, committed=committed)
         self._close()
         raise failure  # outside the except block: no chained SMTP exception

@@ -84,7 +84,9 @@ def address(value: Any) -> str:
 def recipients(value: Any) -> dict[str, list[str]]:
     """Audience → addresses; addresses may be a list or 'a@x, b@y'."""
     if not isinstance(value, Mapping):
-        raise ValueError("expected audience → addresses, e.g. executives: cto@example.com")
+        raise ValueError(  # noqa: TRY004  every setting's reader says "not valid" as ValueError
+            "expected audience → addresses, e.g. executives: cto@example.com"
+        )
     result: dict[str, list[str]] = {}
     for audience, addresses in value.items():
         key = Audience.parse(audience).value
@@ -103,7 +105,7 @@ def mapping(value: Any) -> dict[str, str]:
             raise ValueError("expected service=component id pairs, e.g. payments=abc123")
         value = dict(pairs)
     if not isinstance(value, Mapping):
-        raise ValueError("expected service → component id pairs")
+        raise ValueError("expected service → component id pairs")  # noqa: TRY004  as above
     result = {str(k).strip(): str(v).strip() for k, v in value.items()}
     if any(not k or not v for k, v in result.items()):
         raise ValueError("a service name or component id is empty")

@@ -177,10 +177,11 @@ def _enter_wal(conn: sqlite3.Connection) -> None:
     while True:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
-            return
         except sqlite3.OperationalError as exc:
             if not is_busy(exc) or time.monotonic() >= deadline:
                 raise
+        else:
+            return
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
 

@@ -93,7 +93,7 @@ class BoardPanel(LogPanel):
         self.hypotheses_view, self.hypotheses = _tree(
             ["Hypothesis", "Owner", "State"], numbered=True
         )
-        self.actions_view, self.actions = _tree(["Action", "Owner", "Due"], numbered=True)
+        self.actions_view, self.action_items = _tree(["Action", "Owner", "Due"], numbered=True)
         self.decisions_view, self.decisions = _tree(["Decision", "When"], numbered=True)
         for flat in (self.actions_view, self.decisions_view):
             flat.setRootIsDecorated(False)
@@ -162,7 +162,7 @@ class BoardPanel(LogPanel):
         self.hypotheses_view.expandAll()
         self._select(self.hypotheses_view, selected_hypothesis)
         actions = self.board.open_actions
-        self.actions.removeRows(0, self.actions.rowCount())
+        self.action_items.removeRows(0, self.action_items.rowCount())
         for action in actions[:SHOWN]:
             due = format_clock(action.due, now, self._zone) if action.due else "—"
             number = self.board.number(action.id)
@@ -171,8 +171,8 @@ class BoardPanel(LogPanel):
                 row[3].setText(f"{due} OVERDUE")
                 for item in row:
                     item.setForeground(warning())
-            self.actions.appendRow(row)
-        _note_more(self.actions, len(actions), "open actions")
+            self.action_items.appendRow(row)
+        _note_more(self.action_items, len(actions), "open actions")
         decisions = self.board.decisions[::-1]
         self.decisions.removeRows(0, self.decisions.rowCount())
         for decision in decisions[:SHOWN]:

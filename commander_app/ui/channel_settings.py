@@ -7,6 +7,7 @@ keyring; the form never shows a stored one.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -75,7 +76,7 @@ class _TestJob(QRunnable):
             result = f"✘ {exc.message}"
         except CommanderError as exc:
             result = f"✘ {exc}"
-        except Exception as exc:  # a bug: say so in words that hold no secret
+        except Exception as exc:  # noqa: BLE001  a bug: told in words that hold no secret
             result = f"✘ The test failed unexpectedly ({type(exc).__name__})."
         self._signals.done.emit(result)
 
@@ -96,7 +97,7 @@ class ChannelSettings(QDialog):
         self.new_button = QPushButton("&New channel")
         menu = QMenu(self.new_button)
         for kind in ChannelKind:
-            menu.addAction(describe(kind).label, lambda k=kind: self.start_new(k))
+            menu.addAction(describe(kind).label, functools.partial(self.start_new, kind))
         self.new_button.setMenu(menu)
         self.remove_button = QPushButton("&Remove")
         left = QVBoxLayout()

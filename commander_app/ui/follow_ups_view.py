@@ -173,10 +173,10 @@ class FollowUpsView(QDialog):
         for column, sample in _SAMPLES.items():
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
         self.empty_note = QLabel()
-        self.result = QLabel()
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result.hide()
+        self.outcome_line = QLabel()
+        self.outcome_line.setWordWrap(True)
+        self.outcome_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome_line.hide()
         self.error = ErrorLine()
 
     def _init_buttons(self) -> None:
@@ -230,7 +230,7 @@ class FollowUpsView(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_note)
         layout.addWidget(self.error)
-        layout.addWidget(self.result)
+        layout.addWidget(self.outcome_line)
         layout.addLayout(buttons)
 
     def _connect_signals(self) -> None:
@@ -386,8 +386,8 @@ class FollowUpsView(QDialog):
 
     def _tell(self, text: str) -> None:
         """What was written, in the words the CLI prints; nothing, hidden."""
-        self.result.setText(text)
-        self.result.setVisible(bool(text))
+        self.outcome_line.setText(text)
+        self.outcome_line.setVisible(bool(text))
 
     def _ask(
         self, title: str, question: str, write: Callable[[FollowUpRow, str], Event]

@@ -416,7 +416,12 @@ class MainWindow(QMainWindow):
             focused = QApplication.focusWidget()
             leaving = self.stack.currentWidget()
             self.stack.setCurrentWidget(page)
-            if has_incidents and focused is not None and leaving.isAncestorOf(focused):
+            if (
+                has_incidents
+                and focused is not None
+                and leaving is not None
+                and leaving.isAncestorOf(focused)
+            ):
                 self.focus_capture()
         if has_incidents and not self.incident_list.currentIndex().isValid():
             self.select_incident(self.incidents.index(0).data(IncidentIdRole))

@@ -34,6 +34,7 @@ from commander_app.core.postmortem import (
     SECTION_PROMPTS,
     SECTION_TITLES,
     FactorCategory,
+    Flagged,
     Postmortem,
     PostmortemState,
     Section,
@@ -58,7 +59,7 @@ class PostmortemDialog(QDialog):
         self._incident_id: str | None = None
         self._drafts: dict[Section, str] = {}  # typed, not saved yet
         self._pm: Postmortem | None = None
-        self._flagged: list[store.Flagged] = []
+        self._flagged: list[Flagged] = []
         self.setWindowTitle("Postmortem")
         self.resize(1000, 700)
         self._init_header()

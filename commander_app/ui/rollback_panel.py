@@ -331,11 +331,12 @@ class RollbackPanel(LogPanel):
         if chosen is None:
             self.problem.emit("Select a decision first.")
             return False
-        note: str | None = ""
+        note = ""
         if outcome is Outcome.FAILED:
-            note = ask_text(self, "It did not work", "What did you see?")
-            if note is None:
+            seen = ask_text(self, "It did not work", "What did you see?")
+            if seen is None:
                 return False
+            note = seen
         return self.answer(chosen, outcome, note)
 
     # -- acting -------------------------------------------------------------------

@@ -68,14 +68,22 @@ class TimelineView(QWidget):
         layout.addWidget(self.stack, 1)
         self.kind_filter.currentIndexChanged.connect(self._on_kind)
         self.search_box.returnPressed.connect(self.run_search)
-        self.search_box.textChanged.connect(lambda text: text or self.end_search())
+        self.search_box.textChanged.connect(self._on_search_text)
         self.hits.activated.connect(self._on_hit)
         copy = QShortcut(QKeySequence.StandardKey.Copy, self.table)
         copy.setContext(Qt.ShortcutContext.WidgetShortcut)
         copy.activated.connect(self.copy_selection)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(lambda: (self.search_box.clear(), self.end_search()))
+        escape.activated.connect(self._leave_search)
+
+    def _on_search_text(self, text: str) -> None:
+        if not text:
+            self.end_search()
+
+    def _leave_search(self) -> None:
+        self.search_box.clear()
+        self.end_search()
 
     def _on_kind(self, _index: int) -> None:
         kind = self.kind_filter.currentData()

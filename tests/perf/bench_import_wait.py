@@ -61,10 +61,11 @@ def holds_write_lock(db: Path) -> bool:
     probe = sqlite3.connect(db, timeout=0, isolation_level=None)
     try:
         probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return False
     except sqlite3.OperationalError:
         return True
+    else:
+        probe.execute("ROLLBACK")
+        return False
     finally:
         probe.close()
 

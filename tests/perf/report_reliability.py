@@ -373,7 +373,7 @@ def sigkill_appender(report: Report, trials: int) -> None:
 
 def sigkill_imports(report: Report, trials: int, events: int) -> None:
     area = "1 SIGKILL"
-    partial = unsound = reimport_failed = finished = 0
+    partial = unsound = reimport_failed = finished = resumed = discarded = 0
     with tempfile.TemporaryDirectory(prefix="commander-import-") as folder:
         root = Path(folder)
         env = sandbox_env(root)
@@ -394,6 +394,11 @@ def sigkill_imports(report: Report, trials: int, events: int) -> None:
             time.sleep(rng.uniform(0.1, took))
             code = child.kill()
             finished += code == 0
+            # What the person meets next: any command first throws away or finishes an
+            # import that was stopped half-way (store.import_stage), then works.
+            opened = run(commander("list", "--json", db=db), env, timeout=600)
+            resumed += "has now been finished" in opened.stderr
+            discarded += "nothing of it was kept" in opened.stderr
             present = _events_of(db, bundle_incident)
             if present not in (0, expected):
                 partial += 1
@@ -419,7 +424,8 @@ def sigkill_imports(report: Report, trials: int, events: int) -> None:
                 "re-import failed": reimport_failed,
             },
             "all or nothing",
-            f"import takes {took:.1f} s; {finished} finished before the kill",
+            f"import takes {took:.1f} s; {finished} finished before the kill, "
+            f"{resumed} finished and {discarded} thrown away by the next command",
         )
     )
 

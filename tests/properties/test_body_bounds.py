@@ -28,6 +28,10 @@ from commander_app.core.model import Severity
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.incident_log import IncidentLog
 
+# Slow: property trials (Hypothesis) over event bodies.
+# CI runs them like every test; `-m 'not slow'` leaves them out of a quick run.
+pytestmark = pytest.mark.slow
+
 START = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 STORED_LIMIT = 100_000  # bytes of one stored body of plain text: the bound plus JSON's marks
 

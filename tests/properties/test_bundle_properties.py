@@ -43,6 +43,10 @@ from commander_app.store.health import check_log, inspect_log
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.search import search
 
+# Slow: property trials (Hypothesis) over bundles.
+# CI runs them like every test; `-m 'not slow'` leaves them out of a quick run.
+pytestmark = pytest.mark.slow
+
 START = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 MAX_TEXT = 20_000  # DESIGN/UI promise: about ten pages per entry
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
@@ -36,6 +37,10 @@ from commander_app.store import outbox as store
 from commander_app.store.bundles import export_bundle
 from commander_app.store.incident_log import IncidentLog
 from tests.support.memory_keyring import install_memory_keyring
+
+# Slow: property trials (Hypothesis): no form of a secret is kept.
+# CI runs them like every test; `-m 'not slow'` leaves them out of a quick run.
+pytestmark = pytest.mark.slow
 
 START = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 TOKEN = "Zq8uVn3kLm5pW2rTx7Yc"  # the secret part of every channel's credential

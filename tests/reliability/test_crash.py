@@ -29,6 +29,10 @@ from commander_app.core.times import to_iso
 from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
 
+# Slow: SIGKILL trials: acknowledged entries survive, a killed import is all or nothing.
+# CI runs them like every test; `-m 'not slow'` leaves them out of a quick run.
+pytestmark = pytest.mark.slow
+
 CRASH_TRIALS = 30
 BULK_EVENTS = 20_000
 SIGKILLED = -signal.SIGKILL
@@ -151,8 +155,9 @@ def test_bulk_import_killed_midway_is_all_or_nothing(
     }
     assert present <= bundle_ids
     assert len(present) in (0, len(bundle_ids))
-    if mid_transaction:
-        assert not present
+    # The import is staged, then published (store.import_stage): opening the log after
+    # the kill threw away one stopped while staging, and finished one stopped later.
+    assert all(f.published == bool(present) for f in log.finished_imports)
     if code == 0:  # the import finished before the kill
         assert present == bundle_ids
     if present:

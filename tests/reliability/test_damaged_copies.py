@@ -30,6 +30,10 @@ from tests.support.bit_rot import (
     write_sound_log,
 )
 
+# Slow: many damaged copies of a log, each opened and read.
+# CI runs them like every test; `-m 'not slow'` leaves them out of a quick run.
+pytestmark = pytest.mark.slow
+
 QUICK_SEEDS = range(4)  # per kind of damage
 SLOW_SEEDS = range(4, 20)
 
@@ -80,7 +84,6 @@ def test_a_damaged_copy_is_told_never_a_traceback(
     _trial(sound, sound_reads, tmp_path, kind, seed)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_many_damaged_copies_are_told_never_a_traceback(
     sound: SoundLog, sound_reads: object, tmp_path: Path, kind: str

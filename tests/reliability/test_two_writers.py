@@ -23,6 +23,10 @@ from commander_app.store.health import check_log
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.versions import KNOWN_MIGRATIONS, SCHEMA_VERSION
 
+# Slow: concurrency trials between real processes.
+# CI runs them like every test; `-m 'not slow'` leaves them out of a quick run.
+pytestmark = pytest.mark.slow
+
 READER = Path(__file__).with_name("reader.py")
 PER_WRITER = 200
 RUN_TIMEOUT = 120.0

@@ -18,7 +18,7 @@ def test_an_ownerless_action_from_the_capture_line_gets_its_owner_from_the_board
     qtbot.keyClicks(window.capture.line, "a restart the consumers")
     qtbot.keyClick(window.capture.line, Qt.Key.Key_Return)
     assert "has no owner" in window.statusBar().currentMessage()
-    actions = window.board.actions
+    actions = window.board.action_items
     assert actions.item(0, 1).text() == "restart the consumers"
     assert actions.item(0, 2).text() in ("", "—", "(no owner)")
     window.board.actions_view.setCurrentIndex(actions.index(0, 0))
@@ -29,7 +29,7 @@ def test_an_ownerless_action_from_the_capture_line_gets_its_owner_from_the_board
         Qt.Key.Key_O,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.board.actions.item(0, 2).text() == "kim"
+    assert window.board.action_items.item(0, 2).text() == "kim"
 
 
 def test_an_action_added_with_its_owner_is_not_warned_about(window: MainWindow) -> None:

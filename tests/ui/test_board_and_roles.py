@@ -77,7 +77,7 @@ def test_actions_show_owner_due_and_overdue(
     window.open_incident("x")
     assert window.board.add_action("page the DBA", "Kim", "15:30")  # 14:30 UTC, in 30 min
     assert not window.board.add_action("bad due", "", "half past")
-    actions = window.board.actions
+    actions = window.board.action_items
     assert actions.rowCount() == 1
     assert [cell(actions, 0, c) for c in range(4)] == [
         "A1",
@@ -136,7 +136,7 @@ def test_board_models_pass_the_model_tester(
     type_entry(qtbot, window, "h one")
     type_entry(qtbot, window, "a two")
     type_entry(qtbot, window, "d three")
-    for model in (window.board.hypotheses, window.board.actions, window.board.decisions):
+    for model in (window.board.hypotheses, window.board.action_items, window.board.decisions):
         qtmodeltester.check(model)
 
 

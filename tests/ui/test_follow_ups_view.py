@@ -190,7 +190,7 @@ def test_accept_and_start_write_what_the_cli_writes(
     assert item.text == "Document the reindex"  # the selection follows the item
     assert item.ack is Ack.ACCEPTED
     assert last_body(log, item.incident_id)["ack"] == "accepted"
-    assert view.result.text() == "Lee (entered by alice) accepts: Document the reindex"
+    assert view.outcome_line.text() == "Lee (entered by alice) accepts: Document the reindex"
     assert view.model.index(view.model.row_of(item.id), OWNER).data() == "Lee"
     qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
     assert last_body(log, item.incident_id)["state"] == "in_progress"

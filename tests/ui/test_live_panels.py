@@ -70,7 +70,7 @@ def shown(window: MainWindow) -> dict[str, object]:
     return {
         "severity": window.panel.severity.currentText(),
         "status": window.panel.status.currentText(),
-        "board": [rows(window.board.hypotheses), rows(window.board.actions)],
+        "board": [rows(window.board.hypotheses), rows(window.board.action_items)],
         "board decisions": rows(window.board.decisions),
         "checklist": rows(rollback.items),
         "readiness": rollback.readiness.text(),
