@@ -13,7 +13,6 @@ from PySide6.QtCore import (
     QByteArray,
     QItemSelection,
     QSettings,
-    QSignalBlocker,
     Qt,
     QTimer,
     Signal,
@@ -493,10 +492,7 @@ class MainWindow(QMainWindow):
         """New events, from this window or another process: show them in place."""
         current = self.incident_list.currentIndex().data(IncidentIdRole)
         self.timeline.add_rows(rows)
-        with QSignalBlocker(self.incident_list.selectionModel()):  # same incident: no reload
-            self.incidents.reload()
-            if current:
-                self.select_incident(current)
+        self.incidents.reload()  # rows change in place: the selection stays on its incident
         mine = [row.event for row in rows if row.event.incident_id == current]
         kinds = {event.kind for event in mine}
         corrected = any(event.supersedes for event in mine)

@@ -11,11 +11,12 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Kind, Milestone, Role, Severity, Status
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.incident_list_model import IncidentIdRole
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.shortcuts import SHORTCUTS
 from tests.conftest import run_cli
 from tests.support.damaged_log import write_damaged_log
-from tests.ui.conftest import BERLIN
+from tests.ui.conftest import BERLIN, from_a_terminal
 
 
 def type_entry(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -118,6 +119,37 @@ def test_events_from_another_process_appear_without_a_restart(
     result = run_cli("status", "identified", db=window.log.path)
     assert result.returncode == 0, result.stderr
     qtbot.waitUntil(lambda: window.panel.status.currentText() == "identified", timeout=2_000)
+
+
+def test_the_selected_incident_stays_selected_as_the_list_reorders(
+    window: MainWindow, log: IncidentLog, clock: FixedClock
+) -> None:
+    window.open_incident("Checkout 500s")
+    clock.advance(timedelta(minutes=1))
+    window.open_incident("Search slow")
+    checkout, search_slow = (window.incidents.index(row).data(IncidentIdRole) for row in (1, 0))
+    window.select_incident(checkout)
+    told: list[str] = []
+    selection = window.incident_list.selectionModel()
+    selection.currentChanged.connect(lambda *_: told.append("current"))
+    selection.selectionChanged.connect(lambda *_: told.append("selection"))
+    window.timeline.modelReset.connect(lambda: told.append("timeline read afresh"))
+
+    clock.advance(timedelta(minutes=1))
+    log.log(checkout, "pool drained", author="alice")  # the selected one moves up
+    window.live.poll(force=True)
+    clock.advance(timedelta(minutes=1))
+    with from_a_terminal(log, clock) as other:  # and another moves past it
+        other.log(search_slow, "reindex paused", author="bob")
+    window.live.poll()
+
+    assert window.incidents.index(1).data(IncidentIdRole) == checkout
+    assert [i.row() for i in window.incident_list.selectedIndexes()] == [1]
+    assert window.incident_list.currentIndex().row() == 1
+    assert window.panel.state is not None
+    assert window.panel.state.id == checkout
+    assert window.timeline.index(window.timeline.rowCount() - 1, 3).data() == "pool drained"
+    assert told == []
 
 
 def test_backfilled_events_land_in_their_place(window: MainWindow, clock: FixedClock) -> None:
