@@ -10,7 +10,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -24,6 +23,7 @@ from commander_app.store import follow_ups as store
 from commander_app.store.follow_ups import FollowUpFilter, IncidentChoice
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.palette import amber, muted, warning
+from commander_app.ui.table_model import RowTableModel
 
 COLUMNS = ("#", "Item", "Owner", "Priority", "Due", "Incident", "Standing")
 NUMBER, ITEM, OWNER, PRIORITY, DUE, INCIDENT, STANDING = range(len(COLUMNS))
@@ -44,10 +44,12 @@ _CLOSED_WORDS = {FollowUpState.DONE: "done", FollowUpState.WONT: "won't do"}
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class FollowUpsModel(QAbstractTableModel):
+class FollowUpsModel(RowTableModel):
     """Rows as `store.follow_ups` returns them for one filter and one "now"; only what has
     been scrolled to is read. `reload` reads the same number of rows again (the log or the
     clock moved): rows that merely changed are updated in place, a new order resets."""
+
+    columns = COLUMNS
 
     def __init__(self, log: IncidentLog, zone: tzinfo, parent: Any = None) -> None:
         super().__init__(parent)
@@ -113,23 +115,6 @@ class FollowUpsModel(QAbstractTableModel):
             self.endInsertRows()
 
     # -- the Qt model interface --------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

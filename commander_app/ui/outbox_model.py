@@ -6,20 +6,23 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from commander_app.core.outbox import STATE_LABELS, OutboxState
 from commander_app.core.times import format_clock
 from commander_app.store.outbox import OutboxEntry
 from commander_app.ui.palette import amber, confirmed, warning
+from commander_app.ui.table_model import RowTableModel
 
 COLUMNS = ("Queued", "Audience", "Channel", "State", "Tries", "Next try", "Last problem")
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(RowTableModel):
+    columns = COLUMNS
+
     def __init__(self, zone: tzinfo) -> None:
         super().__init__()
         self._zone = zone
@@ -33,23 +36,6 @@ class OutboxModel(QAbstractTableModel):
 
     def entry(self, row: int) -> OutboxEntry:
         return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):

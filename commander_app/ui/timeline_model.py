@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from commander_app.core.events import event_text
@@ -16,6 +16,7 @@ from commander_app.core.model import Kind
 from commander_app.core.times import format_local
 from commander_app.store.timeline import PAGE_SIZE, TimelineRow, timeline_page
 from commander_app.ui.palette import kind_colour
+from commander_app.ui.table_model import RowTableModel
 
 COLUMNS = ("Time", "Kind", "Author", "Entry")
 TIME, KIND, AUTHOR, ENTRY = range(4)
@@ -23,9 +24,11 @@ TIME, KIND, AUTHOR, ENTRY = range(4)
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowTableModel):
     """Rows are events in story order. Only what has been scrolled to is loaded;
     events written later (here or by another process) are inserted in place."""
+
+    columns = COLUMNS
 
     def __init__(self, conn: sqlite3.Connection, zone: tzinfo, parent: Any = None) -> None:
         super().__init__(parent)
@@ -125,19 +128,6 @@ class TimelineModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(0, TIME), self.index(len(self._rows) - 1, TIME))
 
     # -- the Qt model interface --------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
