@@ -21,11 +21,14 @@ FIRST_PHASE = "first"  # the first message, sent within minutes of the incident 
 PHASES = (*(s.value for s in Status), FIRST_PHASE)
 
 FIRST_UPDATE = "first-update"  # the public acknowledgement: customers only
+CUSTOMER_SUMMARY = "customer-summary"  # the public summary of the postmortem
 # Shipped templates that are not named "<audience>-<phase>".
 SHIPPED_KINDS: dict[str, tuple[str, str | None]] = {
     FIRST_UPDATE: (Audience.CUSTOMERS.value, FIRST_PHASE),
     "executive-summary": (Audience.EXECUTIVES.value, None),
     "handoff-briefing": (Audience.INTERNAL.value, None),
+    # After the incident: what customers are told, drafted from the postmortem.
+    CUSTOMER_SUMMARY: (Audience.CUSTOMERS.value, None),
 }
 
 Origin = Literal["shipped", "custom", "override"]

@@ -17,12 +17,31 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from commander_app.core.board import Action, Board, Decision, Finding, Hypothesis, summary
-from commander_app.core.model import Audience, HypothesisState, IncidentState, Severity, Status
+from commander_app.core.model import (
+    Audience,
+    FollowUpState,
+    FollowUpType,
+    HypothesisState,
+    IncidentState,
+    Severity,
+    Status,
+)
+from commander_app.core.postmortem import (
+    CATEGORY_LABELS,
+    Factor,
+    FactorCategory,
+    Postmortem,
+    PostmortemState,
+    Section,
+    Version,
+)
 from commander_app.core.times import format_minutes, from_iso, to_iso
 
 MAX_FINDINGS = 3
 MAX_DECISIONS = 3
 MAX_ACTIONS = 10
+# Follow-ups a customer is told about: what keeps it from happening again or shortens it.
+CUSTOMER_TYPES = (FollowUpType.PREVENT, FollowUpType.DETECT, FollowUpType.MITIGATE)
 
 PHASE_LABELS = {
     Status.INVESTIGATING: "Investigating",
@@ -82,6 +101,21 @@ CONTEXT_HELP: list[tuple[str, str]] = [
     ("now_utc", "The time of this update: '14:05 UTC'."),
     ("now_local", "The time of this update in the stakeholders' zone."),
     ("is_drill", "True for a practice incident: say so in every message."),
+    ("resolved_at", "When the incident was resolved, in this audience's zone; or None."),
+    # What the postmortem says (None or empty before it is written): the customer summary.
+    ("postmortem_state", "The postmortem's state: 'draft', 'in review', 'published'; or None."),
+    ("what_happened", "The postmortem's summary section, as written; or None."),
+    ("customer_impact", "The postmortem's customer impact section; or None."),
+    ("how_it_was_fixed", "The postmortem's recovery section; or None."),
+    (
+        "what_we_are_changing",
+        "The follow-ups that prevent, detect or mitigate it (not the dropped ones), as "
+        f"'text' or 'text (done)', at most {MAX_ACTIONS}.",
+    ),
+    (
+        "contributing_factor_kinds",
+        "The kinds of the contributing factors, lowercase, once each: 'deploy safety'.",
+    ),
 ]
 
 
@@ -97,12 +131,14 @@ def update_context(
     affected_services: Sequence[str],
     impact: str | None,
     text_zone: tzinfo | None = None,
+    postmortem: Postmortem | None = None,
 ) -> dict[str, Any]:
     """The placeholders of `CONTEXT_HELP` for this incident as of `now`.
 
     `stakeholder_zone` is the readers' zone (the `*_local` times); `local_zone`
     the incident team's (the `*_team` times); `text_zone` the zone of the update
     being written (the plain times; default: the readers'), see `text_zone_for`.
+    `postmortem`: the incident's, for the placeholders that quote it.
     """
     zone = text_zone or stakeholder_zone
     started = state.impact_started_at or state.opened_at
@@ -118,6 +154,7 @@ def update_context(
     decisions = _latest_decisions(board)
     mitigated = state.mitigated_at or (state.resolved_at if not state.is_open else None)
     eased = from_iso(mitigated) if mitigated else None
+    resolved = from_iso(state.resolved_at) if state.resolved_at else None
     return {
         "title": state.title,
         "severity": state.severity.value,
@@ -157,6 +194,30 @@ def update_context(
         "now_utc": _clock(now, now, UTC),
         "now_local": _clock(now, now, stakeholder_zone),
         "is_drill": state.is_drill,
+        "resolved_at": at(resolved, zone),
+        **_postmortem_context(postmortem, board),
+    }
+
+
+def _postmortem_context(pm: Postmortem | None, board: Board) -> dict[str, Any]:
+    def written(section: Section) -> str | None:
+        return _text(pm.text(section)) if pm is not None else None
+
+    changing = [
+        f"{summary(a.text)} (done)" if a.state is FollowUpState.DONE else summary(a.text)
+        for a in board.actions
+        if a.follow_up and a.type in CUSTOMER_TYPES and a.state is not FollowUpState.WONT
+    ]
+    kinds = [] if pm is None else [CATEGORY_LABELS[f.category].lower() for f in pm.live_factors]
+    return {
+        "postmortem_state": (
+            pm.state.value.replace("_", " ") if pm is not None and pm.started_at else None
+        ),
+        "what_happened": written(Section.SUMMARY),
+        "customer_impact": written(Section.CUSTOMER_IMPACT),
+        "how_it_was_fixed": written(Section.RECOVERY),
+        "what_we_are_changing": changing[:MAX_ACTIONS],
+        "contributing_factor_kinds": list(dict.fromkeys(kinds)),
     }
 
 
@@ -276,6 +337,49 @@ def sample_context(*, sparse: bool = False) -> dict[str, Any]:
         workaround="Customers can pay with PayPal, which is not affected.",
         affected_services=["checkout", "payments"],
         impact="About 30% of card payments fail with an error at the last step.",
+        postmortem=_sample_postmortem(state.id, opened),
+    )
+
+
+def _sample_postmortem(incident_id: str, opened: datetime) -> Postmortem:
+    at = to_iso(opened + timedelta(days=1))
+
+    def version(text: str) -> list[Version]:
+        return [Version(text, "Alice Moreau", at, "E1")]
+
+    return Postmortem(
+        incident_id,
+        state=PostmortemState.IN_REVIEW,
+        started_at=at,
+        sections={
+            Section.SUMMARY: version(
+                "A release changed how long payment requests hold a database connection, "
+                "and under the evening peak the payment service ran out of connections."
+            ),
+            Section.CUSTOMER_IMPACT: version(
+                "For 45 minutes about 30% of card payments failed at the last step; no "
+                "card was charged for a failed payment."
+            ),
+            Section.RECOVERY: version(
+                "We rolled the release back; payments recovered within two minutes."
+            ),
+        },
+        factors=[
+            Factor(
+                "C1",
+                "No load test covers the evening peak",
+                FactorCategory.DEPLOY_SAFETY,
+                "Alice Moreau",
+                at,
+            ),
+            Factor(
+                "C2",
+                "The pool alert fired only at 100%",
+                FactorCategory.ALERTING_THRESHOLD,
+                "Alice Moreau",
+                at,
+            ),
+        ],
     )
 
 
@@ -300,9 +404,33 @@ def _sample_board(opened: datetime) -> Board:
         actions=[
             Action("A1", "Roll back release 42", "Chen Li", at(60), "Alice Moreau", at(45)),
             Action("A2", "Raise the pool size to 200", None, None, "Alice Moreau", at(46)),
+            Action(
+                "A3",
+                "Add a load test at twice the evening peak to every payments release",
+                "Chen Li",
+                None,
+                "Alice Moreau",
+                at(1500),
+                follow_up=True,
+                type=FollowUpType.PREVENT,
+            ),
+            Action(
+                "A4",
+                "Alert when the payment pool passes 80% for 5 minutes",
+                "Dana",
+                None,
+                "Alice Moreau",
+                at(1500),
+                follow_up=True,
+                type=FollowUpType.DETECT,
+                state=FollowUpState.DONE,
+                done_at=at(1600),
+            ),
         ],
         decisions=[
             Decision("D1", "Roll back release 42 instead of fixing forward", "Alice", at(44))
         ],
-        numbers={n: n for n in ("H1", "H2", "F1", "F2", "A1", "A2", "D1")},  # ids as numbers
+        numbers={
+            n: n for n in ("H1", "H2", "F1", "F2", "A1", "A2", "A3", "A4", "D1")
+        },  # ids as numbers
     )

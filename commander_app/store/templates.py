@@ -32,6 +32,7 @@ from commander_app.store.board import board
 from commander_app.store.cadence import comms_events
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.postmortem import postmortem
 
 RESOURCES = "commander_app.resources"
 MAX_BODY = 20_000
@@ -165,6 +166,7 @@ def draft(
         text_zone=text_zone_for(
             Audience.parse(audience), readers=stakeholder_zone, team=local_zone
         ),
+        postmortem=postmortem(log, incident_id),
     )
     return render(chosen.body, context, name=chosen.name)
 

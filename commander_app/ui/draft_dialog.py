@@ -74,6 +74,7 @@ class DraftDialog(QDialog):
         author: str,
         zone: tzinfo,
         policy: CadencePolicy,
+        template: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -90,6 +91,8 @@ class DraftDialog(QDialog):
         self.template.addItem(AUTOMATIC, "")
         for info in templates.list_templates(log):
             self.template.addItem(f"{info.name}  ({info.audience})", info.name)
+        if template is not None:
+            self.template.setCurrentIndex(max(0, self.template.findData(template)))
         self.next_update = QLineEdit()
         self.next_update.setPlaceholderText("HH:MM or ISO-8601; empty: none promised")
         self.impact = QLineEdit()

@@ -44,6 +44,7 @@ from commander_app.core.model import (
     BOARD_KINDS,
     ROLLBACK_KINDS,
     STATE_KINDS,
+    Audience,
     HypothesisState,
     IncidentState,
     Kind,
@@ -52,6 +53,7 @@ from commander_app.core.model import (
     Severity,
     Status,
 )
+from commander_app.core.template_catalog import CUSTOMER_SUMMARY
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
@@ -73,6 +75,7 @@ from commander_app.ui.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
     from commander_app.ui.decide_dialog import DecideDialog
+    from commander_app.ui.draft_dialog import DraftDialog
     from commander_app.ui.postmortem_dialog import PostmortemDialog
     from commander_app.ui.rollback_panel import RollbackPanel
 
@@ -443,11 +446,21 @@ class MainWindow(QMainWindow):
         if self._postmortem is None:
             self._postmortem = PostmortemDialog(self.log, self.author, self.zone, self)
             self._postmortem.changed.connect(lambda: self.live.poll(force=True))
+            self._postmortem.customer_summary.connect(self.draft_customer_summary)
         self._postmortem.show_incident(incident.id)
         self._postmortem.show()
         self._postmortem.raise_()
         self._postmortem.activateWindow()
         return self._postmortem
+
+    def draft_customer_summary(self, incident_id: str) -> DraftDialog | None:
+        """The postmortem's public summary as a customers' draft, over the postmortem."""
+        current = self.current_incident()
+        if current is None or current.id != incident_id:
+            self.select_incident(incident_id)
+        return self.updates.draft(
+            Audience.CUSTOMERS.value, template=CUSTOMER_SUMMARY, over=self._postmortem
+        )
 
     def focus_rollback(self) -> None:
         self.tabs.setCurrentWidget(self.rollback_tab)

@@ -52,6 +52,7 @@ FACTS_ROW = FACTORS_ROW + 1
 
 class PostmortemDialog(QDialog):
     changed = Signal()  # something was written; the window reads the log back
+    customer_summary = Signal(str)  # incident id: draft what customers are told of it
 
     def __init__(self, log: IncidentLog, author: str, zone: tzinfo, parent: QWidget) -> None:
         super().__init__(parent)
@@ -85,9 +86,14 @@ class PostmortemDialog(QDialog):
         self.review = QPushButton("Send for &review")
         self.publish = QPushButton("&Publish")
         self.back = QPushButton("Back to &draft")
+        self.summary_button = QPushButton("Customer s&ummary…")
+        self.summary_button.setToolTip(
+            "Draft the short public summary from this postmortem (template customer-summary),"
+            " to review, then send to customers or copy"
+        )
         self._header = QHBoxLayout()
         self._header.addWidget(self.heading, 1)
-        for widget in (self.state, self.review, self.publish, self.back):
+        for widget in (self.state, self.review, self.publish, self.back, self.summary_button):
             self._header.addWidget(widget)
         self.problems = QLabel()
         self.problems.setWordWrap(True)
@@ -148,6 +154,7 @@ class PostmortemDialog(QDialog):
         self.remove_factor.clicked.connect(self.remove_selected_factor)
         self.review.clicked.connect(lambda: self.move_to(PostmortemState.IN_REVIEW))
         self.publish.clicked.connect(self.ask_publish)
+        self.summary_button.clicked.connect(self._on_summary)
         self.back.clicked.connect(lambda: self.move_to(PostmortemState.DRAFT))
 
     # -- showing ---------------------------------------------------------------
@@ -310,6 +317,22 @@ class PostmortemDialog(QDialog):
                 self._log, incident_id, state, author=self._author, keep_wording=keep_wording
             )
         )
+
+    def _on_summary(self) -> None:
+        """The summary quotes the saved sections: text still being typed is kept here and
+        said so, never left out silently."""
+        self._keep_draft()
+        if self._incident_id is None:
+            return
+        if self._drafts:
+            names = ", ".join(SECTION_TITLES[s].lower() for s in self._drafts)
+            self.error.say(
+                f"The {names} text is not saved, and the customer summary quotes saved "
+                "sections only: save it (Ctrl+S), then draft the summary."
+            )
+            return
+        self.error.say("")
+        self.customer_summary.emit(self._incident_id)
 
     def ask_publish(self) -> bool:
         """Publish; wording the blame check flagged is kept only with a reason, on record."""

@@ -82,8 +82,12 @@ class UpdateDesk(QObject):
         urgent = self.most_urgent()
         return Audience(audience or (urgent.audience.value if urgent else Audience.INTERNAL))
 
-    def draft(self, audience: str | None) -> DraftDialog | None:
-        """The filled draft for `audience`, or for the most urgent one."""
+    def draft(
+        self, audience: str | None, *, template: str | None = None, over: QWidget | None = None
+    ) -> DraftDialog | None:
+        """The filled draft for `audience`, or for the most urgent one; from `template`
+        instead of the one the audience and phase choose, when given; `over` another
+        window of this one's (the postmortem's) instead of the main window."""
         if self.incident_id is None:
             self.problem.emit("Select or start an incident first.")
             return None
@@ -97,7 +101,8 @@ class UpdateDesk(QObject):
             author=self._author,
             zone=self._zone,
             policy=self.cadence.policy,
-            parent=self._window,
+            template=template,
+            parent=over or self._window,
         )
         dialog.accepted.connect(self.wrote)
         dialog.queued.connect(self.queued)

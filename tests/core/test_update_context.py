@@ -161,3 +161,59 @@ def test_the_samples_are_a_realistic_and_a_sparse_incident() -> None:
     assert full["workaround"]
     assert full["next_update_utc"]
     assert sparse["leading_hypothesis"] is sparse["workaround"] is sparse["next_update_utc"] is None
+
+
+def test_the_postmortem_placeholders_quote_it_and_promise_only_what_customers_get() -> None:
+
+    from commander_app.core.model import FollowUpState, FollowUpType
+    from commander_app.core.postmortem import (
+        Factor,
+        FactorCategory,
+        Postmortem,
+        PostmortemState,
+        Section,
+        Version,
+    )
+
+    when = "2026-11-28T14:00:00Z"
+
+    def item(number: str, text: str, kind: FollowUpType, done: FollowUpState) -> Action:
+        return Action(number, text, "kim", None, "ada", when, follow_up=True, type=kind,
+                      state=done)  # fmt: skip
+
+    board = Board(
+        actions=[
+            item("A1", "Add a canary stage", FollowUpType.PREVENT, FollowUpState.OPEN),
+            item("A2", "Alert on pool use", FollowUpType.DETECT, FollowUpState.DONE),
+            item("A3", "Review the rota", FollowUpType.PROCESS, FollowUpState.OPEN),
+            item("A4", "Add a resize runbook", FollowUpType.MITIGATE, FollowUpState.WONT),
+            Action("A5", "Roll back release 42", "kim", None, "ada", when),  # a task, not one
+        ]
+    )
+    pm = Postmortem(
+        "I1",
+        state=PostmortemState.IN_REVIEW,
+        started_at=when,
+        sections={Section.SUMMARY: [Version("Too few connections.", "ada", when, "E1")]},
+        factors=[
+            Factor("C1", "No load test", FactorCategory.DEPLOY_SAFETY, "ada", when),
+            Factor("C2", "Friday deploys", FactorCategory.DEPLOY_SAFETY, "ada", when),
+            Factor("C3", "Gone", FactorCategory.CAPACITY, "ada", when, removed=True),
+        ],
+    )
+    now = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    filled = update_context(
+        state(), board, now, stakeholder_zone=UTC, local_zone=UTC, next_update_due=None,
+        workaround=None, affected_services=(), impact=None, postmortem=pm,
+    )  # fmt: skip
+    assert filled["what_happened"] == "Too few connections."
+    assert filled["customer_impact"] is None  # not written: empty, never ""
+    assert filled["what_we_are_changing"] == ["Add a canary stage", "Alert on pool use (done)"]
+    assert filled["contributing_factor_kinds"] == ["deploy safety"]
+    assert filled["postmortem_state"] == "in review"
+    without = update_context(
+        state(), board, now, stakeholder_zone=UTC, local_zone=UTC, next_update_due=None,
+        workaround=None, affected_services=(), impact=None,
+    )  # fmt: skip
+    assert without["what_happened"] is None
+    assert without["postmortem_state"] is None

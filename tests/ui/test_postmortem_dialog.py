@@ -139,3 +139,33 @@ def test_blame_wording_is_shown_under_its_section_and_kept_only_with_a_reason(
     assert dialog.ask_publish()
     assert dialog.state.text() == "Published"
     dialog.close()
+
+
+def test_the_customer_summary_is_drafted_from_the_saved_postmortem(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from commander_app.core.model import Audience
+    from commander_app.ui.draft_dialog import DraftDialog
+
+    dialog = opened(window)
+    dialog.contents.setCurrentRow(list(Section).index(Section.SUMMARY))
+    dialog.editor.setPlainText("A config change reached every host at once.")
+    dialog.summary_button.click()  # typed, not saved: said, kept, nothing drafted
+    assert "summary text is not saved" in dialog.error.text()
+    assert dialog.editor.toPlainText() == "A config change reached every host at once."
+    assert not dialog.findChildren(DraftDialog)
+
+    assert dialog.save_section()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.summary_button.click()
+    drafts = dialog.findChildren(DraftDialog)
+    assert len(drafts) == 1
+    draft = drafts[0]
+    qtbot.waitUntil(draft.isVisible)
+    assert draft.chosen_audience() is Audience.CUSTOMERS
+    assert draft.template.currentData() == "customer-summary"
+    text = draft.text.toPlainText()
+    assert text.startswith("Subject: What happened:")
+    assert "A config change reached every host at once." in text
+    draft.reject()
+    dialog.close()

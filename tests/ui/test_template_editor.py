@@ -49,20 +49,22 @@ def answering(answer: Answer, asked: list[str]) -> Callable[[str], Answer]:
     return confirm
 
 
-def test_the_list_shows_the_fifteen_shipped_templates(
+def test_the_list_shows_the_sixteen_shipped_templates(
     editor: TemplateEditor, qtmodeltester: ModelTester
 ) -> None:
     qtmodeltester.check(editor.templates)
     shown = rows(editor)
-    assert len(shown) == 15
+    assert len(shown) == 16
     assert shown["first-update"] == ("customers", "shipped")
     assert shown["executives-resolved"] == ("executives", "shipped")
     assert {origin for _audience, origin in shown.values()} == {"shipped"}
-    assert editor.name.text() == "customers-identified"  # the first one is open
-    assert editor.list_view.currentIndex().data() == "customers-identified"
+    assert editor.name.text() == "customer-summary"  # the first one is open
+    assert editor.list_view.currentIndex().data() == "customer-summary"
     assert not editor.delete_button.isEnabled()
     assert "Saving creates your version" in editor.origin_note.text()
     assert editor.preview_caption.text() == "Preview with a sample incident (none is open)"
+    assert "the payment service ran out of connections" in editor.preview_text()  # its summary
+    assert editor.select("customers-identified")
     assert "Customers can pay with PayPal" in editor.preview_text()  # the sample's workaround
 
 
