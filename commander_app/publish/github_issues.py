@@ -11,9 +11,10 @@ Octokit route definitions):
 - `GET /repos/{owner}/{repo}/issues/{number}`: `state` open|closed and `state_reason`
   completed|not_planned|reopened (null for older closures).
 - `GET /repos/{owner}/{repo}/issues?state=all&since=…` lists issues (and pull requests,
-  which carry `pull_request`) updated since a time. After a lost answer the push is
-  found there by the hidden marker in its body, not through `/search/issues`, whose
-  index can lag minutes behind a create.
+  which carry `pull_request`) updated since a time, `sort` created|updated|comments,
+  `direction` asc|desc, `per_page` at most 100, `page` from 1, each with `created_at`.
+  After a lost answer the push is found there by the hidden marker in its body, not
+  through `/search/issues`, whose index can lag minutes behind a create.
 - Headers `Authorization: Bearer <token>`, `Accept: application/vnd.github+json`,
   `X-GitHub-Api-Version: 2022-11-28`. Rate limits answer 403 or 429 with `Retry-After`
   or `x-ratelimit-remaining: 0` (`http_delivery` waits as asked, for GitHub's 403 only
@@ -22,10 +23,12 @@ Octokit route definitions):
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from commander_app.core.times import to_iso
+from commander_app.core.errors import ValidationError
+from commander_app.core.times import from_iso, to_iso
 from commander_app.core.tracker import PushRequest, RemoteIssue, issue_text, marker
 from commander_app.publish.channel_settings import checked_settings, how_to_replace_secret
 from commander_app.publish.delivery import (
@@ -42,6 +45,8 @@ from commander_app.publish.trackers import (
 )
 
 API_VERSION = "2022-11-28"
+PAGE_SIZE = 100  # the most GitHub lists per page
+FIND_PAGES = 10  # pages read after a lost answer before a person is asked
 
 
 class GitHubIssues(TakesNoUpdates):
@@ -75,8 +80,44 @@ class GitHubIssues(TakesNoUpdates):
         return self._issue(reply.body, settings, created=True)
 
     def find_created(self, request: PushRequest, context: PushContext) -> RemoteIssue | None:
+        """The issue a lost answer made, found by the marker in its body.
+
+        The list holds every issue updated since the attempt began (old ones a colleague
+        touched as well), so it is read newest-created first, a page of 100 at a time,
+        until an issue created before the attempt: the push's issue cannot be older.
+        Of several with the marker, the first one made is the one kept. A repository so
+        busy that `FIND_PAGES` pages do not reach back is not guessed at: the push stops
+        for a person, never made twice."""
         settings = checked_settings(self.config)
         since = as_utc(context.attempt_started_at) - CLOCK_SKEW
+        tag = marker(request.action_id)
+        found: dict[str, Any] | None = None
+        for page in range(1, FIND_PAGES + 1):
+            listed = self._page(context, settings, since, page)
+            for issue in listed:
+                created = _created_at(issue)
+                if created is not None and created < since:
+                    return None if found is None else self._issue(found, settings, created=True)
+                if (
+                    "pull_request" not in issue
+                    and _number(issue) is not None
+                    and tag in str(issue.get("body") or "")
+                ):
+                    found = issue  # newest first: the last seen is the first made
+            if len(listed) < PAGE_SIZE:
+                return None if found is None else self._issue(found, settings, created=True)
+        if found is not None:
+            return self._issue(found, settings, created=True)
+        raise PermanentFailure(
+            f"Cannot tell whether GitHub made the issue for this follow-up: more than "
+            f"{FIND_PAGES * PAGE_SIZE:,} issues of {settings['repository']} changed since the "
+            f"push began. Look there for an issue whose body holds {tag}: if there is "
+            "one, cancel this push; if not, retry it."
+        )
+
+    def _page(
+        self, context: PushContext, settings: dict[str, Any], since: datetime, page: int
+    ) -> list[dict[str, Any]]:
         reply = self._call(
             context.secret,
             "GET",
@@ -86,21 +127,13 @@ class GitHubIssues(TakesNoUpdates):
                 "state": "all",
                 "since": to_iso(since).replace("+00:00", "Z"),
                 "sort": "created",
-                "direction": "asc",
-                "per_page": "100",
+                "direction": "desc",
+                "per_page": str(PAGE_SIZE),
+                "page": str(page),
             },
         )
         listed = reply.body if isinstance(reply.body, list) else []
-        tag = marker(request.action_id)
-        for issue in listed:  # oldest first: the first one made is the one kept
-            if (
-                isinstance(issue, dict)
-                and "pull_request" not in issue
-                and _number(issue) is not None
-                and tag in str(issue.get("body") or "")
-            ):
-                return self._issue(issue, settings, created=True)
-        return None
+        return [issue for issue in listed[:PAGE_SIZE] if isinstance(issue, dict)]
 
     def read_state(self, issue: RemoteIssue, secret: str, timeout: float = 20.0) -> RemoteIssue:
         settings = checked_settings(self.config)
@@ -207,6 +240,13 @@ class GitHubIssues(TakesNoUpdates):
             sends="issue",
             fix_what_was_sent="the follow-up",
         )
+
+
+def _created_at(issue: dict[str, Any]) -> datetime | None:
+    try:
+        return as_utc(from_iso(str(issue.get("created_at"))))
+    except ValidationError:
+        return None  # not one GitHub wrote: read on, never stop the search on it
 
 
 def _number(issue: dict[str, Any]) -> int | None:

@@ -208,6 +208,65 @@ def test_killed_after_the_request_left_adopts_the_issue_it_made(
     assert fake.posts() == 1
 
 
+def _killed_after_github_made_it(
+    log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
+) -> FakeGitHub:
+    """A push whose issue GitHub made, its answer lost to a kill; the row left in doubt."""
+    fake = github(log, clock, httpserver)
+    follow_up(log, incident_id)
+    store.enqueue(log, incident_id, "A1", "gh", author="ada")
+    row = store.claim_next(log, worker="laptop:999999")
+    assert row is not None
+    context = PushContext(
+        secret=GH_TOKEN,
+        attempt_started_at=from_iso(row.attempt_started_at or ""),
+        about_to_commit=lambda: store.mark_in_doubt(log, row.id),
+    )
+    tracker_for(channel_config(channels.channel(log, "gh"))).create(row.request, context)
+    store.recover_interrupted(log, is_alive=lambda worker: False)
+    clock.advance(IN_DOUBT_SETTLE)
+    return fake
+
+
+def test_in_a_busy_repository_the_lost_issue_is_found_past_the_first_page(
+    log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
+) -> None:
+    fake = _killed_after_github_made_it(log, incident_id, clock, httpserver)
+    # 250 old issues a colleague commented on since: all listed as updated since the push.
+    fake.add_old(250, created=clock.now() - timedelta(days=90))
+    [attempt] = push_due(log, SecretStore(), timeout=5.0)
+    assert attempt.push.state is OutboxState.SENT, attempt.push.last_error
+    assert attempt.push.remote_key == "acme/ops#1"
+    assert fake.posts() == 1
+    listings = [s.query for s in fake.sent if s.method == "GET"]
+    assert listings[0]["sort"] == "created"
+    assert listings[0]["direction"] == "desc"  # the newest first: it is among them
+    assert listings[0]["per_page"] == "100"
+    assert len(listings) == 1  # page 1 reached an issue older than the push: no more
+
+
+def test_a_repository_too_busy_to_search_stops_for_a_person_never_pushes_twice(
+    log: IncidentLog,
+    incident_id: str,
+    clock: FixedClock,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from commander_app.publish import github_issues
+
+    monkeypatch.setattr(github_issues, "FIND_PAGES", 2)
+    fake = _killed_after_github_made_it(log, incident_id, clock, httpserver)
+    for number in range(250):  # colleagues open 250 issues after it
+        fake.handle_create({"title": f"Colleague's issue {number}"})
+    [attempt] = push_due(log, SecretStore(), timeout=5.0)
+    assert attempt.push.state is OutboxState.FAILED
+    assert "Cannot tell whether GitHub made the issue" in (attempt.push.last_error or "")
+    assert "more than 200 issues" in (attempt.push.last_error or "")
+    assert [s.query.get("page") for s in fake.sent if s.method == "GET"] == ["1", "2"]
+    assert fake.posts() == 1  # the killed one only: nothing was made twice
+    assert len(fake.issues) == 251
+
+
 def test_killed_before_the_request_left_sends_it_once(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
 ) -> None:

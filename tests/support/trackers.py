@@ -119,17 +119,56 @@ class FakeGitHub:
         return _json(issue, 201)
 
     def _list(self, args: Any) -> Response:
-        since = args.get("since")
+        """List repository issues as documented: `since` (updated at or after), `sort`
+        created|updated|comments (default created), `direction` (default desc),
+        `per_page` 1 to 100 (default 30), `page` from 1, a `Link` header to the next."""
+        sort, direction = args.get("sort", "created"), args.get("direction", "desc")
+        try:
+            per_page, page = int(args.get("per_page", "30")), int(args.get("page", "1"))
+        except ValueError:
+            return _json({"message": "Invalid request: per_page and page are integers"}, 422)
+        if sort not in ("created", "updated", "comments") or direction not in ("asc", "desc"):
+            return _json({"message": "Validation Failed"}, 422)
+        if not 1 <= per_page <= 100 or page < 1:
+            return _json({"message": "Validation Failed: per_page is 1 to 100"}, 422)
         listed = list(self.issues.values())
+        since = args.get("since")
         if since:
             when = datetime.fromisoformat(since.replace("Z", "+00:00"))
             listed = [
                 i for i in listed
                 if datetime.fromisoformat(i["updated_at"].replace("Z", "+00:00")) >= when
             ]  # fmt: skip
-        if args.get("direction", "desc") == "desc":
-            listed = listed[::-1]
-        return _json(listed[: int(args.get("per_page", "30"))])
+        key = "updated_at" if sort == "updated" else "created_at"
+        listed.sort(key=lambda i: (i[key], i["number"]), reverse=direction == "desc")
+        shown = listed[(page - 1) * per_page : page * per_page]
+        headers = {}
+        if page * per_page < len(listed):
+            headers["Link"] = f'<?page={page + 1}&per_page={per_page}>; rel="next"'
+        return _json(shown, headers=headers)
+
+    def handle_create(self, body: dict[str, Any]) -> None:
+        """An issue someone else opens, straight into the repository (not a request)."""
+        self._create(body)
+
+    def touch(self, number: int) -> None:
+        """A colleague comments on an old issue: it is updated now, created long ago."""
+        self.now += timedelta(seconds=1)
+        self.issues[number]["updated_at"] = self.now.isoformat().replace("+00:00", "Z")
+
+    def add_old(self, count: int, created: datetime) -> None:
+        """Issues made long before, each touched since: what a busy repository lists."""
+        for _ in range(count):
+            number = len(self.issues) + 1
+            stamp = created.isoformat().replace("+00:00", "Z")
+            self.issues[number] = {
+                "number": number,
+                "html_url": f"https://github.com/{self.repository}/issues/{number}",
+                "title": f"Old issue {number}", "body": "", "labels": [], "assignees": [],
+                "state": "open", "state_reason": None,
+                "created_at": stamp, "updated_at": stamp,
+            }  # fmt: skip
+            self.touch(number)
 
     def close(self, number: int, reason: str = "completed") -> None:
         self.issues[number].update(state="closed", state_reason=reason)
