@@ -169,3 +169,17 @@ def test_the_customer_summary_is_drafted_from_the_saved_postmortem(
     assert "A config change reached every host at once." in text
     draft.reject()
     dialog.close()
+
+
+def test_the_facts_page_shows_what_was_saved_when_it_is_opened(window: MainWindow) -> None:
+    """Rendered on opening, not on every save (a long timeline takes most of a second)."""
+    from commander_app.ui.postmortem_dialog import FACTS_ROW
+
+    dialog = opened(window)
+    for version in ("A config change reached every host.", "A config change had no canary."):
+        dialog.contents.setCurrentRow(list(Section).index(Section.SUMMARY))
+        dialog.editor.setPlainText(version)
+        assert dialog.save_section()
+        dialog.contents.setCurrentRow(FACTS_ROW)
+        assert version in dialog.facts.toPlainText()
+    dialog.close()
