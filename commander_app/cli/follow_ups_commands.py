@@ -113,6 +113,7 @@ def cmd_follow_ups(log: IncidentLog, args: argparse.Namespace) -> int:
         owner=args.owner,
         incident_id=incident_id,
         priority=Priority.parse(args.priority) if args.priority else None,
+        service=args.service,
         overdue_only=args.overdue,
         include_closed=args.all,
         include_drills=args.drills or incident_id is not None,

@@ -358,6 +358,9 @@ def add_follow_up_commands(
     p.add_argument("--owner", metavar="NAME")
     p.add_argument("--incident", metavar="ID")
     p.add_argument("--priority", help="P1 to P4")
+    p.add_argument(
+        "--service", metavar="NAME", help="of incidents whose updates named it as affected"
+    )
     p.add_argument("--all", action="store_true", help="closed items too")
     p.add_argument("--drills", action="store_true", help="drills' items too")
     shape = p.add_mutually_exclusive_group()

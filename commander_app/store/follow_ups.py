@@ -44,6 +44,7 @@ from commander_app.core.times import to_iso
 from commander_app.store import board as board_store
 from commander_app.store.follow_ups_projection import FOLLOW_UP_COLUMNS
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.services import named_service_sql
 
 
 def add_follow_up(
@@ -108,6 +109,7 @@ class FollowUpFilter:
     owner: str | None = None
     incident_id: str | None = None
     priority: Priority | None = None
+    service: str | None = None  # named as affected by one of the incident's updates
     overdue_only: bool = False
     include_closed: bool = False
     include_drills: bool = False
@@ -229,6 +231,9 @@ def _where(which: FollowUpFilter, now: datetime) -> tuple[str, dict[str, object]
     if which.priority:
         conditions.append("f.priority = :priority")
         params["priority"] = which.priority.value
+    if which.service and which.service.strip():
+        conditions.append(named_service_sql("f.incident_id", "service"))
+        params["service"] = which.service.strip()
     if which.overdue_only:
         rank, rank_params = standing_sql(now)
         conditions.append(f"{rank} = {URGENCY.index(Standing.OVERDUE)}")

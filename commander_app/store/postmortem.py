@@ -43,6 +43,7 @@ from commander_app.store import board as board_store
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import EVENT_COLUMNS, row_to_event
+from commander_app.store.services import incident_services, named_service_sql
 
 
 def postmortem_events(log: IncidentLog, incident_id: str) -> list[Event]:
@@ -211,14 +212,30 @@ def markdown(log: IncidentLog, incident_id: str, zone: tzinfo) -> str:
     )
 
 
+_MAX_SERVICES = 10  # of this incident's services, the first named are matched
+
+
 def earlier_incidents(log: IncidentLog, incident_id: str, limit: int = 3) -> list[EarlierIncident]:
-    """Earlier incidents like this one (their titles and postmortem factors share its
-    distinctive words), newest first, each with its factors and still-open follow-ups."""
+    """Earlier incidents like this one, newest first, each with its factors and
+    still-open follow-ups: their titles and postmortem factors share its distinctive
+    words, or their updates named a service this one's updates name (exactly, any case)."""
     state = log.incident(incident_id)
     terms = title_terms(state.title)
-    if not terms:
+    services = incident_services(log, incident_id)[:_MAX_SERVICES]
+    if not terms and not services:
         return []
-    query = " OR ".join(f'"{t}"*' for t in terms)
+    params: dict[str, object] = {"id": incident_id, "opened": state.opened_at or ""}
+    matches = []
+    if terms:
+        params["query"] = " OR ".join(f'"{t}"*' for t in terms)
+        matches += [
+            "i.id IN (SELECT incident_id FROM incidents_fts WHERE incidents_fts MATCH :query)",
+            "i.id IN (SELECT e.incident_id FROM events_fts JOIN events e ON e.seq = "
+            "events_fts.rowid WHERE events_fts MATCH :query AND e.kind = 'postmortem')",
+        ]
+    for number, service in enumerate(services):
+        params[f"service{number}"] = service
+        matches.append(named_service_sql("i.id", f"service{number}"))
     # Only incidents something was learnt from, opened before this one.
     learnt = (
         "SELECT incident_id FROM follow_ups UNION "
@@ -226,11 +243,9 @@ def earlier_incidents(log: IncidentLog, incident_id: str, limit: int = 3) -> lis
     )
     rows = log.conn.execute(
         "SELECT i.id FROM incidents i WHERE i.id != :id AND i.opened_at <= :opened "
-        f"AND i.id IN ({learnt}) AND (i.id IN (SELECT incident_id FROM incidents_fts "
-        "WHERE incidents_fts MATCH :query) OR i.id IN (SELECT e.incident_id FROM events_fts "
-        "JOIN events e ON e.seq = events_fts.rowid WHERE events_fts MATCH :query "
-        "AND e.kind = 'postmortem')) ORDER BY i.opened_at DESC LIMIT 200",
-        {"id": incident_id, "opened": state.opened_at or "", "query": query},
+        f"AND i.id IN ({learnt}) AND ({' OR '.join(matches)}) "
+        "ORDER BY i.opened_at DESC LIMIT 200",
+        params,
     ).fetchall()
     candidates = [r[0] for r in rows]
     found = []
@@ -239,8 +254,11 @@ def earlier_incidents(log: IncidentLog, incident_id: str, limit: int = 3) -> lis
         pm = postmortem(log, other_id)
         factors = tuple(f"{CATEGORY_LABELS[f.category]}: {f.text}" for f in pm.live_factors)
         shared = shared_terms(terms, [other.title, *(f.text for f in pm.live_factors)])
-        if not alike(terms, shared):
+        theirs = {name.lower() for name in incident_services(log, other_id)}
+        same_services = {f"service {name}" for name in services if name.lower() in theirs}
+        if not (terms and alike(terms, shared)) and not same_services:
             continue
+        shared |= same_services
         items = log.conn.execute(
             "SELECT number, text, owner, state FROM follow_ups WHERE incident_id = ? ORDER BY id",
             [other_id],

@@ -68,6 +68,8 @@ def test_follow_ups_are_commitments_tracked_after_the_incident(tmp_path: Path) -
         ("A2", "unacknowledged", "P1"),
         ("A1", "on_track", None),
     ]
+    # No update named a service yet: the filter by service finds nothing, says so.
+    assert ok("follow-ups", "--service", "search", db=db).strip() == "No open follow-ups."
     assert ok("action", "ack", "A2", "--author", "Kim", db=db).strip() == (
         "Kim accepts: Alert on search p99 above 2 s"
     )
