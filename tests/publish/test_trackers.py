@@ -39,6 +39,10 @@ JIRA_TOKEN = "ATATT3xJiraCanary9d2e"
 JIRA_EMAIL = "ops@example.com"
 
 
+def github(log: IncidentLog, clock: FixedClock, server: HTTPServer, **settings: Any) -> FakeGitHub:
+    return serve_github(log, clock, server, **settings)  # the channel "gh"
+
+
 def jira(log: IncidentLog, server: HTTPServer, **settings: Any) -> FakeJira:
     fake = FakeJira("OPS", JIRA_EMAIL, JIRA_TOKEN)
     server.expect_request(re.compile("^/")).respond_with_handler(fake.handle)
@@ -56,7 +60,7 @@ def tracker_of_kind(
 ) -> tuple[FakeGitHub | FakeJira, str]:
     """The fake tracker of this kind, and the name of the channel that pushes to it."""
     if kind == "github":
-        return serve_github(log, clock, server), "gh"
+        return github(log, clock, server), "gh"
     return jira(log, server), "jira"
 
 
@@ -85,7 +89,7 @@ def trackers_of(log: IncidentLog, action_id: str) -> dict[str, Any]:
 def test_a_push_to_github_makes_one_issue_and_keeps_its_number(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
 ) -> None:
-    fake = serve_github(log, clock, httpserver, labels=["follow-up"], assignees={"Kim": "kimgh"})
+    fake = github(log, clock, httpserver, labels=["follow-up"], assignees={"Kim": "kimgh"})
     action = follow_up(log, incident_id)
     row = push(log, incident_id, "A1", "gh")
     assert row.state is OutboxState.SENT
@@ -150,7 +154,7 @@ def test_a_server_error_after_the_tracker_took_it_is_found_not_duplicated(
 def test_a_dropped_answer_is_in_doubt_and_checked_before_sending_again(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
 ) -> None:
-    fake = serve_github(log, clock, httpserver)
+    fake = github(log, clock, httpserver)
     follow_up(log, incident_id)
     settings = channels.channel(log, "gh").settings
     with dropping_server() as dropping:
@@ -198,7 +202,7 @@ def test_killed_after_the_request_left_adopts_the_issue_it_made(
 def test_killed_before_the_request_left_sends_it_once(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
 ) -> None:
-    fake = serve_github(log, clock, httpserver)
+    fake = github(log, clock, httpserver)
     follow_up(log, incident_id)
     store.enqueue(log, incident_id, "A1", "gh", author="ada")
     assert store.claim_next(log, worker="laptop:999999") is not None
@@ -211,7 +215,7 @@ def test_killed_before_the_request_left_sends_it_once(
 def test_offline_the_push_waits_and_goes_out_once_when_the_tracker_answers(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
 ) -> None:
-    fake = serve_github(log, clock, httpserver)
+    fake = github(log, clock, httpserver)
     follow_up(log, incident_id)
     settings = channels.channel(log, "gh").settings
     channels.save_channel(
@@ -243,7 +247,7 @@ def test_github_refusals_stop_and_say_how_to_fix_them(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer,
     status: int, words: str,
 ) -> None:  # fmt: skip
-    fake = serve_github(log, clock, httpserver)
+    fake = github(log, clock, httpserver)
     if status == 401:
         SecretStore().set("gh", "ghp_wrong_token_000")
     elif status == 410:
@@ -308,7 +312,7 @@ def test_a_rate_limit_waits_as_asked_within_an_hour(
 def test_closed_in_github_as_completed_is_evidence_and_moves_the_item_to_done(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
 ) -> None:
-    fake = serve_github(log, clock, httpserver)
+    fake = github(log, clock, httpserver)
     action = follow_up(log, incident_id)
     push(log, incident_id, "A1", "gh")
     assert pull_states(log, SecretStore(), timeout=5.0).changed == []  # nothing changed yet
@@ -326,7 +330,7 @@ def test_closed_in_github_as_completed_is_evidence_and_moves_the_item_to_done(
 def test_closed_as_not_planned_is_logged_and_left_to_a_person(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
 ) -> None:
-    fake = serve_github(log, clock, httpserver)
+    fake = github(log, clock, httpserver)
     action = follow_up(log, incident_id)
     push(log, incident_id, "A1", "gh")
     fake.close(1, "not_planned")
@@ -389,7 +393,7 @@ def _stored(log: IncidentLog) -> str:
 def test_a_github_issue_address_that_is_no_web_address_is_not_kept(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, url: str
 ) -> None:
-    fake = serve_github(log, clock, httpserver)
+    fake = github(log, clock, httpserver)
 
     def change(request: Request, data: Any) -> Any:
         return {**data, "html_url": url} if isinstance(data, dict) and "number" in data else data
@@ -480,7 +484,7 @@ def test_a_jira_state_that_is_no_state_is_a_problem_not_a_crash(
 def test_a_github_state_answer_without_the_issue_is_a_problem_not_a_crash(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, answer: Any
 ) -> None:
-    fake = serve_github(log, clock, httpserver)
+    fake = github(log, clock, httpserver)
     follow_up(log, incident_id)
     push(log, incident_id, "A1", "gh")
     _answering(httpserver, fake, lambda request, data: answer)
@@ -509,7 +513,7 @@ def test_a_project_name_from_jira_is_bounded_when_shown(
 def test_a_refusal_keeps_the_tracker_s_words_bounded_blanked_and_inert(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer, answer: str
 ) -> None:
-    serve_github(log, clock, httpserver)
+    github(log, clock, httpserver)
     httpserver.clear()
     httpserver.expect_request(re.compile("^/")).respond_with_data(answer, status=422)
     follow_up(log, incident_id)
@@ -537,7 +541,7 @@ class CountingSecrets:
 def test_a_push_and_a_pull_read_each_channel_s_secret_once(
     log: IncidentLog, incident_id: str, clock: FixedClock, httpserver: HTTPServer
 ) -> None:
-    serve_github(log, clock, httpserver)
+    github(log, clock, httpserver)
     follow_up(log, incident_id)
     follow_up(log, incident_id, "Page the database owner")
     secrets = CountingSecrets()
