@@ -182,20 +182,15 @@ def cmd_action_push(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def _tracker_channel(log: IncidentLog, name: str | None) -> str:
     from commander_app.core.errors import ValidationError
-    from commander_app.core.events import TRACKER_KINDS
-    from commander_app.store import channels
+    from commander_app.store import tracker_pushes
 
     if name:
         return name
-    trackers = [c.name for c in channels.channels(log) if c.kind in TRACKER_KINDS]
+    trackers = tracker_pushes.tracker_channels(log)
     if len(trackers) == 1:
         return trackers[0]
     if not trackers:
-        raise ValidationError(
-            "No issue tracker is set up: add one with `commander channel add github NAME "
-            "--repo OWNER/REPO` or `commander channel add jira NAME --base-url … --email … "
-            "--project KEY`."
-        )
+        raise ValidationError(tracker_pushes.NO_TRACKER)
     raise ValidationError(f"Choose the tracker with --channel: {', '.join(trackers)}.")
 
 

@@ -66,6 +66,7 @@ def push_due(
     tracker_for: TrackerFactory | None = None,
     timeout: float = 20.0,
     should_stop: Callable[[], bool] = lambda: False,
+    on_attempt: Callable[[PushAttempt], None] = lambda attempt: None,
 ) -> list[PushAttempt]:
     """Push everything due now, one follow-up at a time; return what happened."""
     store.recover_interrupted(log)
@@ -73,6 +74,7 @@ def push_due(
         lambda: store.claim_next(log),
         lambda row: push_one(log, row, secrets, tracker_for=tracker_for, timeout=timeout),
         should_stop,
+        on_attempt,
     )
 
 

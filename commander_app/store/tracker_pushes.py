@@ -85,6 +85,18 @@ class TrackerPush:
         return f"Fix that, then `commander action push --retry {self.id[:10]}` (or --cancel it)."
 
 
+NO_TRACKER = (
+    "No issue tracker is set up: add one with `commander channel add github NAME "
+    "--repo OWNER/REPO` or `commander channel add jira NAME --base-url … --email … "
+    "--project KEY`."
+)
+
+
+def tracker_channels(log: IncidentLog) -> list[str]:
+    """The channels a follow-up can be pushed to (github, jira), by name."""
+    return [c.name for c in channel_store.channels(log) if c.kind in TRACKER_KINDS]
+
+
 def enqueue(
     log: IncidentLog, incident_id: str, item: str, channel: str, *, author: str
 ) -> TrackerPush:

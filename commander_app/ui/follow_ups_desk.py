@@ -30,6 +30,7 @@ FOLLOW_UP_KINDS = frozenset({Kind.ACTION, Kind.INCIDENT})
 
 class FollowUpsDesk(QObject):
     wrote = Signal()  # the view logged an answer or a move
+    push_queued = Signal(str)  # the view queued a push: the line to show; send it now
 
     def __init__(self, log: IncidentLog, author: str, zone: tzinfo, window: QWidget) -> None:
         super().__init__(window)
@@ -73,6 +74,7 @@ class FollowUpsDesk(QObject):
         if self._view is None:
             self._view = FollowUpsView(self._log, self._author, self._zone, self._window)
             self._view.wrote.connect(self.wrote)
+            self._view.push_queued.connect(self.push_queued)
         else:
             self._view.refresh()
         self._view.show()
@@ -80,6 +82,11 @@ class FollowUpsDesk(QObject):
         self._view.activateWindow()
         self._view.table.setFocus()
         return self._view
+
+    def on_attempt(self, row_id: str, _state: str, line: str) -> None:
+        """The window's runner tried an update or a push; the view tells its own push's."""
+        if self._view is not None:
+            self._view.on_attempt(row_id, line)
 
     @property
     def view(self) -> FollowUpsView | None:

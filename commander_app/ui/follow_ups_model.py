@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 from commander_app.core.follow_ups import FollowUpRow, Standing, standing
 from commander_app.core.model import Ack, FollowUpState
 from commander_app.core.times import format_local
+from commander_app.core.tracker import TRACKER_NAMES
 from commander_app.store import follow_ups as store
 from commander_app.store.follow_ups import FollowUpFilter, IncidentChoice
 from commander_app.store.incident_log import IncidentLog
@@ -126,7 +127,7 @@ class FollowUpsModel(RowTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == INCIDENT:
                 return f"{row.incident_title}\n{row.severity.value} · id {row.incident_id}"
-            return row.text if column == ITEM else None
+            return _item_tip(row) if column == ITEM else None
         if role == Qt.ItemDataRole.ForegroundRole:
             colour = _colour(standing_now)
             return QBrush(colour) if colour is not None else None
@@ -140,7 +141,9 @@ class FollowUpsModel(RowTableModel):
         if column == NUMBER:
             return row.number
         if column == ITEM:
-            return row.text.splitlines()[0] if row.text else ""
+            first = row.text.splitlines()[0] if row.text else ""
+            keys = issue_keys(row)
+            return f"{first}  [{keys}]" if keys else first
         if column == OWNER:
             return owner_text(row)
         if column == PRIORITY:
@@ -153,6 +156,22 @@ class FollowUpsModel(RowTableModel):
             return _CLOSED_WORDS.get(row.state, "closed")
         words = STANDING_WORDS[standing_now]
         return f"{words}, started" if row.state is FollowUpState.IN_PROGRESS else words
+
+
+def issue_keys(row: FollowUpRow) -> str:
+    """Its issues on trackers (acme/ops#12, OPS-12), as the Item column ends."""
+    return ", ".join(str(row.trackers[name]["key"]) for name in sorted(row.trackers))
+
+
+def _item_tip(row: FollowUpRow) -> str:
+    """The whole text, then each issue it became with its address and its state there."""
+    lines = [row.text]
+    for name in sorted(row.trackers):
+        issue = row.trackers[name]
+        tracker = TRACKER_NAMES.get(str(issue.get("kind")), name)
+        state = issue.get("state") or "open"
+        lines.append(f"In {tracker} as {issue['key']} ({state}): {issue['url']}")
+    return "\n".join(lines)
 
 
 def owner_text(row: FollowUpRow) -> str:

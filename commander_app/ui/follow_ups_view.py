@@ -1,6 +1,7 @@
 """The Follow-ups view: every open item of every incident, most urgent first, and the
-owner's answers and the item's moves, each the store function the CLI's `commander action`
-calls. Loaded the first time it is opened; the window's first paint does without it."""
+owner's answers, the item's moves and its push to a tracker, each the store function the
+CLI's `commander action` calls. Loaded the first time it is opened; the window's first
+paint does without it."""
 
 from __future__ import annotations
 
@@ -31,8 +32,11 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.follow_ups import FollowUpRow
 from commander_app.core.model import Ack, Event, FollowUpState, Priority
 from commander_app.store import follow_ups as store
+from commander_app.store import tracker_pushes
 from commander_app.store.follow_ups import FollowUpFilter
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.tracker_pushes import TrackerPush
+from commander_app.ui.ask import ask_choice
 from commander_app.ui.error_line import ErrorLine
 from commander_app.ui.follow_ups_model import (
     DUE,
@@ -104,6 +108,7 @@ class FollowUpsView(QDialog):
     """Non-modal, owned by the main window and closed with it."""
 
     wrote = Signal()  # an answer or a move was logged; the window reads it back
+    push_queued = Signal(str)  # a push waits for its tracker: the line to show; send it now
 
     def __init__(
         self, log: IncidentLog, author: str, zone: tzinfo, parent: QWidget | None = None
@@ -126,6 +131,7 @@ class FollowUpsView(QDialog):
         self._after_first_paint.timeout.connect(self.load_choices)
         self._painted = False
         self._choices_loaded = False
+        self._pushing: str | None = None  # the push queued here last: told how it went
         self._init_filters()
         self._init_table()
         self._init_buttons()
@@ -186,6 +192,7 @@ class FollowUpsView(QDialog):
         self.done_button = QPushButton("Do&ne…")
         self.wont_button = QPushButton("&Won't do…")
         self.reopen_button = QPushButton("&Reopen")
+        self.push_button = QPushButton("Push to &tracker…")
         self.close_button = QPushButton("Close")
         tips = {
             self.accept_button: "The owner accepts the item (commander action ack)",
@@ -194,6 +201,7 @@ class FollowUpsView(QDialog):
             self.done_button: "Done, with the evidence: a link or a note (commander action done)",
             self.wont_button: "Not doing it is a decision: give the reason (commander action wont)",
             self.reopen_button: "Open it again (commander action reopen)",
+            self.push_button: "Make it an issue in GitHub or Jira, once (commander action push)",
         }
         for button, tip in tips.items():
             button.setToolTip(tip)
@@ -221,6 +229,7 @@ class FollowUpsView(QDialog):
             self.done_button,
             self.wont_button,
             self.reopen_button,
+            self.push_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch()
@@ -247,6 +256,7 @@ class FollowUpsView(QDialog):
         self.done_button.clicked.connect(self.finish_selected)
         self.wont_button.clicked.connect(self.drop_selected)
         self.reopen_button.clicked.connect(self.reopen_selected)
+        self.push_button.clicked.connect(self.push_selected)
         self.close_button.clicked.connect(self.close)
 
     # -- showing -------------------------------------------------------------
@@ -337,6 +347,7 @@ class FollowUpsView(QDialog):
             self.done_button,
             self.wont_button,
             self.reopen_button,
+            self.push_button,
         ):
             button.setEnabled(chosen)
 
@@ -459,3 +470,45 @@ class FollowUpsView(QDialog):
 
     def reopen_selected(self) -> bool:
         return self._attempt(lambda row: self._move(row, FollowUpState.OPEN))
+
+    def push_selected(self) -> TrackerPush | None:
+        """Queue the item for a tracker (asking which, when there are several); the window's
+        runner sends it. A refusal (already there, on its way) is shown, nothing written."""
+        chosen = self.selected()
+        if chosen is None:
+            self.error.say("Select an item first.")
+            return None
+        names = tracker_pushes.tracker_channels(self._log)
+        if not names:
+            self._tell("")
+            self.error.say(tracker_pushes.NO_TRACKER)
+            return None
+        channel = names[0] if len(names) == 1 else None
+        if channel is None:
+            channel = ask_choice(
+                self,
+                f"Push {chosen.number} to a tracker",
+                f"Which tracker gets {chosen.number} “{chosen.text.splitlines()[0][:60]}”?",
+                names,
+            )
+            if channel is None:
+                return None  # cancelled
+        try:
+            push = tracker_pushes.enqueue(
+                self._log, chosen.incident_id, chosen.id, channel, author=self._author
+            )
+        except CommanderError as exc:
+            self._tell("")
+            self.error.say(str(exc))
+            return None
+        self.error.say("")
+        line = f"Queued: {push.request.number} goes to {push.channel}; pushing…"
+        self._pushing = push.id
+        self._tell(line)
+        self.push_queued.emit(line)
+        return push
+
+    def on_attempt(self, row_id: str, line: str) -> None:
+        """The window's runner tried a push: if it is the one queued here, say how it went."""
+        if row_id == self._pushing:
+            self._tell(line)

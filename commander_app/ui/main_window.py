@@ -302,6 +302,8 @@ class MainWindow(QMainWindow):
         self._after_first_paint.timeout.connect(self.rollback_tab.build)
         self._after_first_paint.timeout.connect(self.follow_ups.after_first_paint)
         self.follow_ups.wrote.connect(lambda: self.live.poll(force=True))
+        self.follow_ups.push_queued.connect(self.publishing.push_queued)
+        self.publishing.runner.attempted.connect(self.follow_ups.on_attempt)
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(self.show_refusal)

@@ -1,8 +1,10 @@
-"""Drains the outbox on a thread of its own, so a channel that hangs never freezes the window.
+"""Drains the outbox, then the follow-ups waiting for their trackers, on a thread of its
+own, so a channel that hangs never freezes the window.
 
 The thread owns its own connection to the log (SQLite connections stay on the thread
-that made them). The window pokes it after a Send and a timer pokes it when a retry
-falls due; it reports each attempt back through a signal.
+that made them). The window pokes it after a Send or a push and a timer pokes it when a
+retry falls due or another program queued something; it reports each attempt (an
+update's or a push's) back through one signal.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from commander_app.core.clock import Clock
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.outbox_status import next_due_at
+from commander_app.store.outbox_status import next_due_at, next_push_due_at
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +45,6 @@ class _Drainer:
         self._thread.join(wait_s)
 
     def _run(self) -> None:
-        from commander_app.publish.outbox_worker import deliver_due
-        from commander_app.publish.secrets import SecretStore
-
         log: IncidentLog | None = None
         try:
             while True:
@@ -56,26 +55,53 @@ class _Drainer:
                 try:
                     if log is None:
                         log = IncidentLog(self._path, device_id=self._device_id, clock=self._clock)
-                    deliver_due(
-                        log,
-                        SecretStore(),
-                        should_stop=lambda: self.stopping,
-                        on_attempt=lambda a: self._bridge.attempted.emit(
-                            a.entry.id, a.outcome.value, a.describe()
-                        ),
-                    )
-                except Exception:  # the log stays usable; the next poke tries again
-                    logger.exception("draining the outbox failed")
+                except Exception:  # the next poke tries again
+                    logger.exception("opening the log to drain the outbox failed")
+                else:
+                    self._drain(log)
                 self._bridge.finished.emit()
         finally:
             if log is not None:
                 log.close()
 
+    def _drain(self, log: IncidentLog) -> None:
+        """The updates due, then the follow-ups due for their trackers; a bug in one does
+        not hold up the other."""
+        from commander_app.publish.outbox_worker import deliver_due
+        from commander_app.publish.secrets import SecretStore
+        from commander_app.publish.tracker_worker import push_due
+
+        secrets = SecretStore()
+        try:
+            deliver_due(
+                log,
+                secrets,
+                should_stop=lambda: self.stopping,
+                on_attempt=lambda a: self._bridge.attempted.emit(
+                    a.entry.id, a.outcome.value, a.describe()
+                ),
+            )
+        except Exception:  # the log stays usable; the next poke tries again
+            logger.exception("draining the outbox failed")
+        if self.stopping:
+            return
+        try:
+            push_due(
+                log,
+                secrets,
+                should_stop=lambda: self.stopping,
+                on_attempt=lambda p: self._bridge.attempted.emit(
+                    p.push.id, p.outcome.value, p.describe()
+                ),
+            )
+        except Exception:  # the log stays usable; the next poke tries again
+            logger.exception("pushing follow-ups to their trackers failed")
+
 
 class _Bridge(QObject):
     """Signals emitted on the drainer's thread, delivered on the GUI thread."""
 
-    attempted = Signal(str, str, str)  # outbox id, state, one line for the person
+    attempted = Signal(str, str, str)  # outbox or push id, state, one line for the person
     finished = Signal()
 
 
@@ -96,11 +122,15 @@ class OutboxRunner(QObject):
         self._again = False
 
     def tick(self) -> None:
-        """Poke when something is due (a retry's wait is over, another program queued).
+        """Poke when an update or a push is due (a retry's wait is over, another program
+        queued one).
 
         Called by the window's outbox badge timer; the runner has no timer of its own."""
-        due = next_due_at(self._log)
-        if due is not None and due <= self._log.clock.now():
+        now = self._log.clock.now()
+        if any(
+            due is not None and due <= now
+            for due in (next_due_at(self._log), next_push_due_at(self._log))
+        ):
             self.poke()
 
     def poke(self) -> None:

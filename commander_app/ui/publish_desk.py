@@ -1,4 +1,5 @@
-"""Publishing in the window: the outbox badge, the worker that drains it, and its dialogs."""
+"""Publishing in the window: the outbox badge, the worker that drains it (and the follow-ups
+waiting for their trackers), and its dialogs."""
 
 from __future__ import annotations
 
@@ -81,6 +82,11 @@ class PublishDesk(QObject):
         audience = entries[0].audience.value if entries else ""
         self.message.emit(f"Update to {audience} queued for {names}; sending…")
         self.refresh()
+        self.runner.poke()
+
+    def push_queued(self, line: str) -> None:
+        """A follow-up queued for its tracker (from the Follow-ups view): off it goes."""
+        self.message.emit(line)
         self.runner.poke()
 
     def _on_attempt(self, _row_id: str, state: str, line: str) -> None:

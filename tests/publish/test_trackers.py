@@ -33,23 +33,14 @@ from commander_app.store import follow_ups as follow_up_store
 from commander_app.store import tracker_pushes as store
 from commander_app.store.incident_log import IncidentLog
 from tests.support.broken_servers import closed_port_url, dropping_server
-from tests.support.trackers import FakeGitHub, FakeJira, Trouble
+from tests.support.trackers import GH_TOKEN, FakeGitHub, FakeJira, Trouble, serve_github
 
-GH_TOKEN = "ghp_Canary7f3a9c0d1e2bQx"
 JIRA_TOKEN = "ATATT3xJiraCanary9d2e"
 JIRA_EMAIL = "ops@example.com"
 
 
 def github(log: IncidentLog, clock: FixedClock, server: HTTPServer, **settings: Any) -> FakeGitHub:
-    fake = FakeGitHub("acme/ops", GH_TOKEN, now=clock.now())
-    server.expect_request(re.compile("^/")).respond_with_handler(fake.handle)
-    channels.save_channel(
-        log, "gh", "github",
-        {"repository": "acme/ops", "base_url": server.url_for("").rstrip("/"), "labels": [],
-         "assignees": {}, **settings},
-    )  # fmt: skip
-    SecretStore().set("gh", GH_TOKEN)
-    return fake
+    return serve_github(log, clock, server, **settings)  # the channel "gh"
 
 
 def jira(log: IncidentLog, server: HTTPServer, **settings: Any) -> FakeJira:

@@ -6,14 +6,17 @@ import pytest
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.follow_ups import FollowUpRequest
 from commander_app.core.model import Audience, Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.store import channels as channel_store
+from commander_app.store import follow_ups, outbox_rows
 from commander_app.store import outbox as store
-from commander_app.store import outbox_rows
+from commander_app.store import tracker_pushes as pushes
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.outbox_status import next_due_at, waiting_count
+from commander_app.store.outbox_status import next_due_at, next_push_due_at, waiting_count
 from tests.store.conftest import count
+from tests.support.query_plan import read_plans
 
 
 @pytest.fixture
@@ -231,3 +234,24 @@ def test_the_worker_is_woken_when_the_earliest_wait_is_over(
     assert next_due_at(log) == clock.now() + timedelta(seconds=15)
     store.cancel(log, first, author="cara")
     assert next_due_at(log) is None
+
+
+def test_the_worker_is_woken_when_a_follow_up_push_falls_due(
+    log: IncidentLog, incident_id: str, clock: FixedClock
+) -> None:
+    """The window's runner is poked for pushes too: their earliest wait, one indexed read."""
+    channel_store.save_channel(log, "gh", "github", {"repository": "acme/ops"})
+    request = FollowUpRequest("Add a canary stage — done when every deploy passes it", owner="K")
+    follow_ups.add_follow_up(log, incident_id, request, author="ada")
+    assert next_push_due_at(log) is None
+    row = pushes.enqueue(log, incident_id, "A1", "gh", author="ada")
+    assert next_push_due_at(log) == clock.now()
+    assert next_due_at(log) is None  # the outbox has nothing: a push is no update
+    pushes.claim_next(log, worker="w")
+    assert next_push_due_at(log) is None  # being pushed: nothing else is due
+    pushes.record_failure(log, row.id, "Network down", retryable=True, jitter=lambda: 0.0)
+    assert next_push_due_at(log) == clock.now() + timedelta(seconds=15)
+    [plan] = read_plans(log.conn, lambda: next_push_due_at(log))
+    assert "USING COVERING INDEX tracker_pushes_by_state" in plan
+    pushes.cancel(log, row.id)
+    assert next_push_due_at(log) is None

@@ -15,10 +15,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from commander_app.core.clock import Clock
+from commander_app.publish.secrets import SecretStore
+from commander_app.store import channels
+from commander_app.store.incident_log import IncidentLog
 from tests.support.status_pages import Sent
 
+GH_TOKEN = "ghp_Canary7f3a9c0d1e2bQx"
 GITHUB_CREATE_FIELDS = {"title", "body", "assignee", "milestone", "labels", "assignees", "type"}
 JIRA_MAX_SUMMARY = 255
 
@@ -299,3 +305,19 @@ def _valid_adf(doc: Any) -> bool:
             if not isinstance(node.get("text"), str) or not node["text"]:
                 return False  # ADF: a text node may not be empty
     return True
+
+
+def serve_github(
+    log: IncidentLog, clock: Clock, server: HTTPServer, name: str = "gh", **settings: Any
+) -> FakeGitHub:
+    """A fake acme/ops repository behind `server`, and the github channel `name` that
+    pushes to it, its token in the (test's in-memory) keyring."""
+    fake = FakeGitHub("acme/ops", GH_TOKEN, now=clock.now())
+    server.expect_request(re.compile("^/")).respond_with_handler(fake.handle)
+    channels.save_channel(
+        log, name, "github",
+        {"repository": "acme/ops", "base_url": server.url_for("").rstrip("/"), "labels": [],
+         "assignees": {}, **settings},
+    )  # fmt: skip
+    SecretStore().set(name, GH_TOKEN)
+    return fake

@@ -1,8 +1,10 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
@@ -30,3 +32,16 @@ def window(qtbot: QtBot, log: IncidentLog, settings_file: Path) -> Iterator[Main
 def from_a_terminal(log: IncidentLog, clock: FixedClock) -> IncidentLog:
     """The same log opened as another process would (a terminal's `commander log`)."""
     return IncidentLog(log.path, device_id="terminal", clock=clock)
+
+
+def answer_with(act: Callable[[QInputDialog], None]) -> None:
+    """Acts on the question once it is up (it is modal: this runs inside its event loop)."""
+
+    def act_on_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(10, act_on_dialog)
+            return
+        act(dialog)
+
+    QTimer.singleShot(0, act_on_dialog)
