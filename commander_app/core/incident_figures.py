@@ -13,7 +13,14 @@ from typing import Any, Literal
 
 from commander_app.core.board import Board, Hypothesis, summary
 from commander_app.core.cadence import Adherence
-from commander_app.core.model import Audience, CommsAction, Event, HypothesisState, IncidentState, Kind
+from commander_app.core.model import (
+    Audience,
+    CommsAction,
+    Event,
+    HypothesisState,
+    IncidentState,
+    Kind,
+)
 from commander_app.core.times import format_duration, from_iso
 
 Unit = Literal["seconds", "count", "ratio"]
@@ -71,16 +78,30 @@ class _Moment:
     missing: str  # the words when it is not recorded
 
 
-def _between(key: str, label: str, start: _Moment, end: _Moment, *, stood_in: str | None = None,
-             by: str | None = None) -> Figure:  # fmt: skip
+def _between(
+    key: str,
+    label: str,
+    start: _Moment,
+    end: _Moment,
+    *,
+    stood_in: str | None = None,
+    by: str | None = None,
+) -> Figure:
     measured = f"{start.name} → {end.name}"
     if start.at is None or end.at is None:
         missing = start.missing if start.at is None else end.missing
         return Figure(key, label, None, "seconds", measured, missing, by)
     seconds = (from_iso(end.at) - from_iso(start.at)).total_seconds()
     if seconds < 0:
-        return Figure(key, label, None, "seconds", measured,
-                      f"{end.name} is recorded before {start.name}: check the times", by)  # fmt: skip
+        return Figure(
+            key,
+            label,
+            None,
+            "seconds",
+            measured,
+            f"{end.name} is recorded before {start.name}: check the times",
+            by,
+        )
     return Figure(key, label, seconds, "seconds", measured, stood_in, by)
 
 
@@ -118,10 +139,12 @@ def incident_figures(
     who = (correct.owner or correct.author) if correct else None
     figures = [
         _between("time_to_detect", "Time to detect", start, detected, stood_in=stood_in),
-        _between("time_to_correct_hypothesis", "Detected → correct hypothesis", detected,
-                 raised, by=who),  # fmt: skip
-        _between("correct_hypothesis_to_mitigated", "Correct hypothesis → mitigated", raised,
-                 mitigated),  # fmt: skip
+        _between(
+            "time_to_correct_hypothesis", "Detected → correct hypothesis", detected, raised, by=who
+        ),
+        _between(
+            "correct_hypothesis_to_mitigated", "Correct hypothesis → mitigated", raised, mitigated
+        ),
         _between("time_to_mitigate", "Time to mitigate", start, mitigated, stood_in=stood_in),
         _between("time_to_resolve", "Time to resolve", start, resolved, stood_in=stood_in),
     ]
@@ -152,11 +175,18 @@ def _first_updates(state: IncidentState, events: Iterable[Event]) -> list[Figure
         note = "no detected milestone: measured from when the incident was opened"
     result = []
     for audience in Audience:
-        end = _Moment(f"first update to {audience.value}", first.get(audience),
-                      f"no update was sent to {audience.value}")  # fmt: skip
-        figure = _between(f"time_to_first_update.{audience.value}",
-                          f"Time to first update ({audience.value})", start, end,
-                          stood_in=note)  # fmt: skip
+        end = _Moment(
+            f"first update to {audience.value}",
+            first.get(audience),
+            f"no update was sent to {audience.value}",
+        )
+        figure = _between(
+            f"time_to_first_update.{audience.value}",
+            f"Time to first update ({audience.value})",
+            start,
+            end,
+            stood_in=note,
+        )
         result.append(figure)
     return result
 
@@ -167,11 +197,22 @@ def _adherence(adherence: Mapping[Audience, Adherence]) -> list[Figure]:
         kept = adherence.get(audience)
         key, label = f"cadence_adherence.{audience.value}", f"Updates on time ({audience.value})"
         if kept is None or not kept.due:
-            result.append(Figure(key, label, None, "ratio", "updates on time / updates due",
-                                 "no update was due"))  # fmt: skip
+            result.append(
+                Figure(
+                    key, label, None, "ratio", "updates on time / updates due", "no update was due"
+                )
+            )
             continue
-        result.append(Figure(key, label, kept.ratio, "ratio", "updates on time / updates due",
-                             f"{kept.on_time} of {kept.due}"))  # fmt: skip
+        result.append(
+            Figure(
+                key,
+                label,
+                kept.ratio,
+                "ratio",
+                "updates on time / updates due",
+                f"{kept.on_time} of {kept.due}",
+            )
+        )
     return result
 
 
@@ -195,8 +236,14 @@ def _decision_latency(board: Board, events: Sequence[Event]) -> Figure:
         if longest is None or waited > longest[0]:
             longest = (waited, summary(decision.text, 60))
     if longest is None:
-        return Figure(key, label, None, "seconds", measured,
-                      "no checklist was ticked before a change was decided")  # fmt: skip
+        return Figure(
+            key,
+            label,
+            None,
+            "seconds",
+            measured,
+            "no checklist was ticked before a change was decided",
+        )
     return Figure(key, label, longest[0], "seconds", measured, f"longest: “{longest[1]}”")
 
 
@@ -212,13 +259,19 @@ def _peak_hypotheses(board: Board, state: IncidentState, now: datetime) -> Figur
     for _at, step in sorted(moments, key=lambda m: (m[0], m[1])):
         running += step
         peak = max(peak, running)
-    return Figure("peak_parallel_hypotheses", "Hypotheses open at the peak", float(peak),
-                  "count", "hypotheses open at one time")  # fmt: skip
+    return Figure(
+        "peak_parallel_hypotheses",
+        "Hypotheses open at the peak",
+        float(peak),
+        "count",
+        "hypotheses open at one time",
+    )
 
 
 def _handoffs(events: Iterable[Event]) -> Figure:
     accepted = sum(
         1 for e in events if e.kind is Kind.ROLE and e.body.get("action") == "handoff_accepted"
     )
-    return Figure("handoffs", "Handoffs of command", float(accepted), "count",
-                  "handoffs of command accepted")  # fmt: skip
+    return Figure(
+        "handoffs", "Handoffs of command", float(accepted), "count", "handoffs of command accepted"
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from commander_app.core import projection
 from commander_app.core.chain import ChainLink, Predecessor, broken_link
-from commander_app.store import follow_ups_projection
+from commander_app.store import follow_ups_projection, incident_figures
 from commander_app.store.database import decoded
 from commander_app.store.errors import DamagedDatabaseError
 from commander_app.store.faults import damaged_error
@@ -208,6 +208,10 @@ def _projection_problems(log: IncidentLog, skip: _Skip) -> list[str]:
     for extra in set(stored) - set(ids):
         problems.append(f"incident {extra} has no events; run `commander check --rebuild`")
     problems += _follow_up_problems(log, ids)
+    problems += [
+        f"incident {i}: its kept figures differ from its events; run `commander check --rebuild`"
+        for i in incident_figures.out_of_step(log.conn, ids)
+    ]
     return problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -74,6 +75,10 @@ INCIDENT_COLUMNS = (
 
 
 _KINDS = {kind.value: kind for kind in Kind}
+# The one form every stored time has (`core.times.to_iso`): a byte changed in one is met
+# here, told as damage, not later as "not an ISO-8601 time" from whatever parses it.
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+_TWO_TIMES = re.compile(_TIME.pattern * 2)
 _JSON = json.JSONDecoder()  # what json.loads uses: the same defaults
 
 
@@ -94,15 +99,19 @@ def row_to_event(row: Sequence[Any]) -> Event:
         )
     except (KeyError, StoredValueError):
         raise StoredValueError(_undecodable_event(row)) from None
-    if not (
-        str
-        is type(row[0])
-        is type(row[1])
-        is type(row[4])
-        is type(row[5])
-        is type(row[6])
-        is type(row[7])
-    ) or (row[8] is not None and type(row[8]) is not str):
+    if (
+        not (
+            str
+            is type(row[0])
+            is type(row[1])
+            is type(row[4])
+            is type(row[5])
+            is type(row[6])
+            is type(row[7])
+        )
+        or (row[8] is not None and type(row[8]) is not str)
+        or not _TWO_TIMES.fullmatch(row[6] + row[7])
+    ):
         raise StoredValueError(_undecodable_event(row))
     return event
 
@@ -140,6 +149,8 @@ def _why(values: dict[str, Any]) -> str:
         elif type(value) is not str:
             what = _COLUMN_WORDS.get(name, name.replace("_", " "))
             return f"its {what} is stored as {type(value).__name__}, not text"
+        elif name in ("occurred_at", "recorded_at") and not _TIME.fullmatch(value):
+            return f"its time {value!r} is not a time as Commander writes it"
     return "a stored value is not as Commander writes it"
 
 
@@ -178,8 +189,10 @@ def row_to_entry(row: Sequence[Any]) -> EntryRow:
         )
     except (KeyError, StoredValueError):
         raise StoredValueError(_undecodable_entry(row)) from None
-    if not (str is type(row[0]) is type(row[3]) is type(row[4])) or (
-        row[5] is not None and type(row[5]) is not str
+    if (
+        not (str is type(row[0]) is type(row[3]) is type(row[4]))
+        or (row[5] is not None and type(row[5]) is not str)
+        or not _TIME.fullmatch(row[4])
     ):
         raise StoredValueError(_undecodable_entry(row))
     return entry

@@ -11,6 +11,7 @@ KNOWN_MIGRATIONS = (
     "m007_follow_ups",
     "m008_tracker_pushes",
     "m009_import_stage",
+    "m010_incident_figures",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

@@ -1,0 +1,155 @@
+"""Each incident's figures, kept in a table like the incidents projection: written in
+the same transaction as the events they come from, rebuildable from the events alone,
+so the trends over thousands of incidents read one row each and never replay a story.
+
+What is kept is what the events alone decide (durations, first updates, decision
+latency, hypotheses at the peak, handoffs). Cadence adherence also depends on the team's
+cadence settings and on the clock while an incident is open, so it is worked out when
+asked (`figures`), never stored.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from commander_app.core.board import fold_board
+from commander_app.core.incident_figures import IncidentFigures, incident_figures
+from commander_app.core.model import Kind
+from commander_app.core.times import from_iso
+from commander_app.store.database import decoded
+from commander_app.store.rows import (
+    BOARD_EVENTS_SQL,
+    ENTRY_COLUMNS,
+    EVENT_COLUMNS,
+    INCIDENT_COLUMNS,
+    recorded_order,
+    row_to_entry,
+    row_to_event,
+    row_to_state,
+)
+
+if TYPE_CHECKING:
+    from commander_app.store.incident_log import IncidentLog
+
+CREATE_SQL = """
+    CREATE TABLE incident_figures (
+        incident_id TEXT PRIMARY KEY,
+        figures TEXT NOT NULL
+    );
+"""
+
+# The kinds the kept figures read beside the board and the incident row: a write of any
+# other kind (a note, a finding: most of them) leaves the figures as they were.
+FIGURE_KINDS = frozenset(
+    {
+        Kind.INCIDENT,
+        Kind.STATUS,
+        Kind.MILESTONE,
+        Kind.HYPOTHESIS,
+        Kind.DECISION,
+        Kind.COMMS,
+        Kind.CHECKLIST,
+        Kind.ROLE,
+    }
+)
+_EVENTS_SQL = "kind IN ('comms', 'checklist', 'role') OR supersedes IS NOT NULL"
+
+
+class Executes(Protocol):
+    """A sqlite3 connection, or a sqlite-utils Database during a migration."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any: ...
+
+
+def concerns_figures(kinds: set[Kind], corrected: bool) -> bool:
+    return corrected or bool(kinds & FIGURE_KINDS)
+
+
+def expected(conn: Executes, incident_id: str) -> IncidentFigures | None:
+    """The figures the events fold to (adherence left out), as of the incident's last
+    event; None for an incident the projection does not hold."""
+    found = conn.execute(
+        f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id = ?", [incident_id]
+    ).fetchall()
+    if not found:
+        return None
+    state = row_to_state(found[0])
+    entries = [
+        row_to_entry(r)
+        for r in conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM events WHERE incident_id = ? AND ({BOARD_EVENTS_SQL})",
+            [incident_id],
+        ).fetchall()
+    ]
+    board = fold_board(entries, recorded_order(entries))
+    events = [
+        row_to_event(r)
+        for r in conn.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({_EVENTS_SQL})",
+            [incident_id],
+        ).fetchall()
+    ]
+    as_of = from_iso(state.last_event_at or state.opened_at or "2000-01-01T00:00:00Z")
+    return incident_figures(state, board, events, {}, as_of)
+
+
+def refresh(conn: Executes, incident_id: str) -> None:
+    """Rewrite one incident's row, inside the caller's transaction."""
+    figures = expected(conn, incident_id)
+    if figures is None:
+        return
+    conn.execute(
+        "INSERT INTO incident_figures (incident_id, figures) VALUES (?, ?) "
+        "ON CONFLICT (incident_id) DO UPDATE SET figures = excluded.figures",
+        [incident_id, _encode(figures)],
+    )
+
+
+def rebuild(conn: Executes) -> None:
+    """Throw the table away and refold it, inside the caller's transaction."""
+    conn.execute("DELETE FROM incident_figures", [])
+    for (incident_id,) in conn.execute("SELECT id FROM incidents", []).fetchall():
+        refresh(conn, incident_id)
+
+
+def stored(conn: Executes, incident_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT figures FROM incident_figures WHERE incident_id = ?", [incident_id]
+    ).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def out_of_step(conn: Executes, incident_ids: list[str]) -> list[str]:
+    """Of these incidents, those whose kept figures differ from what their events fold
+    to (for `check`, which leaves out the ones whose rows cannot be read)."""
+    wrong = []
+    for incident_id in incident_ids:
+        figures = expected(conn, incident_id)
+        kept = stored(conn, incident_id)
+        if figures is not None and kept != json.loads(_encode(figures)):
+            wrong.append(incident_id)
+    return wrong
+
+
+def _encode(figures: IncidentFigures) -> str:
+    return json.dumps(figures.as_dict(), ensure_ascii=False, sort_keys=True)
+
+
+def figures_now(log: IncidentLog, incident_id: str, now: datetime | None = None) -> IncidentFigures:
+    """Every figure of one incident as of `now`, cadence adherence included (read with the
+    team's cadence settings: a broken settings file is said, as everywhere)."""
+    from commander_app.store import board as board_store
+    from commander_app.store import cadence
+
+    state = log.incident(incident_id)
+    moment = now or log.clock.now()
+    kept = cadence.adherence(log, incident_id, cadence.load_policy(), moment)
+    events = decoded(
+        log.conn,
+        row_to_event,
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({_EVENTS_SQL})",
+        [incident_id],
+    )
+    return incident_figures(state, board_store.board(log, incident_id), events, kept, moment)
