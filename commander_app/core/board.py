@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from commander_app.core.bodies import (
+    ActionBody,
+    DecisionBody,
+    FindingBody,
+    HypothesisBody,
+)
 from commander_app.core.errors import ValidationError
-from commander_app.core.events import clean_name
+from commander_app.core.events import clean_name, clean_text
 from commander_app.core.item_numbers import find_item, number_items
 from commander_app.core.model import (
     BOARD_KINDS,
@@ -405,7 +411,42 @@ _STATE_LABELS = {
 }
 
 
-def hypothesis_state_body(hypothesis: Hypothesis, state: HypothesisState) -> dict[str, Any]:
+def new_hypothesis_body(text: str, owner: str | None) -> HypothesisBody:
+    """A hypothesis as opened; `owner` is a cleaned name, or None for nobody yet."""
+    body: HypothesisBody = {"text": clean_text(text)}
+    if owner is not None:
+        body["owner"] = owner
+    return body
+
+
+def new_finding_body(text: str) -> FindingBody:
+    """A finding; the store links it (`ref`) to the hypothesis it bears on, if one is named."""
+    return {"text": clean_text(text)}
+
+
+def new_action_body(text: str, owner: str | None, due: str | None) -> ActionBody:
+    """A board action; `owner` is a cleaned name, `due` a UTC ISO-8601 time."""
+    body: ActionBody = {"text": clean_text(text)}
+    if owner is not None:
+        body["owner"] = owner
+    if due is not None:
+        body["due"] = due
+    return body
+
+
+def new_decision_body(
+    text: str, options: list[str] | None, reversible: bool | None
+) -> DecisionBody:
+    """A decision as the commander made it; `options` are cleaned texts."""
+    body: DecisionBody = {"text": clean_text(text)}
+    if options is not None:
+        body["options"] = options
+    if reversible is not None:
+        body["reversible"] = reversible
+    return body
+
+
+def hypothesis_state_body(hypothesis: Hypothesis, state: HypothesisState) -> HypothesisBody:
     if state is hypothesis.state:
         raise ValidationError(
             f"The hypothesis '{summary(hypothesis.text, 60)}' is already {state.value}."
@@ -414,7 +455,7 @@ def hypothesis_state_body(hypothesis: Hypothesis, state: HypothesisState) -> dic
     return {"text": text, "ref": hypothesis.id, "state": state.value}
 
 
-def hypothesis_owner_body(hypothesis: Hypothesis, owner: str) -> dict[str, Any]:
+def hypothesis_owner_body(hypothesis: Hypothesis, owner: str) -> HypothesisBody:
     owner = clean_name(owner, "owner's name")
     if owner == hypothesis.owner:
         raise ValidationError(
@@ -433,7 +474,7 @@ def owner_missing(kind: Kind, owner: str | None) -> bool:
     return kind is Kind.ACTION and not (owner and owner.strip())
 
 
-def action_done_body(action: Action) -> dict[str, Any]:
+def action_done_body(action: Action) -> ActionBody:
     if action.done:
         raise ValidationError(f"The action '{summary(action.text, 60)}' is already done.")
     if action.closed:
@@ -448,9 +489,9 @@ def action_done_body(action: Action) -> dict[str, Any]:
     return {"text": f"Done: {summary(action.text)}", "ref": action.id, "done": True}
 
 
-def action_update_body(action: Action, owner: str | None, due: str | None) -> dict[str, Any]:
+def action_update_body(action: Action, owner: str | None, due: str | None) -> ActionBody:
     """A new owner or due time (UTC ISO-8601); at least one must change."""
-    body: dict[str, Any] = {"ref": action.id}
+    body = cast(ActionBody, {"ref": action.id})  # its text, saying what changed, comes last
     changes = []
     if owner is not None and clean_name(owner, "owner's name") != action.owner:
         body["owner"] = clean_name(owner, "owner's name")

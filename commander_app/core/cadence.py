@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from commander_app.core.bodies import CommsBody
 from commander_app.core.cadence_policy import CadencePolicy, whole_minutes
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_TITLE, check_snooze_minutes, clean_name, clean_text
@@ -461,9 +462,9 @@ def sent_body(
     sent_at: datetime,
     channel: str = "manual",
     next_update_at: datetime | None = None,
-) -> dict[str, Any]:
+) -> CommsBody:
     """An update that went out; a promised next update must come after it."""
-    body: dict[str, Any] = {
+    body: CommsBody = {
         "text": clean_text(text, "update text"),
         "audience": audience.value,
         "action": CommsAction.SENT.value,
@@ -486,7 +487,7 @@ def snooze_body(
     *,
     severity: Severity,
     now: datetime,
-) -> dict[str, Any]:
+) -> CommsBody:
     """A logged snooze, refused when there is no reminder to snooze or it would not move."""
     minutes = check_snooze_minutes(minutes)
     why = clean_text(reason, "reason for the snooze", MAX_TITLE)

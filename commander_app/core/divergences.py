@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commander_app.core.board import fold_board, summary
+from commander_app.core.bodies import DivergenceBody
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.events import clean_name, clean_text
 from commander_app.core.model import (
@@ -133,13 +134,13 @@ def parse_change(text: str) -> DecisionKind:
 
 def divergence_body(
     change: DecisionKind, text: str, *, afterwards: Afterwards, by: str | None = None
-) -> dict[str, Any]:
+) -> DivergenceBody:
     """A production change made without a recorded decision (or by another team)."""
     if change not in CHANGE_KINDS:
         raise ValidationError(
             "A production change is a rollback, flag, config, scaling or failover."
         )
-    body: dict[str, Any] = {
+    body: DivergenceBody = {
         "text": clean_text(text, "description of the change", 1_000),
         "change": change.value,
         "afterwards": afterwards.value,
@@ -151,14 +152,14 @@ def divergence_body(
 
 def review_body(
     divergence: Divergence, review: DivergenceReview, note: str | None = None
-) -> dict[str, Any]:
+) -> DivergenceBody:
     if divergence.review is review:
         raise ValidationError(
             f"The change '{summary(divergence.text, 60)}' is already reviewed as "
             f"{divergence.review_state}."
         )
     said = "Reverted" if review is DivergenceReview.REVERTED else "Made permanent"
-    body: dict[str, Any] = {
+    body: DivergenceBody = {
         "text": f"{said}: {summary(divergence.text)}",
         "ref": divergence.id,
         "review": review.value,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from commander_app.core.board import Action, Board, summary
+from commander_app.core.bodies import PostmortemBody
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_FACT, MAX_TEXT, check_choice, clean_text
 from commander_app.core.model import Entry, Kind, _Vocabulary, story_order
@@ -270,7 +271,7 @@ def _refuse_if_published(pm: Postmortem) -> None:
         )
 
 
-def section_body(pm: Postmortem, section: Section, content: str) -> dict[str, Any]:
+def section_body(pm: Postmortem, section: Section, content: str) -> PostmortemBody:
     _refuse_if_published(pm)
     text = clean_text(content, f"{SECTION_TITLES[section].lower()} section", MAX_TEXT)
     if text == pm.text(section):
@@ -283,7 +284,7 @@ def section_body(pm: Postmortem, section: Section, content: str) -> dict[str, An
     }
 
 
-def factor_body(pm: Postmortem, content: str, category: FactorCategory) -> dict[str, Any]:
+def factor_body(pm: Postmortem, content: str, category: FactorCategory) -> PostmortemBody:
     _refuse_if_published(pm)
     text = clean_text(content, "contributing factor", MAX_FACT)
     return {
@@ -302,14 +303,15 @@ def factor_update_body(
     category: FactorCategory | None = None,
     removed: bool | None = None,
     symptom_reason: str | None = None,
-) -> dict[str, Any]:
+) -> PostmortemBody:
     _refuse_if_published(pm)
-    body: dict[str, Any] = {"op": "factor", "ref": factor.id}
+    body = cast(PostmortemBody, {"op": "factor", "ref": factor.id})  # its text comes last
     said = []
+    wording = factor.text
     if content is not None:
         text = clean_text(content, "contributing factor", MAX_FACT)
         if text != factor.text:
-            body["content"] = text
+            body["content"] = wording = text
             said.append("reworded")
     if category is not None and category is not factor.category:
         body["category"] = category.value
@@ -322,14 +324,12 @@ def factor_update_body(
         said.append("answered by symptom fixes on purpose")
     if not said:
         raise ValidationError("That changes nothing in the contributing factor.")
-    body["text"] = (
-        f"Postmortem: factor {', '.join(said)}: {summary(body.get('content', factor.text))}"
-    )
+    body["text"] = f"Postmortem: factor {', '.join(said)}: {summary(wording)}"
     return body
 
 
-def keep_wording_body(where: str, phrase: str, reason: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def keep_wording_body(where: str, phrase: str, reason: str | None) -> PostmortemBody:
+    body: PostmortemBody = {
         "op": "keep_wording",
         "where": where,
         "phrase": clean_text(phrase, "kept wording", MAX_FACT),
@@ -350,7 +350,7 @@ _MOVES: dict[tuple[PostmortemState, PostmortemState], str] = {
 
 def state_body(
     pm: Postmortem, new: PostmortemState, problems: Sequence[str] = ()
-) -> dict[str, Any]:
+) -> PostmortemBody:
     """A move between draft, in review and published; `problems` refuse publishing."""
     move = _MOVES.get((pm.state, new))
     if move is None:

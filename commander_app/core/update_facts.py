@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
 
+from commander_app.core.bodies import FactsBody
 from commander_app.core.model import Event, IncidentState, Kind, Status
 from commander_app.core.times import format_clock, from_iso
 
@@ -32,11 +32,11 @@ class UpdateFacts:
         names = tuple(dict.fromkeys(s.strip() for s in services if s and s.strip()))
         return cls((impact or "").strip() or None, (workaround or "").strip() or None, names)
 
-    def body_fields(self) -> dict[str, Any]:
+    def body_fields(self) -> FactsBody:
         """The fields a comms event keeps. Impact and workaround are always written,
         None when there is none now, so an update that cleared them is the one the
         next draft starts from (not an older one that still had them)."""
-        fields: dict[str, Any] = {"impact": self.impact, "workaround": self.workaround}
+        fields: FactsBody = {"impact": self.impact, "workaround": self.workaround}
         if self.services:
             fields["services"] = list(self.services)
         return fields
