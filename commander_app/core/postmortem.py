@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from commander_app.core.board import Action, Board, summary
-from commander_app.core.bodies import PostmortemBody
+from commander_app.core.bodies import PostmortemBody, read_postmortem
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_FACT, MAX_TEXT, check_choice, clean_text
 from commander_app.core.model import Entry, Kind, _Vocabulary, story_order
@@ -212,7 +212,7 @@ def fold_postmortem(incident_id: str, events: Iterable[Entry]) -> Postmortem:
     pm = Postmortem(incident_id)
     factors: dict[str, Factor] = {}
     for event in sorted((e for e in events if e.kind is Kind.POSTMORTEM), key=story_order):
-        body = event.body
+        body = read_postmortem(event)
         pm.started_at = pm.started_at or event.occurred_at
         op = body.get("op")
         if op == "section":
@@ -222,15 +222,15 @@ def fold_postmortem(incident_id: str, events: Iterable[Entry]) -> Postmortem:
             factor = Factor(
                 event.id,
                 str(body["content"]),
-                FactorCategory(body["category"]),
+                FactorCategory(cast(str, body["category"])),  # a new factor has one
                 event.author,
                 event.occurred_at,
             )
             factor.history.append(Version(factor.text, event.author, event.occurred_at, event.id))
             factors[event.id] = factor
             pm.factors.append(factor)
-        elif op == "factor" and body["ref"] in factors:
-            _update_factor(factors[body["ref"]], event)
+        elif op == "factor" and (ref := body["ref"]) in factors:
+            _update_factor(factors[ref], body, event)
         elif op == "state":
             pm.state = PostmortemState(body["state"])
             pm.states.append(Version(pm.state.value, event.author, event.occurred_at, event.id))
@@ -247,17 +247,18 @@ def fold_postmortem(incident_id: str, events: Iterable[Entry]) -> Postmortem:
     return pm
 
 
-def _update_factor(factor: Factor, event: Entry) -> None:
-    body = event.body
-    if body.get("content") is not None:
-        factor.text = str(body["content"])
+def _update_factor(factor: Factor, body: PostmortemBody, event: Entry) -> None:
+    content, category = body.get("content"), body.get("category")
+    if content is not None:
+        factor.text = str(content)
         factor.history.append(Version(factor.text, event.author, event.occurred_at, event.id))
-    if body.get("category") is not None:
-        factor.category = FactorCategory(body["category"])
-    if body.get("removed") is not None:
-        factor.removed = bool(body["removed"])
-    if body.get("symptom_reason") is not None:
-        factor.symptom_reason = str(body["symptom_reason"])
+    if category is not None:
+        factor.category = FactorCategory(category)
+    removed, symptom_reason = body.get("removed"), body.get("symptom_reason")
+    if removed is not None:
+        factor.removed = bool(removed)
+    if symptom_reason is not None:
+        factor.symptom_reason = str(symptom_reason)
 
 
 # -- the bodies of postmortem events: the rules a user can meet ----------------------

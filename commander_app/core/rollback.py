@@ -11,11 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from commander_app.core.authority import AuthorityRow, role_label
 from commander_app.core.board import Board, Decision, decision_dict, fold_board, summary
-from commander_app.core.bodies import AuthorityBody, ChecklistBody, DecisionBody
+from commander_app.core.bodies import (
+    AuthorityBody,
+    ChecklistBody,
+    DecisionBody,
+    read_checklist,
+    read_decision,
+)
 from commander_app.core.divergences import divergence_dict, fold_divergences
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.events import (
@@ -167,21 +173,21 @@ def fold_ticks(events: Iterable[Entry], *, fresh_after_changes: bool = True) -> 
     superseded = {e.supersedes for e in ordered if e.supersedes}
     ticks: dict[str, Tick] = {}
     for event in ordered:
-        body = event.body
         if event.id in superseded:
             continue
-        if (
-            fresh_after_changes
-            and event.kind is Kind.DECISION
-            and "ref" not in body
-            and body.get("decision_kind") in _CHANGE_KIND_VALUES
-        ):
-            ticks.clear()
+        if fresh_after_changes and event.kind is Kind.DECISION:
+            decision = read_decision(event)
+            if "ref" not in decision and decision.get("decision_kind") in _CHANGE_KIND_VALUES:
+                ticks.clear()
+                continue
+        if event.kind is not Kind.CHECKLIST:
             continue
-        if event.kind is not Kind.CHECKLIST or "item" not in body:
+        body = read_checklist(event)
+        if "item" not in body:
             continue
-        ticks[body["item"]] = Tick(
-            body["item"],
+        item = cast(str, body["item"])  # null only in a hand-made bundle: kept as read
+        ticks[item] = Tick(
+            item,
             bool(body["checked"]),
             event.author,
             event.occurred_at,
