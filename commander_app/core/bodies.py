@@ -14,8 +14,8 @@ as Commander writes them; their readers stay forgiving. A body may also hold fie
 newer Commander wrote: `validate_body` keeps them, and these types do not name them.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: with it, Python 3.11 reads every class
+# field as required (`__required_keys__`), and the tests compare bodies against those.
 from typing import Literal, NotRequired, TypedDict, cast
 
 from commander_app.core.model import BOARD_KINDS, Entry, Kind
