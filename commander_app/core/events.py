@@ -127,7 +127,7 @@ def opened_body(title: str, severity: Severity, drill: bool, commander: str | No
     return body
 
 
-def _check_storable(kind: Kind, body: dict[str, Any]) -> None:
+def _check_storable(kind: Kind, body: dict[str, object]) -> None:
     """Every value must survive JSON and UTF-8 unchanged: no NaN, no lone surrogates."""
     try:
         json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -138,7 +138,7 @@ def _check_storable(kind: Kind, body: dict[str, Any]) -> None:
         ) from None
 
 
-def _check_bounded(kind: Kind, body: Mapping[str, Any]) -> None:
+def _check_bounded(kind: Kind, body: Mapping[str, object]) -> None:
     """A body is small whatever it holds: fields a kind does not know (a newer
     Commander's, a hand-edited bundle's) are kept, but only within these bounds,
     so a 100 MB event is refused before anything is written."""
@@ -224,7 +224,7 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
     return body
 
 
-def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
+def _check_board_fields(kind: Kind, body: dict[str, object]) -> None:
     """The structured fields of hypotheses, findings, actions and decisions, when present.
 
     Ids and times are written back in their one stored form, as imports do for
@@ -261,7 +261,7 @@ def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
         _check_decision_record(body)
 
 
-def _check_follow_up_fields(body: dict[str, Any]) -> None:
+def _check_follow_up_fields(body: dict[str, object]) -> None:
     """An action written as a follow-up, or an update of one (`core.follow_ups`)."""
     for name, vocabulary, what in (
         ("ack", Ack, "acknowledgement"),
@@ -320,7 +320,7 @@ def _check_tracker(value: object) -> TrackerBody:
     }
 
 
-def _check_decision_record(body: dict[str, Any]) -> None:
+def _check_decision_record(body: dict[str, object]) -> None:
     """The decision record's fields, when present; an update names its decision (ref)."""
     if body.get("decision_kind") is not None:
         check_choice(body["decision_kind"], DecisionKind, "decision kind")
@@ -379,7 +379,7 @@ def check_expect_minutes(minutes: object) -> int:
     return minutes
 
 
-def _check_checklist_fields(body: dict[str, Any]) -> None:
+def _check_checklist_fields(body: dict[str, object]) -> None:
     """A tick names the checklist item (its id) and says whether it is now ticked."""
     item = body.get("item")
     if item is None:
@@ -392,7 +392,7 @@ def _check_checklist_fields(body: dict[str, Any]) -> None:
         raise ValidationError("A checklist tick must say whether the item is checked.")
 
 
-def _check_divergence_fields(body: dict[str, Any]) -> None:
+def _check_divergence_fields(body: dict[str, object]) -> None:
     """A change to production (what kind, and what must happen to it afterwards),
     or a review of one (ref, and whether it was reverted or made permanent)."""
     if body.get("ref") is not None:
@@ -413,7 +413,7 @@ def _check_divergence_fields(body: dict[str, Any]) -> None:
         clean_text(body["note"], "note", 1_000)
 
 
-def _check_comms_fields(body: dict[str, Any]) -> None:
+def _check_comms_fields(body: dict[str, object]) -> None:
     """The fields the update cadence reads, when present; a send or a snooze names its audience.
 
     The promised next update is written back in the one stored form, like an action's due.
@@ -459,7 +459,7 @@ def check_snooze_minutes(minutes: object) -> int:
     return minutes
 
 
-def _check_role_change(body: dict[str, Any]) -> None:
+def _check_role_change(body: dict[str, object]) -> None:
     change = body.get("action", RoleChange.ASSIGNED.value)
     check_choice(change, RoleChange, "role action")
     if change != RoleChange.ASSIGNED.value and body.get("role") != Role.COMMANDER.value:
@@ -478,7 +478,7 @@ def check_choice(value: object, vocabulary: type[StrEnum], what: str) -> None:
         raise ValidationError(f"Unknown {what} '{value}': use one of {', '.join(choices)}.")
 
 
-def event_text(kind: Kind, body: Mapping[str, Any]) -> str:
+def event_text(kind: Kind, body: Mapping[str, object]) -> str:
     """One line (or paragraph) a person reads in the timeline and search finds."""
     if kind is Kind.INCIDENT:
         incident = cast(IncidentBody, body)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 from commander_app.core.board import Action, Board, summary
 from commander_app.core.bodies import PostmortemBody, read_postmortem
@@ -368,7 +368,7 @@ def state_body(
     return {"op": "state", "state": new.value, "from": pm.state.value, "text": f"Postmortem {move}"}
 
 
-def check_postmortem_body(body: dict[str, Any]) -> None:
+def check_postmortem_body(body: dict[str, object]) -> None:
     """The fields of a `postmortem` event, for appends and imports alike."""
     op = body.get("op")
     if op == "section":
