@@ -18,6 +18,7 @@ from commander_app.core.bodies import (
     DecisionBody,
     FindingBody,
     HypothesisBody,
+    TrackerBody,
     read_action,
     read_board,
     read_decision,
@@ -99,7 +100,7 @@ class Action:
     evidence: str | None = None
     reason: str | None = None  # why it was declined or dropped
     # Its issues on trackers by channel, as last seen there (`core.tracker`).
-    trackers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trackers: dict[str, TrackerBody] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -397,7 +398,7 @@ def _update_action(action: Action, event: Entry) -> None:
         action.twin = twin
     tracker = body.get("tracker")
     if isinstance(tracker, Mapping) and tracker.get("channel"):
-        action.trackers[str(tracker["channel"])] = dict(tracker)
+        action.trackers[str(tracker["channel"])] = tracker.copy()
     state: str | None = body.get("state")
     done = body.get("done")
     if state is None and done is not None:  # written before follow-up states

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from commander_app.core.board import Action, summary
-from commander_app.core.bodies import ActionBody
+from commander_app.core.bodies import ActionBody, TrackerBody
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_FACT, clean_name, clean_text
 from commander_app.core.model import (
@@ -205,7 +205,7 @@ class FollowUpRow:
     opened_at: str
     closed_at: str | None
     symptom: bool = False
-    trackers: dict[str, dict[str, Any]] = field(default_factory=dict)  # issues by channel
+    trackers: dict[str, TrackerBody] = field(default_factory=dict)  # issues by channel
 
 
 class Standing(_Vocabulary):
