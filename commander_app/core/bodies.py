@@ -3,9 +3,9 @@
 An event's body is stored as JSON and travels as a plain dict (`Event.body`); these
 TypedDicts say which fields each kind has. The builders (`core.events`, `core.board`,
 `core.rollback`...) return them, and a fold reads a body through the accessor for its
-kind (`read_status(event)`), so `body["statsu"]` fails `mypy`. (`body.get("statsu")`
-is allowed by the typing rules, but its value is `object`, so using it as a text, a
-number or a flag fails too.)
+kind (`read_status(event)`), so `body["statsu"]` fails `mypy`. The typing rules allow
+`body.get("statsu")`: its value is `object`, so handing it on as a text or a number
+fails, but a bare `if body.get("statsu"):` passes unnoticed.
 
 Optional fields are `NotRequired`. Where `validate_body` accepts `null` for a field (it
 checks a field only "when present"), its type admits None, because an imported bundle
@@ -38,7 +38,7 @@ StatusBody = TypedDict(
     "StatusBody",
     {
         "status": str,
-        "from": NotRequired[str],  # written since the first version; not checked on import
+        "from": NotRequired[str],  # the status before; not checked on import
         "reopened": NotRequired[bool],  # it left `resolved`
         "unreviewed_changes": NotRequired[int],  # resolved with changes not reviewed
     },

@@ -3,9 +3,11 @@ error, and what each builder writes is exactly what its type says."""
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 from mypy import api as mypy_api
@@ -241,3 +243,95 @@ def test_the_check_finds_a_misspelt_missing_or_mistyped_field() -> None:
     assert body_problems({"text": "x", "options": "a, b"}, bodies.DecisionBody) == [
         "'options' is 'a, b', not list[str] | None"
     ]
+
+
+# -- `.get` with a misspelt key passes mypy, so the tests read the code for it ----------
+
+
+def _body_type(node: ast.expr | None) -> set[str] | None:
+    """The fields of the body type an annotation, accessor call or cast names, if any."""
+    if isinstance(node, ast.Name) and node.id.endswith("Body") and hasattr(bodies, node.id):
+        shape = getattr(bodies, node.id)
+        return set(shape.__required_keys__ | shape.__optional_keys__)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        name = node.func.id
+        if name == "cast" and node.args:
+            return _body_type(node.args[0])
+        if name.startswith("read_") and hasattr(bodies, name):
+            shape = get_type_hints(getattr(bodies, name))["return"]
+            return set(shape.__required_keys__ | shape.__optional_keys__)
+    return None
+
+
+def misspelt_fields(source: str) -> list[tuple[int, str]]:
+    """(line, field) for each `x["field"]` or `x.get("field")` where `x` holds a typed
+    body (an annotated parameter or variable, a `read_*` accessor's result, a cast) and
+    its type has no such field."""
+    found: list[tuple[int, str]] = []
+    for func in ast.walk(ast.parse(source)):
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        typed: dict[str, set[str]] = {}
+        args = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
+        bindings = [(a.arg, _body_type(a.annotation)) for a in args]
+        for node in ast.walk(func):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                bindings.append((node.targets[0].id, _body_type(node.value)))
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                bindings.append((node.target.id, _body_type(node.annotation)))
+            elif isinstance(node, ast.NamedExpr):
+                bindings.append((node.target.id, _body_type(node.value)))
+        for name, fields in bindings:
+            if fields is not None:
+                typed[name] = typed.get(name, set()) | fields
+        for node in ast.walk(func):
+            key: ast.expr | None = None
+            holder: ast.expr | None = None
+            if isinstance(node, ast.Subscript):
+                holder, key = node.value, node.slice
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("get", "pop", "setdefault")
+                and node.args
+            ):
+                holder, key = node.func.value, node.args[0]
+            if isinstance(holder, ast.NamedExpr):
+                holder = holder.value
+            fields = typed.get(holder.id) if isinstance(holder, ast.Name) else _body_type(holder)
+            if (
+                fields is not None
+                and isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and key.value not in fields
+            ):
+                found.append((node.lineno, key.value))
+    return found
+
+
+def test_the_code_reading_typed_bodies_names_only_their_fields() -> None:
+    sources = sorted((ROOT / "commander_app").glob("**/*.py"))
+    found = {
+        f"{path.relative_to(ROOT)}:{line}: {field}"
+        for path in sources
+        for line, field in misspelt_fields(path.read_text(encoding="utf-8"))
+    }
+    assert found == set()
+
+
+def test_the_reading_check_finds_a_misspelt_get() -> None:
+    source = textwrap.dedent(
+        """
+        def fold(event, other):
+            body = read_status(event)
+            if body.get("statsu") or body.get("from"):
+                pass
+            role: RoleBody = other
+            return role["persno"], (comms := read_comms(event)).get("audeince")
+
+
+        def text(event):
+            return read_finding(event)["txet"], read_finding(event)["text"]
+        """
+    )
+    assert misspelt_fields(source) == [(4, "statsu"), (7, "persno"), (7, "audeince"), (11, "txet")]
