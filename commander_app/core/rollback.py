@@ -185,7 +185,7 @@ def fold_ticks(events: Iterable[Entry], *, fresh_after_changes: bool = True) -> 
         body = read_checklist(event)
         if "item" not in body:
             continue
-        item = cast(str, body["item"])  # null only in a hand-made bundle: kept as read
+        item = cast(str, body["item"])  # validate_body lets a null item through: a known gap
         ticks[item] = Tick(
             item,
             bool(body["checked"]),
