@@ -10,10 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from commander_app.core.bodies import (
+    ActionBody,
+    AuthorityBody,
+    DecisionBody,
+    FindingBody,
+    HypothesisBody,
+    TrackerBody,
+    read_action,
+    read_board,
+    read_decision,
+    read_finding,
+    read_hypothesis,
+)
 from commander_app.core.errors import ValidationError
-from commander_app.core.events import clean_name
+from commander_app.core.events import clean_name, clean_text
 from commander_app.core.item_numbers import find_item, number_items
 from commander_app.core.model import (
     BOARD_KINDS,
@@ -87,7 +100,7 @@ class Action:
     evidence: str | None = None
     reason: str | None = None  # why it was declined or dropped
     # Its issues on trackers by channel, as last seen there (`core.tracker`).
-    trackers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trackers: dict[str, TrackerBody] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -109,7 +122,7 @@ class Decision:
     # The decision record (decisions written before it existed have none of these).
     decision_kind: DecisionKind | None = None
     role: str | None = None  # the decider's role in the incident, when they held one
-    authority: dict[str, Any] | None = None  # the matrix row it rested on, or the override
+    authority: AuthorityBody | None = None  # the matrix row it rested on, or the override
     objections: list[str] = field(default_factory=list)
     expect_minutes: int | None = None
     outcome: Outcome | None = None
@@ -225,7 +238,7 @@ def fold_board(events: Iterable[Entry], recorded: Mapping[str, int] | None = Non
         kind = event.kind
         if kind not in BOARD_KINDS or event.id in superseded:
             continue
-        if kind is Kind.FINDING or event.body.get("ref") is not None:
+        if kind is Kind.FINDING or read_board(event).get("ref") is not None:
             later.append(event)
             continue
         item_id = roots.get(event.id, event.id)
@@ -237,7 +250,7 @@ def fold_board(events: Iterable[Entry], recorded: Mapping[str, int] | None = Non
             decisions[item_id] = decision = _decision(item_id, event)
             board.decisions.append(decision)
     for event in later:
-        ref = event.body.get("ref")
+        ref = read_board(event).get("ref")
         target = roots.get(ref, ref) if ref is not None else None
         if event.kind is Kind.FINDING:
             linked = hypotheses.get(target) if target is not None else None
@@ -266,7 +279,7 @@ def fold_board(events: Iterable[Entry], recorded: Mapping[str, int] | None = Non
 
 
 def _hypothesis(item_id: str, event: Entry) -> Hypothesis:
-    body = event.body
+    body = read_hypothesis(event)
     return Hypothesis(
         item_id,
         body["text"],
@@ -278,16 +291,18 @@ def _hypothesis(item_id: str, event: Entry) -> Hypothesis:
 
 
 def _action(item_id: str, event: Entry) -> Action:
-    body = event.body
+    body = read_action(event)
     action = Action(
         item_id, body["text"], body.get("owner"), body.get("due"), event.author, event.occurred_at
     )
-    if body.get("ack") is not None:
-        action.ack = Ack(body["ack"])
+    ack = body.get("ack")
+    if ack is not None:
+        action.ack = Ack(ack)
     if body.get("follow_up"):
         action.follow_up = True
-        action.type = FollowUpType(body["type"]) if body.get("type") else None
-        action.priority = Priority(body["priority"]) if body.get("priority") else None
+        kind, priority = body.get("type"), body.get("priority")
+        action.type = FollowUpType(kind) if kind else None
+        action.priority = Priority(priority) if priority else None
         action.factor, action.twin = body.get("factor"), body.get("twin")
         action.symptom = bool(body.get("symptom"))
         action.class_owner = body.get("class_owner")
@@ -295,7 +310,7 @@ def _action(item_id: str, event: Entry) -> Action:
 
 
 def _decision(item_id: str, event: Entry) -> Decision:
-    body = event.body
+    body = read_decision(event)
     options = list(body.get("options") or [])
     kind = body.get("decision_kind")
     return Decision(
@@ -315,9 +330,10 @@ def _decision(item_id: str, event: Entry) -> Decision:
 
 def _update_decision(decision: Decision, event: Entry) -> None:
     """The answer to "did it work?" (the latest stands), or the log of having asked."""
-    body = event.body
-    if body.get("outcome") is not None:
-        decision.outcome = Outcome(body["outcome"])
+    body = read_decision(event)
+    outcome = body.get("outcome")
+    if outcome is not None:
+        decision.outcome = Outcome(outcome)
         decision.outcome_note = body.get("note")
         decision.outcome_at = event.occurred_at
         decision.outcome_by = event.author
@@ -327,7 +343,8 @@ def _update_decision(decision: Decision, event: Entry) -> None:
 
 def _finding(item_id: str, event: Entry, linked: Hypothesis | None) -> Finding:
     hypothesis_id = linked.id if linked else None
-    return Finding(item_id, event.body["text"], event.author, event.occurred_at, hypothesis_id)
+    text = read_finding(event)["text"]
+    return Finding(item_id, text, event.author, event.occurred_at, hypothesis_id)
 
 
 def _roots(events: list[Entry]) -> dict[str, str]:
@@ -344,12 +361,14 @@ def _roots(events: list[Entry]) -> dict[str, str]:
 
 
 def _update_hypothesis(hypothesis: Hypothesis, event: Entry) -> None:
-    body = event.body
-    if body.get("owner") is not None:
-        hypothesis.owner = body["owner"]
-    if body.get("state") is None:
+    body = read_hypothesis(event)
+    owner = body.get("owner")
+    if owner is not None:
+        hypothesis.owner = owner
+    written = body.get("state")
+    if written is None:
         return
-    state = HypothesisState(body["state"])
+    state = HypothesisState(written)
     if state is hypothesis.state:
         return
     hypothesis.state = state
@@ -358,24 +377,32 @@ def _update_hypothesis(hypothesis: Hypothesis, event: Entry) -> None:
 
 
 def _update_action(action: Action, event: Entry) -> None:
-    body = event.body
-    if body.get("owner") is not None and body["owner"] != action.owner:
-        action.owner = body["owner"]
+    body = read_action(event)
+    owner = body.get("owner")
+    if owner is not None and owner != action.owner:
+        action.owner = owner
         action.ack = Ack.OFFERED if action.follow_up else None  # a new owner must accept
-    if body.get("ack") is not None:
-        action.ack = Ack(body["ack"])
+    ack = body.get("ack")
+    if ack is not None:
+        action.ack = Ack(ack)
         action.reason = body.get("reason") if action.ack is Ack.DECLINED else action.reason
-    if body.get("due") is not None:
-        action.due = body["due"]
-    for name in ("factor", "class_owner", "twin"):
-        if body.get(name) is not None:
-            setattr(action, name, body[name])
+    due = body.get("due")
+    if due is not None:
+        action.due = due
+    factor, class_owner, twin = body.get("factor"), body.get("class_owner"), body.get("twin")
+    if factor is not None:
+        action.factor = factor
+    if class_owner is not None:
+        action.class_owner = class_owner
+    if twin is not None:
+        action.twin = twin
     tracker = body.get("tracker")
     if isinstance(tracker, Mapping) and tracker.get("channel"):
-        action.trackers[str(tracker["channel"])] = dict(tracker)
-    state = body.get("state")
-    if state is None and body.get("done") is not None:  # written before follow-up states
-        state = FollowUpState.DONE if body["done"] else FollowUpState.OPEN
+        action.trackers[str(tracker["channel"])] = tracker.copy()
+    state: str | None = body.get("state")
+    done = body.get("done")
+    if state is None and done is not None:  # written before follow-up states
+        state = FollowUpState.DONE if done else FollowUpState.OPEN
     if state is None:
         return
     new = FollowUpState(state)
@@ -383,8 +410,9 @@ def _update_action(action: Action, event: Entry) -> None:
         return
     action.state = new
     action.done_at = event.occurred_at if new in CLOSED else None
-    if body.get("evidence"):
-        action.evidence = body["evidence"]
+    evidence = body.get("evidence")
+    if evidence:
+        action.evidence = evidence
     if new is FollowUpState.WONT:
         action.reason = body.get("reason")
 
@@ -405,7 +433,42 @@ _STATE_LABELS = {
 }
 
 
-def hypothesis_state_body(hypothesis: Hypothesis, state: HypothesisState) -> dict[str, Any]:
+def new_hypothesis_body(text: str, owner: str | None) -> HypothesisBody:
+    """A hypothesis as opened; `owner` is a cleaned name, or None for nobody yet."""
+    body: HypothesisBody = {"text": clean_text(text)}
+    if owner is not None:
+        body["owner"] = owner
+    return body
+
+
+def new_finding_body(text: str) -> FindingBody:
+    """A finding; the store links it (`ref`) to the hypothesis it bears on, if one is named."""
+    return {"text": clean_text(text)}
+
+
+def new_action_body(text: str, owner: str | None, due: str | None) -> ActionBody:
+    """A board action; `owner` is a cleaned name, `due` a UTC ISO-8601 time."""
+    body: ActionBody = {"text": clean_text(text)}
+    if owner is not None:
+        body["owner"] = owner
+    if due is not None:
+        body["due"] = due
+    return body
+
+
+def new_decision_body(
+    text: str, options: list[str] | None, reversible: bool | None
+) -> DecisionBody:
+    """A decision as the commander made it; `options` are cleaned texts."""
+    body: DecisionBody = {"text": clean_text(text)}
+    if options is not None:
+        body["options"] = options
+    if reversible is not None:
+        body["reversible"] = reversible
+    return body
+
+
+def hypothesis_state_body(hypothesis: Hypothesis, state: HypothesisState) -> HypothesisBody:
     if state is hypothesis.state:
         raise ValidationError(
             f"The hypothesis '{summary(hypothesis.text, 60)}' is already {state.value}."
@@ -414,7 +477,7 @@ def hypothesis_state_body(hypothesis: Hypothesis, state: HypothesisState) -> dic
     return {"text": text, "ref": hypothesis.id, "state": state.value}
 
 
-def hypothesis_owner_body(hypothesis: Hypothesis, owner: str) -> dict[str, Any]:
+def hypothesis_owner_body(hypothesis: Hypothesis, owner: str) -> HypothesisBody:
     owner = clean_name(owner, "owner's name")
     if owner == hypothesis.owner:
         raise ValidationError(
@@ -433,7 +496,7 @@ def owner_missing(kind: Kind, owner: str | None) -> bool:
     return kind is Kind.ACTION and not (owner and owner.strip())
 
 
-def action_done_body(action: Action) -> dict[str, Any]:
+def action_done_body(action: Action) -> ActionBody:
     if action.done:
         raise ValidationError(f"The action '{summary(action.text, 60)}' is already done.")
     if action.closed:
@@ -448,9 +511,9 @@ def action_done_body(action: Action) -> dict[str, Any]:
     return {"text": f"Done: {summary(action.text)}", "ref": action.id, "done": True}
 
 
-def action_update_body(action: Action, owner: str | None, due: str | None) -> dict[str, Any]:
+def action_update_body(action: Action, owner: str | None, due: str | None) -> ActionBody:
     """A new owner or due time (UTC ISO-8601); at least one must change."""
-    body: dict[str, Any] = {"ref": action.id}
+    body = cast(ActionBody, {"ref": action.id})  # its text, saying what changed, comes last
     changes = []
     if owner is not None and clean_name(owner, "owner's name") != action.owner:
         body["owner"] = clean_name(owner, "owner's name")

@@ -31,8 +31,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
+from commander_app.core.bodies import CommsBody, read_comms, read_severity
 from commander_app.core.cadence_policy import CadencePolicy, whole_minutes
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_TITLE, check_snooze_minutes, clean_name, clean_text
@@ -156,9 +157,9 @@ def _stories(events: Iterable[Event], now: datetime) -> dict[Audience, _Story]:
     superseded = {e.supersedes for e in ordered if e.supersedes}
     stories: dict[Audience, _Story] = {}
     for event in ordered:
-        body = event.body
         if event.kind is not Kind.COMMS or event.id in superseded:
             continue
+        body = read_comms(event)
         try:
             audience = Audience(str(body.get("audience")))
         except ValueError:
@@ -171,7 +172,8 @@ def _stories(events: Iterable[Event], now: datetime) -> dict[Audience, _Story]:
             promise = body.get("next_update_at")
             story.sends.append(_Send(at, event.sort_key, from_iso(promise) if promise else None))
         elif body.get("action") == CommsAction.SNOOZED:
-            until = at + timedelta(minutes=int(body["minutes"]))
+            minutes = cast(int, body["minutes"])  # every snooze has them (validate_body)
+            until = at + timedelta(minutes=int(minutes))
             story.snoozes.append(_Snooze(at, event.sort_key, until, str(body.get("reason", ""))))
     return stories
 
@@ -201,13 +203,13 @@ class _Incident:
             key=lambda e: e.sort_key,
         )
         if changes:
-            initial = _severity_or(changes[0].body.get("from"), state.severity)
+            initial = _severity_or(read_severity(changes[0]).get("from"), state.severity)
         else:
             initial = state.severity
         severities = [(start, initial)]
         for event in changes:
             since = max(start, from_iso(event.occurred_at))
-            severity = _severity_or(event.body.get("severity"), severities[-1][1])
+            severity = _severity_or(read_severity(event).get("severity"), severities[-1][1])
             if since == severities[-1][0]:
                 severities[-1] = (since, severity)
             else:
@@ -461,9 +463,9 @@ def sent_body(
     sent_at: datetime,
     channel: str = "manual",
     next_update_at: datetime | None = None,
-) -> dict[str, Any]:
+) -> CommsBody:
     """An update that went out; a promised next update must come after it."""
-    body: dict[str, Any] = {
+    body: CommsBody = {
         "text": clean_text(text, "update text"),
         "audience": audience.value,
         "action": CommsAction.SENT.value,
@@ -486,7 +488,7 @@ def snooze_body(
     *,
     severity: Severity,
     now: datetime,
-) -> dict[str, Any]:
+) -> CommsBody:
     """A logged snooze, refused when there is no reminder to snooze or it would not move."""
     minutes = check_snooze_minutes(minutes)
     why = clean_text(reason, "reason for the snooze", MAX_TITLE)

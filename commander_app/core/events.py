@@ -6,8 +6,20 @@ import json
 import re
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
+from commander_app.core.bodies import (
+    CommsBody,
+    DecisionBody,
+    DivergenceBody,
+    IncidentBody,
+    MilestoneBody,
+    RoleBody,
+    SeverityBody,
+    StatusBody,
+    TextBody,
+    TrackerBody,
+)
 from commander_app.core.errors import ValidationError
 from commander_app.core.ids import check_ulid
 from commander_app.core.model import (
@@ -90,21 +102,21 @@ def clean_device_id(value: object) -> str:
     return clean_name(value, "device id")
 
 
-def text_body(kind: Kind, text: str, **extra: Any) -> dict[str, Any]:
-    """The body of an entry a responder typed, refusing kinds that have a command."""
+def text_body(kind: Kind, text: str, **extra: object) -> TextBody:
+    """The body of an entry a responder typed, refusing kinds that have a command.
+
+    `extra` fields (None ones left out) are the kind's own; their builders type them."""
     if kind not in TEXT_KINDS:
         command = KIND_COMMANDS.get(kind)
         hint = f"; use `{command}`" if command else ""
         raise ValidationError(f"'{kind.value}' entries are not typed as free text{hint}.")
-    body: dict[str, Any] = {"text": clean_text(text)}
+    body: dict[str, object] = {"text": clean_text(text)}
     body.update({k: v for k, v in extra.items() if v is not None})
-    return body
+    return cast(TextBody, body)
 
 
-def opened_body(
-    title: str, severity: Severity, drill: bool, commander: str | None
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def opened_body(title: str, severity: Severity, drill: bool, commander: str | None) -> IncidentBody:
+    body: IncidentBody = {
         "action": "opened",
         "title": clean_title(title),
         "severity": severity.value,
@@ -115,7 +127,7 @@ def opened_body(
     return body
 
 
-def _check_storable(kind: Kind, body: dict[str, Any]) -> None:
+def _check_storable(kind: Kind, body: dict[str, object]) -> None:
     """Every value must survive JSON and UTF-8 unchanged: no NaN, no lone surrogates."""
     try:
         json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -126,7 +138,7 @@ def _check_storable(kind: Kind, body: dict[str, Any]) -> None:
         ) from None
 
 
-def _check_bounded(kind: Kind, body: Mapping[str, Any]) -> None:
+def _check_bounded(kind: Kind, body: Mapping[str, object]) -> None:
     """A body is small whatever it holds: fields a kind does not know (a newer
     Commander's, a hand-edited bundle's) are kept, but only within these bounds,
     so a 100 MB event is refused before anything is written."""
@@ -212,7 +224,7 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
     return body
 
 
-def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
+def _check_board_fields(kind: Kind, body: dict[str, object]) -> None:
     """The structured fields of hypotheses, findings, actions and decisions, when present.
 
     Ids and times are written back in their one stored form, as imports do for
@@ -249,7 +261,7 @@ def _check_board_fields(kind: Kind, body: dict[str, Any]) -> None:
         _check_decision_record(body)
 
 
-def _check_follow_up_fields(body: dict[str, Any]) -> None:
+def _check_follow_up_fields(body: dict[str, object]) -> None:
     """An action written as a follow-up, or an update of one (`core.follow_ups`)."""
     for name, vocabulary, what in (
         ("ack", Ack, "acknowledgement"),
@@ -283,7 +295,7 @@ def _check_follow_up_fields(body: dict[str, Any]) -> None:
 TRACKER_KINDS = ("github", "jira")
 
 
-def _check_tracker(value: object) -> dict[str, Any]:
+def _check_tracker(value: object) -> TrackerBody:
     """An action's issue on a tracker (`core.tracker`): kind, channel, key, url, state."""
     if not isinstance(value, Mapping):
         raise ValidationError("An action's tracker must be an object.")
@@ -298,10 +310,17 @@ def _check_tracker(value: object) -> dict[str, Any]:
     reason = value.get("state_reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 200):
         raise ValidationError("An action's tracker state reason must be a short text.")
-    return {k: value.get(k) for k in ("kind", "channel", "key", "url", "state", "state_reason")}
+    return {
+        "kind": value["kind"],
+        "channel": value["channel"],
+        "key": value["key"],
+        "url": value["url"],
+        "state": value["state"],
+        "state_reason": reason,
+    }
 
 
-def _check_decision_record(body: dict[str, Any]) -> None:
+def _check_decision_record(body: dict[str, object]) -> None:
     """The decision record's fields, when present; an update names its decision (ref)."""
     if body.get("decision_kind") is not None:
         check_choice(body["decision_kind"], DecisionKind, "decision kind")
@@ -360,7 +379,7 @@ def check_expect_minutes(minutes: object) -> int:
     return minutes
 
 
-def _check_checklist_fields(body: dict[str, Any]) -> None:
+def _check_checklist_fields(body: dict[str, object]) -> None:
     """A tick names the checklist item (its id) and says whether it is now ticked."""
     item = body.get("item")
     if item is None:
@@ -373,7 +392,7 @@ def _check_checklist_fields(body: dict[str, Any]) -> None:
         raise ValidationError("A checklist tick must say whether the item is checked.")
 
 
-def _check_divergence_fields(body: dict[str, Any]) -> None:
+def _check_divergence_fields(body: dict[str, object]) -> None:
     """A change to production (what kind, and what must happen to it afterwards),
     or a review of one (ref, and whether it was reverted or made permanent)."""
     if body.get("ref") is not None:
@@ -394,7 +413,7 @@ def _check_divergence_fields(body: dict[str, Any]) -> None:
         clean_text(body["note"], "note", 1_000)
 
 
-def _check_comms_fields(body: dict[str, Any]) -> None:
+def _check_comms_fields(body: dict[str, object]) -> None:
     """The fields the update cadence reads, when present; a send or a snooze names its audience.
 
     The promised next update is written back in the one stored form, like an action's due.
@@ -440,7 +459,7 @@ def check_snooze_minutes(minutes: object) -> int:
     return minutes
 
 
-def _check_role_change(body: dict[str, Any]) -> None:
+def _check_role_change(body: dict[str, object]) -> None:
     change = body.get("action", RoleChange.ASSIGNED.value)
     check_choice(change, RoleChange, "role action")
     if change != RoleChange.ASSIGNED.value and body.get("role") != Role.COMMANDER.value:
@@ -459,37 +478,41 @@ def check_choice(value: object, vocabulary: type[StrEnum], what: str) -> None:
         raise ValidationError(f"Unknown {what} '{value}': use one of {', '.join(choices)}.")
 
 
-def event_text(kind: Kind, body: Mapping[str, Any]) -> str:
+def event_text(kind: Kind, body: Mapping[str, object]) -> str:
     """One line (or paragraph) a person reads in the timeline and search finds."""
     if kind is Kind.INCIDENT:
-        if body.get("action") == "renamed":
-            return f"Incident renamed: {body['title']}"
-        drill = ", drill" if body.get("drill") else ""
-        return f"Incident opened: {body['title']} ({body['severity']}{drill})"
+        incident = cast(IncidentBody, body)
+        if incident.get("action") == "renamed":
+            return f"Incident renamed: {incident['title']}"
+        drill = ", drill" if incident.get("drill") else ""
+        return f"Incident opened: {incident['title']} ({incident['severity']}{drill})"
     if kind is Kind.STATUS:
-        before = body.get("from")
-        return f"Status: {before} → {body['status']}" if before else f"Status: {body['status']}"
+        status = cast(StatusBody, body)
+        before = status.get("from")
+        return f"Status: {before} → {status['status']}" if before else f"Status: {status['status']}"
     if kind is Kind.SEVERITY:
-        before = body.get("from")
-        change = f"{before} → {body['severity']}" if before else body["severity"]
+        severity = cast(SeverityBody, body)
+        before = severity.get("from")
+        change = f"{before} → {severity['severity']}" if before else severity["severity"]
         return f"Severity: {change}"
     if kind is Kind.MILESTONE:
-        return f"Milestone: {str(body['milestone']).replace('_', ' ')}"
+        return f"Milestone: {str(cast(MilestoneBody, body)['milestone']).replace('_', ' ')}"
     if kind is Kind.ROLE:
-        return _role_text(body)
+        return _role_text(cast(RoleBody, body))
     if kind is Kind.COMMS:
-        return _comms_text(body)
+        return _comms_text(cast(CommsBody, body))
     if kind is Kind.DECISION and body.get("decision_kind") and body.get("ref") is None:
-        return _decision_text(body)
+        return _decision_text(cast(DecisionBody, body))
     if kind is Kind.DIVERGENCE and body.get("change") and body.get("ref") is None:
-        by = f", by {body['by']}" if body.get("by") else ""
-        plan = body.get("afterwards", "undecided")
+        logged = cast(DivergenceBody, body)
+        by = f", by {logged['by']}" if logged.get("by") else ""
+        plan = logged.get("afterwards", "undecided")
         after = "" if plan == "undecided" else f"; afterwards: {str(plan).replace('_', ' ')}"
-        return f"Production change ({body['change']}{by}): {body.get('text', '')}{after}"
+        return f"Production change ({logged['change']}{by}): {logged.get('text', '')}{after}"
     return str(body.get("text", ""))
 
 
-def _decision_text(body: Mapping[str, Any]) -> str:
+def _decision_text(body: DecisionBody) -> str:
     """'Roll back to 4811 (rollback; reversible; effect expected in 10 min; override: …)'."""
     kind = str(body["decision_kind"])
     notes = [] if kind == DecisionKind.OTHER else [kind]
@@ -503,7 +526,7 @@ def _decision_text(body: Mapping[str, Any]) -> str:
     return f"{body.get('text', '')} ({'; '.join(notes)})" if notes else str(body.get("text", ""))
 
 
-def _comms_text(body: Mapping[str, Any]) -> str:
+def _comms_text(body: CommsBody) -> str:
     """'Update to executives sent (manual): <the text>'; a snooze's text says it all."""
     text = str(body.get("text", ""))
     action, audience = body.get("action"), body.get("audience")
@@ -517,7 +540,7 @@ def _comms_text(body: Mapping[str, Any]) -> str:
     return f"Update to {audience} {action}{channel}: {text}"
 
 
-def _role_text(body: Mapping[str, Any]) -> str:
+def _role_text(body: RoleBody) -> str:
     person = body["person"]
     change = body.get("action", RoleChange.ASSIGNED.value)
     if change == RoleChange.HANDOFF_OFFERED:
@@ -533,18 +556,18 @@ def _role_text(body: Mapping[str, Any]) -> str:
     return f"{str(body['role']).replace('_', ' ').capitalize()}: {person}"
 
 
-def status_body(current: Status, new: Status) -> dict[str, Any]:
+def status_body(current: Status, new: Status) -> StatusBody:
     """Any move is allowed (a fix that did not hold goes back to investigating),
     but it must be a move; leaving `resolved` is recorded as a reopen."""
     if new is current:
         raise ValidationError(f"The incident is already {new.value}.")
-    body: dict[str, Any] = {"status": new.value, "from": current.value}
+    body: StatusBody = {"status": new.value, "from": current.value}
     if current is Status.RESOLVED:
         body["reopened"] = True
     return body
 
 
-def severity_body(current: Severity, new: Severity) -> dict[str, Any]:
+def severity_body(current: Severity, new: Severity) -> SeverityBody:
     if new is current:
         raise ValidationError(f"The incident is already {new.value}.")
     return {"severity": new.value, "from": current.value}

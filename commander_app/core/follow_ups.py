@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from commander_app.core.board import Action, summary
+from commander_app.core.bodies import ActionBody, TrackerBody
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_FACT, clean_name, clean_text
 from commander_app.core.model import (
@@ -75,7 +76,7 @@ def follow_up_body(
     problems: list[str],
     *,
     days: dict[Severity, int] | None = None,
-) -> dict[str, Any]:
+) -> ActionBody:
     """The body of a new follow-up. `problems` are the action-text check's complaints:
     they refuse the item unless its author gives a reason to keep the text."""
     text = clean_text(request.text, "follow-up")
@@ -85,7 +86,7 @@ def follow_up_body(
             " ".join(problems)
             + " To keep the text as it is, say why (--override REASON in the CLI)."
         )
-    body: dict[str, Any] = {
+    body: ActionBody = {
         "text": text,
         "follow_up": True,
         "type": request.type.value,
@@ -110,7 +111,7 @@ def follow_up_body(
     return body
 
 
-def ack_body(action: Action, answer: Ack, by: str, reason: str | None = None) -> dict[str, Any]:
+def ack_body(action: Action, answer: Ack, by: str, reason: str | None = None) -> ActionBody:
     """The owner accepts or declines; a decline hands the item back (it needs an owner)."""
     if answer is Ack.OFFERED:
         raise ValidationError("An item is offered by naming its owner; accept or decline it.")
@@ -124,15 +125,15 @@ def ack_body(action: Action, answer: Ack, by: str, reason: str | None = None) ->
         raise ValidationError(
             f"{action.owner} has already {answer.value} '{summary(action.text, 60)}'."
         )
-    body: dict[str, Any] = {"ref": action.id, "ack": answer.value}
+    body = cast(ActionBody, {"ref": action.id, "ack": answer.value})  # then its text
     verb = "accepts" if answer is Ack.ACCEPTED else "declines"
     who = action.owner if clean_name(by) == action.owner else f"{action.owner} (entered by {by})"
     body["text"] = f"{who} {verb}: {summary(action.text)}"
     if answer is Ack.DECLINED:
         if not reason or not reason.strip():
             raise ValidationError("Say why the item is declined, so it can find its owner.")
-        body["reason"] = clean_text(reason, "reason", MAX_FACT)
-        body["text"] += f" — {body['reason']}"
+        body["reason"] = why = clean_text(reason, "reason", MAX_FACT)
+        body["text"] += f" — {why}"
     return body
 
 
@@ -142,13 +143,13 @@ def state_body(
     *,
     evidence: str | None = None,
     reason: str | None = None,
-) -> dict[str, Any]:
+) -> ActionBody:
     """Start, finish (with evidence: a link or a note) or drop (with a reason) an item."""
     if action.state is state:
         raise ValidationError(
             f"'{summary(action.text, 60)}' is already {state.value.replace('_', ' ')}."
         )
-    body: dict[str, Any] = {"ref": action.id, "state": state.value}
+    body = cast(ActionBody, {"ref": action.id, "state": state.value})  # its text comes last
     if state is FollowUpState.DONE:
         body["done"] = True
         if action.follow_up and not (evidence and evidence.strip()):
@@ -204,7 +205,7 @@ class FollowUpRow:
     opened_at: str
     closed_at: str | None
     symptom: bool = False
-    trackers: dict[str, dict[str, Any]] = field(default_factory=dict)  # issues by channel
+    trackers: dict[str, TrackerBody] = field(default_factory=dict)  # issues by channel
 
 
 class Standing(_Vocabulary):

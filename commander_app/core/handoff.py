@@ -5,8 +5,7 @@ Command never changes hands implicitly: the incoming commander acknowledges it.
 
 from __future__ import annotations
 
-from typing import Any
-
+from commander_app.core.bodies import RoleBody
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import clean_name, clean_text
 from commander_app.core.model import IncidentState, Role, RoleChange
@@ -14,7 +13,7 @@ from commander_app.core.model import IncidentState, Role, RoleChange
 ANSWERS = (RoleChange.HANDOFF_ACCEPTED, RoleChange.HANDOFF_DECLINED, RoleChange.HANDOFF_CANCELLED)
 
 
-def offer_body(state: IncidentState, to: str, briefing: str) -> dict[str, Any]:
+def offer_body(state: IncidentState, to: str, briefing: str) -> RoleBody:
     """The offer records who hands over, to whom, and the briefing they were given."""
     person = clean_name(to, "incoming commander's name")
     if person == state.commander:
@@ -36,7 +35,7 @@ def offer_body(state: IncidentState, to: str, briefing: str) -> dict[str, Any]:
     }
 
 
-def answer_body(state: IncidentState, answer: RoleChange, author: str) -> dict[str, Any]:
+def answer_body(state: IncidentState, answer: RoleChange, author: str) -> RoleBody:
     """Accept, decline or cancel the pending offer.
 
     Someone other than the incoming commander may enter an acceptance or a
@@ -50,7 +49,7 @@ def answer_body(state: IncidentState, answer: RoleChange, author: str) -> dict[s
             "No handoff of command is pending; the commander offers one first "
             "(with the name of the incoming commander)."
         )
-    body: dict[str, Any] = {
+    body: RoleBody = {
         "role": Role.COMMANDER.value,
         "person": pending,
         "action": answer.value,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from commander_app.core.bodies import read_board
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import Entry, Kind
 
@@ -51,7 +52,7 @@ def number_items(
     first: dict[str, dict[str, tuple[int, str]]] = {prefix: {} for prefix in KIND_NAMES}
     for entry in entries:
         prefix = PREFIXES.get(entry.kind)
-        if prefix is None or (entry.kind is not Kind.FINDING and entry.body.get("ref")):
+        if prefix is None or (entry.kind is not Kind.FINDING and read_board(entry).get("ref")):
             continue
         item = roots.get(entry.id, entry.id)
         key = (order.get(entry.id, _UNKNOWN), entry.id)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from commander_app.core.board import Action, Board, summary
+from commander_app.core.bodies import PostmortemBody, read_postmortem
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_FACT, MAX_TEXT, check_choice, clean_text
 from commander_app.core.model import Entry, Kind, _Vocabulary, story_order
@@ -211,7 +212,7 @@ def fold_postmortem(incident_id: str, events: Iterable[Entry]) -> Postmortem:
     pm = Postmortem(incident_id)
     factors: dict[str, Factor] = {}
     for event in sorted((e for e in events if e.kind is Kind.POSTMORTEM), key=story_order):
-        body = event.body
+        body = read_postmortem(event)
         pm.started_at = pm.started_at or event.occurred_at
         op = body.get("op")
         if op == "section":
@@ -221,15 +222,15 @@ def fold_postmortem(incident_id: str, events: Iterable[Entry]) -> Postmortem:
             factor = Factor(
                 event.id,
                 str(body["content"]),
-                FactorCategory(body["category"]),
+                FactorCategory(cast(str, body["category"])),  # a new factor has one
                 event.author,
                 event.occurred_at,
             )
             factor.history.append(Version(factor.text, event.author, event.occurred_at, event.id))
             factors[event.id] = factor
             pm.factors.append(factor)
-        elif op == "factor" and body["ref"] in factors:
-            _update_factor(factors[body["ref"]], event)
+        elif op == "factor" and (ref := body["ref"]) in factors:
+            _update_factor(factors[ref], body, event)
         elif op == "state":
             pm.state = PostmortemState(body["state"])
             pm.states.append(Version(pm.state.value, event.author, event.occurred_at, event.id))
@@ -246,17 +247,18 @@ def fold_postmortem(incident_id: str, events: Iterable[Entry]) -> Postmortem:
     return pm
 
 
-def _update_factor(factor: Factor, event: Entry) -> None:
-    body = event.body
-    if body.get("content") is not None:
-        factor.text = str(body["content"])
+def _update_factor(factor: Factor, body: PostmortemBody, event: Entry) -> None:
+    content, category = body.get("content"), body.get("category")
+    if content is not None:
+        factor.text = str(content)
         factor.history.append(Version(factor.text, event.author, event.occurred_at, event.id))
-    if body.get("category") is not None:
-        factor.category = FactorCategory(body["category"])
-    if body.get("removed") is not None:
-        factor.removed = bool(body["removed"])
-    if body.get("symptom_reason") is not None:
-        factor.symptom_reason = str(body["symptom_reason"])
+    if category is not None:
+        factor.category = FactorCategory(category)
+    removed, symptom_reason = body.get("removed"), body.get("symptom_reason")
+    if removed is not None:
+        factor.removed = bool(removed)
+    if symptom_reason is not None:
+        factor.symptom_reason = str(symptom_reason)
 
 
 # -- the bodies of postmortem events: the rules a user can meet ----------------------
@@ -270,7 +272,7 @@ def _refuse_if_published(pm: Postmortem) -> None:
         )
 
 
-def section_body(pm: Postmortem, section: Section, content: str) -> dict[str, Any]:
+def section_body(pm: Postmortem, section: Section, content: str) -> PostmortemBody:
     _refuse_if_published(pm)
     text = clean_text(content, f"{SECTION_TITLES[section].lower()} section", MAX_TEXT)
     if text == pm.text(section):
@@ -283,7 +285,7 @@ def section_body(pm: Postmortem, section: Section, content: str) -> dict[str, An
     }
 
 
-def factor_body(pm: Postmortem, content: str, category: FactorCategory) -> dict[str, Any]:
+def factor_body(pm: Postmortem, content: str, category: FactorCategory) -> PostmortemBody:
     _refuse_if_published(pm)
     text = clean_text(content, "contributing factor", MAX_FACT)
     return {
@@ -302,14 +304,15 @@ def factor_update_body(
     category: FactorCategory | None = None,
     removed: bool | None = None,
     symptom_reason: str | None = None,
-) -> dict[str, Any]:
+) -> PostmortemBody:
     _refuse_if_published(pm)
-    body: dict[str, Any] = {"op": "factor", "ref": factor.id}
+    body = cast(PostmortemBody, {"op": "factor", "ref": factor.id})  # its text comes last
     said = []
+    wording = factor.text
     if content is not None:
         text = clean_text(content, "contributing factor", MAX_FACT)
         if text != factor.text:
-            body["content"] = text
+            body["content"] = wording = text
             said.append("reworded")
     if category is not None and category is not factor.category:
         body["category"] = category.value
@@ -322,14 +325,12 @@ def factor_update_body(
         said.append("answered by symptom fixes on purpose")
     if not said:
         raise ValidationError("That changes nothing in the contributing factor.")
-    body["text"] = (
-        f"Postmortem: factor {', '.join(said)}: {summary(body.get('content', factor.text))}"
-    )
+    body["text"] = f"Postmortem: factor {', '.join(said)}: {summary(wording)}"
     return body
 
 
-def keep_wording_body(where: str, phrase: str, reason: str | None) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def keep_wording_body(where: str, phrase: str, reason: str | None) -> PostmortemBody:
+    body: PostmortemBody = {
         "op": "keep_wording",
         "where": where,
         "phrase": clean_text(phrase, "kept wording", MAX_FACT),
@@ -350,7 +351,7 @@ _MOVES: dict[tuple[PostmortemState, PostmortemState], str] = {
 
 def state_body(
     pm: Postmortem, new: PostmortemState, problems: Sequence[str] = ()
-) -> dict[str, Any]:
+) -> PostmortemBody:
     """A move between draft, in review and published; `problems` refuse publishing."""
     move = _MOVES.get((pm.state, new))
     if move is None:
@@ -367,7 +368,7 @@ def state_body(
     return {"op": "state", "state": new.value, "from": pm.state.value, "text": f"Postmortem {move}"}
 
 
-def check_postmortem_body(body: dict[str, Any]) -> None:
+def check_postmortem_body(body: dict[str, object]) -> None:
     """The fields of a `postmortem` event, for appends and imports alike."""
     op = body.get("op")
     if op == "section":

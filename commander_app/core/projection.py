@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+from commander_app.core.bodies import (
+    RoleBody,
+    read_incident,
+    read_milestone,
+    read_role,
+    read_severity,
+    read_status,
+)
 from commander_app.core.model import (
     MILESTONE_FIELDS,
     STATE_KINDS,
@@ -99,17 +106,18 @@ def _count(state: IncidentState, event: Event) -> None:
 
 
 def _apply(state: IncidentState, event: Event) -> None:
-    body = event.body
     if event.kind is Kind.INCIDENT:
-        state.title = body["title"]
-        if body.get("action") == "opened":
-            state.severity = Severity(body["severity"])
-            state.is_drill = bool(body.get("drill", False))
+        incident = read_incident(event)
+        state.title = incident["title"]
+        if incident.get("action") == "opened":
+            state.severity = Severity(incident["severity"])
+            state.is_drill = bool(incident.get("drill", False))
             state.opened_at = event.occurred_at
-            if body.get("commander"):
-                _assign(state, Role.COMMANDER.value, body["commander"])
+            commander = incident.get("commander")
+            if commander:
+                _assign(state, Role.COMMANDER.value, commander)
     elif event.kind is Kind.STATUS:
-        new_status = Status(body["status"])
+        new_status = Status(read_status(event)["status"])
         if new_status is Status.RESOLVED:
             if state.resolved_at is None:
                 state.resolved_at = event.occurred_at
@@ -117,14 +125,15 @@ def _apply(state: IncidentState, event: Event) -> None:
             state.resolved_at = None  # reopened: the old resolution no longer holds
         state.status = new_status
     elif event.kind is Kind.SEVERITY:
-        state.severity = Severity(body["severity"])
+        state.severity = Severity(read_severity(event)["severity"])
     elif event.kind is Kind.MILESTONE:
-        setattr(state, MILESTONE_FIELDS[Milestone(body["milestone"])], event.occurred_at)
+        milestone = Milestone(read_milestone(event)["milestone"])
+        setattr(state, MILESTONE_FIELDS[milestone], event.occurred_at)
     elif event.kind is Kind.ROLE:
-        _change_role(state, body)
+        _change_role(state, read_role(event))
 
 
-def _change_role(state: IncidentState, body: dict[str, Any]) -> None:
+def _change_role(state: IncidentState, body: RoleBody) -> None:
     """Command changes hands on an assignment or an accepted handoff, never on an offer."""
     change = body.get("action", RoleChange.ASSIGNED.value)
     person = body["person"]

@@ -11,10 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from commander_app.core.authority import AuthorityRow, role_label
 from commander_app.core.board import Board, Decision, decision_dict, fold_board, summary
+from commander_app.core.bodies import (
+    AuthorityBody,
+    ChecklistBody,
+    DecisionBody,
+    read_checklist,
+    read_decision,
+)
 from commander_app.core.divergences import divergence_dict, fold_divergences
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.events import (
@@ -166,21 +173,21 @@ def fold_ticks(events: Iterable[Entry], *, fresh_after_changes: bool = True) -> 
     superseded = {e.supersedes for e in ordered if e.supersedes}
     ticks: dict[str, Tick] = {}
     for event in ordered:
-        body = event.body
         if event.id in superseded:
             continue
-        if (
-            fresh_after_changes
-            and event.kind is Kind.DECISION
-            and "ref" not in body
-            and body.get("decision_kind") in _CHANGE_KIND_VALUES
-        ):
-            ticks.clear()
+        if fresh_after_changes and event.kind is Kind.DECISION:
+            decision = read_decision(event)
+            if "ref" not in decision and decision.get("decision_kind") in _CHANGE_KIND_VALUES:
+                ticks.clear()
+                continue
+        if event.kind is not Kind.CHECKLIST:
             continue
-        if event.kind is not Kind.CHECKLIST or "item" not in body:
+        body = read_checklist(event)
+        if "item" not in body:
             continue
-        ticks[body["item"]] = Tick(
-            body["item"],
+        item = cast(str, body["item"])  # validate_body lets a null item through: a known gap
+        ticks[item] = Tick(
+            item,
             bool(body["checked"]),
             event.author,
             event.occurred_at,
@@ -190,7 +197,7 @@ def fold_ticks(events: Iterable[Entry], *, fresh_after_changes: bool = True) -> 
     return ticks
 
 
-def tick_body(state: ChecklistState, item: ChecklistItem, checked: bool) -> dict[str, Any]:
+def tick_body(state: ChecklistState, item: ChecklistItem, checked: bool) -> ChecklistBody:
     """Tick (or untick) an item; ticking what is already ticked changes nothing, so is refused."""
     number = state.checklist.number(item)
     if state.is_ticked(item) == checked:
@@ -240,7 +247,7 @@ def decision_body(
     checklist: ChecklistState,
     row: AuthorityRow,
     author: str,
-) -> dict[str, Any]:
+) -> DecisionBody:
     """The decision record, or a refusal that says what is missing or who may decide."""
     text = clean_text(request.text, "decision")
     options = [clean_text(o, "decision option", MAX_TITLE) for o in request.options]
@@ -248,7 +255,7 @@ def decision_body(
     if request.expect_minutes is not None:
         check_expect_minutes(request.expect_minutes)
     held = roles_of(state, author)
-    body: dict[str, Any] = {"text": text, "decision_kind": request.decision_kind.value}
+    body: DecisionBody = {"text": text, "decision_kind": request.decision_kind.value}
     if request.decision_kind in CHANGE_KINDS:
         authority_role = row.authority_of(state, author)
         body["authority"] = _authority(request, state, checklist, row, author, authority_role)
@@ -280,14 +287,11 @@ def _authority(
     row: AuthorityRow,
     author: str,
     authority_role: Role | None,
-) -> dict[str, Any]:
+) -> AuthorityBody:
     severity = state.severity.value
-    record: dict[str, Any] = {
-        "severity": severity,
-        "may_decide": [role.value for role in row.decide],
-        "holders": {role.value: holder for role, holder in row.holders(state)},
-        "inform": list(row.inform),
-    }
+    may_decide = [role.value for role in row.decide]
+    holders: dict[str, str | None] = {role.value: holder for role, holder in row.holders(state)}
+    inform = list(row.inform)
     if request.override_reason is None:
         if not checklist.complete:
             count = len(checklist.missing_required)
@@ -296,7 +300,13 @@ def _authority(
                 f"Not decided: {count} required checklist {items} not ticked: "
                 f"{checklist.missing_text()}. Tick them, or {_override_hint(row, state)}"
             )
-        return {**record, "basis": "checklist"}
+        return {
+            "severity": severity,
+            "may_decide": may_decide,
+            "holders": holders,
+            "inform": inform,
+            "basis": "checklist",
+        }
     reason = request.override_reason.strip()
     if not reason:
         raise ValidationError(
@@ -312,7 +322,14 @@ def _authority(
             f"Only {row.who_decides(state)} may override the checklist at {severity}; "
             f"{author} does not hold that role in this incident."
         )
-    return {**record, "basis": "override", "override_reason": clean_text(reason, "reason", 1_000)}
+    return {
+        "severity": severity,
+        "may_decide": may_decide,
+        "holders": holders,
+        "inform": inform,
+        "basis": "override",
+        "override_reason": clean_text(reason, "reason", 1_000),
+    }
 
 
 def _override_hint(row: AuthorityRow, state: IncidentState) -> str:
@@ -324,24 +341,24 @@ def _override_hint(row: AuthorityRow, state: IncidentState) -> str:
 # -- "did it work?" --------------------------------------------------------------------
 
 
-def outcome_body(decision: Decision, outcome: Outcome, note: str | None = None) -> dict[str, Any]:
+def outcome_body(decision: Decision, outcome: Outcome, note: str | None = None) -> DecisionBody:
     if decision.outcome is outcome:
         raise ValidationError(
             f"The decision '{summary(decision.text, 60)}' is already recorded as {outcome.value}."
         )
     said = "worked" if outcome is Outcome.WORKED else "did not work"
-    body: dict[str, Any] = {
+    body: DecisionBody = {
         "text": f"Outcome: {said}: {summary(decision.text)}",
         "ref": decision.id,
         "outcome": outcome.value,
     }
     if note is not None and note.strip():
-        body["note"] = clean_text(note, "note", 1_000)
-        body["text"] += f". {summary(body['note'])}"
+        body["note"] = kept = clean_text(note, "note", 1_000)
+        body["text"] += f". {summary(kept)}"
     return body
 
 
-def asked_body(decision: Decision) -> dict[str, Any]:
+def asked_body(decision: Decision) -> DecisionBody:
     """The timeline's "did it work?" entry, written once when the expected time comes."""
     if decision.asked_at is not None or decision.outcome is not None:
         raise ValidationError(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from commander_app.core.bodies import read_comms
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import Audience, CommsAction, Event, Kind, Status
 
@@ -143,8 +144,8 @@ def first_message(comms: Iterable[Event], audience: Audience) -> bool:
     went_out = (CommsAction.QUEUED.value, CommsAction.SENT.value)
     return not any(
         e.id not in voided
-        and e.body.get("audience") == audience.value
-        and e.body.get("action") in went_out
+        and (body := read_comms(e)).get("audience") == audience.value
+        and body.get("action") in went_out
         for e in events
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commander_app.core.board import Action, summary
+from commander_app.core.bodies import ActionBody, TrackerBody
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import FollowUpState
 
@@ -112,7 +113,7 @@ class RemoteIssue:
     state: str = "open"  # GitHub open|closed; Jira's status category new|indeterminate|done
     state_reason: str | None = None  # GitHub completed|not_planned|reopened; Jira status name
 
-    def as_body(self) -> dict[str, Any]:
+    def as_body(self) -> TrackerBody:
         return {
             "kind": self.kind,
             "channel": self.channel,
@@ -159,7 +160,7 @@ def remote_issue(value: Mapping[str, Any]) -> RemoteIssue:
     )
 
 
-def pushed_body(action: Action, issue: RemoteIssue) -> dict[str, Any]:
+def pushed_body(action: Action, issue: RemoteIssue) -> ActionBody:
     """The event that keeps the issue's key on the action."""
     name = TRACKER_NAMES[issue.kind]
     return {
@@ -175,9 +176,7 @@ def is_news(before: RemoteIssue, now: RemoteIssue) -> bool:
     return not (before.state == now.state and before.state_reason in (None, now.state_reason))
 
 
-def remote_change_body(
-    action: Action, before: RemoteIssue, now: RemoteIssue
-) -> dict[str, Any] | None:
+def remote_change_body(action: Action, before: RemoteIssue, now: RemoteIssue) -> ActionBody | None:
     """What the log says when the tracker's state changed since Commander last looked.
 
     None when nothing changed. A closure as completed moves an open item to done, with
@@ -189,7 +188,7 @@ def remote_change_body(
     if not is_news(before, now):
         return None
     said = now.describe_state()
-    body: dict[str, Any] = {
+    body: ActionBody = {
         "ref": action.id,
         "tracker": now.as_body(),
         "text": f"{now.key} {said}: {summary(action.text)}",

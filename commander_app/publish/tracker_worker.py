@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from commander_app.core.bodies import read_action
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Kind
 from commander_app.core.outbox import OutboxState
@@ -192,5 +193,6 @@ def pull_states(
             if body is None:
                 continue
             event = log.append(row.incident_id, Kind.ACTION, body, author=author)
-            changed.append(f"{row.number} ({TRACKER_NAMES[before.kind]}): {event.body['text']}")
+            text = read_action(event)["text"]
+            changed.append(f"{row.number} ({TRACKER_NAMES[before.kind]}): {text}")
     return PullResult(changed, problems)

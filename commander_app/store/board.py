@@ -18,8 +18,12 @@ from commander_app.core.board import (
     fold_board,
     hypothesis_owner_body,
     hypothesis_state_body,
+    new_action_body,
+    new_decision_body,
+    new_finding_body,
+    new_hypothesis_body,
 )
-from commander_app.core.events import MAX_TITLE, clean_name, clean_text, text_body
+from commander_app.core.events import MAX_TITLE, clean_name, clean_text
 from commander_app.core.model import Event, HypothesisState, Kind
 from commander_app.core.times import to_iso
 from commander_app.store.database import decoded
@@ -63,7 +67,7 @@ def open_hypothesis(
     author: str,
     at: datetime | None = None,
 ) -> Event:
-    body = text_body(Kind.HYPOTHESIS, text, owner=_name(owner))
+    body = new_hypothesis_body(text, _name(owner))
     return log.append(incident_id, Kind.HYPOTHESIS, body, author=author, at=at)
 
 
@@ -106,7 +110,7 @@ def add_finding(
     at: datetime | None = None,
 ) -> Event:
     """A finding, linked to a hypothesis on the board when one is named."""
-    body = text_body(Kind.FINDING, text)
+    body = new_finding_body(text)
     if hypothesis_id is not None:
         body["ref"] = board(log, incident_id).find_hypothesis(hypothesis_id).id
     return log.append(incident_id, Kind.FINDING, body, author=author, at=at)
@@ -122,7 +126,7 @@ def add_action(
     author: str,
     at: datetime | None = None,
 ) -> Event:
-    body = text_body(Kind.ACTION, text, owner=_name(owner), due=to_iso(due) if due else None)
+    body = new_action_body(text, _name(owner), to_iso(due) if due else None)
     return log.append(incident_id, Kind.ACTION, body, author=author, at=at)
 
 
@@ -166,7 +170,7 @@ def record_decision(
 ) -> Event:
     """A decision as the commander made it: the options weighed, and whether it can be undone."""
     cleaned = [clean_text(o, "decision option", MAX_TITLE) for o in options or ()]
-    body = text_body(Kind.DECISION, text, options=cleaned or None, reversible=reversible)
+    body = new_decision_body(text, cleaned or None, reversible)
     return log.append(incident_id, Kind.DECISION, body, author=author, at=at)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commander_app import __version__
+from commander_app.core.bodies import read_incident
 from commander_app.core.bundle import (
     ParsedBundle,
     check_bundle_chain,
@@ -101,7 +102,8 @@ def _fresh_events(log: IncidentLog, bundle: ParsedBundle, rechain: bool) -> list
                     "nor in this log. Nothing was imported."
                 )
     has_opening = any(
-        e.kind is Kind.INCIDENT and e.body.get("action") == "opened" for e in bundle.events
+        e.kind is Kind.INCIDENT and read_incident(e).get("action") == "opened"
+        for e in bundle.events
     )
     if (
         not has_opening

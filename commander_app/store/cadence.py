@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commander_app.core import cadence as core
+from commander_app.core.bodies import CommsBody
 from commander_app.core.cadence import Adherence, Audience, AudienceCadence, CadencePolicy
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, IncidentState, Kind
@@ -107,7 +107,8 @@ def record_sent(
         channel=channel,
         next_update_at=next_update_at,
     )
-    body.update(facts.body_fields() if facts else {})
+    if facts:
+        body = {**body, **facts.body_fields()}
     return log.append(incident_id, Kind.COMMS, body, author=author, at=at)
 
 
@@ -131,7 +132,7 @@ def snooze(
 
     in_force = policy or load_policy()
 
-    def build(state: IncidentState) -> dict[str, Any]:
+    def build(state: IncidentState) -> CommsBody:
         now = log.clock.now()
         current = _cadence(log, state, in_force, now)
         return core.snooze_body(

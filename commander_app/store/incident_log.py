@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from commander_app.core import projection
+from commander_app.core.bodies import MilestoneBody, RoleBody
 from commander_app.core.chain import ChainLink, next_link
 from commander_app.core.clock import Clock, SystemClock
 from commander_app.core.errors import CommanderError, NotFoundError, ValidationError
@@ -148,7 +149,7 @@ class IncidentLog:
         now = self.clock.now()
         incident_id = new_ulid(now)
         body = opened_body(title, severity, drill, commander)
-        self._write([self._event(incident_id, Kind.INCIDENT, body, author, at, now)])
+        self._write([self._event(incident_id, Kind.INCIDENT, dict(body), author, at, now)])
         return self.incident(incident_id)
 
     def log(
@@ -187,19 +188,18 @@ class IncidentLog:
     def mark_milestone(
         self, incident_id: str, milestone: Milestone, *, author: str, at: datetime | None = None
     ) -> Event:
-        return self.append(
-            incident_id, Kind.MILESTONE, {"milestone": milestone.value}, author=author, at=at
-        )
+        body: MilestoneBody = {"milestone": milestone.value}
+        return self.append(incident_id, Kind.MILESTONE, body, author=author, at=at)
 
     def assign_role(self, incident_id: str, role: Role, person: str, *, author: str) -> Event:
-        body = {"role": role.value, "person": clean_name(person, "person's name")}
+        body: RoleBody = {"role": role.value, "person": clean_name(person, "person's name")}
         return self.append(incident_id, Kind.ROLE, body, author=author)
 
     def append(
         self,
         incident_id: str,
         kind: Kind,
-        body: dict[str, Any],
+        body: Mapping[str, object],
         *,
         author: str,
         at: datetime | None = None,
@@ -219,7 +219,7 @@ class IncidentLog:
         self,
         incident_id: str,
         kind: Kind,
-        build_body: Callable[[IncidentState], dict[str, Any]],
+        build_body: Callable[[IncidentState], Mapping[str, object]],
         *,
         author: str,
         at: datetime | None = None,
@@ -238,7 +238,7 @@ class IncidentLog:
         return event
 
     def append_in_transaction(
-        self, incident_id: str, kind: Kind, body: dict[str, Any], *, author: str
+        self, incident_id: str, kind: Kind, body: Mapping[str, object], *, author: str
     ) -> Event:
         """Append one event inside the caller's open write transaction, so a change to
         another table (the outbox) and its story in the log commit together."""

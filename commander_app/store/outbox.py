@@ -15,13 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from commander_app.core import outbox as rules
+from commander_app.core.bodies import CommsBody
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_TITLE, clean_text
 from commander_app.core.ids import new_ulid
 from commander_app.core.model import Audience, CommsAction, Kind
 from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso, to_iso
-from commander_app.core.update_facts import CARRIED_FIELDS, UpdateFacts
+from commander_app.core.update_facts import UpdateFacts
 from commander_app.store import channels as channel_store
 from commander_app.store import outbox_rows
 from commander_app.store.database import write_transaction
@@ -125,14 +126,7 @@ def enqueue(
             log.append_in_transaction(
                 incident_id,
                 Kind.COMMS,
-                _comms(
-                    CommsAction.QUEUED,
-                    audience,
-                    target.name,
-                    body_text,
-                    row_id,
-                    **facts.body_fields(),
-                ),
+                _comms(CommsAction.QUEUED, audience, target.name, body_text, row_id, facts=facts),
                 author=author,
             )
     return [entry(log, row_id) for row_id in ids]
@@ -146,17 +140,35 @@ def _message_id(row_id: str, settings: dict[str, Any]) -> str:
 
 
 def _comms(
-    action: CommsAction, audience: Audience, channel: str, text: str, row_id: str, **extra: Any
-) -> dict[str, Any]:
-    body = {
+    action: CommsAction,
+    audience: Audience,
+    channel: str,
+    text: str,
+    row_id: str,
+    *,
+    next_update_at: str | None = None,
+    detail: str | None = None,
+    remote_id: str | None = None,
+    error: str | None = None,
+    facts: UpdateFacts | None = None,
+) -> CommsBody:
+    body: CommsBody = {
         "action": action.value,
         "audience": audience.value,
         "channel": channel,
         "text": text,
         "outbox_id": row_id,
     }
-    # An impact or workaround of None is kept: this update said there is none now.
-    body.update({k: v for k, v in extra.items() if v is not None or k in CARRIED_FIELDS})
+    if next_update_at is not None:
+        body["next_update_at"] = next_update_at
+    if detail is not None:
+        body["detail"] = detail
+    if remote_id is not None:
+        body["remote_id"] = remote_id
+    if error is not None:
+        body["error"] = error
+    if facts is not None:
+        body = {**body, **facts.body_fields()}  # an impact or workaround of None: none now
     return body
 
 

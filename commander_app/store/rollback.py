@@ -9,10 +9,10 @@ A refusal is in the user's words and writes nothing.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from commander_app.core.authority import AuthorityMatrix, AuthorityRow
 from commander_app.core.board import Board, Decision, fold_board
+from commander_app.core.bodies import ChecklistBody, DecisionBody, DivergenceBody, StatusBody
 from commander_app.core.divergences import (
     Divergence,
     divergence_body,
@@ -145,7 +145,7 @@ def tick_item(
     template = checklist or rollback_files.load_checklist()
     item = template.find(item_ref)
 
-    def build(state: IncidentState) -> dict[str, Any]:
+    def build(state: IncidentState) -> ChecklistBody:
         current = ChecklistState(template, fold_ticks(rollback_entries(log, state.id)))
         return tick_body(current, item, checked)
 
@@ -170,7 +170,7 @@ def decide(
     in_force = matrix or rollback_files.load_matrix()
     template = checklist or rollback_files.load_checklist()
 
-    def build(state: IncidentState) -> dict[str, Any]:
+    def build(state: IncidentState) -> DecisionBody:
         ticks = ChecklistState(template, fold_ticks(rollback_entries(log, state.id)))
         return decision_body(
             request, state=state, checklist=ticks, row=in_force.for_incident(state), author=author
@@ -191,7 +191,7 @@ def record_outcome(
 ) -> Event:
     """The answer to "did it work?"; a different later answer replaces an earlier one."""
 
-    def build(state: IncidentState) -> dict[str, Any]:
+    def build(state: IncidentState) -> DecisionBody:
         decision = decisions(log, state.id).find_decision(decision_ref)
         return outcome_body(decision, outcome, note)
 
@@ -216,7 +216,7 @@ def ask_due_outcomes(
 
 
 def _ask(log: IncidentLog, incident_id: str, decision: Decision, author: str) -> Event:
-    def build(state: IncidentState) -> dict[str, Any]:
+    def build(state: IncidentState) -> DecisionBody:
         fresh = decisions(log, state.id).decision(decision.id)
         if fresh is None:
             raise ValidationError("The decision was corrected away.")
@@ -258,7 +258,7 @@ def review_divergence(
 ) -> Event:
     """Mark a production change reverted or made permanent."""
 
-    def build(state: IncidentState) -> dict[str, Any]:
+    def build(state: IncidentState) -> DivergenceBody:
         divergence = find_divergence(register(log, state.id), ref)
         return review_body(divergence, review, note)
 
@@ -276,7 +276,7 @@ def resolve(
     """Resolve the incident; with production changes not reviewed, only when confirmed
     (and the status event then says how many were left)."""
 
-    def build(state: IncidentState) -> dict[str, Any]:
+    def build(state: IncidentState) -> StatusBody:
         body = status_body(state.status, Status.RESOLVED)
         pending = unreviewed(register(log, state.id))
         if pending and not confirmed:

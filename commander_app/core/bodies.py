@@ -1,0 +1,285 @@
+"""The shape of each event kind's body, so a misspelt field is a type error.
+
+An event's body is stored as JSON and travels as a plain dict (`Event.body`); these
+TypedDicts say which fields each kind has. The builders (`core.events`, `core.board`,
+`core.rollback`...) return them, and a fold reads a body through the accessor for its
+kind (`read_status(event)`), so `body["statsu"]` fails `mypy`. The typing rules allow
+`body.get("statsu")`: its value is `object`, so handing it on as a text or a number
+fails, but a bare `if body.get("statsu"):` passes unnoticed.
+
+Optional fields are `NotRequired`. Where `validate_body` accepts `null` for a field (it
+checks a field only "when present"), its type admits None, because an imported bundle
+may hold one. Fields `validate_body` does not check at all (a status's `from`) are typed
+as Commander writes them; their readers stay forgiving. A body may also hold fields a
+newer Commander wrote: `validate_body` keeps them, and these types do not name them.
+"""
+
+# No `from __future__ import annotations` here: with it, Python 3.11 reads every class
+# field as required (`__required_keys__`), and the tests compare bodies against those.
+from typing import Literal, NotRequired, TypedDict, cast
+
+from commander_app.core.model import BOARD_KINDS, Entry, Kind
+
+# -- the incident's own fields ----------------------------------------------------------
+
+
+class IncidentBody(TypedDict):
+    """Opened (with severity, drill and perhaps its first commander) or renamed."""
+
+    action: Literal["opened", "renamed"]
+    title: str
+    severity: NotRequired[str]  # every opening has one
+    drill: NotRequired[bool]
+    commander: NotRequired[str | None]
+
+
+# "from" is a keyword, so the kinds that record what a value was before are spelt this way.
+StatusBody = TypedDict(
+    "StatusBody",
+    {
+        "status": str,
+        "from": NotRequired[str],  # the status before; not checked on import
+        "reopened": NotRequired[bool],  # it left `resolved`
+        "unreviewed_changes": NotRequired[int],  # resolved with changes not reviewed
+    },
+)
+SeverityBody = TypedDict("SeverityBody", {"severity": str, "from": NotRequired[str]})
+
+
+class MilestoneBody(TypedDict):
+    milestone: str
+
+
+# An assignment, or a step of a handoff of command (offered, accepted, declined...).
+RoleBody = TypedDict(
+    "RoleBody",
+    {
+        "role": str,
+        "person": str,
+        "action": NotRequired[str],  # a RoleChange; absent: assigned
+        "from": NotRequired[str | None],  # an offer's outgoing commander (None: nobody held it)
+        "briefing": NotRequired[str | None],  # what the incoming commander was told
+        "entered_by": NotRequired[str | None],  # someone else entered the answer for them
+    },
+)
+
+
+# -- what responders write ---------------------------------------------------------------
+
+
+class TextBody(TypedDict):
+    """A free-text entry: a note, an observation or an alert is no more than this."""
+
+    text: str
+
+
+class BoardBody(TextBody):
+    """What every board entry has: an item, or an update of one (`ref` names it)."""
+
+    ref: NotRequired[str | None]
+
+
+class HypothesisBody(BoardBody):
+    owner: NotRequired[str | None]
+    state: NotRequired[str | None]  # a HypothesisState; an update only
+
+
+class FindingBody(BoardBody):
+    """A finding; its `ref` names the hypothesis it bears on, when there is one."""
+
+
+class TrackerBody(TypedDict):
+    """An action's issue on a tracker (`core.tracker`), exactly as `validate_body` keeps it."""
+
+    kind: str  # github | jira
+    channel: str
+    key: str
+    url: str
+    state: str
+    state_reason: str | None
+
+
+class ActionBody(BoardBody):
+    """A board action, or a follow-up (`core.follow_ups`); older actions have only the
+    first fields, and were completed with `done` before follow-up states existed."""
+
+    owner: NotRequired[str | None]
+    due: NotRequired[str | None]  # UTC ISO-8601
+    done: NotRequired[bool | None]
+    state: NotRequired[str | None]  # a FollowUpState
+    ack: NotRequired[str | None]  # an Ack
+    follow_up: NotRequired[bool | None]
+    type: NotRequired[str | None]  # a FollowUpType
+    priority: NotRequired[str | None]  # a Priority
+    factor: NotRequired[str | None]  # the postmortem factor's id
+    symptom: NotRequired[bool | None]
+    class_owner: NotRequired[str | None]
+    twin: NotRequired[str | None]
+    evidence: NotRequired[str | None]
+    reason: NotRequired[str | None]
+    text_override: NotRequired[str | None]
+    tracker: NotRequired[TrackerBody | None]
+
+
+class AuthorityBody(TypedDict):
+    """What a production change rested on: the matrix row (by severity) and how it passed."""
+
+    severity: str
+    may_decide: NotRequired[list[str]]
+    holders: NotRequired[dict[str, str | None]]
+    inform: NotRequired[list[str]]
+    basis: Literal["checklist", "override"]
+    override_reason: NotRequired[str]  # every override has one
+
+
+class DecisionBody(BoardBody):
+    """A decision, perhaps with its record (decisions written before it have none), or an
+    update of one: its outcome, or the log of having asked "did it work?"."""
+
+    options: NotRequired[list[str] | None]
+    reversible: NotRequired[bool | None]
+    decision_kind: NotRequired[str | None]  # a DecisionKind
+    role: NotRequired[str | None]  # the decider's role
+    authority: NotRequired[AuthorityBody | None]
+    objections: NotRequired[list[str] | None]
+    expect_minutes: NotRequired[int | None]
+    outcome: NotRequired[str | None]  # an Outcome
+    asked: NotRequired[Literal[True] | None]
+    note: NotRequired[str | None]
+
+
+# -- stakeholder updates, the rollback record, the postmortem ---------------------------
+
+
+class FactsBody(TypedDict):
+    """What an update said about the impact (`core.update_facts`); every update that goes
+    out writes impact and workaround, None when there is none now."""
+
+    impact: NotRequired[str | None]
+    workaround: NotRequired[str | None]
+    services: NotRequired[list[str] | None]
+
+
+class CommsBody(TextBody, FactsBody):
+    """An update's story: drafted, queued, sent, failed, cancelled, or a snooze."""
+
+    action: NotRequired[str | None]  # a CommsAction
+    audience: NotRequired[str | None]  # an Audience; every send and snooze has one
+    channel: NotRequired[str | None]
+    outbox_id: NotRequired[str]
+    next_update_at: NotRequired[str | None]  # UTC ISO-8601
+    detail: NotRequired[str]  # what the channel said when it took the update
+    remote_id: NotRequired[str]
+    error: NotRequired[str]
+    minutes: NotRequired[int | None]  # a snooze's
+    reason: NotRequired[str | None]  # a snooze's
+
+
+class ChecklistBody(TextBody):
+    """A tick (or untick) of a rollback checklist item, with the item as it read then."""
+
+    item: NotRequired[str | None]
+    checked: NotRequired[bool]  # every tick has one
+    item_text: NotRequired[str]
+    required: NotRequired[bool | None]
+
+
+class DivergenceBody(TextBody):
+    """A change to production logged directly, or (with `ref`) a review of one."""
+
+    ref: NotRequired[str | None]
+    change: NotRequired[str]  # a DecisionKind; every logged change has one
+    afterwards: NotRequired[str | None]  # an Afterwards
+    by: NotRequired[str | None]
+    review: NotRequired[str]  # a DivergenceReview; every review has one
+    note: NotRequired[str | None]
+
+
+# One step of the postmortem, by its `op`: a section written, a factor added or changed
+# (`ref`), a move between states (`from` one), or wording kept despite the blame check.
+PostmortemBody = TypedDict(
+    "PostmortemBody",
+    {
+        "text": str,
+        "op": Literal["section", "factor", "state", "keep_wording"],
+        "section": NotRequired[str],
+        "content": NotRequired[str | None],
+        "category": NotRequired[str | None],
+        "ref": NotRequired[str | None],
+        "removed": NotRequired[bool | None],
+        "symptom_reason": NotRequired[str | None],
+        "state": NotRequired[str],
+        "from": NotRequired[str],
+        "where": NotRequired[str],
+        "phrase": NotRequired[str],
+        "reason": NotRequired[str | None],
+    },
+)
+
+
+# -- reading a body as its kind's ---------------------------------------------------------
+
+
+def _of(event: Entry, kind: Kind) -> dict[str, object]:
+    if event.kind is not kind:
+        raise TypeError(f"a {event.kind.value} event read as a {kind.value} event")
+    return event.body
+
+
+def read_incident(event: Entry) -> IncidentBody:
+    return cast(IncidentBody, _of(event, Kind.INCIDENT))
+
+
+def read_status(event: Entry) -> StatusBody:
+    return cast(StatusBody, _of(event, Kind.STATUS))
+
+
+def read_severity(event: Entry) -> SeverityBody:
+    return cast(SeverityBody, _of(event, Kind.SEVERITY))
+
+
+def read_milestone(event: Entry) -> MilestoneBody:
+    return cast(MilestoneBody, _of(event, Kind.MILESTONE))
+
+
+def read_role(event: Entry) -> RoleBody:
+    return cast(RoleBody, _of(event, Kind.ROLE))
+
+
+def read_board(event: Entry) -> BoardBody:
+    """Any board entry's body (hypothesis, finding, action, decision), for its text and ref."""
+    if event.kind not in BOARD_KINDS:
+        raise TypeError(f"a {event.kind.value} event read as a board entry")
+    return cast(BoardBody, event.body)
+
+
+def read_hypothesis(event: Entry) -> HypothesisBody:
+    return cast(HypothesisBody, _of(event, Kind.HYPOTHESIS))
+
+
+def read_finding(event: Entry) -> FindingBody:
+    return cast(FindingBody, _of(event, Kind.FINDING))
+
+
+def read_action(event: Entry) -> ActionBody:
+    return cast(ActionBody, _of(event, Kind.ACTION))
+
+
+def read_decision(event: Entry) -> DecisionBody:
+    return cast(DecisionBody, _of(event, Kind.DECISION))
+
+
+def read_comms(event: Entry) -> CommsBody:
+    return cast(CommsBody, _of(event, Kind.COMMS))
+
+
+def read_checklist(event: Entry) -> ChecklistBody:
+    return cast(ChecklistBody, _of(event, Kind.CHECKLIST))
+
+
+def read_divergence(event: Entry) -> DivergenceBody:
+    return cast(DivergenceBody, _of(event, Kind.DIVERGENCE))
+
+
+def read_postmortem(event: Entry) -> PostmortemBody:
+    return cast(PostmortemBody, _of(event, Kind.POSTMORTEM))
