@@ -30,6 +30,7 @@ from commander_app.store import board as board_store
 from commander_app.store import environment, rollback
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.health import inspect_log
+from commander_app.store.incident_figures import figures_now
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.search import search
 
@@ -197,6 +198,7 @@ def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
         document = {
             "incident": incident.to_dict(),
             "metrics": metrics_dict(incident),
+            "figures": figures_now(log, incident.id).as_dict(),
             "board": board_dict(board),
             "events": [e.to_dict() for e in events],
         }

@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_board_commands(sub, who, which, when)
     add_postmortem_commands(sub, who)
+    add_metrics_commands(sub)
 
     # -- the rollback checklist, the decision record and the divergence register --------
     # (`decide` and `status` are defined with the board and the log commands.)
@@ -438,6 +439,26 @@ def add_postmortem_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     )
     p.add_argument("incident", nargs="?", metavar="ID")
     p.set_defaults(run="postmortem_commands:cmd_similar")
+
+
+def add_metrics_commands(sub: Any) -> None:
+    p = sub.add_parser("metrics", help="how an incident went, in figures, each with its source")
+    p.add_argument("incident", nargs="?", metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="metrics_commands:cmd_metrics")
+
+    p = sub.add_parser(
+        "trends", help="the figures by month or quarter: median and interquartile range with n"
+    )
+    p.add_argument("--by", default="month", help="month (default) or quarter")
+    p.add_argument("--severity", action="append", metavar="SEV", help="SEV1..SEV4 (repeat)")
+    p.add_argument("--service", metavar="NAME", help="incidents whose updates named it")
+    p.add_argument("--drills", action="store_true", help="the drills instead of real incidents")
+    p.add_argument(
+        "--figure", action="append", metavar="KEY", help="only this figure (repeat); see --json"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="metrics_commands:cmd_trends")
 
 
 def add_cadence_commands(

@@ -21,7 +21,7 @@ from commander_app.core.model import (
     IncidentState,
     Kind,
 )
-from commander_app.core.times import format_duration, from_iso
+from commander_app.core.times import format_minutes, from_iso
 
 Unit = Literal["seconds", "count", "ratio"]
 
@@ -40,7 +40,7 @@ class Figure:
         if self.value is None:
             return "—"
         if self.unit == "seconds":
-            return format_duration(self.value)
+            return format_minutes(self.value)
         if self.unit == "ratio":
             return f"{self.value:.0%}"
         return f"{self.value:.0f}"
@@ -116,11 +116,12 @@ def incident_figures(
     state: IncidentState,
     board: Board,
     events: Sequence[Event],
-    adherence: Mapping[Audience, Adherence],
+    adherence: Mapping[Audience, Adherence] | str,
     now: datetime,
 ) -> IncidentFigures:
     """Every figure of one incident as of `now`. `events`: its comms, checklist and role
-    events at least (others are ignored); `adherence` from `core.cadence.adherence`."""
+    events at least (others are ignored); `adherence` from `core.cadence.adherence`, or
+    the words saying why it cannot be worked out (the cadence settings cannot be read)."""
     if state.impact_started_at:
         start = _Moment("impact start", state.impact_started_at, "")
         stood_in = None
@@ -191,11 +192,16 @@ def _first_updates(state: IncidentState, events: Iterable[Event]) -> list[Figure
     return result
 
 
-def _adherence(adherence: Mapping[Audience, Adherence]) -> list[Figure]:
+def _adherence(adherence: Mapping[Audience, Adherence] | str) -> list[Figure]:
     result = []
     for audience in Audience:
-        kept = adherence.get(audience)
         key, label = f"cadence_adherence.{audience.value}", f"Updates on time ({audience.value})"
+        if isinstance(adherence, str):
+            result.append(
+                Figure(key, label, None, "ratio", "updates on time / updates due", adherence)
+            )
+            continue
+        kept = adherence.get(audience)
         if kept is None or not kept.due:
             result.append(
                 Figure(

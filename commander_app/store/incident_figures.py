@@ -11,12 +11,15 @@ asked (`figures`), never stored.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from commander_app.core.board import fold_board
+from commander_app.core.cadence import Adherence
+from commander_app.core.errors import ValidationError
 from commander_app.core.incident_figures import IncidentFigures, incident_figures
-from commander_app.core.model import Kind
+from commander_app.core.model import Audience, Severity
 from commander_app.core.times import from_iso
 from commander_app.store.database import decoded
 from commander_app.store.rows import (
@@ -31,6 +34,7 @@ from commander_app.store.rows import (
 )
 
 if TYPE_CHECKING:
+    from commander_app.core.trends import FiguredIncident
     from commander_app.store.incident_log import IncidentLog
 
 CREATE_SQL = """
@@ -40,20 +44,6 @@ CREATE_SQL = """
     );
 """
 
-# The kinds the kept figures read beside the board and the incident row: a write of any
-# other kind (a note, a finding: most of them) leaves the figures as they were.
-FIGURE_KINDS = frozenset(
-    {
-        Kind.INCIDENT,
-        Kind.STATUS,
-        Kind.MILESTONE,
-        Kind.HYPOTHESIS,
-        Kind.DECISION,
-        Kind.COMMS,
-        Kind.CHECKLIST,
-        Kind.ROLE,
-    }
-)
 _EVENTS_SQL = "kind IN ('comms', 'checklist', 'role') OR supersedes IS NOT NULL"
 
 
@@ -61,10 +51,6 @@ class Executes(Protocol):
     """A sqlite3 connection, or a sqlite-utils Database during a migration."""
 
     def execute(self, sql: str, parameters: Any = (), /) -> Any: ...
-
-
-def concerns_figures(kinds: set[Kind], corrected: bool) -> bool:
-    return corrected or bool(kinds & FIGURE_KINDS)
 
 
 def expected(conn: Executes, incident_id: str) -> IncidentFigures | None:
@@ -139,13 +125,17 @@ def _encode(figures: IncidentFigures) -> str:
 
 def figures_now(log: IncidentLog, incident_id: str, now: datetime | None = None) -> IncidentFigures:
     """Every figure of one incident as of `now`, cadence adherence included (read with the
-    team's cadence settings: a broken settings file is said, as everywhere)."""
+    team's cadence settings; a settings file that cannot be read is said in that figure)."""
     from commander_app.store import board as board_store
     from commander_app.store import cadence
 
     state = log.incident(incident_id)
     moment = now or log.clock.now()
-    kept = cadence.adherence(log, incident_id, cadence.load_policy(), moment)
+    kept: dict[Audience, Adherence] | str
+    try:
+        kept = cadence.adherence(log, incident_id, cadence.load_policy(), moment)
+    except ValidationError as exc:  # the figures still show; this one says why not
+        kept = f"not worked out: {exc}"
     events = decoded(
         log.conn,
         row_to_event,
@@ -153,3 +143,38 @@ def figures_now(log: IncidentLog, incident_id: str, now: datetime | None = None)
         [incident_id],
     )
     return incident_figures(state, board_store.board(log, incident_id), events, kept, moment)
+
+
+def figured_incidents(
+    log: IncidentLog,
+    *,
+    severities: Sequence[Severity] = (),
+    service: str | None = None,
+    drills: bool = False,
+    resolved_only: bool = True,
+) -> list[FiguredIncident]:
+    """The kept figures of the incidents a trend is drawn from: resolved ones (an open
+    incident's figures are still moving), real ones unless `drills` (drills are kept
+    apart everywhere), of these severities and of a service its updates named."""
+    from commander_app.core.trends import FiguredIncident
+    from commander_app.store.services import named_service_sql
+
+    conditions = ["i.is_drill = :drill"]
+    params: dict[str, object] = {"drill": int(drills)}
+    if resolved_only:
+        conditions.append("i.status = 'resolved'")
+    if severities:
+        names = [f":sev{n}" for n in range(len(severities))]
+        conditions.append(f"i.severity IN ({', '.join(names)})")
+        params.update({f"sev{n}": s.value for n, s in enumerate(severities)})
+    if service and service.strip():
+        conditions.append(named_service_sql("i.id", "service"))
+        params["service"] = service.strip()
+    rows = log.conn.execute(
+        "SELECT i.id, i.title, COALESCE(i.impact_started_at, i.opened_at), f.figures "
+        "FROM incidents i JOIN incident_figures f ON f.incident_id = i.id "
+        f"WHERE {' AND '.join(conditions)} AND COALESCE(i.impact_started_at, i.opened_at) "
+        "IS NOT NULL ORDER BY 3, i.id",
+        params,
+    ).fetchall()
+    return [FiguredIncident(str(r[0]), str(r[1]), str(r[2]), json.loads(r[3])) for r in rows]

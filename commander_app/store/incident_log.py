@@ -35,7 +35,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.times import to_iso
-from commander_app.store import follow_ups_projection, incident_figures
+from commander_app.store import follow_ups_projection
 from commander_app.store.backups import BackupRotation, snapshot
 from commander_app.store.database import (
     LogConnection,
@@ -45,10 +45,10 @@ from commander_app.store.database import (
 )
 from commander_app.store.errors import StorageError
 from commander_app.store.faults import is_environment_fault
-from commander_app.store.incident_figures import concerns_figures
 from commander_app.store.integrity import BackgroundCheck
 from commander_app.store.rows import (
     EVENT_COLUMNS,
+    FIGURE_KINDS,
     INCIDENT_COLUMNS,
     STATE_EVENTS_SQL,
     row_to_event,
@@ -369,7 +369,9 @@ class IncidentLog:
         # An action, or a correction (which may turn an action into a note).
         if any(e.kind is Kind.ACTION or e.supersedes for e in new_events):
             follow_ups_projection.refresh(self.conn, incident_id)
-        if concerns_figures({e.kind for e in new_events}, any(e.supersedes for e in new_events)):
+        if any(e.kind in FIGURE_KINDS or e.supersedes for e in new_events):
+            from commander_app.store import incident_figures  # loads on the first such write
+
             incident_figures.refresh(self.conn, incident_id)
 
     def _state_events(self, incident_id: str) -> list[Event]:
@@ -404,6 +406,8 @@ class IncidentLog:
             for incident_id in ids:
                 self.refold(incident_id)
             follow_ups_projection.rebuild(self.conn)
+            from commander_app.store import incident_figures
+
             incident_figures.rebuild(self.conn)
         return len(ids)
 

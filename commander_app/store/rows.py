@@ -75,6 +75,20 @@ INCIDENT_COLUMNS = (
 
 
 _KINDS = {kind.value: kind for kind in Kind}
+# The kinds the kept figures (`store.incident_figures`) read beside the board and the
+# incident row: a write of any other kind (a note, a finding: most) leaves them as they are.
+FIGURE_KINDS = frozenset(
+    {
+        Kind.INCIDENT,
+        Kind.STATUS,
+        Kind.MILESTONE,
+        Kind.HYPOTHESIS,
+        Kind.DECISION,
+        Kind.COMMS,
+        Kind.CHECKLIST,
+        Kind.ROLE,
+    }
+)
 # The one form every stored time has (`core.times.to_iso`): a byte changed in one is met
 # here, told as damage, not later as "not an ISO-8601 time" from whatever parses it.
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
