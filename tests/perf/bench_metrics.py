@@ -1,0 +1,138 @@
+"""The trends over many incidents, against a bare SQL aggregate over the same rows.
+
+Builds a log of N resolved incidents spread over two years, each with its milestones, a
+refuted and a confirmed hypothesis, an update and E notes (the notes are what makes an
+incident long; the kept figures mean a trend never reads them). Then times, interleaved:
+
+- ours: `store.incident_figures.figured_incidents` and `core.trends.trends` for every
+  figure by month (what `commander trends --json` computes);
+- the baseline: one `SELECT strftime('%Y-%m', …), count(*), avg(json_extract(…))` per
+  figure over the same incidents_figures rows joined to the incidents, in SQL.
+
+Target: ratio <= 2. Run from the repository root (a report, not a test):
+
+    python tests/perf/bench_metrics.py [--incidents 10000] [--notes 20] [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench_store import START, Row, open_log, paired, print_table
+
+from commander_app.core.events import opened_body, status_body
+from commander_app.core.ids import new_ulid
+from commander_app.core.model import Event, Kind, Milestone, Severity, Status
+from commander_app.core.times import to_iso
+from commander_app.core.trends import TREND_FIGURES, trends
+from commander_app.store import incident_figures as store
+from commander_app.store.database import write_transaction
+from commander_app.store.incident_log import IncidentLog
+
+
+def _incident(number: int, notes: int) -> list[Event]:
+    start = START - timedelta(days=730) + timedelta(hours=number * 17520 / 10_000)
+    incident_id = new_ulid(start)
+    minute = 0
+
+    def event(kind: Kind, body: dict[str, object], after: int) -> Event:
+        nonlocal minute
+        minute += after
+        at = to_iso(start + timedelta(minutes=minute))
+        return Event(new_ulid(start + timedelta(minutes=minute)), incident_id, kind, body,
+                     "bench", "bench", at, at)  # fmt: skip
+
+    severity = (Severity.SEV1, Severity.SEV2, Severity.SEV3)[number % 3]
+    made = [
+        Event(incident_id, incident_id, Kind.INCIDENT,
+              dict(opened_body(f"Incident {number}", severity, False, None)), "bench", "bench",
+              to_iso(start), to_iso(start)),
+        event(Kind.MILESTONE, {"milestone": Milestone.IMPACT_STARTED.value}, 0),
+        event(Kind.MILESTONE, {"milestone": Milestone.DETECTED.value}, 3 + number % 11),
+        event(Kind.COMMS, {"action": "sent", "audience": "customers", "text": "Looking into it",
+                           "channel": "manual", "services": ["payments"]}, 4),
+    ]  # fmt: skip
+    for n in range(notes):
+        made.append(event(Kind.NOTE, {"text": f"reading {n} of the pool gauge"}, 1))
+    wrong = event(Kind.HYPOTHESIS, {"text": "Gateway degraded"}, 2)
+    right = event(Kind.HYPOTHESIS, {"text": "Pool exhausted", "owner": "chen"}, 5 + number % 23)
+    made += [
+        wrong,
+        right,
+        event(
+            Kind.HYPOTHESIS,
+            {"text": "Refuted: Gateway degraded", "ref": wrong.id, "state": "refuted"},
+            3,
+        ),
+        event(
+            Kind.HYPOTHESIS,
+            {"text": "Confirmed: Pool exhausted", "ref": right.id, "state": "confirmed"},
+            4,
+        ),
+        event(Kind.MILESTONE, {"milestone": Milestone.MITIGATED.value}, 10 + number % 37),
+        event(Kind.STATUS, dict(status_body(Status.INVESTIGATING, Status.RESOLVED)), 15),
+    ]
+    return made
+
+
+def build(log: IncidentLog, incidents: int, notes: int) -> None:
+    """Written as a colleague's import would: events and projections, batch by batch."""
+    for first in range(0, incidents, 500):
+        with write_transaction(log.conn):
+            for number in range(first, min(first + 500, incidents)):
+                events = _incident(number, notes)
+                log.insert_events(events)
+                log.update_projection(events[0].incident_id, events)
+
+
+_BASE_SQL = (
+    "SELECT strftime('%Y-%m', COALESCE(i.impact_started_at, i.opened_at)) AS bucket, "
+    "count(v), avg(v) FROM (SELECT i.*, json_extract(f.figures, :path) AS v FROM incidents i "
+    "JOIN incident_figures f ON f.incident_id = i.id WHERE i.status = 'resolved' AND "
+    "i.is_drill = 0) AS i GROUP BY bucket ORDER BY bucket"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--notes", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        log = open_log(Path(folder) / "metrics.db")
+        began = time.perf_counter()
+        build(log, args.incidents, args.notes)
+        events = log.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        print(f"built {args.incidents:,} incidents, {events:,} events in "
+              f"{time.perf_counter() - began:.0f} s")  # fmt: skip
+
+        def ours() -> object:
+            return trends(store.figured_incidents(log), "month", UTC)
+
+        def base() -> object:
+            return [
+                log.conn.execute(_BASE_SQL, {"path": f'$."{key}".value'}).fetchall()
+                for key, _ in TREND_FIGURES
+            ]
+
+        found = ours()
+        assert isinstance(found, list)
+        assert sum(s.n for s in found[0].buckets) == args.incidents
+        s, b = paired(ours, base, args.runs, warmup=1)
+        rows = [Row("trends by month, every figure", statistics.median(s),
+                    statistics.median(b), 2.0)]  # fmt: skip
+        print_table(rows)
+        log.close()
+
+
+if __name__ == "__main__":
+    main()
