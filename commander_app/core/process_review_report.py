@@ -136,11 +136,15 @@ def set_markdown(review: SetReview, zone: tzinfo) -> list[str]:
     n = len(review.incidents)
     lines = ["## Across these incidents", ""]
     if not review.repeats:
-        lines.append(f"No bottleneck repeats across these {n} incidents.")
+        lines.append(
+            f"No bottleneck repeats across these {n} incidents."
+            if n > 1
+            else "One incident: nothing repeats yet."
+        )
     for repeat in review.repeats:
         ids = ", ".join(i[:SHORT_ID] for i in repeat.incidents)
         lines.append(
-            f"- **Repeats:** {repeat.label}: {len(repeat.incidents)} of {n} incidents ({ids})"
+            f"- **Repeats:** {repeat.label}: {len(repeat.incidents)} of {_count(n)} ({ids})"
         )
     counted = [f"{CAUSE_LABELS[key]} {count}" for key, count in review.causes.most_common()]
     if counted:
@@ -154,7 +158,7 @@ def set_markdown(review: SetReview, zone: tzinfo) -> list[str]:
 
 
 def review_markdown(review: SetReview, zone: tzinfo) -> str:
-    lines = [f"# Process review: {len(review.incidents)} incidents", ""]
+    lines = [f"# Process review: {_count(len(review.incidents))}", ""]
     if not review.incidents:
         return "\n".join([*lines, "No incidents to review."]) + "\n"
     lines += ["```text", *text_bars(review), "```", ""]
@@ -199,7 +203,7 @@ def review_html(review: SetReview, zone: tzinfo) -> str:
         f"<span>{escape(format_duration(scale))}</span></div>"
         f'<p class="legend">{legend}</p></div>\n'
     )
-    title = f"Process review: {len(review.incidents)} incidents"
+    title = f"Process review: {_count(len(review.incidents))}"
     tables = []
     for r in review.incidents:
         tables += incident_markdown(r, zone)
@@ -207,6 +211,10 @@ def review_html(review: SetReview, zone: tzinfo) -> str:
     body = f"<h1>{escape(title)}</h1>\n{bars if review.incidents else ''}"
     body += markdown_body("\n".join(tables) if review.incidents else "No incidents to review.")
     return html_page(title, body, extra_style=_BAR_STYLE)
+
+
+def _count(n: int) -> str:
+    return "1 incident" if n == 1 else f"{n} incidents"
 
 
 def _local(iso: str, zone: tzinfo) -> str:

@@ -281,3 +281,41 @@ def test_the_html_has_every_incident_and_nothing_from_elsewhere() -> None:
     assert widths
     assert max(widths) <= 100.0
     assert min(widths) >= 0.0
+
+
+def test_waiting_on_the_one_person_who_knows_the_service() -> None:
+    s = Story("01GGGGGGGGEXPERT", "Ledger drift", "14:00")
+    s.milestone("detected", "14:00")
+    s.write(Kind.NOTE, "14:02", {"text": "Nobody here knows the ledger batch job"})
+    s.write(Kind.ROLE, "14:40", {"role": "subject_expert", "person": "kim"})
+    right = s.hypothesis("Batch job ran twice after the failover", "14:45", owner="kim")
+    s.settle(right, "confirmed", "14:50")
+    s.milestone("mitigated", "14:55")
+    s.milestone("resolved", "15:00")
+    review = review_incident(s.given(), UTC)
+    assert review.slowest is not None
+    assert review.slowest.kind.name == "Diagnosis"
+    assert review.gap is not None
+    assert review.gap.seconds == 38 * 60.0
+    assert review.gap.cause.text == (
+        "waiting on the one person who knows the service: kim joined as subject expert 14:40"
+    )
+
+
+def test_an_open_incident_with_no_milestones_is_said_not_measured() -> None:
+    s = Story("01HHHHHHHHOPEN", "Slow admin pages", "14:00")
+    s.state.status = Status.INVESTIGATING
+    s.write(Kind.NOTE, "14:10", {"text": "Looking at the admin pool"})
+    review = review_incident(s.given(), UTC)
+    assert [(p.kind.name, p.seconds, p.note) for p in review.phases] == [
+        ("Detection", None, "no detected milestone"),
+        ("Diagnosis", None, "no hypothesis confirmed"),
+        ("Mitigation", None, "no mitigated milestone"),
+        ("Recovery", None, "not resolved"),
+    ]
+    assert (review.slowest, review.gap) == (None, None)
+    text = review_markdown(review_set([s.given()], UTC), UTC)
+    assert "- **Slowest phase:** — (no phase could be measured)" in text
+    assert text.startswith("# Process review: 1 incident\n")
+    assert "One incident: nothing repeats yet." in text
+    assert "01HHHHHHHH “Slow admin pages” │\n" in text
