@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import tzinfo
 from html import escape
 
+from commander_app.core.delay_causes import CAUSE_LABELS
 from commander_app.core.postmortem_html import html_page, markdown_body
 from commander_app.core.process_review import (
-    CAUSE_LABELS,
     PHASE_KINDS,
     IncidentReview,
     SetReview,

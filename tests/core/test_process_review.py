@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commander_app.core.board import fold_board
+from commander_app.core.delay_causes import ESCALATION_WORDS
 from commander_app.core.incident_figures import incident_figures
 from commander_app.core.model import Event, IncidentState, Kind, Severity, Status
 from commander_app.core.process_review import ReviewInput, review_incident, review_set
@@ -319,3 +320,24 @@ def test_an_open_incident_with_no_milestones_is_said_not_measured() -> None:
     assert text.startswith("# Process review: 1 incident\n")
     assert "One incident: nothing repeats yet." in text
     assert "01HHHHHHHH “Slow admin pages” │\n" in text
+
+
+def test_escalation_words_do_not_take_the_status_page_for_a_page() -> None:
+    said = [
+        "Paged the DBA on-call",
+        "Escalated to the network team",
+        "Called Kim, she knows the ledger",
+        "We should page the vendor",
+        "Updated the status page",
+        "Customers see a blank page",
+        "The so-called fast path is off",
+    ]
+    assert [bool(ESCALATION_WORDS.search(t)) for t in said] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
