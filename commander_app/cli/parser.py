@@ -440,6 +440,20 @@ def add_postmortem_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     p.add_argument("incident", nargs="?", metavar="ID")
     p.set_defaults(run="postmortem_commands:cmd_similar")
 
+    p = sub.add_parser(
+        "review", help="process review: where each incident lost time, and what repeats"
+    )
+    p.add_argument(
+        "incidents", nargs="*", metavar="ID", help="default: the last 3 resolved real incidents"
+    )
+    p.add_argument("--last", type=int, metavar="N", help="the last N resolved incidents")
+    p.add_argument("--drills", action="store_true", help="count drills among the last N")
+    p.add_argument("--format", choices=["md", "html"], default="md")
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="default (or -): standard output"
+    )
+    p.set_defaults(run="review_commands:cmd_review")
+
 
 def add_metrics_commands(sub: Any) -> None:
     p = sub.add_parser("metrics", help="how an incident went, in figures, each with its source")

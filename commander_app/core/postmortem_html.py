@@ -21,11 +21,20 @@ em { color: #55555a; }
 
 
 def render_html(markdown: str, title: str) -> str:
+    return html_page(title, markdown_body(markdown))
+
+
+def markdown_body(markdown: str) -> str:
+    """Markdown as HTML, with any raw HTML in it shown as text."""
     from markdown_it import MarkdownIt  # loaded on the first export, not at start-up
 
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    return str(MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown))
+
+
+def html_page(title: str, body: str, *, extra_style: str = "") -> str:
+    """A whole page around `body`, its style inline: it needs nothing from elsewhere."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n"
+        f"<title>{escape(title)}</title>\n<style>{_STYLE}{extra_style}</style>\n</head>\n"
         f"<body>\n{body}</body>\n</html>\n"
     )
