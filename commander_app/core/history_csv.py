@@ -41,7 +41,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "affected service",
         "affected services",
     ),
-    "started": ("started", "start", "impact start", "impact started", "impact", "began"),
+    "started": ("started", "start", "impact start", "impact started", "impact", "began", "begin"),
     "detected": ("detected", "detection", "detect"),
     "mitigated": ("mitigated", "mitigation", "mitigate"),
     "resolved": ("resolved", "resolution", "end", "ended", "closed", "resolve"),
@@ -216,7 +216,8 @@ def _columns(header: Sequence[str], line: int) -> tuple[dict[str, int], list[str
     for name in REQUIRED:
         if name not in columns:
             words = ", ".join(f"'{w}'" for w in _SYNONYMS[name][:3])
-            problems.append(f"line {line}: no {_SAID[name]} column (name one {words})")
+            column = _SAID[name].removesuffix(" time")
+            problems.append(f"line {line}: no {column} column (name one {words})")
     return columns, problems, ignored
 
 
@@ -355,12 +356,14 @@ def _time(
     return moment
 
 
-def history_id(key: str, moment: datetime, part: str = "") -> str:
+def history_id(key: str, moment: datetime, part: str = "", *, first: bool = True) -> str:
     """A ULID-shaped id made from the row, not from chance: its time is `moment` (so it
-    sorts like an id made then) and its other 80 bits a hash of `key` and `part`."""
+    sorts like an id made then) and its other 80 bits a hash of `key` and `part`; the top
+    one of them clear when `first`, so an opening sorts before what happened with it."""
     millis = int(moment.timestamp() * 1000)
     digest = hashlib.sha256(f"commander-history\x1f{key}\x1f{part}".encode()).digest()
-    return encode((millis << 80) | int.from_bytes(digest[:10], "big"))
+    rest = int.from_bytes(digest[:10], "big") >> 1
+    return encode((millis << 80) | rest | (0 if first else 1 << 79))
 
 
 def history_events(row: HistoryRow, *, author: str, device_id: str, now: datetime) -> list[Event]:
@@ -378,7 +381,7 @@ def history_events(row: HistoryRow, *, author: str, device_id: str, now: datetim
 
     def event(part: str, kind: Kind, content: dict[str, object], at: datetime) -> Event:
         return Event(
-            id=history_id(row.incident_id, at, part),
+            id=history_id(row.incident_id, at, part, first=kind is Kind.INCIDENT),
             incident_id=row.incident_id,
             kind=kind,
             body=content,
