@@ -179,7 +179,7 @@ def _read(reader: _Rows, now: datetime, zone: tzinfo, source: str) -> HistoryFil
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             problems.append(
                 f"line {start}: {len(cells)} cells but the header has {len(header)} columns "
-                "(a value with a comma needs quotes)"
+                "(a value holding the separator needs quotes)"
             )
             continue
         row, found = _row(start, values, now, zone, source)

@@ -17,6 +17,7 @@ from commander_app.core.history_csv import HistoryFile, history_events
 from commander_app.core.model import Kind
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.rows import STATE_EVENTS_SQL
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,10 @@ def _present(log: IncidentLog, ids: list[str]) -> set[str]:
 def imported_ids(log: IncidentLog, incident_ids: Iterable[str] | None = None) -> set[str]:
     """Which incidents were brought in from another tool's history (their opening is
     marked imported), of `incident_ids`, or of the whole log."""
+    # The state events' condition lets the partial index `events_state` find the openings.
     sql = (
-        f"SELECT incident_id FROM events WHERE kind = '{Kind.INCIDENT.value}' "
-        "AND json_extract(body, '$.action') = 'opened' "
+        f"SELECT incident_id FROM events WHERE ({STATE_EVENTS_SQL}) "
+        f"AND kind = '{Kind.INCIDENT.value}' AND json_extract(body, '$.action') = 'opened' "
         "AND json_extract(body, '$.imported') = 1"
     )
     if incident_ids is None:

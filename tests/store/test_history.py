@@ -3,11 +3,14 @@ that come out of them, and a second import that changes nothing."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import validate_body
 from commander_app.core.history_csv import parse_history
+from commander_app.core.markdown_export import render_markdown
 from commander_app.core.model import Kind, Status
 from commander_app.store import incident_figures
 from commander_app.store.history import import_history, imported_ids
@@ -64,6 +67,8 @@ def test_an_imported_incident_is_resolved_with_its_milestones_and_figures(
     assert opened.body["imported"] is True
     assert opened.body["deploy_caused"] is True
     assert opened.body["external_id"] == "INC-1"
+    markdown = render_markdown(checkout, log.events(checkout.id), UTC)
+    assert "- **Imported** from another tool's history (id INC-1)" in markdown
     assert log.rebuild_projection() == 2
     assert incident_figures.stored(log.conn, checkout.id) == figures
 
