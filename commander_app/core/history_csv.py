@@ -21,7 +21,7 @@ from typing import Protocol
 from commander_app.core.bodies import IncidentBody, MilestoneBody, StatusBody
 from commander_app.core.bundle import EARLIEST
 from commander_app.core.errors import ValidationError
-from commander_app.core.events import clean_name, clean_title, opened_body
+from commander_app.core.events import MAX_TITLE, clean_name, clean_title, opened_body
 from commander_app.core.ids import encode
 from commander_app.core.model import Event, Kind, Milestone, Severity, Status
 from commander_app.core.times import FUTURE_TOLERANCE, to_iso
@@ -230,12 +230,15 @@ def _row(
         problems.append(f"line {line}: {text}")
 
     title = ""
-    try:
-        title = clean_title(values["title"]) if values["title"] else ""
-    except ValidationError as exc:
-        say(str(exc).rstrip("."))
     if not values["title"]:
         say("no title")
+    elif len(values["title"]) > MAX_TITLE:
+        say(f"the title is {len(values['title']):,} characters long; the limit is {MAX_TITLE}")
+    else:
+        try:
+            title = clean_title(values["title"])
+        except ValidationError as exc:
+            say(str(exc).rstrip("."))
     severity = _severity(values["severity"], say)
     times: dict[str, datetime | None] = {}
     for name, _milestone in _MILESTONES:

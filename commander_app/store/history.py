@@ -1,9 +1,9 @@
 """Bringing another tool's incident history into the log (`core.history_csv`).
 
-Every incident of the file is written as real events with the times it happened, all
-in one transaction: a file with a problem was refused before this, and a failure here
-leaves nothing half-written. An incident already in the log (imported before) is left
-as it is, so importing the same file twice changes nothing.
+Every incident of the file is written as real events with the times it happened, each
+incident whole in one transaction (a file with a problem was refused before this). An
+incident already in the log (imported before) is left as it is, so importing the same
+file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -27,8 +27,16 @@ class HistoryImport:
     incident_ids: tuple[str, ...]  # every incident of the file, in file order
 
 
+BATCH = 1_000  # incidents per transaction: about a second, well inside the busy timeout
+
+
 def import_history(log: IncidentLog, history: HistoryFile, *, author: str) -> HistoryImport:
-    """Write the file's incidents this log lacks; refuses a file that has problems."""
+    """Write the file's incidents this log lacks; refuses a file that has problems.
+
+    Each incident is written whole with all its events. A file of up to `BATCH`
+    incidents is one transaction; a longer one is written `BATCH` incidents per
+    transaction, so another writer (the window, a `commander log`) never waits long. If
+    that is stopped half-way, importing the file again adds what is missing."""
     if history.problems:
         listed = "\n".join(history.problems)
         raise ValidationError(
@@ -37,17 +45,24 @@ def import_history(log: IncidentLog, history: HistoryFile, *, author: str) -> Hi
     who = clean_name(author, "author")
     now = log.clock.now()
     ids = [row.incident_id for row in history.rows]
-    with write_transaction(log.conn):
-        present = _present(log, ids)
-        fresh = [row for row in history.rows if row.incident_id not in present]
-        for row in fresh:
-            events = [
-                e._replace(body=validate_body(e.kind, e.body))
-                for e in history_events(row, author=who, device_id=log.device_id, now=now)
-            ]
-            log.insert_events(events)
-            log.update_projection(row.incident_id, events)
-    return HistoryImport(len(fresh), len(ids) - len(fresh), tuple(ids))
+    added = 0
+    for start in range(0, len(history.rows), BATCH):
+        batch = history.rows[start : start + BATCH]
+        with write_transaction(log.conn):
+            present = _present(log, [row.incident_id for row in batch])
+            fresh = [row for row in batch if row.incident_id not in present]
+            written = {
+                row.incident_id: [
+                    e._replace(body=validate_body(e.kind, e.body))
+                    for e in history_events(row, author=who, device_id=log.device_id, now=now)
+                ]
+                for row in fresh
+            }
+            log.insert_events([e for events in written.values() for e in events])
+            for incident_id, events in written.items():
+                log.update_projection(incident_id, events)
+        added += len(fresh)
+    return HistoryImport(added, len(ids) - added, tuple(ids))
 
 
 def _present(log: IncidentLog, ids: list[str]) -> set[str]:

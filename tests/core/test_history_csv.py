@@ -110,6 +110,7 @@ def test_every_bad_row_is_told_with_its_line_number_and_nothing_is_kept() -> Non
         "Ancient,2,1999-12-31 23:00,,,2024-03-01 14:30\n"
         "Unfinished,2,2024-03-01 14:00,,,\n"
         "Date only,2,2024-03-01,,,2024-03-01 14:30\n"
+        f"{'x' * 201},2,2024-03-01 14:00,,,2024-03-01 14:30\n"
     )
     parsed = parse_history(text, now=NOW)
     assert parsed.rows == []
@@ -123,6 +124,7 @@ def test_every_bad_row_is_told_with_its_line_number_and_nothing_is_kept() -> Non
         "line 9: the impact start '1999-12-31 23:00' is before 2000",
         "line 10: no resolved time; only finished incidents are imported",
         "line 11: the impact start '2024-03-01' has no time of day",
+        "line 12: the title is 201 characters long; the limit is 200",
     ]
 
 

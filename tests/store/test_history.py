@@ -12,7 +12,7 @@ from commander_app.core.events import validate_body
 from commander_app.core.history_csv import parse_history
 from commander_app.core.markdown_export import render_markdown
 from commander_app.core.model import Kind, Status
-from commander_app.store import incident_figures
+from commander_app.store import history, incident_figures
 from commander_app.store.history import import_history, imported_ids
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.services import incident_services, known_services
@@ -44,6 +44,15 @@ def test_importing_twice_changes_nothing(log: IncidentLog) -> None:
     assert [i.to_dict() for i in log.incidents(include_resolved=True)] == listed
     more = CSV + "INC-3,DNS,2,2024-05-01 08:00,,,2024-05-01 08:30,,\n"
     assert _import(log, more) == (1, 2)
+
+
+def test_a_long_file_is_written_in_batches_of_whole_incidents(
+    log: IncidentLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history, "BATCH", 1)
+    assert _import(log) == (2, 0)
+    assert _import(log) == (0, 2)
+    assert sorted(i.event_count for i in log.incidents(include_resolved=True)) == [4, 6]
 
 
 def test_an_imported_incident_is_resolved_with_its_milestones_and_figures(
