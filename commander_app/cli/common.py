@@ -19,7 +19,7 @@ SHORT_ID = 10  # an incident id's first 10 characters: its millisecond of creati
 
 
 # The commands that start a log where none is: the first incident, or a bundle merged in.
-CREATE_LOG_COMMANDS = frozenset({"new", "import"})
+CREATE_LOG_COMMANDS = frozenset({"new", "import", "import-history"})
 
 
 def open_log(args: argparse.Namespace) -> IncidentLog:

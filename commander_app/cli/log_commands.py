@@ -30,6 +30,7 @@ from commander_app.store import board as board_store
 from commander_app.store import environment, rollback
 from commander_app.store.bundles import export_bundle, import_bundle
 from commander_app.store.health import inspect_log
+from commander_app.store.history import imported_ids
 from commander_app.store.incident_figures import figures_now
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.search import search
@@ -173,8 +174,10 @@ def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def cmd_list(log: IncidentLog, args: argparse.Namespace) -> int:
     incidents = log.incidents(include_resolved=args.all)
+    imported = imported_ids(log, [i.id for i in incidents])
     if args.json:
-        out(json.dumps([i.to_dict() for i in incidents], indent=2, ensure_ascii=False))
+        listed = [{**i.to_dict(), "imported": i.id in imported} for i in incidents]
+        out(json.dumps(listed, indent=2, ensure_ascii=False))
         return 0
     if not incidents:
         out("No open incidents." if not args.all else "No incidents yet.")
@@ -182,6 +185,7 @@ def cmd_list(log: IncidentLog, args: argparse.Namespace) -> int:
     zone = environment.local_zone()
     for incident in incidents:
         drill = " [DRILL]" if incident.is_drill else ""
+        drill += " [IMPORTED]" if incident.id in imported else ""
         active = format_local(incident.last_event_at, zone) if incident.last_event_at else "—"
         out(
             f"{incident.id}  {incident.severity.value}  {incident.status.value:<13}  "
@@ -196,7 +200,7 @@ def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
     board = fold_board(events, board_store.board_order(log, incident.id))
     if args.json:
         document = {
-            "incident": incident.to_dict(),
+            "incident": {**incident.to_dict(), "imported": bool(imported_ids(log, [incident.id]))},
             "metrics": metrics_dict(incident),
             "figures": figures_now(log, incident.id).as_dict(),
             "board": board_dict(board),

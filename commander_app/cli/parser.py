@@ -167,6 +167,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.set_defaults(run="log_commands:cmd_import")
 
+    p = sub.add_parser(
+        "import-history",
+        parents=[who],
+        help="bring in finished incidents from another tool's CSV (safe to repeat)",
+    )
+    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument(
+        "--zone", default="UTC", metavar="NAME", help="zone of times written without one"
+    )
+    p.add_argument(
+        "--source",
+        default="csv",
+        metavar="NAME",
+        help="the tool the file came from, so its ids never meet another tool's",
+    )
+    p.set_defaults(run="history_commands:cmd_import_history")
+
     p = sub.add_parser("backup", help="take a backup now")
     p.add_argument("--to", type=Path, metavar="PATH", help="default: the rotating backups folder")
     p.set_defaults(run="log_commands:cmd_backup")

@@ -31,6 +31,11 @@ class IncidentBody(TypedDict):
     severity: NotRequired[str]  # every opening has one
     drill: NotRequired[bool]
     commander: NotRequired[str | None]
+    # An incident brought in from another tool's history (`core.history_csv`).
+    imported: NotRequired[bool | None]
+    deploy_caused: NotRequired[bool | None]  # its cause was a deploy
+    services: NotRequired[list[str] | None]
+    external_id: NotRequired[str | None]  # its id in the other tool
 
 
 # "from" is a keyword, so the kinds that record what a value was before are spelt this way.

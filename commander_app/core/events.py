@@ -205,6 +205,7 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
                 raise ValidationError("An incident's drill flag must be true or false.")
             if body.get("commander") is not None:
                 clean_name(body["commander"], "commander's name")
+            _check_imported_fields(body)
     elif kind is Kind.POSTMORTEM:
         from commander_app.core.postmortem import check_postmortem_body  # it builds on this
 
@@ -222,6 +223,21 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
         clean_name(body.get("person"), "person's name")
         _check_role_change(body)
     return body
+
+
+def _check_imported_fields(body: dict[str, object]) -> None:
+    """An incident brought in from another tool's history (`core.history_csv`): marked
+    imported, perhaps with its services, whether a deploy caused it, and its id there."""
+    for name, what in (("imported", "imported mark"), ("deploy_caused", "deploy flag")):
+        if body.get(name) is not None and not isinstance(body[name], bool):
+            raise ValidationError(f"An incident's {what} must be true or false.")
+    if body.get("services") is not None:
+        services = body["services"]
+        if not isinstance(services, list):
+            raise ValidationError("An incident's services must be a list of names.")
+        body["services"] = [clean_name(name, "service name") for name in services]
+    if body.get("external_id") is not None:
+        clean_name(body["external_id"], "incident's id in the other tool")
 
 
 def _check_board_fields(kind: Kind, body: dict[str, object]) -> None:

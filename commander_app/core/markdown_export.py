@@ -9,7 +9,7 @@ from commander_app.core.board import Board, Decision, fold_board
 from commander_app.core.divergences import fold_divergences
 from commander_app.core.events import event_text
 from commander_app.core.metrics import durations
-from commander_app.core.model import Event, IncidentState
+from commander_app.core.model import Event, IncidentState, Kind
 from commander_app.core.rollback import describe_authority, fold_ticks
 from commander_app.core.times import format_duration, format_local, from_iso
 
@@ -34,6 +34,7 @@ def render_markdown(
         f"- **Incident id:** {state.id}",
         f"- **Severity:** {state.severity.value}",
         f"- **Status:** {state.status.value}",
+        *_imported_line(events),
         f"- **Commander:** {state.commander or '—'}",
         f"- **Communicator:** {state.communicator or '—'}",
     ]
@@ -203,3 +204,14 @@ def zone_label(state: IncidentState, local_zone: tzinfo) -> str:
     reference = from_iso(state.opened_at) if state.opened_at else None
     name = local_zone.tzname(reference) if reference else None
     return f"times in {name}" if name else "local times"
+
+
+def _imported_line(events: Sequence[Event]) -> list[str]:
+    """An incident brought in from another tool's history says so (`core.history_csv`)."""
+    opening = next(
+        (e for e in events if e.kind is Kind.INCIDENT and e.body.get("action") == "opened"), None
+    )
+    if opening is None or opening.body.get("imported") is not True:
+        return []
+    there = opening.body.get("external_id")
+    return [f"- **Imported** from another tool's history{f' (id {there})' if there else ''}"]

@@ -1,9 +1,11 @@
 """The services an incident affected: those its stakeholder updates named.
 
 The communicator names the affected services once in a draft (`core.update_facts`), and
-every update that goes out keeps them in its comms event. Nothing else records services,
-so "the incident's services" are the ones any of its updates named, corrected updates
-left out. The follow-ups filter and the recall of earlier incidents read them here.
+every update that goes out keeps them in its comms event. An incident brought in from
+another tool's history (`core.history_csv`) has no updates: its opening names them. So
+"the incident's services" are the ones its opening or any of its updates named,
+corrected events left out. The follow-ups filter and the recall of earlier incidents
+read them here.
 """
 
 from __future__ import annotations
@@ -11,10 +13,15 @@ from __future__ import annotations
 from commander_app.core.model import Kind
 from commander_app.store.incident_log import IncidentLog
 
+# The events that name services: updates, and an imported incident's opening.
+_NAMING = (
+    f"(e.kind = '{Kind.COMMS.value}' OR (e.kind = '{Kind.INCIDENT.value}' "
+    "AND json_extract(e.body, '$.action') = 'opened'))"
+)
 # Incident `:incident` (an SQL expression) had an update naming service `:service`.
 _NAMED = (
     "SELECT 1 FROM events AS e, json_each(e.body, '$.services') AS s "
-    f"WHERE e.incident_id = {{incident}} AND e.kind = '{Kind.COMMS.value}' "
+    f"WHERE e.incident_id = {{incident}} AND {_NAMING} "
     "AND json_type(e.body, '$.services') = 'array' "
     "AND NOT EXISTS (SELECT 1 FROM events AS c WHERE c.supersedes = e.id) "
 )
@@ -27,10 +34,10 @@ def named_service_sql(incident: str, parameter: str) -> str:
 
 
 def incident_services(log: IncidentLog, incident_id: str) -> list[str]:
-    """The services this incident's updates named, in the order first named."""
+    """The services this incident's opening or updates named, in the order first named."""
     rows = log.conn.execute(
         "SELECT s.value FROM events AS e, json_each(e.body, '$.services') AS s "
-        f"WHERE e.incident_id = ? AND e.kind = '{Kind.COMMS.value}' "
+        f"WHERE e.incident_id = ? AND {_NAMING} "
         "AND json_type(e.body, '$.services') = 'array' AND s.type = 'text' "
         "AND NOT EXISTS (SELECT 1 FROM events AS c WHERE c.supersedes = e.id) "
         "ORDER BY e.occurred_at, e.id, s.key",
@@ -40,10 +47,11 @@ def incident_services(log: IncidentLog, incident_id: str) -> list[str]:
 
 
 def known_services(log: IncidentLog) -> list[str]:
-    """Every service any update named, once each (any case), for completing a filter."""
+    """Every service any update or opening named, once each (any case), for completing a
+    filter."""
     rows = log.conn.execute(
         "SELECT DISTINCT s.value FROM events AS e, json_each(e.body, '$.services') AS s "
-        f"WHERE e.kind = '{Kind.COMMS.value}' AND json_type(e.body, '$.services') = 'array' "
+        f"WHERE {_NAMING} AND json_type(e.body, '$.services') = 'array' "
         "AND s.type = 'text' ORDER BY lower(s.value)"
     ).fetchall()
     return list({str(r[0]).lower(): str(r[0]) for r in rows}.values())

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from commander_app.core.model import IncidentState
+from commander_app.store.history import imported_ids
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.palette import muted, severity_colour
 
@@ -25,9 +26,16 @@ class IncidentListModel(QAbstractListModel):
         super().__init__(parent)
         self._log = log
         self._incidents: list[IncidentState] = []
+        # Whether each incident seen was brought in from history: its opening never
+        # changes, so each is asked once.
+        self._imported: dict[str, bool] = {}
 
     def reload(self) -> None:
         fresh = self._log.incidents(include_resolved=True)
+        unseen = [incident.id for incident in fresh if incident.id not in self._imported]
+        if unseen:
+            imported = imported_ids(self._log, unseen)
+            self._imported.update({incident_id: incident_id in imported for incident_id in unseen})
         self._remove_gone({incident.id for incident in fresh})
         self._arrange(fresh)
         for row, incident in enumerate(fresh):
@@ -81,6 +89,7 @@ class IncidentListModel(QAbstractListModel):
         incident = self._incidents[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             drill = "  [DRILL]" if incident.is_drill else ""
+            drill += "  [IMPORTED]" if self._imported.get(incident.id) else ""
             return f"{incident.severity.value} · {incident.status.value}{drill}\n{incident.title}"
         if role == Qt.ItemDataRole.ForegroundRole:
             return severity_colour(incident.severity) if incident.is_open else muted()

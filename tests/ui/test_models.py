@@ -9,11 +9,13 @@ from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex
 from pytestqt.modeltest import ModelTester
 
 from commander_app.core.clock import FixedClock
+from commander_app.core.history_csv import parse_history
 from commander_app.core.ids import new_ulid
 from commander_app.core.model import Event, Kind, Severity, Status
 from commander_app.core.times import to_iso
 from commander_app.store.database import write_transaction
 from commander_app.store.follow_ups import IncidentChoice
+from commander_app.store.history import import_history
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.search import search
 from commander_app.store.timeline import PAGE_SIZE, latest_seq, rows_after
@@ -54,6 +56,19 @@ def test_incident_list_model(log: IncidentLog, qtmodeltester: ModelTester) -> No
     model = IncidentListModel(log)
     model.reload()
     assert model.rowCount() == 2
+    qtmodeltester.check(model)
+
+
+def test_the_incident_list_marks_imported_incidents(
+    log: IncidentLog, qtmodeltester: ModelTester
+) -> None:
+    log.open_incident("Our own", author="a")
+    text = "title,sev,start,end\nOld outage,2,2024-03-01 14:05,2024-03-01 15:00\n"
+    import_history(log, parse_history(text, now=log.clock.now()), author="a")
+    model = IncidentListModel(log)
+    model.reload()
+    shown = [model.index(row).data() for row in range(model.rowCount())]
+    assert shown == ["SEV3 · investigating\nOur own", "SEV2 · resolved  [IMPORTED]\nOld outage"]
     qtmodeltester.check(model)
 
 
