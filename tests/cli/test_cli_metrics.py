@@ -6,7 +6,6 @@ from pathlib import Path
 
 from tests.conftest import ok
 
-
 # Whole minutes from one moment: the figures are differences of the times given.
 BASE = datetime.now(UTC).replace(second=0, microsecond=0)
 
