@@ -149,7 +149,8 @@ def incident_figures(
         _between("time_to_mitigate", "Time to mitigate", start, mitigated, stood_in=stood_in),
         _between("time_to_resolve", "Time to resolve", start, resolved, stood_in=stood_in),
     ]
-    live = [e for e in events if e.id not in {x.supersedes for x in events if x.supersedes}]
+    voided = {e.supersedes for e in events if e.supersedes}
+    live = [e for e in events if e.id not in voided]
     figures += _first_updates(state, live)
     figures += _adherence(adherence)
     figures.append(_decision_latency(board, live))
