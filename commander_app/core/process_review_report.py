@@ -109,7 +109,8 @@ def incident_markdown(review: IncidentReview, zone: tzinfo) -> list[str]:
     found = review.figures.get("time_to_correct_hypothesis")
     if found is not None:
         why = f" ({found.note})" if found.note else ""
-        lines.append(f"- **{found.label}:** {found.shown()}{why}")
+        value = format_duration(found.value) if found.value is not None else "—"
+        lines.append(f"- **{found.label}:** {value}{why}")  # the report's one duration form
     if review.correct_to_resolved is not None:
         to_resolved = format_duration(review.correct_to_resolved)
     else:

@@ -273,7 +273,10 @@ def test_a_due_time_already_past_is_refused_with_the_reading(db: Path) -> None:
         refused.stderr,
     )
     soon = (local_now + timedelta(minutes=20)).strftime("%H:%M")
-    assert len(ok("action", "page the DBA", "--owner", "bob", "--due", soon, db=db).strip()) == 26
+    assert (
+        len(ok("action", "page the DBA", "--owner", "bob", "--due", soon, db=db, env=env).strip())
+        == 26
+    )
 
 
 def test_export_to_dash_is_standard_output_and_a_fifo_stays_a_fifo(
