@@ -24,7 +24,7 @@ from commander_app.core.errors import ValidationError
 from commander_app.core.events import MAX_TITLE, clean_name, clean_title, opened_body
 from commander_app.core.ids import encode
 from commander_app.core.model import Event, Kind, Milestone, Severity, Status
-from commander_app.core.times import FUTURE_TOLERANCE, to_iso
+from commander_app.core.times import FUTURE_TOLERANCE, read_iso, to_iso
 
 MAX_ROWS = 20_000  # decades of incidents; more is not an incident export
 
@@ -327,29 +327,20 @@ def _time(
     """ISO-8601 with a zone, or without one in `zone`; 'YYYY-MM-DD HH:MM' too."""
     if not text:
         return None
-    moment: datetime | None = None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        for form in _SLASHED:
-            try:
-                moment = datetime.strptime(text, form)
-                break
-            except ValueError:
-                continue
-    if moment is None:
-        say(f"the {what} '{text}' is not a time (write it like 2024-03-01 14:05)")
-        return None
     if re.fullmatch(r"\d{4}-?\d\d-?\d\d", text.strip()):
         say(f"the {what} '{text}' has no time of day")
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
     try:
-        moment = moment.astimezone(UTC)
-    except (OverflowError, ValueError):
-        say(f"the {what} '{text}' is off the calendar")
-        return None
+        moment = read_iso(text.replace("z", "Z"), zone)
+    except ValidationError as exc:
+        slashed = _slashed(text)
+        if slashed is None:
+            if "off the calendar" in str(exc):
+                say(f"the {what} '{text}' is off the calendar")
+            else:
+                say(f"the {what} '{text}' is not a time (write it like 2024-03-01 14:05)")
+            return None
+        moment = read_iso(slashed, zone)
     if moment < EARLIEST:
         say(f"the {what} '{text}' is before 2000")
         return None
@@ -357,6 +348,16 @@ def _time(
         say(f"the {what} '{text}' is in the future")
         return None
     return moment
+
+
+def _slashed(text: str) -> str | None:
+    """'2024/03/01 14:05' as ISO-8601 ('2024-03-01T14:05:00'), or None."""
+    for form in _SLASHED:
+        try:
+            return datetime.strptime(text.strip(), form).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def history_id(key: str, moment: datetime, part: str = "", *, first: bool = True) -> str:

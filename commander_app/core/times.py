@@ -94,7 +94,7 @@ def read_when(
     """
     clock = _clock_time(text, now, local_zone)
     if clock is None:
-        moment = _read_iso(text, local_zone)
+        moment = read_iso(text, local_zone)
         if moment.year < EARLIEST_YEAR:
             raise ValidationError(f"The time '{text}' is before {EARLIEST_YEAR}; check the year.")
         if moment - now > FUTURE_TOLERANCE:
@@ -151,7 +151,7 @@ def read_due(text: str, now: datetime, local_zone: tzinfo) -> TimeReading:
     """
     clock = _clock_time(text, now, local_zone)
     if clock is None:
-        return TimeReading(_read_iso(text, local_zone))
+        return TimeReading(read_iso(text, local_zone))
     typed, today = clock
     if now - today <= FUTURE_TOLERANCE:
         return TimeReading(today)
@@ -188,7 +188,8 @@ def _shift_days(moment: datetime, days: int, local_zone: tzinfo) -> datetime:
     return shifted.astimezone(UTC)
 
 
-def _read_iso(text: str, local_zone: tzinfo) -> datetime:
+def read_iso(text: str, local_zone: tzinfo) -> datetime:
+    """ISO-8601 as typed or given in a file, in UTC: one without a zone is in `local_zone`."""
     raw = text.strip()
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
