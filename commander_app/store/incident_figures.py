@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from commander_app.core.board import fold_board
+from commander_app.core.board import Board, fold_board
 from commander_app.core.cadence import Adherence
 from commander_app.core.errors import ValidationError
 from commander_app.core.incident_figures import IncidentFigures, incident_figures
@@ -123,7 +123,9 @@ def _encode(figures: IncidentFigures) -> str:
     return json.dumps(figures.as_dict(), ensure_ascii=False, sort_keys=True)
 
 
-def figures_now(log: IncidentLog, incident_id: str, now: datetime | None = None) -> IncidentFigures:
+def figures_now(
+    log: IncidentLog, incident_id: str, now: datetime | None = None, board: Board | None = None
+) -> IncidentFigures:
     """Every figure of one incident as of `now`, cadence adherence included (read with the
     team's cadence settings; a settings file that cannot be read is said in that figure)."""
     from commander_app.store import board as board_store
@@ -142,7 +144,9 @@ def figures_now(log: IncidentLog, incident_id: str, now: datetime | None = None)
         f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND ({_EVENTS_SQL})",
         [incident_id],
     )
-    return incident_figures(state, board_store.board(log, incident_id), events, kept, moment)
+    if board is None:  # a caller that has the board already does not fold it twice
+        board = board_store.board(log, incident_id)
+    return incident_figures(state, board, events, kept, moment)
 
 
 def figured_incidents(

@@ -45,12 +45,9 @@ def chosen_incidents(
 
 
 def review_inputs(log: IncidentLog, incidents: Sequence[IncidentState]) -> list[ReviewInput]:
-    return [
-        ReviewInput(
-            incident,
-            board_store.board(log, incident.id),
-            log.events(incident.id),
-            figures_now(log, incident.id),
-        )
-        for incident in incidents
-    ]
+    inputs = []
+    for incident in incidents:
+        board = board_store.board(log, incident.id)
+        figures = figures_now(log, incident.id, board=board)
+        inputs.append(ReviewInput(incident, board, log.events(incident.id), figures))
+    return inputs
