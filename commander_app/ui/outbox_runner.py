@@ -72,30 +72,24 @@ class _Drainer:
         from commander_app.publish.tracker_worker import push_due
 
         secrets = SecretStore()
-        try:
-            deliver_due(
-                log,
-                secrets,
-                should_stop=lambda: self.stopping,
-                on_attempt=lambda a: self._bridge.attempted.emit(
-                    a.entry.id, a.outcome.value, a.describe()
-                ),
-            )
-        except Exception:  # the log stays usable; the next poke tries again
-            logger.exception("draining the outbox failed")
-        if self.stopping:
-            return
-        try:
-            push_due(
-                log,
-                secrets,
-                should_stop=lambda: self.stopping,
-                on_attempt=lambda p: self._bridge.attempted.emit(
-                    p.push.id, p.outcome.value, p.describe()
-                ),
-            )
-        except Exception:  # the log stays usable; the next poke tries again
-            logger.exception("pushing follow-ups to their trackers failed")
+        report = self._bridge.attempted.emit
+        drains = (
+            ("draining the outbox", lambda: deliver_due(
+                log, secrets, should_stop=lambda: self.stopping,
+                on_attempt=lambda a: report(a.entry.id, a.outcome.value, a.describe()),
+            )),
+            ("pushing follow-ups to their trackers", lambda: push_due(
+                log, secrets, should_stop=lambda: self.stopping,
+                on_attempt=lambda p: report(p.push.id, p.outcome.value, p.describe()),
+            )),
+        )  # fmt: skip
+        for what, drain in drains:
+            if self.stopping:
+                return
+            try:
+                drain()
+            except Exception:  # the log stays usable; the next poke tries again
+                logger.exception("%s failed", what)
 
 
 class _Bridge(QObject):
