@@ -4,8 +4,6 @@ user's words with nothing typed lost; the status bar's count."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,6 +31,7 @@ from commander_app.ui.follow_ups_model import (
 from commander_app.ui.follow_ups_view import FollowUpsView, ReasonDialog
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.palette import amber, warning
+from tests.support.first_paint import after_first_paint
 from tests.ui.conftest import BERLIN, from_a_terminal
 
 
@@ -357,34 +356,14 @@ def test_the_menu_names_the_view(window: MainWindow) -> None:
 
 def test_the_view_loads_only_when_first_opened(tmp_path) -> None:
     """The window's first paint does without the view's modules."""
-    script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from zoneinfo import ZoneInfo\n"
-        "from PySide6.QtWidgets import QApplication\n"
-        "from commander_app.store.incident_log import IncidentLog\n"
-        "from commander_app.ui.main_window import MainWindow\n"
-        "app = QApplication([])\n"
-        f"log = IncidentLog(Path({str(tmp_path / 'x.db')!r}), device_id='d')\n"
-        f"window = MainWindow(log, 'a', ZoneInfo('UTC'), Path({str(tmp_path / 'w.ini')!r}))\n"
-        "window.show()\n"
-        "for _ in range(5): app.processEvents()\n"
+    loaded = after_first_paint(
+        tmp_path,
         "lazy = ('commander_app.ui.follow_ups_view', 'commander_app.ui.follow_ups_model')\n"
         "print(*[m in sys.modules for m in lazy])\n"
         "window.follow_ups.show_view()\n"
-        "print(*[m in sys.modules for m in lazy])\n"
-        "window.close(); log.close()\n"
+        "print(*[m in sys.modules for m in lazy])",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:2] == ["False False", "True True"]
+    assert loaded.split("\n")[:2] == ["False False", "True True"]
 
 
 def test_closing_the_window_closes_the_view(window: MainWindow, qtbot: QtBot) -> None:
