@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from commander_app.core.errors import ValidationError
 from commander_app.core.events import clean_name, validate_body
-from commander_app.core.history_csv import HistoryFile, history_events
 from commander_app.core.model import Kind
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import STATE_EVENTS_SQL
+
+if TYPE_CHECKING:  # the window lists imported incidents without the CSV reader (csv, hashlib)
+    from commander_app.core.history_csv import HistoryFile
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ def import_history(log: IncidentLog, history: HistoryFile, *, author: str) -> Hi
     incidents is one transaction; a longer one is written `BATCH` incidents per
     transaction, so another writer (the window, a `commander log`) never waits long. If
     that is stopped half-way, importing the file again adds what is missing."""
+    from commander_app.core.history_csv import history_events
+
     if history.problems:
         listed = "\n".join(history.problems)
         raise ValidationError(

@@ -18,6 +18,7 @@ FIRST_USE = (
     "commander_app.ui.outbox_dialog",
     "commander_app.store.import_stage",
     "commander_app.core.trends",
+    "commander_app.core.history_csv",
 )
 
 
