@@ -1,6 +1,8 @@
-"""Each incident's figures, kept in a table like the incidents projection: written in
-the same transaction as the events they come from, rebuildable from the events alone,
-so the trends over thousands of incidents read one row each and never replay a story.
+"""Each incident's figures, kept in a table like the incidents projection, rebuildable
+from the events alone, so the trends over thousands of incidents read one row each and
+never replay a story. A write that changes an incident's figures drops its row in the
+same transaction (`IncidentLog.update_projection`); the row is folded again when the
+figures are next read (`fill_missing`), so a write never pays for a fold of its board.
 
 What is kept is what the events alone decide (durations, first updates, decision
 latency, hypotheses at the peak, handoffs). Cadence adherence also depends on the team's
@@ -21,7 +23,7 @@ from commander_app.core.errors import ValidationError
 from commander_app.core.incident_figures import IncidentFigures, incident_figures
 from commander_app.core.model import Audience, Severity
 from commander_app.core.times import from_iso
-from commander_app.store.database import decoded
+from commander_app.store.database import decoded, write_transaction
 from commander_app.store.rows import (
     BOARD_EVENTS_SQL,
     ENTRY_COLUMNS,
@@ -93,6 +95,18 @@ def refresh(conn: Executes, incident_id: str) -> None:
     )
 
 
+def fill_missing(log: IncidentLog) -> int:
+    """Fold the rows that writes dropped since the figures were last read; how many."""
+    missing = "SELECT id FROM incidents WHERE id NOT IN (SELECT incident_id FROM incident_figures)"
+    if log.conn.execute(f"SELECT EXISTS ({missing})").fetchone()[0] == 0:
+        return 0  # the usual read: nothing written since
+    with write_transaction(log.conn):
+        ids = [str(r[0]) for r in log.conn.execute(missing).fetchall()]
+        for incident_id in ids:
+            refresh(log.conn, incident_id)
+    return len(ids)
+
+
 def rebuild(conn: Executes) -> None:
     """Throw the table away and refold it, inside the caller's transaction."""
     conn.execute("DELETE FROM incident_figures", [])
@@ -101,6 +115,7 @@ def rebuild(conn: Executes) -> None:
 
 
 def stored(conn: Executes, incident_id: str) -> dict[str, Any] | None:
+    """The kept row, None while a write has dropped it (or for no such incident)."""
     row = conn.execute(
         "SELECT figures FROM incident_figures WHERE incident_id = ?", [incident_id]
     ).fetchone()
@@ -112,8 +127,10 @@ def out_of_step(conn: Executes, incident_ids: list[str]) -> list[str]:
     to (for `check`, which leaves out the ones whose rows cannot be read)."""
     wrong = []
     for incident_id in incident_ids:
-        figures = expected(conn, incident_id)
         kept = stored(conn, incident_id)
+        if kept is None:
+            continue  # dropped by a write, folded when next read: not out of step
+        figures = expected(conn, incident_id)
         if figures is not None and kept != json.loads(_encode(figures)):
             wrong.append(incident_id)
     return wrong
@@ -163,6 +180,7 @@ def figured_incidents(
     from commander_app.core.trends import FiguredIncident
     from commander_app.store.services import named_service_sql
 
+    fill_missing(log)
     conditions = ["i.is_drill = :drill"]
     params: dict[str, object] = {"drill": int(drills)}
     if resolved_only:

@@ -370,9 +370,9 @@ class IncidentLog:
         if any(e.kind is Kind.ACTION or e.supersedes for e in new_events):
             follow_ups_projection.refresh(self.conn, incident_id)
         if any(e.kind in FIGURE_KINDS or e.supersedes for e in new_events):
-            from commander_app.store import incident_figures  # loads on the first such write
-
-            incident_figures.refresh(self.conn, incident_id)
+            # Its kept figures are out of date: dropped here, folded again when next read
+            # (a hypothesis on a long board would otherwise refold the board on each write).
+            self.conn.execute("DELETE FROM incident_figures WHERE incident_id = ?", [incident_id])
 
     def _state_events(self, incident_id: str) -> list[Event]:
         return decoded(

@@ -64,6 +64,7 @@ def test_an_imported_incident_is_resolved_with_its_milestones_and_figures(
     assert checkout.status is Status.RESOLVED
     assert checkout.opened_at == checkout.impact_started_at == "2024-03-01T14:00:00.000000Z"
     assert checkout.resolved_at == "2024-03-01T15:30:00.000000Z"
+    incident_figures.fill_missing(log)
     figures = incident_figures.stored(log.conn, checkout.id)
     assert figures is not None
     assert figures["time_to_detect"]["value"] == 12 * 60

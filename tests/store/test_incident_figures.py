@@ -61,6 +61,7 @@ def test_the_kept_figures_follow_the_events_and_check_and_rebuild_agree(
     log: IncidentLog, clock: FixedClock
 ) -> None:
     incident = handled(log, clock, "Checkout failing", detect=6, find=20, mitigate=45, resolve=70)
+    store.fill_missing(log)  # the writes dropped the row: folded when read
     kept = store.stored(log.conn, incident)
     assert kept is not None
     assert kept["time_to_detect"]["value"] == 6 * 60
@@ -77,6 +78,14 @@ def test_the_kept_figures_follow_the_events_and_check_and_rebuild_agree(
     ]
     log.rebuild_projection()
     assert store.stored(log.conn, incident) == kept
+    # A write that changes the figures drops the row at once; the next read folds it.
+    board_store.open_hypothesis(log, incident, "A second pool", author="chen")
+    assert store.stored(log.conn, incident) is None
+    assert check_log(log) == []  # dropped is not out of step
+    assert store.fill_missing(log) == 1
+    assert store.stored(log.conn, incident) is not None
+    assert store.out_of_step(log.conn, [incident]) == []  # folded with the new hypothesis
+    assert store.fill_missing(log) == 0
     live = store.figures_now(log, incident)
     assert live.value("time_to_resolve") == 70 * 60
     assert live.get("cadence_adherence.customers") is not None
@@ -90,6 +99,7 @@ def test_a_backfilled_milestone_counts_at_the_time_it_happened(
     log.mark_milestone(incident, Milestone.IMPACT_STARTED, author="ada", at=start)
     clock.advance(timedelta(minutes=40))  # written down after the rush, with its real time
     log.mark_milestone(incident, Milestone.DETECTED, author="ada", at=start + timedelta(minutes=3))
+    store.fill_missing(log)  # the writes dropped the row: folded when read
     kept = store.stored(log.conn, incident)
     assert kept is not None
     assert kept["time_to_detect"]["value"] == 3 * 60
