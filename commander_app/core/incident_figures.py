@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from commander_app.core.board import Board, Hypothesis, summary
+from commander_app.core.bodies import read_comms, read_role
 from commander_app.core.cadence import Adherence
 from commander_app.core.model import (
     Audience,
@@ -20,6 +21,7 @@ from commander_app.core.model import (
     HypothesisState,
     IncidentState,
     Kind,
+    RoleChange,
 )
 from commander_app.core.times import format_minutes, from_iso
 
@@ -163,10 +165,10 @@ def _first_updates(state: IncidentState, events: Iterable[Event]) -> list[Figure
     """Detected (else opened) → the first update sent to each audience that got one."""
     first: dict[Audience, str] = {}
     for event in sorted(events, key=lambda e: e.sort_key):
-        if event.kind is not Kind.COMMS or event.body.get("action") != CommsAction.SENT:
+        if event.kind is not Kind.COMMS or read_comms(event).get("action") != CommsAction.SENT:
             continue
         try:
-            audience = Audience(str(event.body.get("audience")))
+            audience = Audience(str(read_comms(event).get("audience")))
         except ValueError:
             continue
         first.setdefault(audience, event.occurred_at)
@@ -277,7 +279,9 @@ def _peak_hypotheses(board: Board, state: IncidentState, now: datetime) -> Figur
 
 def _handoffs(events: Iterable[Event]) -> Figure:
     accepted = sum(
-        1 for e in events if e.kind is Kind.ROLE and e.body.get("action") == "handoff_accepted"
+        1
+        for e in events
+        if e.kind is Kind.ROLE and read_role(e).get("action") == RoleChange.HANDOFF_ACCEPTED
     )
     return Figure(
         "handoffs", "Handoffs of command", float(accepted), "count", "handoffs of command accepted"
