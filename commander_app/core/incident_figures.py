@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
 from commander_app.core.board import Board, Hypothesis, summary
@@ -119,10 +118,10 @@ def incident_figures(
     board: Board,
     events: Sequence[Event],
     adherence: Mapping[Audience, Adherence] | str,
-    now: datetime,
 ) -> IncidentFigures:
-    """Every figure of one incident as of `now`. `events`: its comms, checklist and role
-    events at least (others are ignored); `adherence` from `core.cadence.adherence`, or
+    """Every figure of one incident from its events; none depends on the clock (cadence
+    adherence does: the caller works it out as of a time). `events`: its comms, checklist
+    and role events at least (others are ignored); `adherence` from `core.cadence.adherence`, or
     the words saying why it cannot be worked out (the cadence settings cannot be read)."""
     if state.impact_started_at:
         start = _Moment("impact start", state.impact_started_at, "")
@@ -156,7 +155,7 @@ def incident_figures(
     figures += _first_updates(state, live)
     figures += _adherence(adherence)
     figures.append(_decision_latency(board, live))
-    figures.append(_peak_hypotheses(board, state, now))
+    figures.append(_peak_hypotheses(board, state))
     figures.append(_handoffs(live))
     return IncidentFigures(state.id, tuple(figures))
 
@@ -256,10 +255,14 @@ def _decision_latency(board: Board, events: Sequence[Event]) -> Figure:
     return Figure(key, label, longest[0], "seconds", measured, f"longest: “{longest[1]}”")
 
 
-def _peak_hypotheses(board: Board, state: IncidentState, now: datetime) -> Figure:
+# Later than any stored time: a hypothesis still open counts as open from its raising on.
+_OPEN_END = "9999-12-31T23:59:59.999999Z"
+
+
+def _peak_hypotheses(board: Board, state: IncidentState) -> Figure:
     """The most hypotheses open at one time. A settled one counts as open from when it was
     raised to when it was settled (one reopened counts from its first raising)."""
-    end = state.resolved_at or now.isoformat()
+    end = state.resolved_at or _OPEN_END
     moments: list[tuple[str, int]] = []
     for h in board.hypotheses:
         closed = h.state_changed_at if not h.is_open and h.state_changed_at else end

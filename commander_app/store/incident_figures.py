@@ -22,7 +22,6 @@ from commander_app.core.cadence import Adherence
 from commander_app.core.errors import ValidationError
 from commander_app.core.incident_figures import IncidentFigures, incident_figures
 from commander_app.core.model import Audience, Severity
-from commander_app.core.times import from_iso
 from commander_app.store.database import decoded, write_transaction
 from commander_app.store.rows import (
     BOARD_EVENTS_SQL,
@@ -56,8 +55,8 @@ class Executes(Protocol):
 
 
 def expected(conn: Executes, incident_id: str) -> IncidentFigures | None:
-    """The figures the events fold to (adherence left out), as of the incident's last
-    event; None for an incident the projection does not hold."""
+    """The figures the events fold to (adherence left out); None for an incident the
+    projection does not hold."""
     found = conn.execute(
         f"SELECT {', '.join(INCIDENT_COLUMNS)} FROM incidents WHERE id = ?", [incident_id]
     ).fetchall()
@@ -79,8 +78,7 @@ def expected(conn: Executes, incident_id: str) -> IncidentFigures | None:
             [incident_id],
         ).fetchall()
     ]
-    as_of = from_iso(state.last_event_at or state.opened_at or "2000-01-01T00:00:00Z")
-    return incident_figures(state, board, events, {}, as_of)
+    return incident_figures(state, board, events, {})
 
 
 def refresh(conn: Executes, incident_id: str) -> None:
@@ -163,7 +161,7 @@ def figures_now(
     )
     if board is None:  # a caller that has the board already does not fold it twice
         board = board_store.board(log, incident_id)
-    return incident_figures(state, board, events, kept, moment)
+    return incident_figures(state, board, events, kept)
 
 
 def figured_incidents(

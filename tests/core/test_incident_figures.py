@@ -90,7 +90,7 @@ NOW = T0 + timedelta(hours=3)
 
 
 def test_a_resolved_incident_by_hand() -> None:
-    figures = incident_figures(resolved_incident(), board(), EVENTS, ADHERENCE, NOW)
+    figures = incident_figures(resolved_incident(), board(), EVENTS, ADHERENCE)
     minutes = {
         f.key: (f.value / 60 if f.value is not None and f.unit == "seconds" else f.value)
         for f in figures.figures
@@ -123,7 +123,7 @@ def test_a_resolved_incident_by_hand() -> None:
 
 def test_missing_and_out_of_order_milestones_are_said_never_zero() -> None:
     state = resolved_incident(impact_started_at=None, detected_at=None, mitigated_at=at(2))
-    figures = incident_figures(state, Board(), [], {}, NOW)
+    figures = incident_figures(state, Board(), [], {})
     detect = figures.get("time_to_detect")
     assert detect is not None
     assert (detect.value, detect.note) == (None, "no detected milestone")
@@ -162,7 +162,7 @@ def test_a_corrected_update_does_not_count_and_a_change_without_a_checklist_says
         supersedes="E001",
     )
     later = event(2, Kind.COMMS, 10, action="sent", audience="internal")
-    figures = incident_figures(resolved_incident(), board(), [voided, correction, later], {}, NOW)
+    figures = incident_figures(resolved_incident(), board(), [voided, correction, later], {})
     first = figures.get("time_to_first_update.internal")
     assert first is not None
     assert first.value == 6 * 60  # detected 14:04 → 14:10, not the voided 14:06
@@ -180,7 +180,7 @@ def test_an_open_incident_counts_open_hypotheses_until_now() -> None:
             Hypothesis("H2", "DNS", None, "ada", at(90)),
         ]
     )
-    figures = incident_figures(state, still, [], {}, NOW)
+    figures = incident_figures(state, still, [], {})
     assert figures.value("peak_parallel_hypotheses") == 2
     resolve = figures.get("time_to_resolve")
     assert resolve is not None

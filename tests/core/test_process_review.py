@@ -63,8 +63,7 @@ class Story:
 
     def given(self) -> ReviewInput:
         board = fold_board(self.events)
-        now = DAY + timedelta(days=self.day + 1)
-        figures = incident_figures(self.state, board, self.events, {}, now)
+        figures = incident_figures(self.state, board, self.events, {})
         return ReviewInput(self.state, board, self.events, figures)
 
 

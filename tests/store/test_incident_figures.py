@@ -139,3 +139,21 @@ def test_trends_by_month_median_iqr_and_n_drills_apart(log: IncidentLog, clock: 
     [drill] = store.figured_incidents(log, drills=True)
     assert drill.title == "Practice"
     assert json.dumps(mitigate.as_dict())  # the JSON export holds every value
+
+
+def test_the_kept_figures_of_an_open_incident_do_not_move_with_later_notes(
+    log: IncidentLog, clock: FixedClock
+) -> None:
+    """Only the events they come from change them: a note written an hour later leaves
+    an open incident's figures (hypotheses open at the peak) as they were kept."""
+    incident = log.open_incident("Checkout failing", author="ada").id
+    board_store.open_hypothesis(log, incident, "Pool exhausted", author="chen")
+    board_store.open_hypothesis(log, incident, "Gateway degraded", author="dana")
+    store.fill_missing(log)
+    kept = store.stored(log.conn, incident)
+    assert kept is not None
+    assert kept["peak_parallel_hypotheses"]["value"] == 2
+    clock.advance(timedelta(hours=1))
+    log.log(incident, "Still looking at the pool gauge", author="ada")
+    assert store.stored(log.conn, incident) == kept
+    assert check_log(log) == []
