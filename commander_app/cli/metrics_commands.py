@@ -7,15 +7,22 @@ import argparse
 import json
 
 from commander_app.cli.common import out
+from commander_app.core.errors import ValidationError
+from commander_app.core.follow_up_trends import Completion, completion, completion_lines
 from commander_app.core.incident_figures import IncidentFigures
 from commander_app.core.model import Severity
 from commander_app.core.trends import FEW, check_period, trend_lines, trends
 from commander_app.store import environment
+from commander_app.store import follow_ups as follow_ups_store
 from commander_app.store import incident_figures as store
 from commander_app.store.incident_log import IncidentLog
 
+FOLLOW_UPS = "follow_ups"  # the --figure key of the follow-up completion table
+
 
 def cmd_metrics(log: IncidentLog, args: argparse.Namespace) -> int:
+    if args.all:
+        return _table(log, args)
     incident = log.find_incident(args.incident, resolved_too=True)
     figures = store.figures_now(log, incident.id)
     if args.json:
@@ -39,6 +46,43 @@ def cmd_metrics(log: IncidentLog, args: argparse.Namespace) -> int:
     return 0
 
 
+def _table(log: IncidentLog, args: argparse.Namespace) -> int:
+    """`metrics --all`: one row an incident, CSV (the columns as the README lists them)
+    or JSON (a list of objects with the same keys)."""
+    from commander_app.core.incident_table import COLUMNS, csv_cell, table_row
+    from commander_app.store.incident_table import incident_records
+
+    if args.incident:
+        raise ValidationError("--all lists every incident: leave out the incident's ID.")
+    records = incident_records(
+        log,
+        severities=[Severity.parse(s) for s in args.severity or []],
+        service=args.service,
+        drills=args.drills,
+    )
+    rows = [table_row(r) for r in records]
+    if args.format == "json":
+        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    else:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([name for name, _ in COLUMNS])
+        writer.writerows([csv_cell(row[name]) for name, _ in COLUMNS] for row in rows)
+        text = buffer.getvalue()
+    if args.output is None or str(args.output) == "-":
+        out(text.rstrip("\n"))
+        return 0
+    try:
+        environment.write_atomically(args.output, text)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {args.output}: {exc.strerror}.") from None
+    out(f"Written {len(rows)} incident(s) to {args.output}.")
+    return 0
+
+
 def figure_lines(figures: IncidentFigures) -> list[str]:
     """One line per figure: its value, what it was measured from, and why not, if not."""
     width = max(len(f.label) for f in figures.figures)
@@ -53,30 +97,40 @@ def figure_lines(figures: IncidentFigures) -> list[str]:
 def cmd_trends(log: IncidentLog, args: argparse.Namespace) -> int:
     period = check_period(args.by)
     severities = [Severity.parse(s) for s in args.severity or []]
+    wanted = [k for k in args.figure or [] if k.replace("-", "_") != FOLLOW_UPS]
+    figures_too = not args.figure or bool(wanted)
+    follow_ups_too = not args.figure or len(wanted) < len(args.figure)
     incidents = store.figured_incidents(
         log, severities=severities, service=args.service, drills=args.drills
     )
-    found = trends(incidents, period, environment.local_zone(), args.figure or None)
-    if args.json:
-        out(
-            json.dumps(
-                {
-                    "period": period,
-                    "incidents": len(incidents),
-                    "few": FEW,
-                    "trends": [t.as_dict() for t in found],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+    zone = environment.local_zone()
+    found = trends(incidents, period, zone, wanted or None) if figures_too else []
+    done: list[Completion] = []
+    if follow_ups_too:
+        items = follow_ups_store.item_dates(
+            log, severities=severities, service=args.service, drills=args.drills
         )
+        done = completion(items, period, zone, log.clock.now())
+    if args.json:
+        report: dict[str, object] = {
+            "period": period,
+            "incidents": len(incidents),
+            "few": FEW,
+            "trends": [t.as_dict() for t in found],
+        }
+        if follow_ups_too:
+            report[FOLLOW_UPS] = [row.as_dict() for row in done]
+        out(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     what = "drills" if args.drills else "resolved incidents"
-    if not incidents:
-        out(f"No {what} to draw a trend from (with these filters).")
-        return 0
-    lines = [f"{len(incidents)} {what}, by {period}: median and interquartile range with n"]
-    for trend in found:
-        lines += ["", *trend_lines(trend)]
+    lines: list[str] = []
+    if figures_too and incidents:
+        lines.append(f"{len(incidents)} {what}, by {period}: median and interquartile range with n")
+        for trend in found:
+            lines += ["", *trend_lines(trend)]
+    elif figures_too:
+        lines.append(f"No {what} to draw a trend from (with these filters).")
+    if follow_ups_too:
+        lines += [*([""] if lines else []), *completion_lines(done)]
     out("\n".join(lines))
     return 0

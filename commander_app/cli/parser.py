@@ -449,6 +449,11 @@ def add_postmortem_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     export.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="default (or -): standard output"
     )
+    # `--incident` also after the step (`postmortem factor add TEXT --incident ID`), where
+    # a hurried user types it; given in neither place, the default above stands.
+    for leaf in [*steps.choices.values(), *factor_steps.choices.values()]:
+        if leaf is not factor:
+            leaf.add_argument("--incident", metavar="ID", default=argparse.SUPPRESS)
     p.set_defaults(run="postmortem_commands:cmd_postmortem")
 
     p = sub.add_parser(
@@ -476,6 +481,18 @@ def add_metrics_commands(sub: Any) -> None:
     p = sub.add_parser("metrics", help="how an incident went, in figures, each with its source")
     p.add_argument("incident", nargs="?", metavar="ID")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every incident as a table (one row each), for a spreadsheet or DORA dashboard",
+    )
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="with --all")
+    p.add_argument("--severity", action="append", metavar="SEV", help="with --all (repeat)")
+    p.add_argument("--service", metavar="NAME", help="with --all: incidents whose updates named it")
+    p.add_argument("--drills", action="store_true", help="with --all: the drills instead")
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="default (or -): standard output"
+    )
     p.set_defaults(run="metrics_commands:cmd_metrics")
 
     p = sub.add_parser(
@@ -486,7 +503,10 @@ def add_metrics_commands(sub: Any) -> None:
     p.add_argument("--service", metavar="NAME", help="incidents whose updates named it")
     p.add_argument("--drills", action="store_true", help="the drills instead of real incidents")
     p.add_argument(
-        "--figure", action="append", metavar="KEY", help="only this figure (repeat); see --json"
+        "--figure",
+        action="append",
+        metavar="KEY",
+        help="only this figure (repeat; follow_ups: the follow-up completion); see --json",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="metrics_commands:cmd_trends")

@@ -153,7 +153,7 @@ def incident_figures(
     voided = {e.supersedes for e in events if e.supersedes}
     live = [e for e in events if e.id not in voided]
     figures += _first_updates(state, live)
-    figures += _adherence(adherence)
+    figures += adherence_figures(adherence)
     figures.append(_decision_latency(board, live))
     figures.append(_peak_hypotheses(board, state))
     figures.append(_handoffs(live))
@@ -194,7 +194,8 @@ def _first_updates(state: IncidentState, events: Iterable[Event]) -> list[Figure
     return result
 
 
-def _adherence(adherence: Mapping[Audience, Adherence] | str) -> list[Figure]:
+def adherence_figures(adherence: Mapping[Audience, Adherence] | str) -> list[Figure]:
+    """The updates-on-time figure per audience (or the words saying why not, for each)."""
     result = []
     for audience in Audience:
         key, label = f"cadence_adherence.{audience.value}", f"Updates on time ({audience.value})"

@@ -8,11 +8,13 @@ the window show in the same words.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from commander_app.core.events import clean_name
+from commander_app.core.follow_up_trends import ItemDates
 from commander_app.core.follow_ups import (
     STANDING_RULE,
     URGENCY,
@@ -270,3 +272,34 @@ def _follow_up(row: tuple[object, ...]) -> FollowUpRow:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def item_dates(
+    log: IncidentLog,
+    *,
+    severities: Sequence[Severity] = (),
+    service: str | None = None,
+    drills: bool = False,
+) -> list[ItemDates]:
+    """When each item was written, is due and was closed, for the completion trend: real
+    incidents' items, or drills' when `drills` (never both together), of these
+    severities and of incidents whose updates named the service."""
+    conditions = ["i.is_drill = :drill"]
+    params: dict[str, object] = {"drill": int(drills)}
+    if severities:
+        names = [f":sev{n}" for n in range(len(severities))]
+        conditions.append(f"i.severity IN ({', '.join(names)})")
+        params.update({f"sev{n}": s.value for n, s in enumerate(severities)})
+    if service and service.strip():
+        conditions.append(named_service_sql("f.incident_id", "service"))
+        params["service"] = service.strip()
+    rows = log.conn.execute(
+        "SELECT f.id, f.incident_id, f.opened_at, f.due, f.state, f.closed_at "
+        "FROM follow_ups f JOIN incidents i ON i.id = f.incident_id "
+        f"WHERE {' AND '.join(conditions)} ORDER BY f.opened_at, f.id",
+        params,
+    ).fetchall()
+    return [
+        ItemDates(str(r[0]), str(r[1]), str(r[2]), _text(r[3]), FollowUpState(r[4]), _text(r[5]))
+        for r in rows
+    ]
