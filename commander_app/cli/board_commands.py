@@ -8,6 +8,7 @@ import json
 from commander_app.cli.common import at, author, due, out, target, warn_if_ownerless
 from commander_app.core.board import board_dict
 from commander_app.core.board_text import render_board
+from commander_app.core.bodies import entry_text
 from commander_app.core.model import HypothesisState, Kind
 from commander_app.store import board as board_store
 from commander_app.store import environment
@@ -29,7 +30,7 @@ def cmd_hypothesis_state(log: IncidentLog, args: argparse.Namespace) -> int:
     event = board_store.set_hypothesis_state(
         log, incident.id, args.hypothesis, state, author=author(args), at=at(log, args)
     )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 
@@ -69,7 +70,7 @@ def cmd_action_owner(log: IncidentLog, args: argparse.Namespace) -> int:
     event = board_store.update_action(
         log, incident.id, args.action, owner=args.person, author=author(args), at=at(log, args)
     )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 
@@ -78,7 +79,7 @@ def cmd_done(log: IncidentLog, args: argparse.Namespace) -> int:
     event = board_store.complete_action(
         log, incident.id, args.action, author=author(args), at=at(log, args)
     )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 

@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 
 from commander_app.cli.common import at, author, due, out, read_text, target
+from commander_app.core.bodies import entry_text
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
 from commander_app.core.countdown import countdown
 from commander_app.core.errors import CommanderError
@@ -122,7 +123,7 @@ def cmd_snooze(log: IncidentLog, args: argparse.Namespace) -> int:
         policy=policy,
         author=author(args),
     )
-    out(f"{incident.title}: {event.body['text']}")
+    out(f"{incident.title}: {entry_text(event)}")
     now = log.clock.now()
     for row in cadence.cadence(log, incident.id, policy, now):
         if row.audience is audience:

@@ -10,6 +10,7 @@ import json
 import sys
 
 from commander_app.cli.common import author, due, out, target, warn_if_ownerless
+from commander_app.core.bodies import entry_text
 from commander_app.core.follow_ups import FollowUpRequest, follow_up_dict, standing
 from commander_app.core.model import (
     Ack,
@@ -81,7 +82,7 @@ def cmd_action_answer(log: IncidentLog, args: argparse.Namespace) -> int:
     event = store.answer(
         log, incident.id, args.item, reply, author=author(args), reason=args.reason
     )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 
@@ -102,7 +103,7 @@ def cmd_action_move(log: IncidentLog, args: argparse.Namespace) -> int:
         evidence=getattr(args, "evidence", None),
         reason=getattr(args, "reason", None),
     )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from commander_app.cli.common import author, out, target
+from commander_app.core.bodies import read_role
 from commander_app.core.events import event_text
 from commander_app.store import environment, handoff
 from commander_app.store.incident_log import IncidentLog
@@ -23,10 +24,10 @@ def cmd_handoff(log: IncidentLog, args: argparse.Namespace) -> int:
         event = handoff.offer_handoff(
             log, incident.id, args.person, author=writer, local_zone=environment.local_zone()
         )
-        person = event.body["person"]
+        person = read_role(event)["person"]
         out(f"{incident.title}: command offered to {person}.")
         out(f"{person} takes it with `commander handoff accept`. The briefing handed over:\n")
-        out(event.body["briefing"])
+        out(read_role(event).get("briefing") or "")
         return 0
     answer = {
         "accept": handoff.accept_handoff,

@@ -9,6 +9,7 @@ import sys
 from commander_app.cli.common import BUNDLE_LIMIT, at, author, out, target, warn_if_ownerless
 from commander_app.cli.rollback_commands import refuse_unrecorded_change
 from commander_app.core.board import Board, board_dict, fold_board
+from commander_app.core.bodies import read_status
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.divergences import resolve_refusal
 from commander_app.core.errors import ValidationError
@@ -92,7 +93,7 @@ def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
         )
         raise ValidationError(resolve_refusal(exc.pending, way_out)) from None
     out(f"{incident.title}: resolved")
-    left = event.body.get("unreviewed_changes")
+    left = read_status(event).get("unreviewed_changes")
     if left:
         print(
             f"commander: warning: resolved with {left} production changes not reviewed; "
@@ -243,7 +244,7 @@ def _board_number(board: Board, event: Event) -> str:
     if event.kind not in BOARD_KINDS and event.supersedes is None:
         return ""
     number = board.number(event.id)
-    ref = event.body.get("ref")
+    ref = event.body.get("ref")  # a board entry's, or a correction's of any kind
     if not number and isinstance(ref, str) and event.kind is not Kind.FINDING:
         number = board.number(ref)
     return f"{number} " if number else ""

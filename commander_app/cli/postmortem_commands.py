@@ -8,6 +8,7 @@ import sys
 from typing import TextIO
 
 from commander_app.cli.common import author, out, read_text, target
+from commander_app.core.bodies import entry_text
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import IncidentState
 from commander_app.core.postmortem import (
@@ -73,7 +74,7 @@ def cmd_postmortem(log: IncidentLog, args: argparse.Namespace) -> int:
     }
     keep = getattr(args, "keep_wording", None)
     event = store.move(log, incident.id, moves[step], author=writer, keep_wording=keep)
-    out(f"{incident.title}: {event.body['text'].lower()}.")
+    out(f"{incident.title}: {entry_text(event).lower()}.")
     return 0
 
 
@@ -97,7 +98,7 @@ def _factor(
         event = store.change_factor(
             log, incident.id, args.factor, symptom_reason=args.reason, author=writer
         )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 

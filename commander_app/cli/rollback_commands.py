@@ -9,6 +9,7 @@ from datetime import datetime
 
 from commander_app.cli.common import at, author, out, target
 from commander_app.core.board import Board, Decision, decision_dict, summary
+from commander_app.core.bodies import entry_text
 from commander_app.core.change_words import reads_as_change
 from commander_app.core.divergences import (
     divergence_dict,
@@ -134,7 +135,7 @@ def cmd_check_item(log: IncidentLog, args: argparse.Namespace) -> int:
         author=author(args),
         at=at(log, args),
     )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 
@@ -198,7 +199,7 @@ def cmd_outcome(log: IncidentLog, args: argparse.Namespace) -> int:
         author=author(args),
         at=at(log, args),
     )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 
@@ -243,7 +244,7 @@ def cmd_review_divergence(log: IncidentLog, args: argparse.Namespace) -> int:
         author=author(args),
         at=at(log, args),
     )
-    out(event.body["text"])
+    out(entry_text(event))
     return 0
 
 

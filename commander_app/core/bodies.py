@@ -18,7 +18,7 @@ newer Commander wrote: `validate_body` keeps them, and these types do not name t
 # field as required (`__required_keys__`), and the tests compare bodies against those.
 from typing import Literal, NotRequired, TypedDict, cast
 
-from commander_app.core.model import BOARD_KINDS, Entry, Kind
+from commander_app.core.model import BOARD_KINDS, TEXT_KINDS, Entry, Kind
 
 # -- the incident's own fields ----------------------------------------------------------
 
@@ -288,3 +288,16 @@ def read_divergence(event: Entry) -> DivergenceBody:
 
 def read_postmortem(event: Entry) -> PostmortemBody:
     return cast(PostmortemBody, _of(event, Kind.POSTMORTEM))
+
+
+# The kinds whose body has a `text` (validate_body requires it): all but the state kinds.
+_TEXT_BODIES: frozenset[Kind] = frozenset(
+    {*TEXT_KINDS, Kind.COMMS, Kind.CHECKLIST, Kind.DIVERGENCE, Kind.POSTMORTEM}
+)
+
+
+def entry_text(event: Entry) -> str:
+    """The entry's text, as the log shows it, for any kind that has one."""
+    if event.kind not in _TEXT_BODIES:
+        raise TypeError(f"a {event.kind.value} event has no text")
+    return str(event.body["text"])
