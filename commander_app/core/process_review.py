@@ -12,7 +12,6 @@ missing or recorded out of order is said, and never measured as a negative time.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from commander_app.core.delay_causes import CAUSE_LABELS, Cause, explain_gap
 from commander_app.core.incident_figures import IncidentFigures, correct_hypothesis
 from commander_app.core.model import Event, IncidentState
 from commander_app.core.times import format_clock, from_iso
+from commander_app.core.trends import spread
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ class PhaseMedian:
     kind: PhaseKind
     median: float | None
     n: int
+    q1: float | None = None  # the interquartile range (inclusive method, as the trends)
+    q3: float | None = None
 
 
 @dataclass(frozen=True)
@@ -186,9 +188,8 @@ def review_set(given: Sequence[ReviewInput], zone: tzinfo) -> SetReview:
             for p in r.phases
             if p.kind == kind and p.seconds is not None and not p.bridged
         ]
-        medians.append(
-            PhaseMedian(kind, statistics.median(values) if values else None, len(values))
-        )
+        median, q1, q3 = spread(sorted(values))
+        medians.append(PhaseMedian(kind, median, len(values), q1, q3))
     return SetReview(tuple(reviews), repeats, tuple(medians), causes)
 
 

@@ -150,10 +150,15 @@ def set_markdown(review: SetReview, zone: tzinfo) -> list[str]:
     counted = [f"{CAUSE_LABELS[key]} {count}" for key, count in review.causes.most_common()]
     if counted:
         lines += ["", f"Longest gaps by cause: {', '.join(counted)}."]
-    lines += ["", "| Phase | Median | n |", "|---|---|---|"]
+    lines += ["", "| Phase | Median | IQR | n |", "|---|---|---|---|"]
     for m in review.medians:
         median = format_duration(m.median) if m.median is not None else "—"
-        lines.append(f"| {m.kind.name} ({m.kind.span}) | {median} | {m.n} |")
+        iqr = (
+            f"{format_duration(m.q1)} – {format_duration(m.q3)}"
+            if m.q1 is not None and m.q3 is not None
+            else "—"
+        )
+        lines.append(f"| {m.kind.name} ({m.kind.span}) | {median} | {iqr} | {m.n} |")
     lines.append("")
     return lines
 

@@ -101,7 +101,9 @@ def test_the_review_of_the_last_incidents_names_each_delay_and_what_repeats(
         "- **Repeats:** waiting for authority for a production change: 2 of 3 incidents "
         f"({second[:10]}, {third[:10]})"
     ) in text
-    assert "| Mitigation (correct hypothesis → mitigated) | 37m 00s | 3 |" in text
+    assert (
+        "| Mitigation (correct hypothesis → mitigated) | 37m 00s | 26m 00s – 37m 00s | 3 |" in text
+    )
     bar = next(line for line in text.splitlines() if line.startswith(first[:10]))
     assert bar.endswith("│" + "░" * 8 + "▒" * 30 + "▓" * 11 + "█" * 11)
 

@@ -252,6 +252,14 @@ def test_the_set_names_the_repeating_bottleneck_with_medians_and_a_drill_marked(
         ("Mitigation", 37 * 60.0, 3),
         ("Recovery", 300.0, 3),
     ]
+    # Inclusive quartiles of three: halfway between the first two values, and the last two.
+    # Diagnosis took 3, 3 and 40 min; mitigation 15, 37 and 37.
+    assert [(m.q1, m.q3) for m in review.medians] == [
+        (0.0, 300.0),
+        (180.0, (180 + 2400) / 2),
+        ((900 + 2220) / 2, 2220.0),
+        (300.0, 600.0),
+    ]
     # One scale: the longest incident (80 min, 13:50 → 15:10) spans the 60 columns.
     bars = text_bars(review)
     assert bars[0].split("│")[1] == "░" * 8 + "▒" * 30 + "▓" * 11 + "█" * 11
@@ -264,7 +272,9 @@ def test_the_set_names_the_repeating_bottleneck_with_medians_and_a_drill_marked(
         "- **Repeats:** waiting for authority for a production change: 2 of 3 incidents "
         "(01BBBBBBBB, 01FFFFFFFF)"
     ) in text
-    assert "| Mitigation (correct hypothesis → mitigated) | 37m 00s | 3 |" in text
+    assert (
+        "| Mitigation (correct hypothesis → mitigated) | 37m 00s | 26m 00s – 37m 00s | 3 |" in text
+    )
     assert "## 01FFFFFFFF “Search latency” [DRILL]" in text
 
 
