@@ -131,6 +131,14 @@ def main() -> None:
         rows = [Row("trends by month, every figure", statistics.median(s),
                     statistics.median(b), 2.0)]  # fmt: skip
         print_table(rows)
+        # The per-incident table (`metrics --all`) is an export, not a view: reported, no
+        # target. It works out cadence adherence per incident, which is not kept.
+        from commander_app.core.incident_table import table_row
+        from commander_app.store.incident_table import incident_records
+
+        began = time.perf_counter()
+        table = [table_row(r) for r in incident_records(log)]
+        print(f"metrics --all: {len(table):,} rows in {time.perf_counter() - began:.1f} s")
         log.close()
 
 
