@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QApplication
 from commander_app.core.clock import FixedClock
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.app import application_icon
-from commander_app.ui.follow_ups_model import STANDING
-from commander_app.ui.follow_ups_view import FollowUpsView
+from commander_app.ui.follow_ups.follow_ups_model import STANDING
+from commander_app.ui.follow_ups.follow_ups_view import FollowUpsView
 from commander_app.ui.main_window import MainWindow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the scenario the tests use

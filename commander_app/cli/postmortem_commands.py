@@ -154,7 +154,7 @@ def _export(log: IncidentLog, incident: IncidentState, args: argparse.Namespace)
     import tempfile
     from pathlib import Path
 
-    from commander_app.ui.postmortem_pdf import write_pdf
+    from commander_app.ui.postmortem.postmortem_pdf import write_pdf
 
     with tempfile.TemporaryDirectory() as folder:
         made = Path(folder) / "postmortem.pdf"

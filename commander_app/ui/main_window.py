@@ -57,27 +57,27 @@ from commander_app.core.template_catalog import CUSTOMER_SUMMARY
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
-from commander_app.ui.board_panel import NO_OWNER_HINT, BoardPanel
-from commander_app.ui.capture_bar import CaptureBar
-from commander_app.ui.follow_ups_desk import FollowUpsDesk
-from commander_app.ui.glance_header import GlanceHeader
-from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
-from commander_app.ui.incident_panel import IncidentPanel
+from commander_app.ui.follow_ups.follow_ups_desk import FollowUpsDesk
+from commander_app.ui.incident.board_panel import NO_OWNER_HINT, BoardPanel
+from commander_app.ui.incident.capture_bar import CaptureBar
+from commander_app.ui.incident.glance_header import GlanceHeader
+from commander_app.ui.incident.incident_list_model import IncidentIdRole, IncidentListModel
+from commander_app.ui.incident.incident_panel import IncidentPanel
+from commander_app.ui.incident.start_dialog import StartDialog
+from commander_app.ui.incident.timeline_view import TimelineView
 from commander_app.ui.integrity_watch import IntegrityWatch
 from commander_app.ui.live_watch import LiveWatch
-from commander_app.ui.publish_desk import PublishDesk
-from commander_app.ui.rollback_tab import RollbackTab
+from commander_app.ui.publish.publish_desk import PublishDesk
+from commander_app.ui.rollback.rollback_tab import RollbackTab
 from commander_app.ui.shortcut_guard import ShortcutGuard
 from commander_app.ui.shortcuts import SHORTCUTS, ShortcutsDialog, by_name
-from commander_app.ui.start_dialog import StartDialog
-from commander_app.ui.timeline_view import TimelineView
-from commander_app.ui.update_desk import UpdateDesk
+from commander_app.ui.updates.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
-    from commander_app.ui.decide_dialog import DecideDialog
-    from commander_app.ui.draft_dialog import DraftDialog
-    from commander_app.ui.postmortem_dialog import PostmortemDialog
-    from commander_app.ui.rollback_panel import RollbackPanel
+    from commander_app.ui.postmortem.postmortem_dialog import PostmortemDialog
+    from commander_app.ui.rollback.decide_dialog import DecideDialog
+    from commander_app.ui.rollback.rollback_panel import RollbackPanel
+    from commander_app.ui.updates.draft_dialog import DraftDialog
 
 
 class MainWindow(QMainWindow):
@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
 
     def show_postmortem(self) -> PostmortemDialog | None:
         """The postmortem of the selected incident, in its own window (built on first use)."""
-        from commander_app.ui.postmortem_dialog import PostmortemDialog
+        from commander_app.ui.postmortem.postmortem_dialog import PostmortemDialog
 
         incident = self.current_incident()
         if incident is None:

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from commander_app.ui import board_panel
+from commander_app.ui.incident import board_panel
 from commander_app.ui.main_window import MainWindow
 
 

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import HypothesisState, RoleChange
 from commander_app.store import board as board_store
-from commander_app.ui import board_panel
+from commander_app.ui.incident import board_panel
 from commander_app.ui.main_window import MainWindow
 
 

@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Kind, Severity, Status
 from commander_app.store import cadence
-from commander_app.ui.cadence_strip import AMBER, RED
-from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.main_window import MainWindow
+from commander_app.ui.updates.cadence_strip import AMBER, RED
+from commander_app.ui.updates.draft_dialog import DraftDialog
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from commander_app.store import fault_log
 from commander_app.store.errors import DamagedDatabaseError
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.bug_report import BugHook
+from commander_app.ui.incident.timeline_model import TimelineModel
 from commander_app.ui.main_window import MainWindow
-from commander_app.ui.timeline_model import TimelineModel
 from tests.support.bit_rot import spoil_text
 from tests.ui.conftest import BERLIN
 

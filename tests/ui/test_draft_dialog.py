@@ -11,8 +11,8 @@ from commander_app.core.clock import FixedClock
 from commander_app.core.model import Audience, Milestone, Severity, Status
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.store import cadence
-from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.main_window import MainWindow
+from commander_app.ui.updates.draft_dialog import DraftDialog
 
 IMPACT = "38 % of payments fail at the last step"
 WORKAROUND = "Pay with PayPal"

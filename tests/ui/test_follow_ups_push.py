@@ -23,8 +23,8 @@ from commander_app.core.times import from_iso
 from commander_app.store import channels, tracker_pushes
 from commander_app.store import follow_ups as follow_up_store
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.follow_ups_model import ITEM
-from commander_app.ui.follow_ups_view import FollowUpsView
+from commander_app.ui.follow_ups.follow_ups_model import ITEM
+from commander_app.ui.follow_ups.follow_ups_view import FollowUpsView
 from commander_app.ui.main_window import MainWindow
 from tests.support.trackers import FakeGitHub, Trouble, serve_github
 from tests.ui.conftest import answer_with, from_a_terminal

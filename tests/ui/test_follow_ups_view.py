@@ -19,7 +19,7 @@ from commander_app.core.model import Ack, FollowUpState, Priority, Severity
 from commander_app.core.times import to_iso
 from commander_app.store import follow_ups as store
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.follow_ups_model import (
+from commander_app.ui.follow_ups.follow_ups_model import (
     DUE,
     INCIDENT,
     ITEM,
@@ -28,7 +28,7 @@ from commander_app.ui.follow_ups_model import (
     STANDING,
     FollowUpsModel,
 )
-from commander_app.ui.follow_ups_view import FollowUpsView, ReasonDialog
+from commander_app.ui.follow_ups.follow_ups_view import FollowUpsView, ReasonDialog
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.palette import amber, warning
 from tests.support.first_paint import after_first_paint
@@ -358,7 +358,8 @@ def test_the_view_loads_only_when_first_opened(tmp_path) -> None:
     """The window's first paint does without the view's modules."""
     loaded = after_first_paint(
         tmp_path,
-        "lazy = ('commander_app.ui.follow_ups_view', 'commander_app.ui.follow_ups_model')\n"
+        "lazy = ('commander_app.ui.follow_ups.follow_ups_view',"
+        " 'commander_app.ui.follow_ups.follow_ups_model')\n"
         "print(*[m in sys.modules for m in lazy])\n"
         "window.follow_ups.show_view()\n"
         "print(*[m in sys.modules for m in lazy])",

@@ -17,7 +17,7 @@ from commander_app.core.model import DecisionKind, HypothesisState, Role, Severi
 from commander_app.core.rollback import DecisionRequest
 from commander_app.store import board, rollback
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.glance_header import READABLE, FieldText
+from commander_app.ui.incident.glance_header import READABLE, FieldText
 from commander_app.ui.main_window import MainWindow
 from tests.support.sev1 import START, scripted_sev1
 from tests.ui.conftest import BERLIN

@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.draft_dialog import DraftDialog
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.shortcuts import SHORTCUTS
-from commander_app.ui.snooze_dialog import SnoozeDialog
+from commander_app.ui.updates.draft_dialog import DraftDialog
+from commander_app.ui.updates.snooze_dialog import SnoozeDialog
 from tests.ui.conftest import from_a_terminal
 
 WINDOW_SHORTCUTS = [s for s in SHORTCUTS if s.window]

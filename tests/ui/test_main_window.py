@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Kind, Milestone, Role, Severity, Status
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.incident_list_model import IncidentIdRole
+from commander_app.ui.incident.incident_list_model import IncidentIdRole
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.shortcuts import SHORTCUTS
 from tests.conftest import run_cli

@@ -19,10 +19,10 @@ from commander_app.store.history import import_history
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.search import search
 from commander_app.store.timeline import PAGE_SIZE, latest_seq, rows_after
-from commander_app.ui.follow_ups_model import ALL_INCIDENTS, IncidentChoices
-from commander_app.ui.incident_list_model import IncidentIdRole, IncidentListModel
-from commander_app.ui.search_results_model import SearchResultsModel
-from commander_app.ui.timeline_model import ENTRY, TimelineModel
+from commander_app.ui.follow_ups.follow_ups_model import ALL_INCIDENTS, IncidentChoices
+from commander_app.ui.incident.incident_list_model import IncidentIdRole, IncidentListModel
+from commander_app.ui.incident.search_results_model import SearchResultsModel
+from commander_app.ui.incident.timeline_model import ENTRY, TimelineModel
 from tests.ui.conftest import BERLIN
 
 MINUTE = timedelta(minutes=1)

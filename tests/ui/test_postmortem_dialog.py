@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.postmortem import FactorCategory, PostmortemState, Section
 from commander_app.store import postmortem as store
 from commander_app.ui.main_window import MainWindow
-from commander_app.ui.postmortem_dialog import FACTORS_ROW, PostmortemDialog
+from commander_app.ui.postmortem.postmortem_dialog import FACTORS_ROW, PostmortemDialog
 
 
 def opened(window: MainWindow) -> PostmortemDialog:
@@ -115,7 +115,7 @@ def test_closing_the_window_asks_before_dropping_unsaved_postmortem_text(
 def test_blame_wording_is_shown_under_its_section_and_kept_only_with_a_reason(
     window: MainWindow, monkeypatch: object
 ) -> None:
-    from commander_app.ui import postmortem_dialog
+    from commander_app.ui.postmortem import postmortem_dialog
 
     dialog = opened(window)
     analysis = (Section.SUMMARY, Section.CUSTOMER_IMPACT, Section.DETECTION, Section.LESSONS)
@@ -145,7 +145,7 @@ def test_the_customer_summary_is_drafted_from_the_saved_postmortem(
     window: MainWindow, qtbot: QtBot
 ) -> None:
     from commander_app.core.model import Audience
-    from commander_app.ui.draft_dialog import DraftDialog
+    from commander_app.ui.updates.draft_dialog import DraftDialog
 
     dialog = opened(window)
     dialog.contents.setCurrentRow(list(Section).index(Section.SUMMARY))
@@ -173,7 +173,7 @@ def test_the_customer_summary_is_drafted_from_the_saved_postmortem(
 
 def test_the_facts_page_shows_what_was_saved_when_it_is_opened(window: MainWindow) -> None:
     """Rendered on opening, not on every save (a long timeline takes most of a second)."""
-    from commander_app.ui.postmortem_dialog import FACTS_ROW
+    from commander_app.ui.postmortem.postmortem_dialog import FACTS_ROW
 
     dialog = opened(window)
     for version in ("A config change reached every host.", "A config change had no canary."):

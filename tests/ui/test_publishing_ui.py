@@ -22,7 +22,7 @@ from commander_app.publish.sending import audiences_served
 from commander_app.store import channels
 from commander_app.store import outbox as store
 from commander_app.ui.main_window import MainWindow
-from commander_app.ui.outbox_dialog import EditQueuedDialog
+from commander_app.ui.publish.outbox_dialog import EditQueuedDialog
 
 HOOK = "/services/T000/B000/very-secret-token"
 

@@ -15,7 +15,7 @@ from commander_app.core.clock import FixedClock
 from commander_app.core.model import DivergenceReview, Kind, Severity, Status
 from commander_app.store import rollback, rollback_files
 from commander_app.ui.main_window import MainWindow
-from commander_app.ui.rollback_panel import RollbackPanel
+from commander_app.ui.rollback.rollback_panel import RollbackPanel
 
 
 def cell(model: QStandardItemModel, row: int, column: int) -> str:

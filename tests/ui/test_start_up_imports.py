@@ -13,9 +13,9 @@ HEAVY = ("jinja2", "requests", "sqlite_utils", "keyring", "socket", "smtplib", "
 FIRST_USE = (
     "commander_app.core.templates",
     "commander_app.publish",
-    "commander_app.ui.follow_ups_view",
-    "commander_app.ui.postmortem_dialog",
-    "commander_app.ui.outbox_dialog",
+    "commander_app.ui.follow_ups.follow_ups_view",
+    "commander_app.ui.postmortem.postmortem_dialog",
+    "commander_app.ui.publish.outbox_dialog",
     "commander_app.store.import_stage",
     "commander_app.core.trends",
     "commander_app.core.history_csv",

@@ -16,7 +16,7 @@ from commander_app.core.template_catalog import TemplateInfo
 from commander_app.core.update_context import CONTEXT_HELP
 from commander_app.store import board, templates
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.template_editor import Answer, TemplateEditor
+from commander_app.ui.updates.template_editor import Answer, TemplateEditor
 from tests.ui.conftest import BERLIN
 
 NEW_YORK = ZoneInfo("America/New_York")

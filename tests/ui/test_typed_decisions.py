@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import Kind, Severity
 from commander_app.store import rollback
-from commander_app.ui.decide_dialog import DecideDialog
 from commander_app.ui.main_window import MainWindow
+from commander_app.ui.rollback.decide_dialog import DecideDialog
 
 TYPED = "d Roll back search-api to v8.1 now"
 

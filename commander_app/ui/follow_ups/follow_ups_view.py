@@ -38,7 +38,7 @@ from commander_app.store.incident_log import IncidentLog
 from commander_app.store.tracker_pushes import TrackerPush
 from commander_app.ui.ask import ask_choice
 from commander_app.ui.error_line import ErrorLine
-from commander_app.ui.follow_ups_model import (
+from commander_app.ui.follow_ups.follow_ups_model import (
     DUE,
     INCIDENT,
     ITEM,

@@ -16,8 +16,8 @@ from commander_app.core.errors import CommanderError
 from commander_app.core.events import MAX_SNOOZE_MINUTES
 from commander_app.store import cadence
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.audience_box import AudienceBox
 from commander_app.ui.error_line import ErrorLine
+from commander_app.ui.updates.audience_box import AudienceBox
 
 
 class SnoozeDialog(QDialog):

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Kind
-from commander_app.ui.search_results_model import SearchResultsModel
-from commander_app.ui.timeline_model import ENTRY, TimelineModel
+from commander_app.ui.incident.search_results_model import SearchResultsModel
+from commander_app.ui.incident.timeline_model import ENTRY, TimelineModel
 
 
 class TimelineView(QWidget):

@@ -20,8 +20,8 @@ from commander_app.core.clock import Clock
 from commander_app.core.glance import Glance, Tone, glance
 from commander_app.core.glance import GlanceField as Field
 from commander_app.core.model import IncidentState
-from commander_app.ui.cadence_strip import AMBER, RED
 from commander_app.ui.palette import confirmed
+from commander_app.ui.updates.cadence_strip import AMBER, RED
 
 _TONES = {Tone.CALM: "", Tone.SOON: AMBER, Tone.LATE: RED}
 

@@ -28,7 +28,7 @@ from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
 from commander_app.store.outbox_status import waiting_count
 from commander_app.ui.error_line import ErrorLine
-from commander_app.ui.outbox_model import OutboxModel
+from commander_app.ui.publish.outbox_model import OutboxModel
 
 
 class EditQueuedDialog(QDialog):

@@ -90,7 +90,7 @@ class HandoffPanel(QWidget):
             return
         briefing = self.offer(name)
         if briefing is not None:
-            from commander_app.ui.briefing_dialog import BriefingDialog
+            from commander_app.ui.handoff.briefing_dialog import BriefingDialog
 
             BriefingDialog(
                 f"Command offered to {name.strip()}. Read or send them this briefing; "

@@ -18,7 +18,7 @@ from commander_app.core.clock import Clock
 from commander_app.store.incident_log import IncidentLog
 
 if TYPE_CHECKING:
-    from commander_app.ui.rollback_panel import RollbackPanel
+    from commander_app.ui.rollback.rollback_panel import RollbackPanel
 
 
 class RollbackTab(QScrollArea):
@@ -45,7 +45,7 @@ class RollbackTab(QScrollArea):
     def build(self) -> RollbackPanel:
         """The panel, built now if it was not yet."""
         if self._panel is None:
-            from commander_app.ui.rollback_panel import RollbackPanel
+            from commander_app.ui.rollback.rollback_panel import RollbackPanel
 
             panel = RollbackPanel(self._log, self._author, self._clock, self._zone)
             self._panel = panel

@@ -27,7 +27,7 @@ from commander_app.core.model import (
 )
 from commander_app.core.times import format_duration, format_local, from_iso, parse_when
 from commander_app.ui.ask import ask_text
-from commander_app.ui.handoff_panel import HandoffPanel
+from commander_app.ui.handoff.handoff_panel import HandoffPanel
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import severity_colour
 

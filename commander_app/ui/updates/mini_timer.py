@@ -7,7 +7,7 @@ from datetime import tzinfo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from commander_app.ui.cadence_strip import CadenceStrip
+from commander_app.ui.updates.cadence_strip import CadenceStrip
 
 
 class MiniTimer(QWidget):

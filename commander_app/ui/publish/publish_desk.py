@@ -13,13 +13,13 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from commander_app.core.outbox import OutboxState
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox_status import waiting_count
-from commander_app.ui.cadence_strip import AMBER, RED
-from commander_app.ui.outbox_runner import OutboxRunner
+from commander_app.ui.publish.outbox_runner import OutboxRunner
+from commander_app.ui.updates.cadence_strip import AMBER, RED
 
 if TYPE_CHECKING:  # the dialogs load on first use
     from commander_app.store.outbox import OutboxEntry
-    from commander_app.ui.channel_settings import ChannelSettings
-    from commander_app.ui.outbox_dialog import OutboxDialog
+    from commander_app.ui.publish.channel_settings import ChannelSettings
+    from commander_app.ui.publish.outbox_dialog import OutboxDialog
 
 BADGE_REFRESH_MS = 5_000  # the badge, and whether a retry has fallen due
 # The same signal colours as the update countdowns: red needs you, amber is waiting.
@@ -96,7 +96,7 @@ class PublishDesk(QObject):
             self.refresh()
 
     def show_outbox(self) -> OutboxDialog:
-        from commander_app.ui.outbox_dialog import OutboxDialog
+        from commander_app.ui.publish.outbox_dialog import OutboxDialog
 
         if self._outbox is None:
             self._outbox = OutboxDialog(self._log, self._author, self._zone, self._window)
@@ -110,7 +110,7 @@ class PublishDesk(QObject):
         return self._outbox
 
     def show_channels(self) -> ChannelSettings:
-        from commander_app.ui.channel_settings import ChannelSettings
+        from commander_app.ui.publish.channel_settings import ChannelSettings
 
         if self._channels is None:
             self._channels = ChannelSettings(self._log, self._window)

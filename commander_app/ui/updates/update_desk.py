@@ -12,15 +12,15 @@ from PySide6.QtWidgets import QWidget
 
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.cadence_strip import CadenceStrip, OverdueBanner, describe
-from commander_app.ui.cadence_watch import CadenceWatch
-from commander_app.ui.mini_timer import MiniTimer
+from commander_app.ui.updates.cadence_strip import CadenceStrip, OverdueBanner, describe
+from commander_app.ui.updates.cadence_watch import CadenceWatch
+from commander_app.ui.updates.mini_timer import MiniTimer
 
 if TYPE_CHECKING:  # the dialogs load on first use: templates bring Jinja2 (25 ms at start-up)
-    from commander_app.ui.cadence_settings import CadenceSettings
-    from commander_app.ui.draft_dialog import DraftDialog
-    from commander_app.ui.snooze_dialog import SnoozeDialog
-    from commander_app.ui.template_editor import TemplateEditor
+    from commander_app.ui.updates.cadence_settings import CadenceSettings
+    from commander_app.ui.updates.draft_dialog import DraftDialog
+    from commander_app.ui.updates.snooze_dialog import SnoozeDialog
+    from commander_app.ui.updates.template_editor import TemplateEditor
 
 
 class UpdateDesk(QObject):
@@ -91,7 +91,7 @@ class UpdateDesk(QObject):
         if self.incident_id is None:
             self.problem.emit("Select or start an incident first.")
             return None
-        from commander_app.ui.draft_dialog import DraftDialog
+        from commander_app.ui.updates.draft_dialog import DraftDialog
 
         chosen = self._audience(audience)
         dialog = DraftDialog(
@@ -113,7 +113,7 @@ class UpdateDesk(QObject):
         if self.incident_id is None:
             self.problem.emit("Select or start an incident first.")
             return None
-        from commander_app.ui.snooze_dialog import SnoozeDialog
+        from commander_app.ui.updates.snooze_dialog import SnoozeDialog
 
         dialog = SnoozeDialog(
             self._log,
@@ -128,7 +128,7 @@ class UpdateDesk(QObject):
         return dialog
 
     def settings(self) -> CadenceSettings:
-        from commander_app.ui.cadence_settings import CadenceSettings
+        from commander_app.ui.updates.cadence_settings import CadenceSettings
 
         dialog = CadenceSettings(self.cadence.policy, self._window)
         dialog.accepted.connect(lambda: self.cadence.show_incident(self.incident_id))
@@ -139,7 +139,7 @@ class UpdateDesk(QObject):
         """The template editor, previewing against the selected incident."""
         from commander_app.core.errors import CommanderError
         from commander_app.store.cadence import stakeholder_zone
-        from commander_app.ui.template_editor import TemplateEditor
+        from commander_app.ui.updates.template_editor import TemplateEditor
 
         try:
             readers = stakeholder_zone(self.cadence.policy)

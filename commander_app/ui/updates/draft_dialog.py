@@ -34,8 +34,8 @@ from commander_app.core.times import parse_due
 from commander_app.core.update_facts import CarriedFact, UpdateFacts, parse_services
 from commander_app.store import cadence, templates
 from commander_app.store.incident_log import IncidentLog
-from commander_app.ui.audience_box import AudienceBox
 from commander_app.ui.error_line import ErrorLine
+from commander_app.ui.updates.audience_box import AudienceBox
 
 AUTOMATIC = "(the one for this audience and phase)"
 

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from commander_app.core.model import Kind
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
-from commander_app.ui.cadence_strip import AMBER, RED
 from commander_app.ui.shortcuts import by_name
+from commander_app.ui.updates.cadence_strip import AMBER, RED
 
 if TYPE_CHECKING:  # loaded on first use
-    from commander_app.ui.follow_ups_view import FollowUpsView
+    from commander_app.ui.follow_ups.follow_ups_view import FollowUpsView
 
 COUNT_REFRESH_MS = 60_000
 # An item's owner, answer and state are action events; its incident's title an incident one.
@@ -69,7 +69,7 @@ class FollowUpsDesk(QObject):
             self._view.refresh()
 
     def show_view(self) -> FollowUpsView:
-        from commander_app.ui.follow_ups_view import FollowUpsView
+        from commander_app.ui.follow_ups.follow_ups_view import FollowUpsView
 
         if self._view is None:
             self._view = FollowUpsView(self._log, self._author, self._zone, self._window)

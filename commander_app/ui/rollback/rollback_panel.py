@@ -29,14 +29,14 @@ from commander_app.core.rollback import ChecklistState, RollbackChecklist, outco
 from commander_app.core.times import format_clock
 from commander_app.store import rollback, rollback_files
 from commander_app.ui.ask import ask_text
-from commander_app.ui.board_panel import SHOWN, ItemIdRole, _note_more, _row, _tree
+from commander_app.ui.incident.board_panel import SHOWN, ItemIdRole, _note_more, _row, _tree
 from commander_app.ui.log_panel import LogPanel
 from commander_app.ui.palette import muted, warning
 
 if TYPE_CHECKING:  # dialogs load on first use
-    from commander_app.ui.authority_settings import AuthoritySettings
-    from commander_app.ui.change_dialog import ChangeDialog
-    from commander_app.ui.decide_dialog import DecideDialog
+    from commander_app.ui.rollback.authority_settings import AuthoritySettings
+    from commander_app.ui.rollback.change_dialog import ChangeDialog
+    from commander_app.ui.rollback.decide_dialog import DecideDialog
 
 TICK_MS = 5_000  # "did it work?" is asked within five seconds of its time
 PROMPT_STYLE = "background: #f0b429; color: black; padding: 4px"
@@ -384,7 +384,7 @@ class RollbackPanel(LogPanel):
         if self.incident_id is None:
             self.problem.emit("Select or start an incident first.")
             return None
-        from commander_app.ui.decide_dialog import DecideDialog
+        from commander_app.ui.rollback.decide_dialog import DecideDialog
 
         dialog = DecideDialog(self._log, self.incident_id, self._author, self)
         dialog.accepted.connect(self.wrote)
@@ -395,7 +395,7 @@ class RollbackPanel(LogPanel):
         if self.incident_id is None:
             self.problem.emit("Select or start an incident first.")
             return None
-        from commander_app.ui.change_dialog import ChangeDialog
+        from commander_app.ui.rollback.change_dialog import ChangeDialog
 
         dialog = ChangeDialog(self._log, self.incident_id, self._author, self)
         dialog.accepted.connect(self.wrote)
@@ -403,7 +403,7 @@ class RollbackPanel(LogPanel):
         return dialog
 
     def edit_authority(self) -> AuthoritySettings:
-        from commander_app.ui.authority_settings import AuthoritySettings
+        from commander_app.ui.rollback.authority_settings import AuthoritySettings
 
         dialog = AuthoritySettings(self)
         dialog.accepted.connect(lambda: self.show_incident(self.incident_id))

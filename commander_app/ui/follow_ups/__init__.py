@@ -1,0 +1,1 @@
+"""Follow-ups: the open items every incident leaves, in the status bar and their own view."""

@@ -1,0 +1,1 @@
+"""The postmortem: its dialog and the PDF it writes."""

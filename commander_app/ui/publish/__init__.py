@@ -1,0 +1,1 @@
+"""Channels and the outbox: where updates are sent and what is waiting to go."""

@@ -1,0 +1,1 @@
+"""Rollback and decisions: the checklist panel, its tab, and the authority matrix."""

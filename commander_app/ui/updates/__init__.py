@@ -1,0 +1,1 @@
+"""Stakeholder updates and their cadence: the desk, countdowns, drafts, snoozes, templates."""
