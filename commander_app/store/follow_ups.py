@@ -11,10 +11,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from commander_app.core.events import clean_name
-from commander_app.core.follow_up_trends import ItemDates
 from commander_app.core.follow_ups import (
     STANDING_RULE,
     URGENCY,
@@ -47,6 +46,9 @@ from commander_app.store import board as board_store
 from commander_app.store.follow_ups_projection import FOLLOW_UP_COLUMNS
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.services import named_service_sql
+
+if TYPE_CHECKING:  # the trend's reader loads with the trends, not with the window
+    from commander_app.core.follow_up_trends import ItemDates
 
 
 def add_follow_up(
@@ -284,6 +286,8 @@ def item_dates(
     """When each item was written, is due and was closed, for the completion trend: real
     incidents' items, or drills' when `drills` (never both together), of these
     severities and of incidents whose updates named the service."""
+    from commander_app.core.follow_up_trends import ItemDates
+
     conditions = ["i.is_drill = :drill"]
     params: dict[str, object] = {"drill": int(drills)}
     if severities:

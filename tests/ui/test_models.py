@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.history_csv import parse_history
@@ -221,3 +222,31 @@ def test_the_selection_follows_its_incident_as_the_list_reorders(
     assert selected() == (search_slow, [search_slow])
     assert told == []  # same incident: nothing for the window to show afresh
     assert selection.currentIndex() == model.index(2, 0, QModelIndex())
+
+
+def test_incident_choices_change_in_place_and_keep_the_current_choice(
+    qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    model = IncidentChoices()
+    fire, slow, disk = (
+        IncidentChoice("01A", "Fire", True),
+        IncidentChoice("01B", "Search slow", False),
+        IncidentChoice("01C", "Disk full", False),
+    )
+    model.show([slow, fire])
+    box = QComboBox()
+    qtbot.addWidget(box)
+    box.setModel(model)
+    box.setCurrentIndex(model.row_of("01A"))
+    changes = heard(model)
+    model.show([disk, IncidentChoice("01A", "Fire (renamed)", True)])
+    qtmodeltester.check(model)
+    assert ("reset", -1) not in changes
+    assert box.currentText() == "[DRILL] Fire (renamed)"
+    assert [model.index(row).data() for row in range(model.rowCount())] == [
+        ALL_INCIDENTS,
+        "Disk full",
+        "[DRILL] Fire (renamed)",
+    ]

@@ -23,6 +23,7 @@ from commander_app.core.tracker import TRACKER_NAMES
 from commander_app.store import follow_ups as store
 from commander_app.store.follow_ups import FollowUpFilter, IncidentChoice
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.keyed_rows import update_rows
 from commander_app.ui.palette import amber, muted, warning
 from commander_app.ui.table_model import RowTableModel
 
@@ -207,9 +208,8 @@ class IncidentChoices(QAbstractListModel):
         self._choices: list[IncidentChoice] = []
 
     def show(self, choices: Sequence[IncidentChoice]) -> None:
-        self.beginResetModel()
-        self._choices = list(choices)
-        self.endResetModel()
+        """In place, below "All incidents": the combo box keeps its current incident."""
+        update_rows(self, self._choices, choices, key=lambda choice: choice.id, first_row=1)
 
     @property
     def choices(self) -> list[IncidentChoice]:

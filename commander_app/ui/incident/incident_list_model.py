@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
@@ -11,6 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from commander_app.core.model import IncidentState
 from commander_app.store.history import imported_ids
 from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.keyed_rows import update_rows
 from commander_app.ui.palette import muted, severity_colour
 
 IncidentIdRole = Qt.ItemDataRole.UserRole + 1
@@ -36,43 +35,7 @@ class IncidentListModel(QAbstractListModel):
         if unseen:
             imported = imported_ids(self._log, unseen)
             self._imported.update({incident_id: incident_id in imported for incident_id in unseen})
-        self._remove_gone({incident.id for incident in fresh})
-        self._arrange(fresh)
-        for row, incident in enumerate(fresh):
-            if self._incidents[row] != incident:
-                self._incidents[row] = incident
-                self.dataChanged.emit(self.index(row), self.index(row))
-
-    def _remove_gone(self, kept: set[str]) -> None:
-        for row in reversed(range(len(self._incidents))):
-            if self._incidents[row].id not in kept:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._incidents[row]
-                self.endRemoveRows()
-
-    def _arrange(self, fresh: Sequence[IncidentState]) -> None:
-        """Insert the new incidents and move the ones whose place changed, leaving the
-        longest run already in order where it is (the fewest moves). Walking from the
-        end, every other incident goes just before its successor in `fresh`."""
-        target = {incident.id: n for n, incident in enumerate(fresh)}
-        staying = _longest_ordered_run([target[incident.id] for incident in self._incidents])
-        for n in reversed(range(len(fresh))):
-            if n in staying:
-                continue
-            incident = fresh[n]
-            before = self.row_of(fresh[n + 1].id) if n + 1 < len(fresh) else len(self._incidents)
-            row = self.row_of(incident.id)
-            if row < 0:
-                self.beginInsertRows(QModelIndex(), before, before)
-                self._incidents.insert(before, incident)
-                self.endInsertRows()
-            elif before not in (row, row + 1):
-                # Qt counts the destination before the move: moving down, the row
-                # lands at before - 1.
-                self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), before)
-                moved = self._incidents.pop(row)
-                self._incidents.insert(before - 1 if before > row else before, moved)
-                self.endMoveRows()
+        update_rows(self, self._incidents, fresh, key=lambda incident: incident.id)
 
     def row_of(self, incident_id: str) -> int:
         for row, incident in enumerate(self._incidents):
@@ -98,25 +61,3 @@ class IncidentListModel(QAbstractListModel):
         if role == IncidentIdRole:
             return incident.id
         return None
-
-
-def _longest_ordered_run(positions: Sequence[int]) -> set[int]:
-    """The values of a longest increasing subsequence of distinct `positions`."""
-    tails: list[int] = []  # tails[k]: where the best run of length k + 1 ends
-    tail_values: list[int] = []
-    previous = [-1] * len(positions)
-    for i, value in enumerate(positions):
-        k = bisect.bisect_left(tail_values, value)
-        previous[i] = tails[k - 1] if k > 0 else -1
-        if k == len(tails):
-            tails.append(i)
-            tail_values.append(value)
-        else:
-            tails[k] = i
-            tail_values[k] = value
-    run: set[int] = set()
-    i = tails[-1] if tails else -1
-    while i >= 0:
-        run.add(positions[i])
-        i = previous[i]
-    return run
