@@ -74,6 +74,7 @@ from commander_app.ui.shortcuts import SHORTCUTS, ShortcutsDialog, by_name
 from commander_app.ui.updates.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
+    from commander_app.ui.metrics.metrics_window import MetricsWindow
     from commander_app.ui.postmortem.postmortem_dialog import PostmortemDialog
     from commander_app.ui.rollback.decide_dialog import DecideDialog
     from commander_app.ui.rollback.rollback_panel import RollbackPanel
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._refusal = ""  # the last refusal shown, taken down when the incident moves on
         self._postmortem: PostmortemDialog | None = None  # built on first use
+        self._metrics: MetricsWindow | None = None  # built on first use
         self.damage_box: QMessageBox | None = None
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
@@ -283,6 +285,7 @@ class MainWindow(QMainWindow):
         self._action(go, "board", self.focus_board)
         self._action(go, "rollback", self.focus_rollback)
         self._action(go, "follow_ups", self.follow_ups.show_view)
+        self._action(go, "metrics", self.show_metrics)
         self._action(go, "next_incident", lambda: self.step_incident(1))
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")
@@ -454,6 +457,26 @@ class MainWindow(QMainWindow):
         self._postmortem.raise_()
         self._postmortem.activateWindow()
         return self._postmortem
+
+    def show_metrics(self) -> MetricsWindow:
+        """Trends, the process review and the selected incident's figures (built on first
+        use; its reading thread stops with the window)."""
+        from commander_app.ui.metrics.metrics_window import MetricsWindow
+
+        if self._metrics is None:
+            self._metrics = MetricsWindow(self.log, self.zone, self)
+            self._metrics.open_incident.connect(self._open_from_metrics)
+            self.closing.connect(self._metrics.shut_down)
+        incident = self.current_incident()
+        self._metrics.show_for(incident.id if incident else None)
+        return self._metrics
+
+    def _open_from_metrics(self, incident_id: str) -> None:
+        self.select_incident(incident_id)
+        self.raise_()
+        self.activateWindow()
+        if self._metrics is not None:
+            self._metrics.figures.show_incident(incident_id)
 
     def draft_customer_summary(self, incident_id: str) -> DraftDialog | None:
         """The postmortem's public summary as a customers' draft, over the postmortem."""

@@ -68,6 +68,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         "Ctrl+Shift+F",
         "Follow-ups of every incident: owners, due dates, the overdue first",
     ),
+    Shortcut(
+        "metrics",
+        "Ctrl+Alt+M",
+        "Metrics: trends by month, the process review, this incident's figures",
+    ),
     Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
     Shortcut("postmortem", "Ctrl+Alt+P", "Postmortem of the selected incident"),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),

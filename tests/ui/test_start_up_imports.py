@@ -19,6 +19,10 @@ FIRST_USE = (
     "commander_app.store.import_stage",
     "commander_app.core.trends",
     "commander_app.core.history_csv",
+    "commander_app.core.follow_up_trends",
+    "commander_app.core.trends_report",
+    "commander_app.core.incident_table",
+    "commander_app.ui.metrics",
 )
 
 

@@ -1,0 +1,1 @@
+"""The Metrics window: trends over months, the process review, an incident's figures."""

@@ -1,0 +1,57 @@
+"""The Metrics window: is the team getting better? Trends over months, the process
+review of the last incidents, and the selected incident's own figures. Built the first
+time it is opened (Ctrl+Alt+M), so the main window's start-up does not pay for it."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from commander_app.store.incident_log import IncidentLog
+from commander_app.ui.metrics.figures_view import FiguresView
+from commander_app.ui.metrics.trends_view import TrendsView
+
+
+class MetricsWindow(QWidget):
+    open_incident = Signal(str)
+
+    def __init__(self, log: IncidentLog, zone: tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Metrics — Commander")
+        self.resize(1100, 640)
+        self.trends = TrendsView(log, zone)
+        self.figures = FiguresView(log)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.trends, "&Trends")
+        self.tabs.addTab(self.figures, "This &incident")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self.trends.open_incident.connect(self.open_incident)
+        close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
+        close.activated.connect(self.close)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.activated.connect(self.close)
+        refresh = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
+        refresh.activated.connect(self.refresh)
+        self._read = False
+
+    def show_for(self, incident_id: str | None) -> None:
+        """Open (or raise) the window, with the selected incident's figures."""
+        self.figures.show_incident(incident_id)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if not self._read:  # the trends are read once; F5 reads them again
+            self._read = True
+            self.trends.reload()
+
+    def refresh(self) -> None:
+        self.trends.reload()
+        self.figures.show_incident(self.figures.incident_id)
+
+    def shut_down(self) -> None:
+        """Stop what the window started: a trends read still running."""
+        self.trends.shut_down()
