@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from commander_app.cli.common import out
 from commander_app.core.errors import ValidationError
 from commander_app.core.follow_up_trends import Completion, completion, completion_lines
 from commander_app.core.incident_figures import IncidentFigures
 from commander_app.core.model import Severity
-from commander_app.core.trends import FEW, check_period, trend_lines, trends
+from commander_app.core.trends import FEW, Trend, check_period, trend_lines, trends
 from commander_app.store import environment
 from commander_app.store import follow_ups as follow_ups_store
 from commander_app.store import incident_figures as store
@@ -83,6 +84,38 @@ def _table(log: IncidentLog, args: argparse.Namespace) -> int:
     return 0
 
 
+def _charts(
+    args: argparse.Namespace,
+    found: list[Trend],
+    done: list[Completion] | None,
+    count: int,
+    severities: list[str],
+    period: str,
+) -> int:
+    """`trends --png/--svg/--html FILE`: drawn as the window draws them (without a window)."""
+    from commander_app.core.trends_report import scope_text, trends_html
+    from commander_app.ui.metrics import spread_painting as charts
+
+    charts.offscreen_painting()
+    scope = scope_text(count, period, severities, args.service, args.drills)
+    path: Path = args.png or args.svg or args.html
+    if (args.png or args.svg) and not found:
+        raise ValidationError("Name a figure to draw (--figure KEY): follow_ups is a table.")
+    try:
+        if args.png:
+            environment.write_bytes_atomically(path, charts.trends_png(found))
+        elif args.svg:
+            environment.write_atomically(path, charts.trends_svg(found))
+        else:
+            svgs = {t.key: charts.trend_svg(t) for t in found}
+            page = trends_html("Incident trends", scope, found, done, svgs)
+            environment.write_atomically(path, page)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    out(f"Written to {path} ({scope}).")
+    return 0
+
+
 def figure_lines(figures: IncidentFigures) -> list[str]:
     """One line per figure: its value, what it was measured from, and why not, if not."""
     width = max(len(f.label) for f in figures.figures)
@@ -111,6 +144,10 @@ def cmd_trends(log: IncidentLog, args: argparse.Namespace) -> int:
             log, severities=severities, service=args.service, drills=args.drills
         )
         done = completion(items, period, zone, log.clock.now())
+    if args.png or args.svg or args.html:
+        shown_severities = [s.value for s in severities]
+        completed = done if follow_ups_too else None
+        return _charts(args, found, completed, len(incidents), shown_severities, period)
     if args.json:
         report: dict[str, object] = {
             "period": period,

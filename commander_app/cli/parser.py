@@ -508,7 +508,13 @@ def add_metrics_commands(sub: Any) -> None:
         metavar="KEY",
         help="only this figure (repeat; follow_ups: the follow-up completion); see --json",
     )
-    p.add_argument("--json", action="store_true")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--png", type=Path, metavar="FILE", help="the charts, one under another")
+    shape.add_argument("--svg", type=Path, metavar="FILE", help="the charts as SVG")
+    shape.add_argument(
+        "--html", type=Path, metavar="FILE", help="a report: each figure's chart and table"
+    )
     p.set_defaults(run="metrics_commands:cmd_trends")
 
 

@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.conftest import ok
+from tests.conftest import ok, run_cli
 
 # Whole minutes from one moment: the figures are differences of the times given.
 BASE = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -165,3 +165,22 @@ def test_the_incident_table_says_which_incidents_a_deployment_caused(tmp_path: P
         json.loads(ok("metrics", "--all", "--drills", "--format", "json", db=db))[0]["drill"]
         is True
     )
+
+
+def test_trends_draw_charts_without_a_window(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    _incident(db, "Checkout failing")
+    png, svg, page = tmp_path / "t.png", tmp_path / "t.svg", tmp_path / "t.html"
+    said = ok("trends", "--figure", "time_to_mitigate", "--png", str(png), db=db)
+    assert said.strip() == f"Written to {png} (1 resolved incident, by month)."
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    ok("trends", "--figure", "time_to_mitigate", "--figure", "handoffs", "--svg", str(svg), db=db)
+    assert "Time to mitigate" in svg.read_text(encoding="utf-8")
+    ok("trends", "--severity", "2", "--html", str(page), db=db)
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<svg") == 10
+    assert "1 resolved incident, by month; SEV2" in html
+    assert "Follow-up completion" in html
+    refused = run_cli("trends", "--figure", "follow_ups", "--png", str(png), db=db)
+    assert refused.returncode != 0
+    assert "Name a figure to draw" in refused.stderr

@@ -8,6 +8,8 @@ it costs the bundle 0.1 MB and the view 9 ms of imports; see the README).
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
@@ -181,7 +183,7 @@ def paint_trend(
             painter.fillRect(QRectF(slot.left(), plot.top(), slot.width(), plot.height()), mark)
         if spread.median is not None and spread.q1 is not None and spread.q3 is not None:
             strength = 0.35 if faded else 1.0
-            box_width = slot.width() * 0.55
+            box_width = min(slot.width() * 0.55, 56.0)
             top, bottom = where.y(spread.q3), where.y(spread.q1)
             box = QRectF(centre - box_width / 2, top, box_width, max(bottom - top, 1.5))
             fill, edge, middle = (
@@ -243,16 +245,27 @@ def _axis(painter: QPainter, where: Layout, colours: ChartColours, metrics: QFon
     painter.drawLine(plot.bottomLeft(), plot.bottomRight())
 
 
-EXPORT_SIZE = QSize(960, 420)
+EXPORT_SIZE = QSize(960, 420)  # one chart; several stack downwards
 
 
 def trend_png(trend: Trend, size: QSize = EXPORT_SIZE) -> bytes:
-    """The chart as PNG bytes (printed colours, twice the pixels for a sharp print)."""
-    image = QImage(size * 2, QImage.Format.Format_ARGB32)
+    return trends_png([trend], size)
+
+
+def trend_svg(trend: Trend, size: QSize = EXPORT_SIZE) -> str:
+    return trends_svg([trend], size)
+
+
+def trends_png(trends: Sequence[Trend], size: QSize = EXPORT_SIZE) -> bytes:
+    """The charts one under another as PNG bytes (printed colours, twice the pixels for a
+    sharp print)."""
+    whole = QSize(size.width(), size.height() * max(len(trends), 1))
+    image = QImage(whole * 2, QImage.Format.Format_ARGB32)
     image.setDevicePixelRatio(2.0)
+    image.fill(ChartColours.printed().background)
     painter = QPainter(image)
     try:
-        _paint_printed(painter, trend, size)
+        _paint_printed(painter, trends, size)
     finally:
         painter.end()
     data = QByteArray()
@@ -263,27 +276,43 @@ def trend_png(trend: Trend, size: QSize = EXPORT_SIZE) -> bytes:
     return bytes(data.data())
 
 
-def _paint_printed(painter: QPainter, trend: Trend, size: QSize) -> None:
-    rect = QRectF(0, 0, size.width(), size.height())
-    paint_trend(painter, rect, trend, ChartColours.printed(), QFont())
-
-
-def trend_svg(trend: Trend, size: QSize = EXPORT_SIZE) -> str:
-    """The chart as SVG text, for a file or inline in the HTML report."""
+def trends_svg(trends: Sequence[Trend], size: QSize = EXPORT_SIZE) -> str:
+    """The charts one under another as SVG text, for a file or inline in the HTML report."""
     from PySide6.QtSvg import QSvgGenerator
 
+    whole = QSize(size.width(), size.height() * max(len(trends), 1))
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
     generator.setOutputDevice(buffer)
-    generator.setSize(size)
-    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
-    generator.setTitle(trend.label)
+    generator.setSize(whole)
+    generator.setViewBox(QRectF(0, 0, whole.width(), whole.height()))
+    generator.setTitle(", ".join(t.label for t in trends))
     painter = QPainter(generator)
-    paint_trend(
-        painter, QRectF(0, 0, size.width(), size.height()), trend, ChartColours.printed(), QFont()
-    )
-    painter.end()
+    try:
+        _paint_printed(painter, trends, size)
+    finally:
+        painter.end()
     buffer.close()
     return bytes(data.data()).decode("utf-8")
+
+
+def _paint_printed(painter: QPainter, trends: Sequence[Trend], size: QSize) -> None:
+    for n, trend in enumerate(trends):
+        rect = QRectF(0, n * size.height(), size.width(), size.height())
+        paint_trend(painter, rect, trend, ChartColours.printed(), QFont())
+
+
+def offscreen_painting() -> None:
+    """Painting needs a QGuiApplication: the CLI, which has none, gets one that opens no
+    window and needs no display."""
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        global _APP
+        _APP = QGuiApplication(["commander"])
+
+
+_APP: object = None
