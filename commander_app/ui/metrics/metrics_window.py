@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
@@ -37,6 +37,12 @@ class MetricsWindow(QWidget):
         refresh = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
         refresh.activated.connect(self.refresh)
         self._read = False
+        # The first read starts once the window has painted: its thread would otherwise
+        # share the interpreter with the first paint.
+        self._first_read = QTimer(self)
+        self._first_read.setSingleShot(True)
+        self._first_read.setInterval(0)
+        self._first_read.timeout.connect(self.trends.reload)
 
     def show_for(self, incident_id: str | None) -> None:
         """Open (or raise) the window, with the selected incident's figures."""
@@ -46,7 +52,8 @@ class MetricsWindow(QWidget):
         self.activateWindow()
         if not self._read:  # the trends are read once; F5 reads them again
             self._read = True
-            self.trends.reload()
+            self.trends.status.setText("Reading the incidents' figures…")
+            self._first_read.start()
 
     def refresh(self) -> None:
         self.trends.reload()
@@ -54,4 +61,5 @@ class MetricsWindow(QWidget):
 
     def shut_down(self) -> None:
         """Stop what the window started: a trends read still running."""
+        self._first_read.stop()
         self.trends.shut_down()

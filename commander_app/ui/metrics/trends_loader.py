@@ -41,11 +41,13 @@ class TrendsData:
     completion: tuple[Completion, ...]
     seconds: float = 0.0  # how long reading them took
     by_id: dict[str, FiguredIncident] = field(default_factory=dict)
+    services: tuple[str, ...] = ()  # every service named, for completing the filter
 
 
 def read_trends(log: IncidentLog, request: TrendsRequest, zone: tzinfo) -> TrendsData:
     """Every figure's trend and the follow-up completion, as `commander trends` has them."""
     from commander_app.store import follow_ups, incident_figures
+    from commander_app.store.services import known_services
 
     began = time.perf_counter()
     incidents = incident_figures.figured_incidents(
@@ -63,6 +65,7 @@ def read_trends(log: IncidentLog, request: TrendsRequest, zone: tzinfo) -> Trend
         tuple(done),
         time.perf_counter() - began,
         {i.incident_id: i for i in incidents},
+        tuple(known_services(log)),
     )
 
 

@@ -57,7 +57,6 @@ class TrendsView(QWidget):
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self._build()
-        self._services_loaded = False
 
     def _build(self) -> None:
         self.period = QComboBox()
@@ -149,11 +148,6 @@ class TrendsView(QWidget):
 
     def reload(self) -> None:
         """Read the figures again (on a thread) for the filters as they are now."""
-        if not self._services_loaded:
-            from commander_app.store.services import known_services
-
-            self.services.setStringList(known_services(self._log))
-            self._services_loaded = True
         self._asked = self.request()
         what = "drills" if self._asked.drills else "incidents"
         self.status.setText(f"Reading the {what}' figures…")
@@ -178,6 +172,8 @@ class TrendsView(QWidget):
             + f"  (read in {data.seconds:.1f} s)"
         )
         self.completion.show(data.completion)
+        if list(data.services) != self.services.stringList():
+            self.services.setStringList(list(data.services))
         self.completion_note.setText(
             "Open and overdue: as each period ended. Done by due date: of the items due in "
             "the period, those done by then (one never done is a miss; one dropped in time "
