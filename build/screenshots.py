@@ -5,7 +5,9 @@
 writes screenshot-1440x900.png and screenshot-1280x800.png there (8-bit PNGs when
 ImageMagick's `convert` is on the PATH). The incident is the one the layout tests
 use (tests/support/sev1.py). With --follow-ups it also writes screenshot-follow-ups.png:
-the Follow-ups view over a few weeks of incidents (tests/support/follow_ups_data.py).
+the Follow-ups view over a few weeks of incidents (tests/support/follow_ups_data.py); with
+--metrics screenshot-metrics.png: the Metrics window over 18 months of incidents
+(tests/support/metrics_data.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from commander_app.ui.main_window import MainWindow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the scenario the tests use
 from tests.support.follow_ups_data import realistic_follow_ups
+from tests.support.metrics_data import write_history
 from tests.support.sev1 import START, scripted_sev1
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -64,6 +67,8 @@ def shoot(out_dir: Path) -> list[Path]:
                 made.append(path)
         if "--follow-ups" in sys.argv:
             made.append(shoot_follow_ups(app, Path(tmp) / "follow-ups.db", out_dir))
+        if "--metrics" in sys.argv:
+            made.append(shoot_metrics(app, Path(tmp) / "metrics.db", out_dir))
     if shutil.which("convert"):
         for path in made:
             subprocess.run(
@@ -145,6 +150,32 @@ def shoot_follow_ups(app: QApplication, db: Path, out_dir: Path) -> Path:
             app.processEvents()
         path = out_dir / "screenshot-follow-ups.png"
         view.grab().save(str(path))
+        window.close()
+    return path
+
+
+def shoot_metrics(app: QApplication, db: Path, out_dir: Path) -> Path:
+    """The Metrics window's trend of time to resolve over 18 months of incidents."""
+    clock = FixedClock(START)
+    with IncidentLog(db, device_id="screenshots", clock=clock) as log:
+        write_history(log, 400, START)
+        realistic_follow_ups(log, clock)
+        window = MainWindow(log, "alice", ZONE)
+        window.resize(1440, 900)
+        window.show()
+        for _ in range(20):
+            app.processEvents()
+        metrics = window.show_metrics()
+        metrics.resize(1200, 620)
+        while metrics.trends.data is None:
+            app.processEvents()
+        chart = metrics.trends.chart
+        chart.setFocus()
+        chart.highlighted = len(chart.trend.buckets) - 1 if chart.trend else -1
+        for _ in range(20):
+            app.processEvents()
+        path = out_dir / "screenshot-metrics.png"
+        metrics.grab().save(str(path))
         window.close()
     return path
 
