@@ -1,0 +1,1 @@
+"""The Metrics window's screens: the process review of the last few incidents."""
