@@ -3,6 +3,7 @@ as one self-contained HTML page (the same tables, the bars drawn with inline CSS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import tzinfo
 from html import escape
 
@@ -11,6 +12,7 @@ from commander_app.core.postmortem_html import html_page, markdown_body
 from commander_app.core.process_review import (
     PHASE_KINDS,
     IncidentReview,
+    Phase,
     SetReview,
 )
 from commander_app.core.times import format_clock, format_duration, from_iso
@@ -31,7 +33,7 @@ def _name(review: IncidentReview) -> str:
     return f"{review.state.id[:SHORT_ID]} “{review.state.title}”{drill}"
 
 
-def _scale(reviews: tuple[IncidentReview, ...]) -> float:
+def bar_scale(reviews: Sequence[IncidentReview]) -> float:
     """The longest measured span of the set, in seconds: the shared axis's length."""
     return max((_span(r) for r in reviews), default=0.0) or 1.0
 
@@ -44,7 +46,9 @@ def _span(review: IncidentReview) -> float:
     return max((from_iso(e) - from_iso(origin)).total_seconds() for e in ends)
 
 
-def _segments(review: IncidentReview, scale: float, width: float) -> list[tuple[str, float, float]]:
+def bar_segments(
+    review: IncidentReview, scale: float, width: float
+) -> list[tuple[str, float, float]]:
     """Each measured phase as (phase key, offset, length) in units of `width`."""
     origin = review.origin
     result = []
@@ -56,16 +60,87 @@ def _segments(review: IncidentReview, scale: float, width: float) -> list[tuple[
     return result
 
 
+def bar_label(review: IncidentReview, zone: tzinfo) -> str:
+    """'Search latency · 21 Nov [DRILL]': two incidents of one title stay apart."""
+    state = review.state
+    when = review.origin or state.opened_at
+    day = f" · {from_iso(when).astimezone(zone):%d %b}" if when else ""
+    return f"{state.title}{day}{' [DRILL]' if state.is_drill else ''}"
+
+
+def bar_total(review: IncidentReview) -> float | None:
+    """From the bar's start to its last measured milestone; None when nothing is measured."""
+    measured = any(p.seconds is not None for p in review.phases)
+    return _span(review) if measured and review.origin else None
+
+
+def phase_tooltip(review: IncidentReview, phase: Phase, zone: tzinfo) -> str:
+    """What a segment says on hover: the phase, its local times, its length and, for the
+    slowest phase, the longest gap in it and what the log says held it up."""
+    origin = from_iso(review.origin or review.state.opened_at or "2000-01-01T00:00:00Z")
+
+    def when(iso: str | None) -> str:
+        return format_clock(iso, origin, zone) if iso else "—"
+
+    start = phase.start.at if phase.start else None
+    lines = [
+        f"{phase.kind.name} ({phase.kind.span})",
+        f"{when(start)} → {when(phase.end.at)} ({format_duration(phase.seconds or 0)})",
+    ]
+    if phase.note:
+        lines.append(phase.note)
+    if review.slowest is phase:
+        lines.append("The slowest phase of this incident.")
+        if review.gap is not None:
+            gap = review.gap
+            lines.append(
+                f"Longest gap: {when(gap.start)} → {when(gap.end)} "
+                f"({format_duration(gap.seconds)}): {gap.cause.text}"
+            )
+    return "\n".join(lines)
+
+
+# Steps an axis can tick at, in seconds: round numbers a person reads at a glance.
+_TICK_STEPS = (10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+
+
+def axis_ticks(scale: float, most: int) -> list[tuple[float, str]]:
+    """Ticks from 0 to `scale` seconds, at most `most` of them after 0, each with its
+    label ('0', '10m', '1h', '1h30'), on the smallest round step that fits."""
+    most = max(most, 1)
+    day = _TICK_STEPS[-1]
+    step = float(next((s for s in _TICK_STEPS if scale / s <= most), 0))
+    if not step:
+        step = day * -(-scale // (day * most))  # whole days, rounded up
+    count = int(scale // step)
+    return [(i * step, tick_label(i * step)) for i in range(count + 1)]
+
+
+def tick_label(seconds: float) -> str:
+    total = int(seconds)
+    if total == 0:
+        return "0"
+    if total < 60:
+        return f"{total}s"
+    if total < 3600:
+        return f"{total // 60}m"
+    hours, minutes = divmod(total // 60, 60)
+    if hours < 24:
+        return f"{hours}h" if minutes == 0 else f"{hours}h{minutes:02d}"
+    days, hours = divmod(hours, 24)
+    return f"{days}d" if hours == 0 else f"{days}d{hours:02d}h"
+
+
 def text_bars(review: SetReview) -> list[str]:
     """One line per incident, `BAR_COLUMNS` wide on one scale, then the axis and legend."""
-    scale = _scale(review.incidents)
+    scale = bar_scale(review.incidents)
     marks = {k.key: k.mark for k in PHASE_KINDS}
     labels = [_name(r) for r in review.incidents]
     pad = max((len(label) for label in labels), default=0)
     lines = []
     for r, label in zip(review.incidents, labels, strict=True):
         row = [" "] * BAR_COLUMNS
-        for key, offset, length in _segments(r, scale, BAR_COLUMNS):
+        for key, offset, length in bar_segments(r, scale, BAR_COLUMNS):
             first, last = round(offset), round(offset + length)
             if length > 0 and last == first:
                 last = first + 1  # a phase too short for a column still shows
@@ -174,6 +249,18 @@ def review_markdown(review: SetReview, zone: tzinfo) -> str:
     return "\n".join(lines)
 
 
+def review_details_markdown(review: SetReview, zone: tzinfo, *, summary_first: bool = False) -> str:
+    """The review without its title and bars (drawn elsewhere): each incident's table and
+    what repeats with the median per phase (first on a screen, where it is read first)."""
+    if not review.incidents:
+        return "No incidents to review.\n"
+    lines = []
+    for r in review.incidents:
+        lines += incident_markdown(r, zone)
+    summary = set_markdown(review, zone)
+    return "\n".join([*summary, *lines] if summary_first else [*lines, *summary])
+
+
 _BAR_STYLE = """
 .bars { margin: 1rem 0; } .bar-row { display: flex; align-items: center; margin: 0.2rem 0; }
 .bar-label { width: 16rem; font-size: 0.85rem; overflow: hidden; white-space: nowrap;
@@ -187,13 +274,13 @@ _BAR_STYLE = """
 
 def review_html(review: SetReview, zone: tzinfo) -> str:
     """One page with no external resources: bars in inline CSS (widths in %), tables."""
-    scale = _scale(review.incidents)
+    scale = bar_scale(review.incidents)
     rows = []
     for r in review.incidents:
         segments = "".join(
             f'<div class="seg" title="{escape(_phase_name(key))}" style="left:{offset:.2f}%;'
             f'width:{length:.2f}%;background:{PHASE_COLOURS[key]}"></div>'
-            for key, offset, length in _segments(r, scale, 100.0)
+            for key, offset, length in bar_segments(r, scale, 100.0)
         )
         rows.append(
             f'<div class="bar-row"><div class="bar-label">{escape(_name(r))}</div>'
@@ -210,12 +297,8 @@ def review_html(review: SetReview, zone: tzinfo) -> str:
         f'<p class="legend">{legend}</p></div>\n'
     )
     title = f"Process review: {_count(len(review.incidents))}"
-    tables = []
-    for r in review.incidents:
-        tables += incident_markdown(r, zone)
-    tables += set_markdown(review, zone)
     body = f"<h1>{escape(title)}</h1>\n{bars if review.incidents else ''}"
-    body += markdown_body("\n".join(tables) if review.incidents else "No incidents to review.")
+    body += markdown_body(review_details_markdown(review, zone))
     return html_page(title, body, extra_style=_BAR_STYLE)
 
 

@@ -13,7 +13,13 @@ from commander_app.core.delay_causes import ESCALATION_WORDS
 from commander_app.core.incident_figures import incident_figures
 from commander_app.core.model import Event, IncidentState, Kind, Severity, Status
 from commander_app.core.process_review import ReviewInput, review_incident, review_set
-from commander_app.core.process_review_report import review_html, review_markdown, text_bars
+from commander_app.core.process_review_report import (
+    axis_ticks,
+    review_details_markdown,
+    review_html,
+    review_markdown,
+    text_bars,
+)
 from commander_app.core.times import to_iso
 
 DAY = datetime(2026, 11, 28, tzinfo=UTC)
@@ -350,3 +356,30 @@ def test_escalation_words_do_not_take_the_status_page_for_a_page() -> None:
         False,
         False,
     ]
+
+
+def test_the_axis_ticks_at_round_minutes_and_hours_that_fit() -> None:
+    assert axis_ticks(80 * 60, 8) == [
+        (0, "0"),
+        (600, "10m"),
+        (1200, "20m"),
+        (1800, "30m"),
+        (2400, "40m"),
+        (3000, "50m"),
+        (3600, "1h"),
+        (4200, "1h10"),
+        (4800, "1h20"),
+    ]
+    assert [label for _, label in axis_ticks(80 * 60, 3)] == ["0", "30m", "1h"]
+    assert [label for _, label in axis_ticks(36 * 3600, 3)] == ["0", "12h", "1d", "1d12h"]
+    assert [label for _, label in axis_ticks(45, 5)] == ["0", "10s", "20s", "30s", "40s"]
+
+
+def test_the_details_put_what_repeats_first_on_a_screen() -> None:
+    review = review_set([refuted_chase().given(), rollback_waiting().given()], BERLIN)
+    report = review_details_markdown(review, BERLIN)
+    screen = review_details_markdown(review, BERLIN, summary_first=True)
+    assert report.index("## 01AAAAAAAA") < report.index("## Across these incidents")
+    assert screen.startswith("## Across these incidents\n")
+    assert sorted(report.splitlines()) == sorted(screen.splitlines())
+    assert "```" not in screen  # the bars are drawn beside it, not repeated as text
