@@ -160,3 +160,43 @@ def test_the_axis_and_labels_read_plainly() -> None:
     assert nice_axis(101) == (125.0, 25.0)
     assert bucket_label("2026-03") == "Mar 26"
     assert bucket_label("2026-Q4") == "Q4 26"
+
+
+def test_the_process_review_tab_opens_an_incident_in_the_main_window(
+    window: MainWindow, log: IncidentLog, clock: FixedClock, qtbot: QtBot
+) -> None:
+    ids = write_history(log, 5, clock.now() - timedelta(days=1), months=1)
+    window.live.poll(force=True)
+    metrics = opened(window, qtbot)
+    assert metrics.review.is_empty()  # read when its tab is first shown
+    metrics.activateWindow()
+    qtbot.waitUntil(metrics.isActiveWindow)
+    qtbot.keyClick(metrics.trends.service, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    assert metrics.tabs.currentWidget() is metrics.review
+    review = metrics.review.review
+    assert review is not None
+    assert len(review.incidents) == 3  # the last three resolved
+    metrics.review.bars.setFocus()
+    with qtbot.waitSignal(metrics.open_incident, timeout=2000) as chosen:
+        qtbot.keyClick(metrics.review.bars, Qt.Key.Key_Down)
+        qtbot.keyClick(metrics.review.bars, Qt.Key.Key_Return)
+    assert chosen.args[0] in ids
+    current = window.current_incident()
+    assert current is not None
+    assert current.id == chosen.args[0]
+
+
+def test_each_tab_reaches_its_controls_by_distinct_alt_letters(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    metrics = opened(window, qtbot)
+    tabs = [metrics.tabs.tabText(n) for n in range(metrics.tabs.count())]
+    for page in (metrics.trends, metrics.review):
+        texts = [w.text() for w in page.findChildren(QAbstractButton)]
+        texts += [w.text() for w in page.findChildren(QLabel) if w.buddy() is not None]
+        letters = [m.group(1).lower() for t in tabs + texts for m in [re.search(r"&(\w)", t)] if m]
+        assert len(letters) == len(set(letters)), letters

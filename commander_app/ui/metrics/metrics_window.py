@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.metrics.figures_view import FiguresView
+from commander_app.ui.metrics.review_view import ReviewView
 from commander_app.ui.metrics.trends_view import TrendsView
 
 
@@ -23,13 +24,16 @@ class MetricsWindow(QWidget):
         self.setWindowTitle("Metrics — Commander")
         self.resize(1100, 640)
         self.trends = TrendsView(log, zone)
+        self.review = ReviewView(log, zone)
         self.figures = FiguresView(log)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.trends, "&Trends")
+        self.tabs.addTab(self.review, "&Process review")
         self.tabs.addTab(self.figures, "This &incident")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.trends.open_incident.connect(self.open_incident)
+        self.review.open_incident.connect(self.open_incident)
         close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
         close.activated.connect(self.close)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
@@ -57,9 +61,12 @@ class MetricsWindow(QWidget):
 
     def refresh(self) -> None:
         self.trends.reload()
+        if self.review.isVisible():  # else it is read when its tab is first shown
+            self.review.refresh()
         self.figures.show_incident(self.figures.incident_id)
 
     def shut_down(self) -> None:
         """Stop what the window started: a trends read still running."""
         self._first_read.stop()
         self.trends.shut_down()
+        self.review.shut_down()

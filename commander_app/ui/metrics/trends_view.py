@@ -82,8 +82,8 @@ class TrendsView(QWidget):
         filters = QHBoxLayout()
         for text, widget in (
             ("&By", self.period),
-            ("Se&verity", self.severity),
-            ("Ser&vice", self.service),
+            ("&Severity", self.severity),
+            ("Servi&ce", self.service),
         ):
             label = QLabel(text)
             label.setBuddy(widget)
