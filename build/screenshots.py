@@ -176,6 +176,11 @@ def shoot_metrics(app: QApplication, db: Path, out_dir: Path) -> Path:
             app.processEvents()
         path = out_dir / "screenshot-metrics.png"
         metrics.grab().save(str(path))
+        metrics.tabs.setCurrentWidget(metrics.review)
+        metrics.review.last.setValue(5)
+        for _ in range(20):
+            app.processEvents()
+        metrics.grab().save(str(out_dir / "screenshot-review.png"))
         window.close()
     return path
 
