@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from commander_app.core.board import owner_missing
 from commander_app.core.clock import SystemClock
@@ -113,6 +114,19 @@ def out(text: str) -> None:
     except OSError as exc:  # a closed pipe (BrokenPipeError) or a full or gone device
         silence_stdout()
         raise OutputClosedError(f"{OUTPUT_CLOSED} ({exc.strerror or exc}.)") from None
+
+
+def write_output(output: Path | None, text: str, written: str | None = None) -> None:
+    """A command's result to `-o FILE`, atomically (or to standard output for none or
+    '-'); `written` is what to say once the file is written ("Written to FILE.")."""
+    if output is None or str(output) == "-":
+        out(text.rstrip("\n"))
+        return
+    try:
+        environment.write_atomically(output, text)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {output}: {exc.strerror}.") from None
+    out(written or f"Written to {output}.")
 
 
 OUTPUT_CLOSED = (

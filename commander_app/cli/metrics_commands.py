@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from commander_app.cli.common import out
+from commander_app.cli.common import out, write_output
 from commander_app.core.errors import ValidationError
 from commander_app.core.follow_up_trends import Completion, completion, completion_lines
 from commander_app.core.incident_figures import IncidentFigures
@@ -73,14 +73,7 @@ def _table(log: IncidentLog, args: argparse.Namespace) -> int:
         writer.writerow([name for name, _ in COLUMNS])
         writer.writerows([csv_cell(row[name]) for name, _ in COLUMNS] for row in rows)
         text = buffer.getvalue()
-    if args.output is None or str(args.output) == "-":
-        out(text.rstrip("\n"))
-        return 0
-    try:
-        environment.write_atomically(args.output, text)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {args.output}: {exc.strerror}.") from None
-    out(f"Written {len(rows)} incident(s) to {args.output}.")
+    write_output(args.output, text, f"Written {len(rows)} incident(s) to {args.output}.")
     return 0
 
 

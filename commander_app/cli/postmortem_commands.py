@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TextIO
 
-from commander_app.cli.common import author, out, read_text, target
+from commander_app.cli.common import author, out, read_text, target, write_output
 from commander_app.core.bodies import entry_text
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import IncidentState
@@ -168,14 +168,7 @@ def _export(log: IncidentLog, incident: IncidentState, args: argparse.Namespace)
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
-    if args.output is None or str(args.output) == "-":
-        out(text.rstrip("\n"))
-        return
-    try:
-        environment.write_atomically(args.output, text)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {args.output}: {exc.strerror}.") from None
-    out(f"Written to {args.output}.")
+    write_output(args.output, text)
 
 
 def print_earlier(log: IncidentLog, incident_id: str, stream: TextIO) -> int:

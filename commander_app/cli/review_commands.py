@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from commander_app.cli.common import out
+from commander_app.cli.common import write_output
 from commander_app.core.errors import ValidationError
 from commander_app.core.process_review import review_set
 from commander_app.core.process_review_report import review_html, review_markdown
@@ -23,12 +23,5 @@ def cmd_review(log: IncidentLog, args: argparse.Namespace) -> int:
     zone = environment.local_zone()
     review = review_set(review_inputs(log, incidents), zone)
     text = review_html(review, zone) if args.format == "html" else review_markdown(review, zone)
-    if args.output is None or str(args.output) == "-":
-        out(text.rstrip("\n"))
-        return 0
-    try:
-        environment.write_atomically(args.output, text)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {args.output}: {exc.strerror}.") from None
-    out(f"Written to {args.output}.")
+    write_output(args.output, text)
     return 0

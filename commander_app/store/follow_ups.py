@@ -44,6 +44,7 @@ from commander_app.core.postmortem_words import ActionWords
 from commander_app.core.times import to_iso
 from commander_app.store import board as board_store
 from commander_app.store.follow_ups_projection import FOLLOW_UP_COLUMNS
+from commander_app.store.incident_filters import incident_filter
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.services import named_service_sql
 
@@ -288,15 +289,7 @@ def item_dates(
     severities and of incidents whose updates named the service."""
     from commander_app.core.follow_up_trends import ItemDates
 
-    conditions = ["i.is_drill = :drill"]
-    params: dict[str, object] = {"drill": int(drills)}
-    if severities:
-        names = [f":sev{n}" for n in range(len(severities))]
-        conditions.append(f"i.severity IN ({', '.join(names)})")
-        params.update({f"sev{n}": s.value for n, s in enumerate(severities)})
-    if service and service.strip():
-        conditions.append(named_service_sql("f.incident_id", "service"))
-        params["service"] = service.strip()
+    conditions, params = incident_filter("i", severities=severities, service=service, drills=drills)
     rows = log.conn.execute(
         "SELECT f.id, f.incident_id, f.opened_at, f.due, f.state, f.closed_at "
         "FROM follow_ups f JOIN incidents i ON i.id = f.incident_id "

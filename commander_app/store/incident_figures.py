@@ -176,20 +176,12 @@ def figured_incidents(
     incident's figures are still moving), real ones unless `drills` (drills are kept
     apart everywhere), of these severities and of a service its updates named."""
     from commander_app.core.trends import FiguredIncident
-    from commander_app.store.services import named_service_sql
+    from commander_app.store.incident_filters import incident_filter
 
     fill_missing(log)
-    conditions = ["i.is_drill = :drill"]
-    params: dict[str, object] = {"drill": int(drills)}
+    conditions, params = incident_filter("i", severities=severities, service=service, drills=drills)
     if resolved_only:
         conditions.append("i.status = 'resolved'")
-    if severities:
-        names = [f":sev{n}" for n in range(len(severities))]
-        conditions.append(f"i.severity IN ({', '.join(names)})")
-        params.update({f"sev{n}": s.value for n, s in enumerate(severities)})
-    if service and service.strip():
-        conditions.append(named_service_sql("i.id", "service"))
-        params["service"] = service.strip()
     rows = log.conn.execute(
         "SELECT i.id, i.title, COALESCE(i.impact_started_at, i.opened_at), f.figures "
         "FROM incidents i JOIN incident_figures f ON f.incident_id = i.id "

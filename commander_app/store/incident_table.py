@@ -14,9 +14,9 @@ from commander_app.core.incident_table import IncidentRecord
 from commander_app.core.model import DecisionKind, Kind, Outcome, Severity
 from commander_app.core.postmortem import FactorCategory
 from commander_app.store import incident_figures
+from commander_app.store.incident_filters import incident_filter
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import STATE_EVENTS_SQL
-from commander_app.store.services import named_service_sql
 
 if TYPE_CHECKING:
     from commander_app.core.cadence_policy import CadencePolicy
@@ -39,17 +39,9 @@ def incident_records(
     from commander_app.store.services import incident_services
 
     incident_figures.fill_missing(log)
-    conditions = ["i.is_drill = :drill"]
-    params: dict[str, object] = {"drill": int(drills)}
+    conditions, params = incident_filter("i", severities=severities, service=service, drills=drills)
     if resolved_only:
         conditions.append("i.status = 'resolved'")
-    if severities:
-        names = [f":sev{n}" for n in range(len(severities))]
-        conditions.append(f"i.severity IN ({', '.join(names)})")
-        params.update({f"sev{n}": s.value for n, s in enumerate(severities)})
-    if service and service.strip():
-        conditions.append(named_service_sql("i.id", "service"))
-        params["service"] = service.strip()
     columns = ", ".join(f"i.{c.strip()}" for c in _COLUMNS.split(","))
     rows = log.conn.execute(
         f"SELECT {columns}, f.figures FROM incidents i "
