@@ -16,10 +16,19 @@ _DUE_SQL = f"('{OutboxState.QUEUED.value}', '{OutboxState.RETRYING.value}')"
 
 
 def waiting_count(log: IncidentLog) -> tuple[int, int]:
-    """(waiting to go out, failed and needing a person): the window's badge."""
+    """(updates waiting to go out, failed and needing a person): the window's badge."""
+    return _counts(log, "outbox")
+
+
+def push_count(log: IncidentLog) -> tuple[int, int]:
+    """(follow-ups waiting for their tracker, pushes failed and needing a person)."""
+    return _counts(log, "tracker_pushes")
+
+
+def _counts(log: IncidentLog, table: str) -> tuple[int, int]:
     row = log.conn.execute(
         f"SELECT sum(state IN ({WAITING_SQL})), sum(state = '{OutboxState.FAILED.value}') "
-        "FROM outbox"
+        f"FROM {table}"
     ).fetchone()
     return int(row[0] or 0), int(row[1] or 0)
 

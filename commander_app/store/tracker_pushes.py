@@ -257,6 +257,22 @@ def cancel(log: IncidentLog, row_id: str) -> TrackerPush:
 # -- reading ------------------------------------------------------------------------
 
 
+def latest_for(log: IncidentLog, action_id: str) -> TrackerPush | None:
+    """The follow-up's most recent push (to any tracker), None if it never had one."""
+    row = log.conn.execute(
+        f"{_SELECT} WHERE action_id = ? ORDER BY seq DESC LIMIT 1", [action_id]
+    ).fetchone()
+    return None if row is None else _push(row)
+
+
+def first_failed(log: IncidentLog) -> TrackerPush | None:
+    """The oldest push that failed and waits for a person (the badge opens it)."""
+    row = log.conn.execute(
+        f"{_SELECT} WHERE state = ? ORDER BY seq LIMIT 1", [OutboxState.FAILED.value]
+    ).fetchone()
+    return None if row is None else _push(row)
+
+
 def entry(log: IncidentLog, row_id: str) -> TrackerPush:
     """One push by id, or by an unambiguous start of its id (as the CLI prints it)."""
     missing = f"There is no push '{row_id}' of a follow-up to a tracker."

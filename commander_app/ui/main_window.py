@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         self.start_button.clicked.connect(lambda: self.ask_and_open(drill=False))
         self.drill_button.clicked.connect(lambda: self.ask_and_open(drill=True))
         self.follow_ups_button.clicked.connect(self.follow_ups.show_view)
+        self.publishing.pushes_wanted.connect(self.follow_ups.show_failed_push)
         self.capture.entry_ready.connect(self.write_entry)
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
         self.timeline_view.hit_chosen.connect(self._on_hit)

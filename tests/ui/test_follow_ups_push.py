@@ -239,3 +239,64 @@ def test_closing_the_window_stops_the_runners_thread(
     window.close()
     qtbot.waitUntil(lambda: not runner_threads(), timeout=5_000)
     assert not view.isVisible()
+
+
+def failed_push(
+    window: MainWindow, view: FollowUpsView, log: IncidentLog, clock: FixedClock,
+    qtbot: QtBot, httpserver: HTTPServer,
+) -> FakeGitHub:  # fmt: skip
+    """A push the tracker refuses for good (401: the token is wrong)."""
+    fake = serve_github(log, clock, httpserver)
+    fake.trouble = Trouble(status=401)
+    assert view.push_selected() is not None
+    qtbot.waitUntil(lambda: pushes(log) == [("gh", "failed")], timeout=10_000)
+    qtbot.waitUntil(lambda: not window.publishing.runner.busy, timeout=10_000)
+    return fake
+
+
+def test_a_failed_push_is_retried_from_the_view_and_the_badge_leads_to_it(
+    window: MainWindow,
+    view: FollowUpsView,
+    log: IncidentLog,
+    clock: FixedClock,
+    qtbot: QtBot,
+    httpserver: HTTPServer,
+) -> None:
+    fake = failed_push(window, view, log, clock, qtbot, httpserver)
+    window.publishing.refresh()
+    assert window.publishing.badge.text() == "Outbox: empty; 1 follow-up push failed"
+    view.close()
+    view.table.clearSelection()
+    qtbot.mouseClick(window.publishing.badge, Qt.MouseButton.LeftButton)  # to the item
+    assert view.isVisible()
+    assert view.selected() is not None
+    strip = view.push_strip
+    assert strip.isVisible()
+    assert strip.label.text().startswith("The push of A1 to gh failed: ")
+    fake.trouble = None  # the token is fixed
+    qtbot.mouseClick(strip.retry_button, Qt.MouseButton.LeftButton)
+    assert not strip.isVisible()
+    assert view.outcome_line.text() == "Pushing A1 to gh again…"
+    sent_out(window, qtbot, fake)
+    assert pushes(log) == [("gh", "sent")]
+    window.publishing.refresh()
+    assert window.publishing.badge.text() == "Outbox: empty"
+
+
+def test_a_failed_push_can_be_given_up_from_the_view(
+    window: MainWindow,
+    view: FollowUpsView,
+    log: IncidentLog,
+    clock: FixedClock,
+    qtbot: QtBot,
+    httpserver: HTTPServer,
+) -> None:
+    failed_push(window, view, log, clock, qtbot, httpserver)
+    view.table.selectRow(0)
+    view.push_strip.show_for(view.selected())
+    assert view.push_strip.isVisible()
+    assert view.push_strip.cancel()
+    assert view.outcome_line.text() == "The push of A1 to gh is given up."
+    assert pushes(log) == [("gh", "cancelled")]
+    view.push_strip.show_for(view.selected())
+    assert not view.push_strip.isVisible()

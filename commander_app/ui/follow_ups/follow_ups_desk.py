@@ -83,6 +83,16 @@ class FollowUpsDesk(QObject):
         self._view.table.setFocus()
         return self._view
 
+    def show_failed_push(self) -> FollowUpsView | None:
+        """The view, on the oldest follow-up whose push to its tracker failed."""
+        from commander_app.store.tracker_pushes import first_failed
+
+        push = first_failed(self._log)
+        view = self.show_view()
+        if push is not None:
+            view.show_item(push.action_id, push.incident_id)
+        return view
+
     def on_attempt(self, row_id: str, _state: str, line: str) -> None:
         """The window's runner tried an update or a push; the view tells its own push's."""
         if self._view is not None:

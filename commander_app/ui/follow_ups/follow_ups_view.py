@@ -49,6 +49,7 @@ from commander_app.ui.follow_ups.follow_ups_model import (
     FollowUpsModel,
     IncidentChoices,
 )
+from commander_app.ui.follow_ups.push_strip import PushStrip
 
 REFRESH_MS = 60_000  # due soon and overdue move with the clock, not only with the log
 # Columns sized to a typical text, never by reading every row (ten thousand of them).
@@ -115,6 +116,7 @@ class FollowUpsView(QDialog):
     ) -> None:
         super().__init__(parent)
         self._log, self._author = log, author
+        self.push_strip = PushStrip(log, zone)
         self.setWindowTitle("Follow-ups of every incident")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.resize(1280, 640)
@@ -240,6 +242,7 @@ class FollowUpsView(QDialog):
         layout.addWidget(self.empty_note)
         layout.addWidget(self.error)
         layout.addWidget(self.outcome_line)
+        layout.addWidget(self.push_strip)
         layout.addLayout(buttons)
 
     def _connect_signals(self) -> None:
@@ -257,6 +260,8 @@ class FollowUpsView(QDialog):
         self.wont_button.clicked.connect(self.drop_selected)
         self.reopen_button.clicked.connect(self.reopen_selected)
         self.push_button.clicked.connect(self.push_selected)
+        self.push_strip.retried.connect(self._on_retried)
+        self.push_strip.cancelled.connect(self._tell)
         self.close_button.clicked.connect(self.close)
 
     # -- showing -------------------------------------------------------------
@@ -350,6 +355,7 @@ class FollowUpsView(QDialog):
             self.push_button,
         ):
             button.setEnabled(chosen)
+        self.push_strip.show_for(self.selected())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -508,7 +514,28 @@ class FollowUpsView(QDialog):
         self.push_queued.emit(line)
         return push
 
+    def _on_retried(self, push_id: str, line: str) -> None:
+        self._pushing = push_id
+        self._tell(line)
+        self.push_queued.emit(line)
+
     def on_attempt(self, row_id: str, line: str) -> None:
         """The window's runner tried a push: if it is the one queued here, say how it went."""
         if row_id == self._pushing:
             self._tell(line)
+            self.push_strip.show_for(self.selected())
+
+    def show_item(self, item_id: str, incident_id: str) -> bool:
+        """Select one item (the badge's failed push): its incident chosen, closed items
+        shown if it is closed, so it is on the list whatever the filters were."""
+        self.owner_filter.clear()
+        self.priority_filter.setCurrentIndex(0)
+        self.overdue_only.setChecked(False)
+        self.load_choices()
+        self.incident_filter.setCurrentIndex(max(self.choices.row_of(incident_id), 0))
+        if self.model.row_of(item_id) < 0:
+            self.show_closed.setChecked(True)
+        row = self.model.row_of(item_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0

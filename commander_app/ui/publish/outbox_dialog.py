@@ -26,7 +26,7 @@ from commander_app.core.outbox import OutboxState
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
-from commander_app.store.outbox_status import waiting_count
+from commander_app.store.outbox_status import push_count, waiting_count
 from commander_app.ui.error_line import ErrorLine
 from commander_app.ui.publish.outbox_model import OutboxModel
 
@@ -111,11 +111,18 @@ class OutboxDialog(QDialog):
         chosen = self.selected()
         self.model.show(store.entries(self._log, limit=500), self._log.clock.now())
         waiting, failed = waiting_count(self._log)
-        self.summary.setText(
+        _, pushes_failed = push_count(self._log)
+        summary = (
             f"{waiting} waiting to go out, {failed} failed."
             if waiting or failed
             else "Nothing is waiting to go out."
         )
+        if pushes_failed:
+            summary += (
+                f" {pushes_failed} follow-up push(es) to a tracker failed: retry or cancel "
+                "them in the Follow-ups view (Ctrl+Shift+F)."
+            )
+        self.summary.setText(summary)
         if chosen is not None:
             for row in range(self.model.rowCount()):
                 if self.model.entry(row).id == chosen.id:

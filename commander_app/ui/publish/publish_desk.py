@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from commander_app.core.outbox import OutboxState
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.outbox_status import waiting_count
+from commander_app.store.outbox_status import push_count, waiting_count
 from commander_app.ui.publish.outbox_runner import OutboxRunner
 from commander_app.ui.updates.cadence_strip import AMBER, RED
 
@@ -33,6 +33,7 @@ _BADGE_STYLE = {
 class PublishDesk(QObject):
     message = Signal(str)  # one line for the status bar
     delivered = Signal()  # something was sent or failed: the log has new comms events
+    pushes_wanted = Signal()  # the badge asked for a failed push of a follow-up
 
     def __init__(self, log: IncidentLog, author: str, zone: tzinfo, window: QWidget) -> None:
         super().__init__(window)
@@ -40,9 +41,13 @@ class PublishDesk(QObject):
         self.runner = OutboxRunner(log, self)
         self.badge = QPushButton()
         self.badge.setFlat(False)
-        self.badge.setToolTip("The outbox: updates waiting to go out, and any that failed")
-        self.badge.clicked.connect(self.show_outbox)
+        self.badge.setToolTip(
+            "The outbox: updates waiting to go out, any that failed, and follow-ups whose push "
+            "to a tracker failed"
+        )
+        self.badge.clicked.connect(self.open_badge)
         self._outbox: OutboxDialog | None = None
+        self._pushes_failed, self._updates_pending = 0, False
         self._channels: ChannelSettings | None = None
         self.runner.attempted.connect(self._on_attempt)
         self.runner.drained.connect(self.refresh)
@@ -63,6 +68,7 @@ class PublishDesk(QObject):
 
     def refresh(self) -> None:
         waiting, failed = waiting_count(self._log)
+        _, pushes_failed = push_count(self._log)
         if failed:
             text, look = f"Outbox: {failed} failed", "failed"
             if waiting:
@@ -71,6 +77,11 @@ class PublishDesk(QObject):
             text, look = f"Outbox: {waiting} waiting", "waiting"
         else:
             text, look = "Outbox: empty", "empty"
+        if pushes_failed:
+            text += f"; {pushes_failed} follow-up push{'es' if pushes_failed > 1 else ''} failed"
+            look = "failed"
+        self._pushes_failed = pushes_failed
+        self._updates_pending = bool(waiting or failed)
         self.badge.setText(text)
         self.badge.setStyleSheet(_BADGE_STYLE[look])
         if self._outbox is not None and self._outbox.isVisible():
@@ -94,6 +105,13 @@ class PublishDesk(QObject):
         self.delivered.emit()
         if state == OutboxState.FAILED.value:
             self.refresh()
+
+    def open_badge(self) -> None:
+        """The outbox, unless only a follow-up's push needs someone: then that item."""
+        if self._pushes_failed and not self._updates_pending:
+            self.pushes_wanted.emit()
+        else:
+            self.show_outbox()
 
     def show_outbox(self) -> OutboxDialog:
         from commander_app.ui.publish.outbox_dialog import OutboxDialog
