@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
         self.follow_ups.wrote.connect(lambda: self.live.poll(force=True))
         self.follow_ups.push_queued.connect(self.publishing.push_queued)
         self.publishing.runner.attempted.connect(self.follow_ups.on_attempt)
+        self.follow_ups.pull_asked.connect(lambda: self.publishing.runner.pull(self.author))
+        self.publishing.runner.pulled.connect(self.follow_ups.on_pulled)
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(self.show_refusal)

@@ -300,3 +300,29 @@ def test_a_failed_push_can_be_given_up_from_the_view(
     assert pushes(log) == [("gh", "cancelled")]
     view.push_strip.show_for(view.selected())
     assert not view.push_strip.isVisible()
+
+
+def test_an_issue_closed_on_the_tracker_is_read_back_from_the_view(
+    window: MainWindow,
+    view: FollowUpsView,
+    log: IncidentLog,
+    clock: FixedClock,
+    qtbot: QtBot,
+    httpserver: HTTPServer,
+) -> None:
+    fake = serve_github(log, clock, httpserver)
+    assert view.push_selected() is not None
+    sent_out(window, qtbot, fake)
+    fake.close(1, "completed")
+    qtbot.mouseClick(view.pull_button, Qt.MouseButton.LeftButton)
+    assert view.outcome_line.text() == "Reading the trackers…"
+    assert not view.pull_button.isEnabled()  # one read at a time
+    done = f"From the trackers: A1 (GitHub): Done (closed in GitHub as completed): {CANARY}"
+    qtbot.waitUntil(lambda: view.outcome_line.text() == done, timeout=10_000)
+    assert view.pull_button.isEnabled()
+    assert not view.error.isVisible()
+    qtbot.mouseClick(view.pull_button, Qt.MouseButton.LeftButton)  # logged once
+    qtbot.waitUntil(
+        lambda: view.outcome_line.text() == "No pushed follow-up changed on its tracker.",
+        timeout=10_000,
+    )

@@ -31,6 +31,7 @@ FOLLOW_UP_KINDS = frozenset({Kind.ACTION, Kind.INCIDENT})
 class FollowUpsDesk(QObject):
     wrote = Signal()  # the view logged an answer or a move
     push_queued = Signal(str)  # the view queued a push: the line to show; send it now
+    pull_asked = Signal()  # the view asked to read the trackers back
 
     def __init__(self, log: IncidentLog, author: str, zone: tzinfo, window: QWidget) -> None:
         super().__init__(window)
@@ -75,6 +76,7 @@ class FollowUpsDesk(QObject):
             self._view = FollowUpsView(self._log, self._author, self._zone, self._window)
             self._view.wrote.connect(self.wrote)
             self._view.push_queued.connect(self.push_queued)
+            self._view.pull_asked.connect(self.pull_asked)
         else:
             self._view.refresh()
         self._view.show()
@@ -92,6 +94,10 @@ class FollowUpsDesk(QObject):
         if push is not None:
             view.show_item(push.action_id, push.incident_id)
         return view
+
+    def on_pulled(self, changed: list[str], problems: list[str]) -> None:
+        if self._view is not None:
+            self._view.on_pulled(changed, problems)
 
     def on_attempt(self, row_id: str, _state: str, line: str) -> None:
         """The window's runner tried an update or a push; the view tells its own push's."""

@@ -110,6 +110,7 @@ class FollowUpsView(QDialog):
 
     wrote = Signal()  # an answer or a move was logged; the window reads it back
     push_queued = Signal(str)  # a push waits for its tracker: the line to show; send it now
+    pull_asked = Signal()  # read the pushed items' states back from their trackers
 
     def __init__(
         self, log: IncidentLog, author: str, zone: tzinfo, parent: QWidget | None = None
@@ -195,6 +196,7 @@ class FollowUpsView(QDialog):
         self.wont_button = QPushButton("&Won't do…")
         self.reopen_button = QPushButton("&Reopen")
         self.push_button = QPushButton("Push to &tracker…")
+        self.pull_button = QPushButton("Read bac&k from trackers")
         self.close_button = QPushButton("Close")
         tips = {
             self.accept_button: "The owner accepts the item (commander action ack)",
@@ -204,6 +206,8 @@ class FollowUpsView(QDialog):
             self.wont_button: "Not doing it is a decision: give the reason (commander action wont)",
             self.reopen_button: "Open it again (commander action reopen)",
             self.push_button: "Make it an issue in GitHub or Jira, once (commander action push)",
+            self.pull_button: "What the trackers say of every pushed item: closed there, "
+            "reopened, reassigned (commander action pull)",
         }
         for button, tip in tips.items():
             button.setToolTip(tip)
@@ -232,6 +236,7 @@ class FollowUpsView(QDialog):
             self.wont_button,
             self.reopen_button,
             self.push_button,
+            self.pull_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch()
@@ -260,6 +265,7 @@ class FollowUpsView(QDialog):
         self.wont_button.clicked.connect(self.drop_selected)
         self.reopen_button.clicked.connect(self.reopen_selected)
         self.push_button.clicked.connect(self.push_selected)
+        self.pull_button.clicked.connect(self.pull_back)
         self.push_strip.retried.connect(self._on_retried)
         self.push_strip.cancelled.connect(self._tell)
         self.close_button.clicked.connect(self.close)
@@ -513,6 +519,22 @@ class FollowUpsView(QDialog):
         self._tell(line)
         self.push_queued.emit(line)
         return push
+
+    def pull_back(self) -> None:
+        """Ask the window's runner to read the trackers (on its thread)."""
+        self.error.say("")
+        self._tell("Reading the trackers…")
+        self.pull_button.setEnabled(False)
+        self.pull_asked.emit()
+
+    def on_pulled(self, changed: list[str], problems: list[str]) -> None:
+        self.pull_button.setEnabled(True)
+        if changed:
+            self._tell("From the trackers: " + "; ".join(changed))
+        else:
+            self._tell("No pushed follow-up changed on its tracker.")
+        self.error.say("\n".join(problems))
+        self.refresh()
 
     def _on_retried(self, push_id: str, line: str) -> None:
         self._pushing = push_id

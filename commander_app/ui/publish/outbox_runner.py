@@ -33,6 +33,8 @@ class _Drainer:
         self._path, self._device_id, self._clock, self._bridge = path, device_id, clock, bridge
         self._wake = threading.Event()
         self.stopping = False
+        # Set: the next pass also reads the trackers back, writing as this person.
+        self.pull_by: str | None = None
         self._thread = threading.Thread(target=self._run, name="commander-outbox", daemon=True)
         self._thread.start()
 
@@ -59,6 +61,7 @@ class _Drainer:
                     logger.exception("opening the log to drain the outbox failed")
                 else:
                     self._drain(log)
+                    self._pull(log)
                 self._bridge.finished.emit()
         finally:
             if log is not None:
@@ -91,11 +94,28 @@ class _Drainer:
             except Exception:  # the log stays usable; the next poke tries again
                 logger.exception("%s failed", what)
 
+    def _pull(self, log: IncidentLog) -> None:
+        """What the trackers say of the pushed follow-ups, when someone asked."""
+        who, self.pull_by = self.pull_by, None
+        if who is None or self.stopping:
+            return
+        from commander_app.publish.secrets import SecretStore
+        from commander_app.publish.tracker_worker import pull_states
+
+        try:
+            result = pull_states(log, SecretStore(), author=who)
+        except Exception:  # the log stays usable; the person can ask again
+            logger.exception("reading the trackers back failed")
+            self._bridge.pulled.emit([], ["Reading the trackers failed: see the log file."])
+            return
+        self._bridge.pulled.emit(list(result.changed), list(result.problems))
+
 
 class _Bridge(QObject):
     """Signals emitted on the drainer's thread, delivered on the GUI thread."""
 
     attempted = Signal(str, str, str)  # outbox or push id, state, one line for the person
+    pulled = Signal(list, list)  # what changed on the trackers, the problems met
     finished = Signal()
 
 
@@ -104,6 +124,7 @@ class OutboxRunner(QObject):
 
     attempted = Signal(str, str, str)
     drained = Signal()
+    pulled = Signal(list, list)  # lines: what changed on the trackers; the problems met
 
     def __init__(self, log: IncidentLog, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +132,7 @@ class OutboxRunner(QObject):
         self._drainer: _Drainer | None = None
         self._bridge = _Bridge(self)
         self._bridge.attempted.connect(self.attempted)
+        self._bridge.pulled.connect(self.pulled)
         self._bridge.finished.connect(self._on_finished)
         self.busy = False
         self._again = False
@@ -131,12 +153,19 @@ class OutboxRunner(QObject):
         if self.busy:
             self._again = True  # one more pass when this one ends
             return
-        if self._drainer is None:
-            self._drainer = _Drainer(
-                self._log.path, self._log.device_id, self._log.clock, self._bridge
-            )
+        self._drainer = self._drainer or self._new_drainer()
         self.busy = True
         self._drainer.poke()
+
+    def _new_drainer(self) -> _Drainer:
+        return _Drainer(self._log.path, self._log.device_id, self._log.clock, self._bridge)
+
+    def pull(self, author: str) -> None:
+        """Read the pushed follow-ups' states back from their trackers (on the thread),
+        after anything waiting to go out; `pulled` says what changed."""
+        self._drainer = self._drainer or self._new_drainer()
+        self._drainer.pull_by = author
+        self.poke()
 
     def _on_finished(self) -> None:
         self.busy = False
