@@ -200,3 +200,20 @@ def test_each_tab_reaches_its_controls_by_distinct_alt_letters(
         texts += [w.text() for w in page.findChildren(QLabel) if w.buddy() is not None]
         letters = [m.group(1).lower() for t in tabs + texts for m in [re.search(r"&(\w)", t)] if m]
         assert len(letters) == len(set(letters)), letters
+
+
+def test_every_figure_at_a_glance_and_exported_together(
+    window: MainWindow, log: IncidentLog, clock: FixedClock, qtbot: QtBot, tmp_path: Path
+) -> None:
+    write_history(log, 30, clock.now(), months=3)
+    trends = opened(window, qtbot).trends
+    trends.figures.setCurrentIndex(trends.figures.model().index(11, 0))
+    assert trends.pages.currentWidget() is trends.overview
+    assert [c.trend.key if c.trend else None for c in trends.small_charts] == [
+        t.key
+        for t in trends.data.trends  # type: ignore[union-attr]
+    ]
+    assert trends.export("svg", tmp_path / "all.svg")
+    page = (tmp_path / "all.svg").read_text(encoding="utf-8")
+    assert "Time to detect" in page
+    assert "Handoffs of command" in page

@@ -159,6 +159,11 @@ def paint_trend(
     painter.setPen(colours.text)
     unit = f" ({scale.unit})" if scale.unit else ""
     title = f"{trend.label}{unit}: median and interquartile range"
+    title_metrics = QFontMetricsF(title_font)
+    if title_metrics.horizontalAdvance(title) > rect.width() - 8:  # a small chart
+        title = title_metrics.elidedText(
+            f"{trend.label}{unit}", Qt.TextElideMode.ElideRight, rect.width() - 8
+        )
     painter.drawText(
         QRectF(rect.left(), rect.top() + 2, rect.width(), line + 4),
         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
@@ -172,7 +177,12 @@ def paint_trend(
     widest = max(
         (metrics.horizontalAdvance(bucket_label(b.bucket)) for b in trend.buckets), default=0
     )
-    short = bool(where.slots) and widest > where.slots[0].width() - 4
+    slot_width = where.slots[0].width() if where.slots else 1.0
+    short = widest > slot_width - 4
+    # Where even "Mar" does not fit, every k-th bucket is labelled (the tooltip has all).
+    month = metrics.horizontalAdvance("May") + 4
+    every = max(1, math.ceil(month / slot_width)) if short else 1
+    counts = metrics.horizontalAdvance("n=888") + 4 <= slot_width
     for n, spread in enumerate(trend.buckets):
         slot = where.slots[n]
         centre = slot.center().x()
@@ -207,9 +217,13 @@ def paint_trend(
         label.setAlphaF(0.5 if faded else 0.9)
         painter.setPen(label)
         below = plot.bottom() + 4
-        for row, text in enumerate(_labels(trend, n, short)):
+        labels = _labels(trend, n, short) if n % every == 0 else ("", "", "")
+        if not counts:
+            labels = (labels[0], "", *labels[2:])
+        room = max(slot.width() * every, metrics.horizontalAdvance("2026") + 4)
+        for row, text in enumerate(labels):
             painter.drawText(
-                QRectF(slot.left(), below + row * line, slot.width(), line),
+                QRectF(centre - room / 2, below + row * line, room, line),
                 Qt.AlignmentFlag.AlignHCenter,
                 text,
             )

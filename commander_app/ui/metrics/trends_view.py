@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -43,6 +45,7 @@ from commander_app.ui.metrics.spread_chart import SpreadChart
 from commander_app.ui.metrics.trends_loader import TrendsData, TrendsLoader, TrendsRequest
 
 COMPLETION = "Follow-up completion"
+OVERVIEW = "Every figure at a glance"
 ALL_SEVERITIES = "All severities"
 
 
@@ -97,7 +100,7 @@ class TrendsView(QWidget):
         self.error = ErrorLine()
         self.figures = QListView()
         self.figures.setModel(
-            QStringListModel([label for _, label in TREND_FIGURES] + [COMPLETION])
+            QStringListModel([label for _, label in TREND_FIGURES] + [COMPLETION, OVERVIEW])
         )
         self.figures.setCurrentIndex(self.figures.model().index(4, 0))  # time to resolve
         self.figures.setMaximumWidth(260)
@@ -116,9 +119,20 @@ class TrendsView(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.completion_note)
         column.addWidget(self.completion_table, 1)
+        self.small_charts = [SpreadChart() for _ in TREND_FIGURES]
+        grid_page = QWidget()
+        grid = QGridLayout(grid_page)
+        for n, small in enumerate(self.small_charts):
+            small.setMinimumSize(360, 230)
+            small.incident_chosen.connect(self.open_incident)
+            grid.addWidget(small, n // 2, n % 2)
+        self.overview = QScrollArea()
+        self.overview.setWidget(grid_page)
+        self.overview.setWidgetResizable(True)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.chart)
         self.pages.addWidget(self.completion_page)
+        self.pages.addWidget(self.overview)
         split = QSplitter()
         split.addWidget(self.figures)
         split.addWidget(self.pages)
@@ -190,9 +204,12 @@ class TrendsView(QWidget):
     # -- showing ---------------------------------------------------------------
 
     def current_key(self) -> str | None:
-        """The chosen figure's key; None for the follow-up completion."""
+        """The chosen figure's key; None for the follow-up completion and the overview."""
         row = self.figures.currentIndex().row()
         return TREND_FIGURES[row][0] if 0 <= row < len(TREND_FIGURES) else None
+
+    def overview_shown(self) -> bool:
+        return self.figures.currentIndex().row() == len(TREND_FIGURES) + 1
 
     def current_trend(self) -> Trend | None:
         key = self.current_key()
@@ -201,6 +218,13 @@ class TrendsView(QWidget):
         return next((t for t in self.data.trends if t.key == key), None)
 
     def _show_figure(self) -> None:
+        if self.overview_shown():
+            self.pages.setCurrentWidget(self.overview)
+            by_id = self.data.by_id if self.data else {}
+            trends = self.data.trends if self.data else ()
+            for small, trend in zip(self.small_charts, trends, strict=False):
+                small.show_trend(trend, by_id)
+            return
         if self.current_key() is None:
             self.pages.setCurrentWidget(self.completion_page)
             return
@@ -218,20 +242,21 @@ class TrendsView(QWidget):
 
     def export(self, kind: str, path: Path) -> bool:
         """Write the chart (png, svg) or the whole report (html); says why not, if not."""
-        from commander_app.ui.metrics.spread_painting import trend_png, trend_svg
+        from commander_app.ui.metrics.spread_painting import trends_png, trends_svg
 
         trend = self.current_trend()
         if self.data is None:
             self.error.say("The figures are still being read: export when they are shown.")
             return False
-        if kind in ("png", "svg") and trend is None:
+        charts = list(self.data.trends) if self.overview_shown() else [trend] if trend else []
+        if kind in ("png", "svg") and not charts:
             self.error.say("Choose a figure's chart to export (the completion is in the report).")
             return False
         try:
-            if kind == "png" and trend is not None:
-                environment.write_bytes_atomically(path, trend_png(trend))
-            elif kind == "svg" and trend is not None:
-                environment.write_atomically(path, trend_svg(trend))
+            if kind == "png":
+                environment.write_bytes_atomically(path, trends_png(charts))
+            elif kind == "svg":
+                environment.write_atomically(path, trends_svg(charts))
             else:
                 environment.write_atomically(path, self.report_html())
         except OSError as exc:
