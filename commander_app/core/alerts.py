@@ -176,7 +176,7 @@ def check_alert_body(body: dict[str, object]) -> None:
     if body.get("triage") is not None:
         if body.get("fingerprint") is not None:
             raise ValidationError("A triage is of a group of alerts, not of one alert.")
-        if body["triage"] not in {t.value for t in AlertTriage}:
+        if body["triage"] not in tuple(t.value for t in AlertTriage):  # a dict is no error
             raise ValidationError("A triage is cause, symptom, noise or unknown.")
         _short(body.get("group"), "alert group", MAX_GROUP_KEY)
         if body.get("hypothesis") is not None:

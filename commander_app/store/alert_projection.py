@@ -75,7 +75,8 @@ class ExecutesMany(Executes, Protocol):
 
 def projected(event: Event) -> bool:
     """An alert event this projection folds: from a source, or a triage (not a typed one)."""
-    return "fingerprint" in event.body or "triage" in event.body
+    body = event.body
+    return body.get("fingerprint") is not None or body.get("triage") is not None
 
 
 def apply(conn: Executes, events: Iterable[Event]) -> None:
@@ -84,7 +85,7 @@ def apply(conn: Executes, events: Iterable[Event]) -> None:
     triages: list[dict[str, object]] = []
     for e in events:
         body = e.body
-        if "fingerprint" in body:
+        if body.get("fingerprint") is not None:
             group = str(body.get("group", ""))
             alerts.append(
                 {
@@ -101,7 +102,7 @@ def apply(conn: Executes, events: Iterable[Event]) -> None:
                     "fires": int(body.get("state") == "firing"),
                 }
             )
-        elif "triage" in body:
+        elif body.get("triage") is not None:
             triages.append(
                 {
                     "incident_id": e.incident_id,

@@ -161,3 +161,14 @@ def test_a_batch_for_an_unknown_incident_writes_nothing(log: IncidentLog, incide
     with pytest.raises(NotFoundError):
         ingest(log, "01" + "0" * 24, incoming(alert(1)), author="am")
     assert count(log) == before
+
+
+def test_odd_imported_alert_bodies_are_refused_or_kept_as_text(
+    log: IncidentLog, incident_id: str
+) -> None:
+    """A hand-edited bundle's alert: null structured fields leave a plain alert; a triage
+    that is not text is refused in words (never a crash or a broken projection)."""
+    log.append(incident_id, Kind.ALERT, {"text": "x", "fingerprint": None}, author="bo")
+    assert groups(log, incident_id) == []
+    with pytest.raises(ValidationError, match="cause, symptom, noise or unknown"):
+        log.append(incident_id, Kind.ALERT, {"text": "x", "triage": {"a": 1}}, author="bo")
