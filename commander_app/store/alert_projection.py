@@ -134,6 +134,46 @@ def _alert_events(conn: Executes, incident_id: str | None) -> list[Event]:
     return [e for e in (row_to_event(r) for r in rows) if projected(e)]
 
 
+def expected_rows(conn: Executes, incident_id: str) -> list[tuple[object, ...]]:
+    """What `stored_rows` should read, folded in Python from the events (read only): the
+    same rule as the upserts, so `commander check` can tell a table out of step."""
+    alerts: dict[str, dict[str, object]] = {}
+    triages: dict[str, dict[str, object]] = {}
+    events = sorted(_alert_events(conn, incident_id), key=lambda e: (e.occurred_at, e.id))
+    for e in events:
+        body = e.body
+        if body.get("fingerprint") is not None:
+            fingerprint = str(body["fingerprint"])
+            group = str(body.get("group", ""))
+            fires = int(body.get("state") == "firing")
+            row = alerts.get(fingerprint)
+            alerts[fingerprint] = {
+                "incident_id": incident_id,
+                "fingerprint": fingerprint,
+                "group_key": group,
+                "group_id": group_id(group),
+                "name": body.get("name", ""),
+                "source": body.get("source", ""),
+                "state": body.get("state", "firing"),
+                "first_seen": row["first_seen"] if row else e.occurred_at,
+                "last_seen": e.occurred_at,
+                "last_event": e.id,
+                "fires": int(str(row["fires"])) + fires if row else fires,
+            }
+        elif body.get("triage") is not None:
+            triages[str(body.get("group", ""))] = {
+                "incident_id": incident_id,
+                "group_key": body.get("group", ""),
+                "triage": body["triage"],
+                "hypothesis": body.get("hypothesis"),
+                "triaged_at": e.occurred_at,
+                "event_id": e.id,
+            }
+    return [tuple(alerts[k][c] for c in ALERT_COLUMNS) for k in sorted(alerts)] + [
+        tuple(triages[k][c] for c in TRIAGE_COLUMNS) for k in sorted(triages)
+    ]
+
+
 def refresh(conn: Executes, incident_id: str) -> None:
     """Rewrite one incident's rows from its alert events, inside the caller's transaction."""
     conn.execute("DELETE FROM alerts WHERE incident_id = ?", [incident_id])

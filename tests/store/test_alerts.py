@@ -172,3 +172,21 @@ def test_odd_imported_alert_bodies_are_refused_or_kept_as_text(
     assert groups(log, incident_id) == []
     with pytest.raises(ValidationError, match="cause, symptom, noise or unknown"):
         log.append(incident_id, Kind.ALERT, {"text": "x", "triage": {"a": 1}}, author="bo")
+
+
+def test_the_check_tells_a_table_out_of_step_and_the_rebuild_mends_it(
+    log: IncidentLog, incident_id: str, clock: FixedClock
+) -> None:
+    from commander_app.store.health import check_log
+
+    ingest(log, incident_id, incoming(alert(1), alert(2)), author="am")
+    clock.advance(timedelta(minutes=10))
+    ingest(log, incident_id, incoming(alert(1, "resolved")), author="am")
+    triage(log, incident_id, groups(log, incident_id)[0], AlertTriage.NOISE, hypothesis=None,
+           author="bo")  # fmt: skip
+    assert alert_projection.expected_rows(log.conn, incident_id) == rows(log, incident_id)
+    assert not [p for p in check_log(log) if "alerts table" in p]
+    log.conn.execute("UPDATE alerts SET fires = 7")
+    assert [p for p in check_log(log) if "alerts table" in p]
+    log.rebuild_projection()
+    assert not [p for p in check_log(log) if "alerts table" in p]
