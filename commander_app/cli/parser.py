@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cadence_commands(sub, who, which, when)
     add_template_commands(sub, which)
     add_publish_commands(sub, who, which)
+    add_alert_commands(sub, who, which)
 
     p = sub.add_parser("list", help="list incidents (open ones by default)")
     p.add_argument("--all", action="store_true", help="include resolved incidents")
@@ -557,6 +558,48 @@ def add_cadence_commands(
 
 
 KEEP_CARRIED_HELP = "keep the impact and workaround carried from an earlier phase's update"
+
+
+def add_alert_commands(
+    sub: Any, who: argparse.ArgumentParser, which: argparse.ArgumentParser
+) -> None:
+    """`alerts receive|import|list|triage|attach`: monitoring's alerts in the log."""
+    p = sub.add_parser(
+        "alerts", help="alerts from Alertmanager and PagerDuty: in, grouped, triaged"
+    )
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    receive = steps.add_parser(
+        "receive",
+        parents=[who, which],
+        help="run the webhook receiver in the foreground (Ctrl+C stops it)",
+    )
+    receive.add_argument("--port", type=int, default=9095, help="default 9095")
+    receive.add_argument(
+        "--host", metavar="HOST", help="default 127.0.0.1 (this laptop only); another only if given"
+    )
+    receive.add_argument(
+        "--token-file", metavar="FILE", help="require `Authorization: Bearer` with this token"
+    )
+    receive.set_defaults(run="alert_commands:cmd_receive")
+    imported = steps.add_parser(
+        "import",
+        parents=[who, which],
+        help="alerts from a file: Alertmanager JSON, PagerDuty JSON or CSV (all or nothing)",
+    )
+    imported.add_argument("file", metavar="FILE")
+    imported.set_defaults(run="alert_commands:cmd_import")
+    listing = steps.add_parser("list", parents=[which], help="the incident's alert groups")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run="alert_commands:cmd_list")
+    triaged = steps.add_parser("triage", parents=[who, which], help="triage a group of alerts")
+    triaged.add_argument("group", metavar="GROUP", help="its id in `alerts list`, or alert name")
+    triaged.add_argument("triage", metavar="TRIAGE", help="cause, symptom, noise or unknown")
+    triaged.add_argument("--hypothesis", metavar="H", help="the hypothesis it is linked to (H2)")
+    triaged.set_defaults(run="alert_commands:cmd_triage")
+    attach = steps.add_parser(
+        "attach", parents=[who, which], help="bring the inbox's alerts into an incident"
+    )
+    attach.set_defaults(run="alert_commands:cmd_attach")
 
 
 def add_template_commands(sub: Any, which: argparse.ArgumentParser) -> None:

@@ -153,6 +153,25 @@ class DecisionBody(BoardBody):
     note: NotRequired[str | None]
 
 
+class AlertBody(TypedDict):
+    """An alert (`core.alerts`): a typed text; or one from a source, with its fingerprint
+    and what goes with it; or the triage of a group of them."""
+
+    text: str
+    source: NotRequired[str]  # alertmanager | pagerduty | csv
+    fingerprint: NotRequired[str]
+    state: NotRequired[str]  # firing | resolved
+    name: NotRequired[str]
+    labels: NotRequired[dict[str, str]]
+    annotations: NotRequired[dict[str, str]]
+    starts_at: NotRequired[str]  # UTC ISO-8601
+    ends_at: NotRequired[str]
+    url: NotRequired[str]
+    group: NotRequired[str]  # the group key (`core.alert_payloads.group_key`)
+    triage: NotRequired[str]  # an AlertTriage: a triage event only
+    hypothesis: NotRequired[str | None]  # the hypothesis a triaged group is linked to
+
+
 # -- stakeholder updates, the rollback record, the postmortem ---------------------------
 
 
@@ -272,6 +291,10 @@ def read_action(event: Entry) -> ActionBody:
 
 def read_decision(event: Entry) -> DecisionBody:
     return cast(DecisionBody, _of(event, Kind.DECISION))
+
+
+def read_alert(event: Entry) -> AlertBody:
+    return cast(AlertBody, _of(event, Kind.ALERT))
 
 
 def read_comms(event: Entry) -> CommsBody:

@@ -194,6 +194,10 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
             _check_checklist_fields(body)
         elif kind is Kind.DIVERGENCE:
             _check_divergence_fields(body)
+        elif kind is Kind.ALERT and len(body) > 1:  # more than a typed alert's text
+            from commander_app.core.alerts import check_alert_body  # it builds on this
+
+            check_alert_body(body)
     elif kind is Kind.INCIDENT:
         action = body.get("action")
         if action not in ("opened", "renamed"):

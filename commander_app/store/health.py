@@ -208,11 +208,28 @@ def _projection_problems(log: IncidentLog, skip: _Skip) -> list[str]:
     for extra in set(stored) - set(ids):
         problems.append(f"incident {extra} has no events; run `commander check --rebuild`")
     problems += _follow_up_problems(log, ids)
+    problems += _alert_problems(log, ids)
     problems += [
         f"incident {i}: its kept figures differ from its events; run `commander check --rebuild`"
         for i in incident_figures.out_of_step(log.conn, ids)
     ]
     return problems
+
+
+def _alert_problems(log: IncidentLog, ids: list[str]) -> list[str]:
+    """The alerts tables against a refold of each incident's alert events (read only)."""
+    with_alerts = {r[0] for r in log.conn.execute("SELECT DISTINCT incident_id FROM alerts")} | {
+        r[0] for r in log.conn.execute("SELECT DISTINCT incident_id FROM alert_triage")
+    }
+    found = log.conn.execute("SELECT DISTINCT incident_id FROM events WHERE kind = 'alert'")
+    from commander_app.store import alert_projection as rows
+
+    return [
+        f"incident {i}: its alerts table differs from its alert events; "
+        "run `commander check --rebuild`"
+        for i in sorted(with_alerts | {r[0] for r in found})
+        if i in ids and rows.expected_rows(log.conn, i) != rows.stored_rows(log.conn, i)
+    ]
 
 
 def _follow_up_problems(log: IncidentLog, ids: list[str]) -> list[str]:

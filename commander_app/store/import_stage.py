@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from commander_app.core import projection
 from commander_app.core.ids import new_ulid
 from commander_app.core.times import from_iso, to_iso
-from commander_app.store import follow_ups_projection, incident_figures
+from commander_app.store import alert_projection, follow_ups_projection, incident_figures
 from commander_app.store.database import write_transaction
 
 if TYPE_CHECKING:
@@ -162,6 +162,7 @@ def _project(log: IncidentLog, import_id: str, incident_id: str) -> None:
             log.write_projection(state)
         follow_ups_projection.refresh(conn, incident_id)
         incident_figures.refresh(conn, incident_id)
+        alert_projection.refresh(conn, incident_id)
         conn.execute("DELETE FROM pending_imports WHERE id = ?", [import_id])
 
 

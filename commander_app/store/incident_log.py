@@ -373,6 +373,11 @@ class IncidentLog:
             # Its kept figures are out of date: dropped here, folded again when next read
             # (a hypothesis on a long board would otherwise refold the board on each write).
             self.conn.execute("DELETE FROM incident_figures WHERE incident_id = ?", [incident_id])
+        alerts = [e for e in new_events if e.kind is Kind.ALERT and len(e.body) > 1]
+        if alerts:  # from a monitoring source, or a triage (not a typed `!text`)
+            from commander_app.store import alert_projection
+
+            alert_projection.apply(self.conn, [e for e in alerts if alert_projection.projected(e)])
 
     def _state_events(self, incident_id: str) -> list[Event]:
         return decoded(
@@ -409,6 +414,9 @@ class IncidentLog:
             from commander_app.store import incident_figures
 
             incident_figures.rebuild(self.conn)
+            from commander_app.store import alert_projection
+
+            alert_projection.rebuild(self.conn)
         return len(ids)
 
     # -- reading -----------------------------------------------------------

@@ -325,6 +325,51 @@ def m010_incident_figures(db: Database) -> None:
     incident_figures.rebuild(db)  # type: ignore[arg-type]  # either takes parameters
 
 
+ALERTS_SQL = """
+    CREATE TABLE alerts (
+        incident_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        state TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_event TEXT NOT NULL,
+        fires INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, fingerprint)
+    ) WITHOUT ROWID;
+    CREATE INDEX alerts_by_group ON alerts (incident_id, group_id);
+    CREATE TABLE alert_triage (
+        incident_id TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        triage TEXT NOT NULL,
+        hypothesis TEXT,
+        triaged_at TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        PRIMARY KEY (incident_id, group_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE alert_inbox (
+        seq INTEGER PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        alert TEXT NOT NULL CHECK (json_valid(alert))
+    );
+"""
+
+
+def m012_alerts(db: Database) -> None:
+    """Alerts from monitoring (`store.alert_projection`): each incident's alerts by
+    fingerprint, the triage of their groups, and an inbox for alerts that arrive while no
+    incident is open; filled from the events (a new log has none, and does not load the
+    projection's module at start-up)."""
+    _run_statements(db, ALERTS_SQL)
+    if db.execute("SELECT 1 FROM events WHERE kind = 'alert' LIMIT 1").fetchone():
+        from commander_app.store import alert_projection
+
+        alert_projection.rebuild(db)  # type: ignore[arg-type]  # either takes parameters
+
+
 STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m001_event_log", m001_event_log),
     ("m002_full_text_search", m002_full_text_search),
@@ -336,6 +381,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m008_tracker_pushes", m008_tracker_pushes),
     ("m009_import_stage", m009_import_stage),
     ("m010_incident_figures", m010_incident_figures),
+    ("m012_alerts", m012_alerts),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 

@@ -12,6 +12,7 @@ KNOWN_MIGRATIONS = (
     "m008_tracker_pushes",
     "m009_import_stage",
     "m010_incident_figures",
+    "m012_alerts",  # m011 is the runbooks' (another branch)
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

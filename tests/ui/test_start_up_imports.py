@@ -23,6 +23,11 @@ FIRST_USE = (
     "commander_app.core.trends_report",
     "commander_app.core.incident_table",
     "commander_app.ui.metrics",
+    "commander_app.core.alert_payloads",
+    "commander_app.core.alerts",
+    "commander_app.store.alert_projection",
+    "commander_app.store.alerts",
+    "commander_app.cli.alert_commands",
 )
 
 
