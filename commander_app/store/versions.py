@@ -12,6 +12,7 @@ KNOWN_MIGRATIONS = (
     "m008_tracker_pushes",
     "m009_import_stage",
     "m010_incident_figures",
+    "m011_runbooks",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"
