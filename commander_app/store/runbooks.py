@@ -192,7 +192,7 @@ def refresh_index(conn: sqlite3.Connection, folder: Path, now: datetime) -> Refr
                     [stat.st_mtime_ns, stat.st_size, row_id],
                 )
                 continue
-            _write_row(conn, row_id, folder, path, stat, digest, parsed, at)
+            _write_row(conn, folder, path, stat, digest, parsed, at)
             added += row_id is None
             changed += row_id is not None
         for row_id in gone:
@@ -203,7 +203,6 @@ def refresh_index(conn: sqlite3.Connection, folder: Path, now: datetime) -> Refr
 
 def _write_row(
     conn: sqlite3.Connection,
-    row_id: int | None,
     folder: Path,
     path: Path,
     stat: os.stat_result,
@@ -222,22 +221,18 @@ def _write_row(
         "problems": problems_to_json(parsed.problems),
         "indexed_at": at,
     }
-    if row_id is None:
-        cursor = conn.execute(
-            "INSERT INTO runbooks (path, name, mtime_ns, size, sha256, parsed, problems, "
-            "indexed_at) VALUES (:path, :name, :mtime_ns, :size, :sha256, :parsed, :problems, "
-            ":indexed_at)",
-            values,
-        )
-        row_id = cursor.lastrowid
-    else:
-        conn.execute(
-            "UPDATE runbooks SET path = :path, name = :name, mtime_ns = :mtime_ns, "
-            "size = :size, sha256 = :sha256, parsed = :parsed, problems = :problems, "
-            "indexed_at = :indexed_at WHERE id = :id",
-            {**values, "id": row_id},
-        )
-        conn.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [row_id])
+    # An upsert by path: another command (or the window) may have indexed the same new
+    # file between this refresh's look at the index and its write.
+    row_id = conn.execute(
+        "INSERT INTO runbooks (path, name, mtime_ns, size, sha256, parsed, problems, "
+        "indexed_at) VALUES (:path, :name, :mtime_ns, :size, :sha256, :parsed, :problems, "
+        ":indexed_at) ON CONFLICT (path) DO UPDATE SET name = excluded.name, "
+        "mtime_ns = excluded.mtime_ns, size = excluded.size, sha256 = excluded.sha256, "
+        "parsed = excluded.parsed, problems = excluded.problems, "
+        "indexed_at = excluded.indexed_at RETURNING id",
+        values,
+    ).fetchone()[0]
+    conn.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [row_id])
     conn.execute(
         "INSERT INTO runbooks_fts (rowid, name, title, service, answers, body, path) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -276,17 +271,18 @@ def indexed_runbooks(conn: sqlite3.Connection) -> list[IndexedRunbook]:
 
 def find_runbook(conn: sqlite3.Connection, name: str) -> IndexedRunbook:
     """By its name (`database/pool-exhausted`), its file name, or a prefix of either
-    that only one runbook has."""
+    that only one runbook has, else a part of the name only one has (`pool`)."""
     typed = name.strip().removesuffix(".md")
     everything = indexed_runbooks(conn)
+
+    def base(r: IndexedRunbook) -> str:
+        return r.name.rsplit("/", 1)[-1]
+
     for exact in (
         [r for r in everything if r.name == typed],
-        [r for r in everything if r.name.rsplit("/", 1)[-1] == typed],
-        [
-            r
-            for r in everything
-            if r.name.startswith(typed) or r.name.rsplit("/", 1)[-1].startswith(typed)
-        ],
+        [r for r in everything if base(r) == typed],
+        [r for r in everything if r.name.startswith(typed) or base(r).startswith(typed)],
+        [r for r in everything if typed and typed in r.name],
     ):
         if len(exact) == 1:
             return exact[0]

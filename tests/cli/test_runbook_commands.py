@@ -84,6 +84,12 @@ def test_a_query_with_no_word_is_one_plain_line(db: Path) -> None:
     assert "Type at least one word" in fails("runbook", "search", '"" ()', db=db)
 
 
+def test_show_finds_a_shipped_runbook_by_a_word_of_its_name(db: Path) -> None:
+    shown = ok("runbook", "show", "pool", db=db)
+    assert shown.startswith("Database connection pool exhausted  (database-pool-exhausted)\n")
+    assert "→ If you see cl_waiting at 0 and sv_idle above 0: continue to step 5" in shown
+
+
 def test_show_prints_the_steps_and_the_trust_line(db: Path, folder: Path) -> None:
     shown = ok("runbook", "show", "search-slow", "--folder", str(folder), db=db)
     assert shown.startswith("Search is slow  (search-slow)\n")

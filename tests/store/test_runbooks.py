@@ -75,6 +75,7 @@ def test_the_index_follows_the_folder(log: IncidentLog, folder: Path) -> None:
 
     (folder / "new.md").unlink()
     assert _refresh(log, folder) == store.RefreshReport(removed=1, unchanged=2)
+    assert log.conn.execute("SELECT count(*) FROM runbooks").fetchone()[0] == 2
     assert store.search_runbooks(log.conn, "brandnew") == []
     assert log.conn.execute("SELECT count(*) FROM runbooks_fts").fetchone()[0] == 2
 
@@ -91,6 +92,28 @@ def test_an_edit_made_outside_the_app_is_noticed(log: IncidentLog, folder: Path)
     assert runbook.steps[0].decisions[0].target == "the storage lead"
     assert [h.name for h in store.search_runbooks(log.conn, "storage")] == ["db/pool"]
     assert [h.name for h in store.search_runbooks(log.conn, "DBA")] == ["disk"]
+
+
+def test_a_file_another_command_indexed_meanwhile_is_updated_not_doubled(
+    log: IncidentLog, folder: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two commands refresh at once: both saw no row for the new file; the second to
+    write updates the first one's row."""
+    _refresh(log, folder)
+    _write(folder, "late.md", POOL)
+    read = store.read_runbook_file
+    with IncidentLog(db_path, device_id="device-other") as other:
+
+        def meanwhile(path: Path) -> object:
+            monkeypatch.setattr(store, "read_runbook_file", read)
+            assert _refresh(other, folder).added == 1  # the other command, in between
+            return read(path)
+
+        monkeypatch.setattr(store, "read_runbook_file", meanwhile)
+        assert _refresh(log, folder).added == 1
+    rows = [r.name for r in store.indexed_runbooks(log.conn)]
+    assert rows == ["db/pool", "disk", "late"]
+    assert log.conn.execute("SELECT count(*) FROM runbooks_fts").fetchone()[0] == 3
 
 
 def test_a_touched_file_with_the_same_bytes_is_not_read_again(
@@ -155,6 +178,7 @@ def test_find_by_name_file_name_or_unique_prefix(log: IncidentLog, folder: Path)
     assert store.find_runbook(log.conn, "db/pool").name == "db/pool"
     assert store.find_runbook(log.conn, "pool.md").name == "db/pool"
     assert store.find_runbook(log.conn, "di").name == "disk"
+    assert store.find_runbook(log.conn, "oo").name == "db/pool"  # a part only one name has
     _write(folder, "diskette.md", POOL)
     _refresh(log, folder)
     with pytest.raises(ValidationError, match="could be any of: disk, diskette"):
