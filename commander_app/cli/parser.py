@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_board_commands(sub, who, which, when)
     add_postmortem_commands(sub, who)
     add_metrics_commands(sub)
+    add_runbook_commands(sub)
 
     # -- the rollback checklist, the decision record and the divergence register --------
     # (`decide` and `status` are defined with the board and the log commands.)
@@ -517,6 +518,37 @@ def add_metrics_commands(sub: Any) -> None:
         "--html", type=Path, metavar="FILE", help="a report: each figure's chart and table"
     )
     p.set_defaults(run="metrics_commands:cmd_trends")
+
+
+def add_runbook_commands(sub: Any) -> None:
+    """The runbook library: `runbook list|search|show|check`."""
+    folder = _Parser(add_help=False)
+    folder.add_argument(
+        "--folder",
+        type=Path,
+        metavar="DIR",
+        help="the runbook folder (default: $COMMANDER_RUNBOOKS, runbooks.toml, the examples)",
+    )
+    p = sub.add_parser("runbook", help="the runbook library: list, search, show, check")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    step = steps.add_parser("list", parents=[folder], help="every runbook in the folder")
+    step.set_defaults(run="runbook_commands:cmd_list")
+    step = steps.add_parser("search", parents=[folder], help="full-text search, best first")
+    step.add_argument("query", metavar="QUERY")
+    step.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    step.add_argument("--json", action="store_true")
+    step.set_defaults(run="runbook_commands:cmd_search")
+    step = steps.add_parser("show", parents=[folder], help="a runbook's steps and trust line")
+    step.add_argument("name", metavar="NAME", help="its name (`runbook list`) or a prefix")
+    step.set_defaults(run="runbook_commands:cmd_show")
+    step = steps.add_parser(
+        "check", parents=[folder], help="problems as path:line, and the trust report"
+    )
+    step.add_argument("--json", action="store_true")
+    step.add_argument(
+        "--stale-after", type=int, default=180, metavar="DAYS", help="default 180 days"
+    )
+    step.set_defaults(run="runbook_commands:cmd_check")
 
 
 def add_cadence_commands(

@@ -325,6 +325,32 @@ def m010_incident_figures(db: Database) -> None:
     incident_figures.rebuild(db)  # type: ignore[arg-type]  # either takes parameters
 
 
+def m011_runbooks(db: Database) -> None:
+    """The runbook index (`store.runbooks`): one row per Markdown file of the runbook
+    folder, with what was read from it, and full-text search over it. A cache of the
+    files, never the source of truth: a refresh compares size and mtime, then the hash."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE runbooks (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            parsed TEXT CHECK (parsed IS NULL OR json_valid(parsed)),
+            problems TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(problems)),
+            indexed_at TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE runbooks_fts USING fts5(
+            name, title, service, answers, body, path UNINDEXED,
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        """,
+    )
+
+
 ALERTS_SQL = """
     CREATE TABLE alerts (
         incident_id TEXT NOT NULL,
@@ -381,6 +407,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m008_tracker_pushes", m008_tracker_pushes),
     ("m009_import_stage", m009_import_stage),
     ("m010_incident_figures", m010_incident_figures),
+    ("m011_runbooks", m011_runbooks),
     ("m012_alerts", m012_alerts),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS

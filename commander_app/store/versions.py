@@ -12,7 +12,8 @@ KNOWN_MIGRATIONS = (
     "m008_tracker_pushes",
     "m009_import_stage",
     "m010_incident_figures",
-    "m012_alerts",  # m011 is the runbooks' (another branch)
+    "m011_runbooks",
+    "m012_alerts",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

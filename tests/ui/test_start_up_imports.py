@@ -9,7 +9,8 @@ from pathlib import Path
 
 from tests.support.first_paint import after_first_paint
 
-HEAVY = ("jinja2", "requests", "sqlite_utils", "keyring", "socket", "smtplib", "markdown_it")
+HEAVY = ("jinja2", "requests", "sqlite_utils", "keyring", "socket", "smtplib", "markdown_it",
+         "yaml", "mdit_py_plugins")  # fmt: skip
 FIRST_USE = (
     "commander_app.core.templates",
     "commander_app.publish",
@@ -28,6 +29,9 @@ FIRST_USE = (
     "commander_app.store.alert_projection",
     "commander_app.store.alerts",
     "commander_app.cli.alert_commands",
+    "commander_app.core.runbook",
+    "commander_app.store.runbook",
+    "commander_app.cli.runbook_commands",
 )
 
 
