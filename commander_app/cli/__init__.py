@@ -37,6 +37,14 @@ def _guard_output() -> None:
             setattr(sys, name, _TerminalSafe(stream))
 
 
+def _tell_about_the_playbook() -> None:
+    """If the command read the playbook and it was migrated or broken, say so (once)."""
+    from commander_app.store.playbook import news
+
+    for line in news():
+        print(f"commander: warning: {line}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     window, rest = build_window_parser().parse_known_args(argv)
     if not rest:  # no command: the window, without building every subcommand's parser
@@ -56,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for finished in log.finished_imports:
                 print(f"commander: {finished.describe()}", file=sys.stderr)
             result: int = command(log, args)
+            _tell_about_the_playbook()
             if result == 0 and log.backup_problem is None:
                 try:
                     log.maybe_backup()  # after the output: the entry is already safe

@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_postmortem_commands(sub, who)
     add_metrics_commands(sub)
     add_runbook_commands(sub)
+    add_playbook_commands(sub, who)
 
     # -- the rollback checklist, the decision record and the divergence register --------
     # (`decide` and `status` are defined with the board and the log commands.)
@@ -518,6 +519,24 @@ def add_metrics_commands(sub: Any) -> None:
         "--html", type=Path, metavar="FILE", help="a report: each figure's chart and table"
     )
     p.set_defaults(run="metrics_commands:cmd_trends")
+
+
+def add_playbook_commands(sub: Any, who: argparse.ArgumentParser) -> None:
+    """The team's playbook: `playbook show|check|export|import FILE`."""
+    p = sub.add_parser("playbook", help="the team's playbook: show, check, export, import")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    step = steps.add_parser("show", help="the rules in force, per severity, and who is on call")
+    step.set_defaults(run="playbook_commands:cmd_show")
+    step = steps.add_parser("check", help="every problem with its line (exit 1 if unusable)")
+    step.add_argument("file", nargs="?", type=Path, metavar="FILE", help="default: the team's")
+    step.add_argument("--json", action="store_true")
+    step.set_defaults(run="playbook_commands:cmd_check")
+    step = steps.add_parser("export", help="the playbook in force as a file")
+    step.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: standard output")
+    step.set_defaults(run="playbook_commands:cmd_export")
+    step = steps.add_parser("import", parents=[who], help="make FILE the team's playbook")
+    step.add_argument("file", type=Path, metavar="FILE")
+    step.set_defaults(run="playbook_commands:cmd_import")
 
 
 def add_runbook_commands(sub: Any) -> None:

@@ -23,10 +23,19 @@ from commander_app.core.model import BOARD_KINDS, TEXT_KINDS, Entry, Kind
 # -- the incident's own fields ----------------------------------------------------------
 
 
+class PlaybookVersionBody(TypedDict):
+    """Which playbook: its name, the digest of its text, and whether it was the team's
+    file, its last good version, or the shipped one."""
+
+    name: str
+    digest: str
+    source: str
+
+
 class IncidentBody(TypedDict):
     """Opened (with severity, drill and perhaps its first commander) or renamed."""
 
-    action: Literal["opened", "renamed"]
+    action: Literal["opened", "renamed", "playbook"]
     title: str
     severity: NotRequired[str]  # every opening has one
     drill: NotRequired[bool]
@@ -36,6 +45,10 @@ class IncidentBody(TypedDict):
     deploy_caused: NotRequired[bool | None]  # its cause was a deploy
     services: NotRequired[list[str] | None]
     external_id: NotRequired[str | None]  # its id in the other tool
+    # The playbook in force when it opened; on a "playbook" event, the one now in force.
+    playbook: NotRequired[PlaybookVersionBody]
+    previous: NotRequired[PlaybookVersionBody]  # a "playbook" event: the one it replaces
+    changes: NotRequired[list[str]]  # a "playbook" event: the parts that changed
 
 
 # "from" is a keyword, so the kinds that record what a value was before are spelt this way.

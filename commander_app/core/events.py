@@ -200,9 +200,10 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
             check_alert_body(body)
     elif kind is Kind.INCIDENT:
         action = body.get("action")
-        if action not in ("opened", "renamed"):
-            raise ValidationError("An incident event must be 'opened' or 'renamed'.")
+        if action not in ("opened", "renamed", "playbook"):
+            raise ValidationError("An incident event must be 'opened', 'renamed' or 'playbook'.")
         clean_title(body.get("title"))
+        _check_playbook_fields(body, needed=action == "playbook")
         if action == "opened":
             Severity.parse(str(body.get("severity")))
             if not isinstance(body.get("drill", False), bool):
@@ -227,6 +228,32 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
         clean_name(body.get("person"), "person's name")
         _check_role_change(body)
     return body
+
+
+MAX_PLAYBOOK_NAME = 200
+MAX_PLAYBOOK_CHANGES = 40
+
+
+def _check_playbook_fields(body: dict[str, object], *, needed: bool) -> None:
+    """The playbook an incident opened under, or (a "playbook" event) the one that now
+    replaces an earlier one, with the parts that changed."""
+    for key in ("playbook", "previous"):
+        value = body.get(key)
+        if value is None and not (needed and key == "playbook"):
+            continue
+        if not isinstance(value, dict) or set(value) != {"name", "digest", "source"}:
+            raise ValidationError(
+                f"An incident's {key} must name a playbook, its digest and source."
+            )
+        if not all(isinstance(v, str) and len(v) <= MAX_PLAYBOOK_NAME for v in value.values()):
+            raise ValidationError(f"An incident's {key} must be short texts.")
+    changes = body.get("changes")
+    if changes is not None and (
+        not isinstance(changes, list)
+        or len(changes) > MAX_PLAYBOOK_CHANGES
+        or not all(isinstance(c, str) and len(c) <= MAX_PLAYBOOK_NAME for c in changes)
+    ):
+        raise ValidationError("A playbook change lists at most 40 short parts that changed.")
 
 
 def _check_imported_fields(body: dict[str, object]) -> None:
@@ -498,12 +525,25 @@ def check_choice(value: object, vocabulary: type[StrEnum], what: str) -> None:
         raise ValidationError(f"Unknown {what} '{value}': use one of {', '.join(choices)}.")
 
 
+def playbook_change_text(body: IncidentBody) -> str:
+    now = body.get("playbook") or {"name": "?", "digest": "?", "source": "?"}
+    line = f"Playbook changed: now “{now['name']}” ({now['digest']}"
+    line += ", its last good version)" if now["source"] == "last good" else ")"
+    before = body.get("previous")
+    if before:
+        line += f", was “{before['name']}” ({before['digest']})"
+    changes = body.get("changes")
+    return f"{line}: {', '.join(changes)}" if changes else line
+
+
 def event_text(kind: Kind, body: Mapping[str, object]) -> str:
     """One line (or paragraph) a person reads in the timeline and search finds."""
     if kind is Kind.INCIDENT:
         incident = cast(IncidentBody, body)
         if incident.get("action") == "renamed":
             return f"Incident renamed: {incident['title']}"
+        if incident.get("action") == "playbook":
+            return playbook_change_text(incident)
         drill = ", drill" if incident.get("drill") else ""
         return f"Incident opened: {incident['title']} ({incident['severity']}{drill})"
     if kind is Kind.STATUS:

@@ -108,6 +108,8 @@ def _count(state: IncidentState, event: Event) -> None:
 def _apply(state: IncidentState, event: Event) -> None:
     if event.kind is Kind.INCIDENT:
         incident = read_incident(event)
+        if incident.get("action") == "playbook":
+            return  # the rules in force changed; the incident itself did not
         state.title = incident["title"]
         if incident.get("action") == "opened":
             state.severity = Severity(incident["severity"])

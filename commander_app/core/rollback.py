@@ -90,8 +90,12 @@ class RollbackChecklist:
 
 def parse_checklist(text: str, where: str = "the rollback checklist") -> RollbackChecklist:
     """The TOML file's text: `[[item]]` tables with id, text and required."""
-    data = load_toml(text, where)
-    raw = data.get("item")
+    return checklist_from_items(load_toml(text, where).get("item"), where)
+
+
+def checklist_from_items(raw: object, where: str = "the rollback checklist") -> RollbackChecklist:
+    """The `[[item]]` tables as read from TOML (the checklist file, or the playbook's
+    `[[rollback.item]]`)."""
     if not isinstance(raw, list) or not raw:
         raise ValidationError(f"{where} has no items: add [[item]] tables with id and text.")
     if len(raw) > MAX_ITEMS:

@@ -1,14 +1,13 @@
-"""The stakeholder-update cadence in the log: sends and snoozes, and the policy file.
+"""The stakeholder-update cadence in the log: sends and snoozes, and the policy in force.
 
 Each action writes one comms event through `IncidentLog`, or refuses in the
 user's words and writes nothing. The cadence itself is never stored: it is
 recomputed from the events and the clock on every call, so a change to the
-policy file applies at once.
+playbook's cadence applies at once.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,13 +18,10 @@ from commander_app.core.cadence import Adherence, Audience, AudienceCadence, Cad
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, IncidentState, Kind
 from commander_app.core.update_facts import CarriedFact, UpdateFacts, carried_facts, latest_facts
-from commander_app.store import environment
+from commander_app.store import environment, playbook
 from commander_app.store.database import decoded
-from commander_app.store.errors import StorageError
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import CADENCE_EVENTS_SQL, EVENT_COLUMNS, row_to_event
-
-POLICY_FILE = "cadence.json"
 
 
 def comms_events(log: IncidentLog, incident_id: str) -> list[Event]:
@@ -124,7 +120,7 @@ def snooze(
 ) -> Event:
     """Move an audience's reminder to `minutes` from now, with the reason in the log.
 
-    `policy` defaults to the policy file's (see `load_policy`).
+    `policy` defaults to the playbook's (see `load_policy`).
 
     Checked against the cadence as read inside the write transaction, so two
     people snoozing at once cannot both act on a stale picture.
@@ -158,57 +154,22 @@ def cadence_events(log: IncidentLog, incident_id: str) -> tuple[list[Event], lis
     )
 
 
-# -- the policy file ---------------------------------------------------------------
+# -- the policy: the playbook's cadence ------------------------------------------------
 
 
 def policy_path() -> Path:
-    return environment.data_dir() / POLICY_FILE
+    """The file the cadence is kept in (the playbook)."""
+    return playbook.playbook_path()
 
 
-def load_policy(path: Path | None = None) -> CadencePolicy:
-    """The policy in the file, or the defaults when there is none.
-
-    A file that cannot be used is refused with its name and the problem, never
-    replaced silently by the defaults: the team chose that cadence.
-    """
-    path = path or policy_path()
-    way_out = "Fix the file, or delete it to use the default cadence."
-    text = environment.read_settings_file(path, "cadence policy", way_out)
-    if text is None:
-        return CadencePolicy()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"The cadence policy {path} is not valid JSON (line {exc.lineno}, column "
-            f"{exc.colno}: {exc.msg}). {way_out}"
-        ) from None
-    except RecursionError:
-        raise ValidationError(
-            f"The cadence policy {path} is nested too deeply to be a cadence policy. {way_out}"
-        ) from None
-    except ValueError:  # an integer of more than Python's 4,300 digits
-        raise ValidationError(
-            f"The cadence policy {path} holds a number too long to read (more than 4,300 "
-            f"digits). {way_out}"
-        ) from None
-    try:
-        return CadencePolicy.from_dict(data)
-    except ValidationError as exc:
-        raise ValidationError(f"The cadence policy {path}: {exc} {way_out}") from None
+def load_policy() -> CadencePolicy:
+    """The cadence of the playbook in force (its last good version if the file broke)."""
+    return playbook.in_force().playbook.cadence
 
 
-def save_policy(policy: CadencePolicy, path: Path | None = None) -> Path:
-    """Write the whole policy atomically: a reader sees the old file or the new one."""
-    path = path or policy_path()
-    text = json.dumps(policy.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    try:
-        environment.write_atomically(path, text)
-    except OSError as exc:
-        raise StorageError(
-            f"Cannot write the cadence policy {path}: {exc.strerror or exc}."
-        ) from exc
-    return path
+def save_policy(policy: CadencePolicy) -> Path:
+    """Write the cadence into the playbook in place, atomically."""
+    return playbook.save_cadence(policy)
 
 
 def stakeholder_zone(policy: CadencePolicy) -> tzinfo:

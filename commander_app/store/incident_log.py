@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from commander_app.core import projection
-from commander_app.core.bodies import MilestoneBody, RoleBody
+from commander_app.core.bodies import MilestoneBody, PlaybookVersionBody, RoleBody
 from commander_app.core.chain import ChainLink, next_link
 from commander_app.core.clock import Clock, SystemClock
 from commander_app.core.errors import CommanderError, NotFoundError, ValidationError
@@ -36,6 +36,7 @@ from commander_app.core.model import (
 )
 from commander_app.core.times import to_iso
 from commander_app.store import follow_ups_projection
+from commander_app.store import playbook as playbook_store
 from commander_app.store.backups import BackupRotation, snapshot
 from commander_app.store.database import (
     LogConnection,
@@ -145,10 +146,14 @@ class IncidentLog:
         commander: str | None = None,
         author: str,
         at: datetime | None = None,
+        playbook: PlaybookVersionBody | None = None,
     ) -> IncidentState:
+        """Open an incident; its opening records the playbook in force (`playbook`, else
+        the one `store.playbook` finds now), so a later review knows which rules applied."""
         now = self.clock.now()
         incident_id = new_ulid(now)
         body = opened_body(title, severity, drill, commander)
+        body["playbook"] = playbook or playbook_store.in_force().version_body()
         self._write([self._event(incident_id, Kind.INCIDENT, dict(body), author, at, now)])
         return self.incident(incident_id)
 

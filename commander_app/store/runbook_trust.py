@@ -19,7 +19,7 @@ from commander_app.core.runbook_trust import (
     trust_line,
 )
 from commander_app.core.times import from_iso
-from commander_app.store import environment
+from commander_app.store import environment, playbook
 from commander_app.store.runbook_git import last_changes
 from commander_app.store.runbooks import IndexedRunbook
 from commander_app.store.services import named_service_sql
@@ -40,13 +40,15 @@ def deprecated_tools_path(folder: Path) -> Path | None:
 
 
 def deprecated_tools(folder: Path) -> dict[str, str]:
+    """The playbook's list, with the list beside the runbooks (if any) added over it."""
+    tools = dict(playbook.in_force().playbook.deprecated_tools)
     path = deprecated_tools_path(folder)
     if path is None:
-        return {}
+        return tools
     text = environment.read_settings_file(
         path, "list of deprecated tools", "Fix it or move it aside."
     )
-    return parse_deprecated_tools(text or "", str(path))
+    return {**tools, **parse_deprecated_tools(text or "", str(path))}
 
 
 def last_incident(conn: sqlite3.Connection, service: str) -> LastIncident | None:

@@ -111,24 +111,26 @@ def test_cadence_user_errors_are_one_line(db: Path, tmp_path: Path) -> None:
     assert ok("show", db=db).count("comms") == 0  # nothing refused was written
 
 
-def test_the_policy_file_from_the_terminal(db: Path) -> None:
+def test_the_playbooks_cadence_from_the_terminal(db: Path) -> None:
     ok("new", "Checkout 500s", "--severity", "2", db=db)
     defaults = json.loads(ok("cadence", "--policy", db=db))
     assert defaults["intervals"]["SEV2"] == {"internal": 30, "executives": 60, "customers": 60}
 
     path = policy_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('{"intervals": {"SEV2": {"internal": 10}}}', encoding="utf-8")
+    path.write_text("[severity.SEV2]\ncadence = { internal = 10 }\n", encoding="utf-8")
     assert list(audiences(db)) == ["internal"]  # the edit applies at once
 
-    path.write_text('{"intervals": {"SEV2": {"execs": "hourly"}}}', encoding="utf-8")
-    error = fails("cadence", db=db)
-    assert str(path) in error
-    assert "intervals.SEV2.execs must be whole minutes" in error
+    path.write_text('[severity.SEV2]\ncadence = { execs = "hourly" }\n', encoding="utf-8")
+    result = run_cli("cadence", db=db)
+    assert result.returncode == 0  # a broken playbook never stops the response
+    assert str(path) in result.stderr
+    assert "line 2: severity.SEV2.cadence" in result.stderr
+    assert "last good version" in result.stderr
+    assert list(audiences(db)) == ["internal"]  # the last good rules, not the defaults
     result = run_cli("sent", "internal", "--text", "Rolling back.", db=db)
-    assert result.returncode == 0  # the send is a fact; a bad policy file only warns
+    assert result.returncode == 0
     assert "update to internal logged" in result.stdout
-    assert result.stderr.startswith("commander: warning: The cadence policy")
     assert "Rolling back." in ok("show", db=db)
 
 

@@ -108,7 +108,7 @@ def test_status_changes_must_change_something_and_reopen_is_marked() -> None:
             {"role": "commander", "person": "x", "action": "handoff_offered", "from": "a\nb"},
             "single line",
         ),
-        (Kind.INCIDENT, {"action": "deleted", "title": "t"}, "opened' or 'renamed"),
+        (Kind.INCIDENT, {"action": "deleted", "title": "t"}, "'opened', 'renamed' or 'playbook'"),
         (
             Kind.INCIDENT,
             {"action": "opened", "title": "t", "severity": "SEV1", "drill": "yes"},

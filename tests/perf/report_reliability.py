@@ -1677,18 +1677,18 @@ def bad_inputs(report: Report) -> None:
             return ran, "; ".join(wrong) or None
 
         def deep_cadence() -> tuple[Ran, str | None]:
-            policy = Path(env["XDG_DATA_HOME"]) / "commander" / "cadence.json"
+            """A playbook nested 100,000 deep: the command still runs, on the last good
+            or shipped rules, and says which file it set aside."""
+            policy = Path(env["XDG_DATA_HOME"]) / "commander" / "playbook.toml"
             policy.parent.mkdir(parents=True, exist_ok=True)
-            policy.write_text("[" * 100_000 + "]" * 100_000)
+            policy.write_text("a = " + "[" * 100_000 + "]" * 100_000)
             try:
                 ran = run(commander("cadence", db=log_db), env, measure=True)
             finally:
                 policy.unlink()
-            if ran.code == 0:
-                return ran, "accepted"
-            return ran, _plain_refusal(ran) or (
-                None if str(policy) in ran.stderr else "does not name the file"
-            )
+            if ran.code != 0 or ran.bug:
+                return ran, "the broken playbook stopped the command"
+            return ran, None if str(policy) in ran.stderr else "does not name the file"
 
         def closed_stdout() -> tuple[Ran, str | None]:
             db = root / "closed.db"
@@ -1775,7 +1775,7 @@ def bad_inputs(report: Report) -> None:
         inputs += [
             Input("`status resolved --at` 30 days ahead", status_ahead_cli),
             Input("`sent --next-update 9999-12-31T23:00Z`", next_update_9999),
-            Input("cadence.json nested 100,000 deep", deep_cadence),
+            Input("playbook.toml nested 100,000 deep", deep_cadence),
             Input("standard output closed (`commander new x >&-`)", closed_stdout),
             Input("`sent --text-file /dev/zero`", endless_text),
             Input("157-character device id", long_device_id),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from commander_app.core.clock import FixedClock
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import Kind, Severity, Status
 from commander_app.core.times import to_iso
-from commander_app.store import cadence
+from commander_app.store import cadence, playbook
 from commander_app.store.incident_log import IncidentLog
 from tests.support.query_plan import read_plans
 
@@ -217,22 +217,23 @@ def test_a_restart_gives_the_same_due_times(
 # -- the policy file -------------------------------------------------------------------
 
 
-def test_no_policy_file_means_the_defaults(isolated_environment: Path) -> None:
+def test_no_playbook_means_the_shipped_cadence(isolated_environment: Path) -> None:
     path = cadence.policy_path()
-    assert path.name == "cadence.json"
+    assert path.name == "playbook.toml"
     assert path.is_relative_to(isolated_environment / "data")
     assert not path.exists()
     assert cadence.load_policy() == CadencePolicy()
 
 
-def test_a_saved_policy_is_read_back_and_applies_at_once(
+def test_a_saved_policy_is_written_into_the_playbook_and_applies_at_once(
     log: IncidentLog, clock: FixedClock, incident_id: str
 ) -> None:
     faster = CadencePolicy.from_dict({"first_update_minutes": 3})
     path = cadence.save_policy(faster)
     assert path == cadence.policy_path()
-    assert json.loads(path.read_text(encoding="utf-8"))["first_update_minutes"] == 3
-    assert [p.name for p in path.parent.iterdir()] == ["cadence.json"]  # no temporary left
+    text = path.read_text(encoding="utf-8")
+    assert "first_update_minutes = 3   # the first update is due" in text  # comments kept
+    assert sorted(p.name for p in path.parent.iterdir()) == ["playbook.toml"]  # no temporary
     loaded = cadence.load_policy()
     assert loaded == faster
     rows = cadence.cadence(log, incident_id, loaded)
@@ -242,27 +243,31 @@ def test_a_saved_policy_is_read_back_and_applies_at_once(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'{"intervals": ', r"is not valid JSON \(line 1, column 15"),
-        (b'{"intervals": {"SEV1": {"execs": "soon"}}}', "intervals.SEV1.execs must be whole"),
-        (b'{"amber": 5}', "Unknown setting 'amber'"),
+        (b"[cadence\n", "line 1: This is not valid TOML"),
+        (b'[severity.SEV1]\ncadence = { execs = "soon" }\n', "line 2: severity.SEV1.cadence"),
+        (b"[cadence]\nfirst_update_minutes = 0\n", "line 2: cadence.first_update_minutes"),
         (b"\xff\xfe{}", "is not UTF-8 text"),
     ],
 )
-def test_a_malformed_policy_file_is_named_with_the_problem(content: bytes, message: str) -> None:
-    path = cadence.policy_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    with pytest.raises(ValidationError, match=message) as caught:
-        cadence.load_policy()
-    assert str(path) in str(caught.value)
-    assert "delete it to use the default cadence" in str(caught.value)
-    before = path.read_bytes()
-    with (
-        IncidentLog(path.parent / "other.db", device_id="device-test") as other,
-        pytest.raises(ValidationError, match="cadence policy"),
-    ):
-        cadence.snooze(other, UNKNOWN, INTERNAL, 10, "legal", author="dana")
-    assert path.read_bytes() == before  # never replaced by the defaults behind the user's back
+def test_a_broken_playbook_falls_back_to_its_last_good_version_and_says_so(
+    log: IncidentLog, incident_id: str, content: bytes, message: str
+) -> None:
+    good = cadence.save_policy(CadencePolicy.from_dict({"first_update_minutes": 9}))
+    assert cadence.load_policy().first_update == timedelta(minutes=9)
+    good.write_bytes(content)
+    found = playbook.in_force()
+    assert found.source == "last good"
+    assert found.warning is not None
+    assert re.search(message, found.warning), found.warning
+    assert str(good) in found.warning
+    assert "last good version" in found.warning
+    assert cadence.load_policy().first_update == timedelta(minutes=9)  # the team's, not ours
+    # an incident still starts, and a snooze still works, on the last good rules
+    assert cadence.snooze(log, incident_id, INTERNAL, 10, "legal", author="dana")
+    assert good.read_bytes() == content  # the team's broken file is never written over
+    with pytest.raises(ValidationError, match=r"(?i)fix it(,)? or import a good one"):
+        cadence.save_policy(CadencePolicy())
+    assert good.read_bytes() == content
 
 
 def test_the_cadence_reads_use_their_index_not_the_whole_story(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from commander_app.core.authority import AuthorityMatrix, AuthorityRow
 from commander_app.core.board import fold_board
 from commander_app.core.bundle import parse_bundle_text
 from commander_app.core.clock import FixedClock
@@ -26,7 +27,7 @@ from commander_app.core.model import (
 )
 from commander_app.core.rollback import ChecklistState, DecisionRequest, fold_ticks
 from commander_app.store import board as board_store
-from commander_app.store import environment, handoff, rollback_files
+from commander_app.store import environment, handoff, playbook, rollback_files
 from commander_app.store import rollback as rollback_store
 from commander_app.store.bundles import export_bundle
 from commander_app.store.incident_log import IncidentLog
@@ -102,26 +103,30 @@ def test_authority_follows_the_incident_s_current_severity(
     assert event.body["role"] == "service_owner"
 
 
-def test_the_authority_file_in_the_data_directory_applies(
+def test_the_playbooks_authority_applies_and_a_broken_edit_keeps_the_last_good(
     log: IncidentLog, incident_id: str
 ) -> None:
-    path = rollback_files.authority_path()
+    path = playbook.playbook_path()
     assert path.parent == environment.data_dir()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('[SEV3]\ndecide = ["scribe"]\n', encoding="utf-8")
+    path.write_text('name = "ours"\n[severity.SEV3.rollback]\ndecide = ["scribe"]\n', "utf-8")
     log.assign_role(incident_id, Role.SCRIBE, "sam", author="alice")
     request = DecisionRequest("Fail over", DecisionKind.FAILOVER, override_reason="region down")
     assert rollback_store.decide(log, incident_id, request, author="sam").body["role"] == "scribe"
-    path.write_text("[SEV3\n", encoding="utf-8")
-    with pytest.raises(ValidationError, match=f"{path}.*delete it"):
-        rollback_store.decide(log, incident_id, request, author="sam")
+    path.write_text("[severity.SEV3\n", encoding="utf-8")
+    assert rollback_store.decide(log, incident_id, request, author="sam").body["role"] == "scribe"
+    assert playbook.in_force().source == "last good"
 
 
-def test_save_matrix_writes_a_file_that_reads_back(tmp_path: Path) -> None:
-    matrix = rollback_files.shipped_matrix()
-    target = rollback_files.save_matrix(matrix, tmp_path / "authority.toml")
-    assert rollback_files.load_matrix(target) == matrix
-    assert not list(tmp_path.glob(".*.tmp"))
+def test_save_matrix_writes_the_playbook_and_reads_back(isolated_environment: Path) -> None:
+    shipped = rollback_files.shipped_matrix()
+    changed = AuthorityMatrix(
+        {**shipped.rows, Severity.SEV4: AuthorityRow(Severity.SEV4, (Role.COMMANDER,))}
+    )
+    target = rollback_files.save_matrix(changed)
+    assert target == playbook.playbook_path()
+    assert rollback_files.load_matrix() == changed
+    assert not list(target.parent.glob(".*.tmp"))
 
 
 def test_the_outcome_is_asked_once_when_its_time_comes(

@@ -8,39 +8,53 @@ from pathlib import Path
 import pytest
 
 from commander_app.core.bundle import parse_bundle_text
-from commander_app.core.errors import BundleError, ValidationError
-from commander_app.store import cadence, environment, rollback_files
+from commander_app.core.errors import BundleError
+from commander_app.store import environment, playbook, playbook_migration
 
 DEEP = 100_000
 
 
-def test_a_cadence_policy_nested_too_deeply_is_named(tmp_path: Path) -> None:
-    policy = tmp_path / "cadence.json"
-    policy.write_text("[" * DEEP + "]" * DEEP)
-    with pytest.raises(ValidationError, match=f"The cadence policy {policy} is nested too deep"):
-        cadence.load_policy(policy)
+def test_a_playbook_nested_too_deeply_is_named() -> None:
+    reading = playbook.read_text("a = " + "[" * DEEP + "]" * DEEP)
+    assert reading.playbook is None
+    assert "nested too deeply" in reading.problems[0].text
 
 
-def test_a_cadence_policy_with_a_huge_number_is_named(tmp_path: Path) -> None:
-    policy = tmp_path / "cadence.json"
-    policy.write_text('{"long_incident_after_minutes": ' + "9" * 5000 + "}")
-    with pytest.raises(ValidationError, match="number too long to read"):
-        cadence.load_policy(policy)
+def test_a_playbook_with_a_huge_number_is_named() -> None:
+    reading = playbook.read_text("x = " + "9" * 5000)
+    assert reading.playbook is None
+    assert "number too long to read" in reading.problems[0].text
 
 
-def test_a_settings_file_past_its_limit_is_not_read_whole(tmp_path: Path) -> None:
-    policy = tmp_path / "cadence.json"
-    policy.write_bytes(b" " * (environment.SETTINGS_FILE_LIMIT + 1))
-    with pytest.raises(ValidationError, match="larger than 1 MB"):
-        cadence.load_policy(policy)
+def test_a_playbook_past_its_limit_is_not_read_whole() -> None:
+    path = playbook.playbook_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b" " * (environment.SETTINGS_FILE_LIMIT + 1))
+    found = playbook.in_force()
+    assert found.source == "shipped"
+    assert found.warning is not None
+    assert "larger than 1 MB" in found.warning
 
 
-@pytest.mark.parametrize("text", ["a = " + "[" * DEEP + "]" * DEEP, "x = " + "9" * 5000])
-def test_an_authority_matrix_that_cannot_be_read_is_named(tmp_path: Path, text: str) -> None:
-    matrix = tmp_path / "authority.toml"
-    matrix.write_text(text)
-    with pytest.raises(ValidationError, match=str(matrix)):
-        rollback_files.load_matrix(matrix)
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("cadence.json", "[" * DEEP + "]" * DEEP),
+        ("cadence.json", '{"long_after_minutes": ' + "9" * 5000 + "}"),
+        ("authority.toml", "a = " + "[" * DEEP + "]" * DEEP),
+        ("authority.toml", "x = " + "9" * 5000),
+    ],
+)
+def test_an_old_settings_file_that_cannot_be_read_is_named_and_kept(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    done = playbook_migration.migrate(tmp_path, playbook.shipped_text(), playbook.shipped())
+    assert done is not None
+    assert done.unreadable
+    assert name in done.unreadable[0]
+    assert (done.backup / name).read_text() == text  # kept whole, beside the new playbook
+    assert f"Not carried over: {name}" in (tmp_path / "playbook.toml").read_text()
 
 
 def test_a_bundle_with_a_5000_digit_number_is_refused_as_a_bundle() -> None:

@@ -1,7 +1,7 @@
 """The countdown strip, the overdue banner, the mini timer and the one-click draft,
 driven with the log's fake clock (nothing sleeps)."""
 
-import json
+import tomllib
 from datetime import timedelta
 
 import pytest
@@ -149,8 +149,9 @@ def test_cadence_settings_save_and_apply_at_once(window: MainWindow) -> None:
     assert dialog.save()
     assert set(window.updates.strip.chips) == {"internal", "executives"}
     assert chips(window)["executives"][0] == "Executives · due 15:05 · 5 min"
-    saved = json.loads(cadence.policy_path().read_text())
-    assert saved["intervals"]["SEV3"] == {"internal": 60, "executives": 45}
+    saved = tomllib.loads(cadence.policy_path().read_text(encoding="utf-8"))
+    assert saved["severity"]["SEV3"]["cadence"] == {"internal": 60, "executives": 45}
+    assert "# Commander's playbook" in cadence.policy_path().read_text(encoding="utf-8")
 
 
 def test_the_readers_time_zone_is_a_setting_used_by_drafts(window: MainWindow) -> None:

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from commander_app.core.clock import FixedClock
 from commander_app.core.model import DivergenceReview, Kind, Severity, Status
-from commander_app.store import rollback, rollback_files
+from commander_app.store import playbook, rollback
 from commander_app.ui.main_window import MainWindow
 from commander_app.ui.rollback.rollback_panel import RollbackPanel
 
@@ -172,11 +172,11 @@ def test_the_authority_settings_save_a_file_the_panel_uses(
     dialog.table.item(1, 0).setText("boss")
     assert not dialog.save()
     assert "Unknown role 'boss'" in dialog.error.text()
-    assert not rollback_files.authority_path().exists()
+    assert not playbook.playbook_path().exists()
     dialog.table.item(1, 0).setText("operations lead, commander")
     assert dialog.save()
     assert 'decide = ["operations_lead", "commander"]' in (
-        rollback_files.authority_path().read_text(encoding="utf-8")
+        playbook.playbook_path().read_text(encoding="utf-8")
     )
     assert "the operations lead (nobody assigned) or the incident commander (alice)" in (
         window.rollback.authority.text()

@@ -1,5 +1,5 @@
 """The authority matrix as a settings screen: per severity, who decides alone and who
-must be told. Saved to authority.toml in the data directory; applies at once."""
+must be told. Saved into the playbook (playbook.toml in the data directory); applies at once."""
 
 from __future__ import annotations
 

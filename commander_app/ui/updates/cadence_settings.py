@@ -30,7 +30,7 @@ _COLUMNS = [(a, False) for a in Audience] + [(a, True) for a in Audience]
 
 
 class CadenceSettings(QDialog):
-    """Empty cell: no scheduled updates. Saved to cadence.json; applies at once."""
+    """Empty cell: no scheduled updates. Saved into the playbook; applies at once."""
 
     def __init__(self, policy: CadencePolicy, parent: QWidget | None = None) -> None:
         super().__init__(parent)

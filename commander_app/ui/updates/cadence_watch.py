@@ -8,8 +8,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from commander_app.core.cadence import AudienceCadence, CadencePolicy, cadence_state
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Event, IncidentState
-from commander_app.store.cadence import cadence_events, load_policy, policy_path
+from commander_app.store import playbook
+from commander_app.store.cadence import cadence_events, policy_path
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.playbook import InForce
 
 TICK_MS = 1_000
 
@@ -17,6 +19,9 @@ TICK_MS = 1_000
 class CadenceWatch(QObject):
     changed = Signal(list)  # list[AudienceCadence]: the audiences with a schedule
     problem = Signal(str)
+    # The playbook in force is read for the first time or is another one: (InForce, the
+    # Playbook before or None).
+    playbook_changed = Signal(object, object)
 
     def __init__(self, log: IncidentLog, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -28,6 +33,8 @@ class CadenceWatch(QObject):
         self.current: list[AudienceCadence] = []
         self._policy_stamp: int | None = None
         self._policy_read = False
+        self.in_force: InForce | None = None
+        self._told: set[str] = set()  # what was said about the playbook, said once
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
@@ -48,15 +55,24 @@ class CadenceWatch(QObject):
         try:
             stamp: int | None = policy_path().stat().st_mtime_ns
         except OSError:
-            stamp = None  # no file: the defaults
+            stamp = None  # no file: the shipped playbook
         if stamp == self._policy_stamp and self._policy_read:
             return
         self._policy_stamp, self._policy_read = stamp, True
         try:
-            self.policy = load_policy()
-        except CommanderError as exc:
+            found = playbook.in_force()
+        except CommanderError as exc:  # the data folder cannot be read at all
             self.policy = CadencePolicy()
             self.problem.emit(f"{exc} Using the default cadence.")
+            return
+        before, self.in_force = self.in_force, found
+        self.policy = found.playbook.cadence
+        for news in (found.migrated, found.warning):
+            if news and news not in self._told:
+                self._told.add(news)
+                self.problem.emit(news)
+        if before is None or before.version != found.version:
+            self.playbook_changed.emit(found, before.playbook if before else None)
 
     def tick(self) -> list[AudienceCadence]:
         if self.state is None:

@@ -11,7 +11,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from commander_app.core.cadence import Audience, AudienceCadence, CadenceStatus
+from commander_app.core.errors import CommanderError
+from commander_app.core.playbook import Playbook
+from commander_app.store import playbook_log
 from commander_app.store.incident_log import IncidentLog
+from commander_app.store.playbook import InForce
 from commander_app.ui.updates.cadence_strip import CadenceStrip, OverdueBanner, describe
 from commander_app.ui.updates.cadence_watch import CadenceWatch
 from commander_app.ui.updates.mini_timer import MiniTimer
@@ -40,6 +44,7 @@ class UpdateDesk(QObject):
         self.banner = OverdueBanner()
         self.cadence.changed.connect(self._on_cadence)
         self.cadence.problem.connect(self.problem)
+        self.cadence.playbook_changed.connect(self._log_playbook_change)
         for strip in (self.strip, self.mini.strip):
             strip.draft_requested.connect(self.draft)
             strip.snooze_requested.connect(self.snooze)
@@ -65,6 +70,13 @@ class UpdateDesk(QObject):
         self._overdue = set(late)
         if news:
             self.fell_overdue.emit(news)
+
+    def _log_playbook_change(self, now: InForce, before: Playbook | None) -> None:
+        """Each open incident notes the playbook now in force, if it recorded another."""
+        try:
+            playbook_log.record_change(self._log, now, author=self._author, before=before)
+        except CommanderError as exc:
+            self.problem.emit(f"Could not note the playbook change in the log: {exc}")
 
     def toggle_mini_timer(self) -> None:
         self.mini.setVisible(not self.mini.isVisible())
