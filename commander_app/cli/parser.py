@@ -561,6 +561,11 @@ def add_runbook_commands(sub: Any) -> None:
     step.add_argument("--incident", metavar="ID", help="default: the most recently active one")
     step.add_argument("--author", help="who is writing (default: $COMMANDER_AUTHOR or login)")
     step.set_defaults(run="runbook_step_commands:cmd_step")
+    step = steps.add_parser(
+        "suggest", parents=[folder], help="runbooks for an incident, best first"
+    )
+    step.add_argument("--incident", metavar="ID", help="default: the most recently active one")
+    step.set_defaults(run="runbook_step_commands:cmd_suggest")
 
 
 def add_cadence_commands(

@@ -36,3 +36,18 @@ def cmd_step(log: IncidentLog, args: argparse.Namespace) -> int:
             f'`commander role ROLE "{event.body["escalate_to"]}"`.'
         )
     return 0
+
+
+def cmd_suggest(log: IncidentLog, args: argparse.Namespace) -> int:
+    from commander_app.store.runbook_suggestions import suggest_runbooks
+
+    refreshed_folder(log, args)
+    incident = log.find_incident(args.incident)
+    found = suggest_runbooks(log, incident.id)
+    if not found:
+        out("No runbook matches this incident: `commander runbook search WORDS` looks further.")
+    for suggestion in found:
+        runbook = suggestion.runbook.runbook
+        title = runbook.title if runbook and runbook.title else suggestion.runbook.name
+        out(f"{suggestion.runbook.name}  {title}  ({suggestion.why})")
+    return 0

@@ -192,3 +192,10 @@ def test_a_step_that_is_not_there_is_one_plain_line(db: Path, folder: Path) -> N
     assert "--note" in fails(
         "runbook", "step", "search-slow", "1", "wrong", "--folder", str(folder), db=db
     )
+
+
+def test_suggest_lists_the_runbooks_for_the_incident(db: Path) -> None:
+    ok("new", "Certificate expired on the gateway", db=db)
+    found = ok("runbook", "suggest", db=db).splitlines()
+    assert found[0].startswith("certificate-expiry  ")
+    assert found[0].endswith("(matches the title or alerts)")
