@@ -568,6 +568,23 @@ def add_runbook_commands(sub: Any) -> None:
         "--stale-after", type=int, default=180, metavar="DAYS", help="default 180 days"
     )
     step.set_defaults(run="runbook_commands:cmd_check")
+    step = steps.add_parser(
+        "step", parents=[folder], help="log a step followed: done, wrong, or escalated"
+    )
+    step.add_argument("name", metavar="NAME", help="the runbook's name (`runbook list`)")
+    step.add_argument("number", type=int, metavar="N", help="the step's number")
+    step.add_argument("what", choices=["done", "wrong", "escalate"])
+    step.add_argument("--output-file", metavar="F", help="done: the output seen ('-': stdin)")
+    step.add_argument("--note", metavar="TEXT", help="wrong: what is wrong or outdated")
+    step.add_argument("--to", metavar="WHO", help="escalate: whom, when the step names several")
+    step.add_argument("--incident", metavar="ID", help="default: the most recently active one")
+    step.add_argument("--author", help="who is writing (default: $COMMANDER_AUTHOR or login)")
+    step.set_defaults(run="runbook_step_commands:cmd_step")
+    step = steps.add_parser(
+        "suggest", parents=[folder], help="runbooks for an incident, best first"
+    )
+    step.add_argument("--incident", metavar="ID", help="default: the most recently active one")
+    step.set_defaults(run="runbook_step_commands:cmd_suggest")
 
 
 def add_cadence_commands(

@@ -25,7 +25,7 @@ from commander_app.store.runbooks import (
 )
 
 
-def _refreshed(log: IncidentLog, args: argparse.Namespace) -> Path:
+def refreshed_folder(log: IncidentLog, args: argparse.Namespace) -> Path:
     folder = runbook_folder(args.folder).absolute()
     report = refresh_index(log.conn, folder, log.clock.now())
     if report.added or report.changed or report.removed:
@@ -38,7 +38,7 @@ def _refreshed(log: IncidentLog, args: argparse.Namespace) -> Path:
 
 
 def cmd_list(log: IncidentLog, args: argparse.Namespace) -> int:
-    folder = _refreshed(log, args)
+    folder = refreshed_folder(log, args)
     everything = indexed_runbooks(log.conn)
     if not everything:
         out(f"No runbooks in {folder}.")
@@ -60,7 +60,7 @@ def _title(indexed: IndexedRunbook) -> str:
 
 def cmd_search(log: IncidentLog, args: argparse.Namespace) -> int:
     fts_query(args.query)  # a query with no word is refused before any file is read
-    _refreshed(log, args)
+    refreshed_folder(log, args)
     hits = search_runbooks(log.conn, args.query, limit=args.limit)
     if args.json:
         out(json.dumps([{**h.__dict__, "path": str(h.path)} for h in hits], indent=2,
@@ -77,7 +77,7 @@ def cmd_search(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
-    folder = _refreshed(log, args)
+    folder = refreshed_folder(log, args)
     indexed = find_runbook(log.conn, args.name)
     for problem in indexed.problems:
         out(f"{indexed.path}:{problem.line}: {problem.message}")
@@ -119,7 +119,7 @@ def _runbook_text(indexed: IndexedRunbook, runbook: Runbook, trust: RunbookTrust
 def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
     """Every problem as `path:line: problem` (what editors jump to), then the trust
     report; fails when any file has a problem."""
-    folder = _refreshed(log, args)
+    folder = refreshed_folder(log, args)
     everything = indexed_runbooks(log.conn)
     report = trust_report(log.conn, folder, everything, log.clock.now(), args.stale_after)
     problems = [(r.path, p) for r in everything for p in r.problems]

@@ -254,6 +254,29 @@ PostmortemBody = TypedDict(
 )
 
 
+class RunbookBody(TypedDict):
+    """A runbook's step followed in the incident (`core.runbook_steps`): done with the
+    output seen, flagged wrong with a note (and its follow-up), or its escalation chosen;
+    always with the runbook's version (content hash, git commit when known)."""
+
+    op: Literal["done", "wrong", "escalated"]
+    runbook: str  # its name in the library
+    title: str
+    sha256: str
+    step: int
+    step_title: str
+    fingerprint: NotRequired[str]  # what the step said, hashed (`step_fingerprint`)
+    commit: NotRequired[str]
+    modified: NotRequired[bool]  # the file differed from that commit
+    commands: NotRequired[list[str]]
+    output: NotRequired[str]
+    output_dropped: NotRequired[int]  # characters left out of a long output
+    note: NotRequired[str]
+    follow_up: NotRequired[str]  # the action written to fix a step flagged wrong
+    escalate_to: NotRequired[str]
+    when: NotRequired[str]  # what the runbook said to escalate on
+
+
 # -- reading a body as its kind's ---------------------------------------------------------
 
 
@@ -324,6 +347,10 @@ def read_divergence(event: Entry) -> DivergenceBody:
 
 def read_postmortem(event: Entry) -> PostmortemBody:
     return cast(PostmortemBody, _of(event, Kind.POSTMORTEM))
+
+
+def read_runbook(event: Entry) -> RunbookBody:
+    return cast(RunbookBody, _of(event, Kind.RUNBOOK))
 
 
 # The kinds whose body has a `text` (validate_body requires it): all but the state kinds.

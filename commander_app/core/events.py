@@ -216,6 +216,10 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
 
         clean_text(body.get("text"), "postmortem entry")
         check_postmortem_body(body)
+    elif kind is Kind.RUNBOOK:
+        from commander_app.core.runbook_steps import check_runbook_body  # it builds on this
+
+        check_runbook_body(body)
     elif kind is Kind.STATUS:
         Status.parse(str(body.get("status")))
     elif kind is Kind.SEVERITY:
@@ -561,6 +565,10 @@ def event_text(kind: Kind, body: Mapping[str, object]) -> str:
         return _role_text(cast(RoleBody, body))
     if kind is Kind.COMMS:
         return _comms_text(cast(CommsBody, body))
+    if kind is Kind.RUNBOOK:
+        from commander_app.core.runbook_steps import runbook_event_text
+
+        return runbook_event_text(body)
     if kind is Kind.DECISION and body.get("decision_kind") and body.get("ref") is None:
         return _decision_text(cast(DecisionBody, body))
     if kind is Kind.DIVERGENCE and body.get("change") and body.get("ref") is None:

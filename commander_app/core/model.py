@@ -106,6 +106,7 @@ class Kind(_Vocabulary):
     CHECKLIST = "checklist"
     DIVERGENCE = "divergence"  # a change made to production during the incident
     POSTMORTEM = "postmortem"  # the analysis after the incident: sections, factors, states
+    RUNBOOK = "runbook"  # a runbook's step done, flagged wrong, or its escalation chosen
 
     @classmethod
     def _offered(cls) -> Iterable[StrEnum]:
@@ -135,6 +136,7 @@ KIND_COMMANDS: dict[Kind, str] = {
     Kind.SEVERITY: "commander severity",
     Kind.MILESTONE: "commander milestone",
     Kind.POSTMORTEM: "commander postmortem",
+    Kind.RUNBOOK: "commander runbook step",
 }
 
 

@@ -17,7 +17,9 @@ from commander_app.core.toml_text import load_toml
 STALE_AFTER_DAYS = 180
 DEPRECATED_TOOLS_FILE = "deprecated-tools.toml"
 
-FlagKind = Literal["stale", "no-review-date", "future-review-date", "behind-incident", "deprecated"]
+FlagKind = Literal[
+    "stale", "no-review-date", "future-review-date", "behind-incident", "deprecated", "flagged"
+]
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class TrustFacts:
     git: GitChange | None = None
     file_changed: datetime | None = None  # the file's mtime: trusted only outside git
     last_incident: LastIncident | None = None
-    uses: int | None = None  # None: Commander does not record runbook use yet
+    uses: int | None = None  # incidents that followed a step of it; None: not counted
+    flagged: tuple[tuple[int, str], ...] = ()  # steps flagged wrong and not fixed: (step, note)
 
 
 @dataclass(frozen=True)
@@ -140,8 +143,12 @@ def trust_line(
     for number, tool, replacement in deprecated_mentions(runbook, deprecated):
         instead = f" (use {replacement})" if replacement else ""
         flags.append(TrustFlag("deprecated", f"step {number} runs deprecated {tool}{instead}"))
+    for number, note in facts.flagged:
+        flags.append(TrustFlag("flagged", f"step {number} flagged wrong, not fixed: {note}"))
     if facts.uses is None:
         shown.append("no use recorded")
+    elif facts.uses == 0:
+        shown.append("never used in an incident or drill")
     else:
         shown.append(f"used in {facts.uses} incident{'s' if facts.uses != 1 else ''}")
     return TrustLine(tuple(flags), tuple(shown))

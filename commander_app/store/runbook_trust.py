@@ -71,7 +71,12 @@ def trust_report(
     now: datetime,
     stale_after_days: int = STALE_AFTER_DAYS,
 ) -> list[RunbookTrust]:
+    from commander_app.core.runbook_steps import standing_flags
+    from commander_app.store.runbook_steps import flags, uses
+
     tools = deprecated_tools(folder)
+    used = uses(conn)
+    flagged = flags(conn)
     git = last_changes(folder)
     incidents: dict[str, LastIncident | None] = {}
     report = []
@@ -91,6 +96,10 @@ def trust_report(
             if change is None
             else None,
             last_incident=incidents[key],
+            uses=used.get(indexed.name, 0),
+            flagged=tuple(
+                (f.step, f.note) for f in standing_flags(flagged.get(indexed.name, []), runbook)
+            ),
         )
         report.append(RunbookTrust(indexed, trust_line(facts, tools, now, stale_after_days)))
     return report

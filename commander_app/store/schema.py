@@ -396,6 +396,16 @@ def m012_alerts(db: Database) -> None:
         alert_projection.rebuild(db)  # type: ignore[arg-type]  # either takes parameters
 
 
+def m013_runbook_steps(db: Database) -> None:
+    """The runbook steps followed in incidents (`store.runbook_steps`): a partial index,
+    so the trust report's reads of what was used and flagged touch only those events."""
+    _run_statements(
+        db,
+        "CREATE INDEX events_runbook ON events "
+        "(json_extract(body, '$.runbook'), occurred_at) WHERE kind = 'runbook';",
+    )
+
+
 STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m001_event_log", m001_event_log),
     ("m002_full_text_search", m002_full_text_search),
@@ -409,6 +419,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m010_incident_figures", m010_incident_figures),
     ("m011_runbooks", m011_runbooks),
     ("m012_alerts", m012_alerts),
+    ("m013_runbook_steps", m013_runbook_steps),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 

@@ -147,3 +147,55 @@ def test_an_edit_between_two_commands_is_noticed(db: Path, folder: Path) -> None
 def test_a_folder_that_is_not_there_is_one_plain_line(db: Path, tmp_path: Path) -> None:
     message = fails("runbook", "list", "--folder", str(tmp_path / "nope"), db=db)
     assert "There is no runbook folder at" in message
+
+
+def test_steps_followed_are_logged_with_the_version_and_feed_the_trust_line(
+    db: Path, folder: Path, tmp_path: Path
+) -> None:
+    where = ("--folder", str(folder))
+    incident = ok("new", "Search latency", "--severity", "SEV2", db=db).strip()
+    output = tmp_path / "health.txt"
+    output.write_text('{"status":"yellow"}\n', "utf-8")
+    ok("runbook", "step", "search-slow", "1", "done", "--output-file", str(output), *where, db=db)
+    flagged = ok("runbook", "step", "search-slow", "2", "wrong", "--note", "netstat is gone",
+                 *where, db=db)  # fmt: skip
+    assert "follow-up" in flagged
+    assert "Fix step 2 of the runbook search-slow" in flagged
+    escalated = ok("runbook", "step", "search-slow", "1", "escalate", *where, db=db)
+    assert "Escalated to the search on-call" in escalated
+    shown = ok("show", incident, db=db)
+    assert "Runbook search-slow step 1 (Check the cluster health) done" in shown
+    assert '{"status":"yellow"}' in shown
+    assert "Runbook search-slow step 2 (Check the slow log) flagged wrong: netstat is gone" in shown
+    assert "escalated to the search on-call (red)" in shown
+    bundle = json.loads(ok("export", incident, "--format", "json", db=db))
+    done = next(e for e in bundle["events"] if e["kind"] == "runbook")["body"]
+    assert len(done["sha256"]) == 64
+    assert done["commands"] == ["curl -s localhost:9200/_cluster/health"]
+    check = ok("runbook", "check", *where, db=db)
+    assert "step 2 flagged wrong, not fixed: netstat is gone" in check
+    assert "used in 1 incident" in check
+    assert "Old search" not in check  # names, not titles
+    assert "search-old: no warning" not in check
+    assert "never used in an incident or drill" in check
+    # An edit of the flagged step answers the flag.
+    page = folder / "search-slow.md"
+    page.write_text(page.read_text("utf-8").replace("netstat -tlpn", "ss -tlpn"), "utf-8")
+    assert "flagged wrong" not in ok("runbook", "check", *where, db=db)
+
+
+def test_a_step_that_is_not_there_is_one_plain_line(db: Path, folder: Path) -> None:
+    ok("new", "Search latency", db=db)
+    ok("runbook", "list", "--folder", str(folder), db=db)  # indexed: no line about it on stderr
+    message = fails("runbook", "step", "search-slow", "9", "done", "--folder", str(folder), db=db)
+    assert "has no step 9: its steps are 1 to 2" in message
+    assert "--note" in fails(
+        "runbook", "step", "search-slow", "1", "wrong", "--folder", str(folder), db=db
+    )
+
+
+def test_suggest_lists_the_runbooks_for_the_incident(db: Path) -> None:
+    ok("new", "Certificate expired on the gateway", db=db)
+    found = ok("runbook", "suggest", db=db).splitlines()
+    assert found[0].startswith("certificate-expiry  ")
+    assert found[0].endswith("(matches the title or alerts)")

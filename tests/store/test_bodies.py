@@ -134,6 +134,13 @@ def test_every_body_an_incident_gets_matches_its_kinds_type(
     rollback_store.review_divergence(
         log, incident_id, change.id, DivergenceReview.REVERTED, note="back on", author="alice"
     )
+    from commander_app.store import runbook_steps, runbooks
+
+    runbooks.refresh_index(log.conn, runbooks.shipped_folder(), clock.now())
+    pool = runbooks.find_runbook(log.conn, "database-pool-exhausted")
+    runbook_steps.record_done(log, incident_id, pool, 1, "cl_waiting 12", author="bob")
+    runbook_steps.record_wrong(log, incident_id, pool, 2, "the view was renamed", author="bob")
+    runbook_steps.record_escalation(log, incident_id, pool, 1, author="bob", to="the DBA")
     rollback_store.review_divergence(
         log, incident_id, decision.id, DivergenceReview.MADE_PERMANENT, author="alice"
     )

@@ -240,7 +240,7 @@ def test_trust_weighs_the_services_last_incident(
     pool = report["db/pool"]
     assert pool is not None
     assert [f.kind for f in pool.flags] == ["behind-incident", "deprecated"]
-    assert "no use recorded" in pool.facts
+    assert "never used in an incident or drill" in pool.facts
 
 
 def _git(folder: Path, *args: str, when: str = "2026-05-01T10:00:00+00:00") -> None:

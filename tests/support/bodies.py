@@ -27,6 +27,7 @@ KIND_BODIES: dict[Kind, Any] = {
     Kind.CHECKLIST: bodies.ChecklistBody,
     Kind.DIVERGENCE: bodies.DivergenceBody,
     Kind.POSTMORTEM: bodies.PostmortemBody,
+    Kind.RUNBOOK: bodies.RunbookBody,
 }
 
 
