@@ -217,3 +217,46 @@ def triage(
     """Log the triage of a group (an event, so it syncs and reaches the postmortem)."""
     body = triage_body(group.key, group.name, verdict, hypothesis)
     return log.append(incident_id, Kind.ALERT, body, author=author)
+
+
+@dataclass(frozen=True)
+class GroupDetail:
+    """What the Alerts pane shows of a group: its latest alert's labels, annotations and
+    link, and how many instances (pods, hosts) its alerts came from."""
+
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    url: str | None
+    instances: int
+
+
+def group_detail(log: IncidentLog, incident_id: str, key: str) -> GroupDetail | None:
+    rows = log.conn.execute(
+        "SELECT e.body FROM alerts a JOIN events e ON e.id = a.last_event "
+        "WHERE a.incident_id = ? AND a.group_key = ? ORDER BY a.last_seen DESC, a.last_event DESC",
+        [incident_id, key],
+    ).fetchall()
+    if not rows:
+        return None
+    bodies = [json.loads(body) for (body,) in rows]
+    latest = bodies[0]
+    instances = {
+        labels.get("instance") or labels.get("pod")
+        for labels in (b.get("labels") or {} for b in bodies)
+        if isinstance(labels, dict)
+    } - {None}
+    url = latest.get("url")
+    return GroupDetail(
+        labels=dict(latest.get("labels") or {}),
+        annotations=dict(latest.get("annotations") or {}),
+        url=url if isinstance(url, str) else None,
+        instances=len(instances),
+    )
+
+
+def first_alert_at(log: IncidentLog, incident_id: str) -> str | None:
+    """When the incident's first alert from a source started (UTC ISO-8601)."""
+    row = log.conn.execute(
+        "SELECT min(first_seen) FROM alerts WHERE incident_id = ?", [incident_id]
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
