@@ -14,6 +14,7 @@ KNOWN_MIGRATIONS = (
     "m010_incident_figures",
     "m011_runbooks",
     "m012_alerts",
+    "m014_alert_groups_index",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

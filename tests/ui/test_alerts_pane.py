@@ -69,7 +69,7 @@ def test_ctrl_alt_a_shows_the_groups_and_a_key_triages_the_selected_one(
     pane.table.setCurrentIndex(pane.model.index(payments, 0))
     assert "5xx above 2%" in pane.detail.toPlainText()
     assert "https://wiki/rb/5xx" in pane.detail.toHtml()
-    assert "From 40 instances or pods." in pane.detail.toPlainText()
+    assert "40 alerts (40 firing), 40 firings." in pane.detail.toPlainText()
     qtbot.keyClick(pane.table, Qt.Key.Key_S)
     assert cell(pane, pane.model.row_of('HighErrorRate{service="payments"}'), TRIAGE) == "symptom"
     # The next untriaged group is selected, so the storm is sorted by keys alone.

@@ -33,7 +33,6 @@ from commander_app.core.times import format_clock, from_iso
 from commander_app.store.alerts import (
     AlertGroup,
     GroupDetail,
-    first_alert_at,
     group_detail,
     groups,
     triage,
@@ -185,7 +184,7 @@ class AlertsPane(QWidget):
             )
         else:
             self.heading.setText(f"No alerts in “{state.title}” yet.")
-        self._first_alert = first_alert_at(self._log, incident_id) if found else None
+        self._first_alert = min((g.first_seen for g in found), default=None)
         if self._first_alert and state.detected_at is None:
             shown = format_clock(self._first_alert, self._log.clock.now(), self._zone)
             self.detected_line.setText("This incident has no detected time yet.")
@@ -309,8 +308,9 @@ def detail_html(group: AlertGroup, detail: GroupDetail | None) -> str:
         f"{html.escape(k)}={html.escape(v)}" for k, v in sorted(detail.labels.items())
     )
     parts.append(f"<p><b>Labels:</b> {labels}</p>")
-    if detail.instances:
-        parts.append(f"<p>From {detail.instances} instances or pods.</p>")
+    parts.append(
+        f"<p>{group.alerts:,} alerts ({group.firing:,} firing), {group.fires:,} firings.</p>"
+    )
     return "".join(parts)
 
 
