@@ -1,4 +1,4 @@
-"""`commander alerts receive|import|list|triage|attach`: monitoring's alerts in the log."""
+"""`commander alerts receive|import|list|triage|attach|report`: monitoring's alerts in the log."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 import logging
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
-from commander_app.cli.common import author, out, target
+from commander_app.cli.common import author, out, target, write_output
 from commander_app.core.alert_payloads import parse_file
 from commander_app.core.alerts import AlertTriage
 from commander_app.core.errors import ValidationError
@@ -22,6 +23,9 @@ from commander_app.store.alerts import (
     triage,
 )
 from commander_app.store.incident_log import IncidentLog
+
+if TYPE_CHECKING:  # the report loads with its command only
+    from commander_app.core.alert_noise import NoiseReport
 
 IMPORT_LIMIT = 50 * environment.MEGABYTE
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -165,3 +169,153 @@ def cmd_triage(log: IncidentLog, args: argparse.Namespace) -> int:
     event = triage(log, incident.id, group, verdict, hypothesis=linked, author=author(args))
     out(event.id)
     return 0
+
+
+# -- the noise report ----------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "alert", "incident", "incidents", "alerts", "firings", "outside", "groups", "cause",
+    "symptom", "noise", "untriaged", "noise_share", "symptom_share", "without_context",
+    "flaps", "page_hours", "sleep_hours", "proposal", "reason",
+)  # fmt: skip
+
+
+def cmd_report(log: IncidentLog, args: argparse.Namespace) -> int:
+    from commander_app.core.times import read_iso
+    from commander_app.store.alert_noise import NoiseFilter, read_report
+    from commander_app.store.cadence import load_policy, stakeholder_zone
+
+    zone = stakeholder_zone(load_policy())
+    since = read_iso(args.since, environment.local_zone()) if args.since else None
+    report = read_report(log, NoiseFilter(since=since, service=args.service), zone)
+    if args.propose or args.propose_miss:
+        return _propose(log, args, report)
+    if args.json:
+        text = json.dumps(report_dict(report, args), indent=2, ensure_ascii=False) + "\n"
+    elif args.csv:
+        text = report_csv(report)
+    else:
+        text = "\n".join(report_lines(report, args, str(zone))) + "\n"
+    write_output(args.output, text, f"Written the noise report to {args.output}.")
+    return 0
+
+
+def _propose(log: IncidentLog, args: argparse.Namespace, report: NoiseReport) -> int:
+    from commander_app.store.alert_noise import find_miss, find_row, propose_miss, propose_row
+
+    if args.propose and args.propose_miss:
+        raise ValidationError("Give --propose NAME or --propose-miss ID, one at a time.")
+    if args.propose_miss:
+        miss = find_miss(report, log.find_incident(args.propose_miss, resolved_too=True).id)
+        event = propose_miss(log, miss, author=author(args))
+    else:
+        row = find_row(report, args.propose)
+        incident = log.find_incident(args.incident, resolved_too=True).id if args.incident else None
+        event = propose_row(log, row, incident, author=author(args))
+    args.wrote_to = log.incident(event.incident_id)
+    out(event.id)
+    return 0
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    return {
+        "alert": row.name,
+        "incident": row.last_incident or None,
+        "incidents": row.incidents,
+        "alerts": row.alerts,
+        "firings": row.firings,
+        "outside": row.outside,
+        "groups": row.groups,
+        "cause": row.cause,
+        "symptom": row.symptom,
+        "noise": row.noise,
+        "untriaged": row.untriaged,
+        "noise_share": _share(row.share(row.noise)),
+        "symptom_share": _share(row.share(row.symptom)),
+        "without_context": row.without_context,
+        "flaps": row.flaps,
+        "page_hours": round(row.page_hours, 2),
+        "sleep_hours": round(row.sleep_hours, 2),
+        "proposal": row.proposal.value,
+        "reason": row.reason,
+    }
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def report_dict(report: NoiseReport, args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "incidents": report.incidents,
+        "since": args.since,
+        "service": args.service,
+        "alerts": [_row_dict(r) for r in report.rows],
+        "misses": [
+            {
+                "incident": m.incident_id,
+                "title": m.title,
+                "detected_at": m.detected_at.isoformat(),
+                "first_alert_at": m.first_alert_at.isoformat() if m.first_alert_at else None,
+                "proposal": m.proposal.value,
+                "reason": m.reason,
+            }
+            for m in report.misses
+        ],
+    }
+
+
+def report_csv(report: NoiseReport) -> str:
+    """One row per alert name, then one per detection miss (its alert cell empty); a cell
+    a spreadsheet would run as a formula is quoted (`core.incident_table.csv_cell`)."""
+    import csv
+    import io
+
+    from commander_app.core.incident_table import csv_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report.rows:
+        values = _row_dict(row)
+        writer.writerow([csv_cell(values[c]) for c in CSV_COLUMNS])
+    for miss in report.misses:
+        values = dict.fromkeys(CSV_COLUMNS)
+        values.update(incident=miss.incident_id, proposal=miss.proposal.value)
+        values["reason"] = f"{miss.title}: {miss.reason}"
+        writer.writerow([csv_cell(values[c]) for c in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def report_lines(report: NoiseReport, args: argparse.Namespace, zone: str) -> list[str]:
+    scope = f" since {args.since}" if args.since else ""
+    scope += f" of {args.service}" if args.service else ""
+    lines = [f"Noise report: {report.incidents} incidents{scope} (night: 22:00-07:00 {zone})"]
+    if not report.rows:
+        lines.append("No alert fired in these incidents.")
+    else:
+        lines.append(
+            f"{'ALERT':<28} {'INC':>4} {'ALERTS':>6} {'NOISE':>6} {'SYMPT':>6} {'CAUSE':>6} "
+            f"{'NO-CTX':>6} {'FLAPS':>5} {'PAGE-H':>7} {'SLEEP-H':>7}  PROPOSAL"
+        )
+        for r in report.rows:
+            lines.append(
+                f"{r.name[:28]:<28} {r.incidents:>4} {r.alerts:>6} "
+                f"{_of(r.noise, r):>6} {_of(r.symptom, r):>6} {_of(r.cause, r):>6} "
+                f"{r.without_context:>6} {r.flaps:>5} {r.page_hours:>7.1f} {r.sleep_hours:>7.1f}"
+                f"  {r.proposal.value}"
+            )
+            lines.append(f"    {r.reason}")
+    if report.misses:
+        lines.append("Detection misses (no alert before the incident was detected):")
+        for m in report.misses:
+            lines.append(f"  {m.incident_id[:10]}  {m.title[:60]}: {m.reason}")
+    lines.append(
+        "`commander alerts report --propose NAME` (or --propose-miss ID) makes a proposal "
+        "a follow-up, its evidence in its text."
+    )
+    return lines
+
+
+def _of(count: int, row: Any) -> str:
+    return f"{count}/{row.triaged}" if row.triaged else "-"

@@ -631,7 +631,7 @@ KEEP_CARRIED_HELP = "keep the impact and workaround carried from an earlier phas
 def add_alert_commands(
     sub: Any, who: argparse.ArgumentParser, which: argparse.ArgumentParser
 ) -> None:
-    """`alerts receive|import|list|triage|attach`: monitoring's alerts in the log."""
+    """`alerts receive|import|list|triage|attach|report`: monitoring's alerts in the log."""
     p = sub.add_parser(
         "alerts", help="alerts from Alertmanager and PagerDuty: in, grouped, triaged"
     )
@@ -668,6 +668,31 @@ def add_alert_commands(
         "attach", parents=[who, which], help="bring the inbox's alerts into an incident"
     )
     attach.set_defaults(run="alert_commands:cmd_attach")
+    report = steps.add_parser(
+        "report",
+        parents=[who, which],
+        help="the noise report across incidents: one proposed change per alert",
+    )
+    report.add_argument("--since", metavar="DATE", help="incidents opened on or after (ISO date)")
+    report.add_argument("--service", metavar="NAME", help="incidents and alerts of this service")
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", action="store_true", help="one row per alert name")
+    report.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="default (or -): standard output"
+    )
+    report.add_argument(
+        "--propose",
+        metavar="NAME",
+        help="make the alert's proposed change a follow-up (of --incident, default: the "
+        "latest incident it fired in)",
+    )
+    report.add_argument(
+        "--propose-miss",
+        metavar="ID",
+        help="make a detection miss of this incident a follow-up: add an alert or health check",
+    )
+    report.set_defaults(run="alert_commands:cmd_report")
 
 
 def add_template_commands(sub: Any, which: argparse.ArgumentParser) -> None:

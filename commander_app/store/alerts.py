@@ -158,12 +158,12 @@ class AlertGroup:
 def groups(log: IncidentLog, incident_id: str) -> list[AlertGroup]:
     """The incident's alert groups, the most recently active first."""
     rows = log.conn.execute(
-        "SELECT a.group_id, a.group_key, min(a.name), count(*), "
-        "sum(a.state = 'firing'), sum(a.fires), min(a.first_seen), max(a.last_seen), "
-        "t.triage, t.hypothesis FROM alerts a LEFT JOIN alert_triage t "
-        "ON t.incident_id = a.incident_id AND t.group_key = a.group_key "
-        "WHERE a.incident_id = ? GROUP BY a.group_key ORDER BY max(a.last_seen) DESC, a.group_key",
-        [incident_id],
+        "SELECT g.*, t.triage, t.hypothesis FROM (SELECT group_id, group_key, min(name), "
+        "count(*), sum(state = 'firing'), sum(fires), min(first_seen), max(last_seen) AS last "
+        "FROM alerts WHERE incident_id = :incident GROUP BY group_key) g "
+        "LEFT JOIN alert_triage t ON t.incident_id = :incident AND t.group_key = g.group_key "
+        "ORDER BY g.last DESC, g.group_key",
+        {"incident": incident_id},
     ).fetchall()
     return [
         AlertGroup(
@@ -217,3 +217,33 @@ def triage(
     """Log the triage of a group (an event, so it syncs and reaches the postmortem)."""
     body = triage_body(group.key, group.name, verdict, hypothesis)
     return log.append(incident_id, Kind.ALERT, body, author=author)
+
+
+@dataclass(frozen=True)
+class GroupDetail:
+    """What the Alerts pane shows of a group: its latest alert's labels, annotations and
+    link (the group's count is in `AlertGroup`)."""
+
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    url: str | None
+
+
+def group_detail(log: IncidentLog, incident_id: str, key: str) -> GroupDetail | None:
+    # The index is named: without statistics the planner would walk every alert of the
+    # incident instead of the group's.
+    row = log.conn.execute(
+        "SELECT body FROM events WHERE id = (SELECT last_event FROM alerts "
+        "INDEXED BY alerts_by_key WHERE incident_id = ? AND group_key = ? "
+        "ORDER BY last_seen DESC, last_event DESC LIMIT 1)",
+        [incident_id, key],
+    ).fetchone()
+    if row is None:
+        return None
+    latest = json.loads(row[0])
+    url = latest.get("url")
+    return GroupDetail(
+        labels=dict(latest.get("labels") or {}),
+        annotations=dict(latest.get("annotations") or {}),
+        url=url if isinstance(url, str) else None,
+    )

@@ -406,6 +406,16 @@ def m013_runbook_steps(db: Database) -> None:
     )
 
 
+def m014_alert_groups_index(db: Database) -> None:
+    """The Alerts pane reads an incident's groups on every refresh, and the latest alert
+    of the selected one: an index holding what those reads need, in group order, spares
+    a sort of 10,000 group keys and a walk through every alert of the incident."""
+    db.execute(
+        "CREATE INDEX alerts_by_key ON alerts "
+        "(incident_id, group_key, group_id, name, state, fires, first_seen, last_seen, last_event)"
+    )
+
+
 STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m001_event_log", m001_event_log),
     ("m002_full_text_search", m002_full_text_search),
@@ -420,6 +430,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m011_runbooks", m011_runbooks),
     ("m012_alerts", m012_alerts),
     ("m013_runbook_steps", m013_runbook_steps),
+    ("m014_alert_groups_index", m014_alert_groups_index),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 

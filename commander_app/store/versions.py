@@ -15,6 +15,7 @@ KNOWN_MIGRATIONS = (
     "m011_runbooks",
     "m012_alerts",
     "m013_runbook_steps",
+    "m014_alert_groups_index",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

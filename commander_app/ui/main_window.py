@@ -74,6 +74,7 @@ from commander_app.ui.shortcuts import SHORTCUTS, ShortcutsDialog, by_name
 from commander_app.ui.updates.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
+    from commander_app.ui.alerts.alerts_pane import AlertsPane
     from commander_app.ui.metrics.metrics_window import MetricsWindow
     from commander_app.ui.postmortem.postmortem_dialog import PostmortemDialog
     from commander_app.ui.rollback.decide_dialog import DecideDialog
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self._refusal = ""  # the last refusal shown, taken down when the incident moves on
         self._postmortem: PostmortemDialog | None = None  # built on first use
         self._metrics: MetricsWindow | None = None  # built on first use
+        self._alerts: AlertsPane | None = None  # built on first use
         self.damage_box: QMessageBox | None = None
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
@@ -286,6 +288,7 @@ class MainWindow(QMainWindow):
         self._action(go, "rollback", self.focus_rollback)
         self._action(go, "follow_ups", self.follow_ups.show_view)
         self._action(go, "metrics", self.show_metrics)
+        self._action(go, "alerts", self.show_alerts)
         self._action(go, "next_incident", lambda: self.step_incident(1))
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")
@@ -310,6 +313,7 @@ class MainWindow(QMainWindow):
         self.publishing.runner.attempted.connect(self.follow_ups.on_attempt)
         self.follow_ups.pull_asked.connect(lambda: self.publishing.runner.pull(self.author))
         self.publishing.runner.pulled.connect(self.follow_ups.on_pulled)
+        self.panel.alerts_wanted.connect(self.show_alerts)
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(self.show_refusal)
@@ -474,6 +478,18 @@ class MainWindow(QMainWindow):
         self._metrics.show_for(incident.id if incident else None)
         return self._metrics
 
+    def show_alerts(self) -> AlertsPane:
+        """The selected incident's alert groups, to triage (built on first use)."""
+        from commander_app.ui.alerts.alerts_pane import AlertsPane
+
+        if self._alerts is None:
+            self._alerts = AlertsPane(self.log, self.author, self.zone, self)
+            self._alerts.wrote.connect(lambda: self.live.poll(force=True))
+            self._alerts.problem.connect(self.show_refusal)
+        incident = self.current_incident()
+        self._alerts.show_incident(incident.id if incident else None)
+        return self._alerts
+
     def _open_from_metrics(self, incident_id: str) -> None:
         self.select_incident(incident_id)
         self.raise_()
@@ -528,6 +544,8 @@ class MainWindow(QMainWindow):
         self.glance.show_incident(self.panel.state, self.board.board)
         self.rollback_tab.show_incident(incident_id)
         self.updates.show_incident(incident_id)
+        if self._alerts is not None and self._alerts.isVisible():
+            self._alerts.show_incident(incident_id)
 
     def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
         """New events, from this window or another process: show them in place."""
@@ -547,6 +565,10 @@ class MainWindow(QMainWindow):
             self.board.show_incident(current)
         if kinds & (STATE_KINDS | {Kind.COMMS}) or corrected:
             self.updates.show_incident(current)
+        if Kind.ALERT in kinds:
+            self.panel.show_alert_counts()
+        if self._alerts is not None and kinds & (BOARD_KINDS | STATE_KINDS | {Kind.ALERT}):
+            self._alerts.refresh()
         self.glance.show_incident(self.panel.state, self.board.board)
         self._show_state()
 

@@ -101,3 +101,39 @@ def test_receive_in_the_foreground_and_stop_with_ctrl_c(tmp_path: Path) -> None:
     assert "stopped" in err
     assert "Traceback" not in err
     assert json.loads(ok("alerts", "list", "--json", db=db))["groups"][0]["alerts"] == 1
+
+
+def test_the_noise_report_as_text_json_and_csv_and_a_proposal(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    incident = ok("new", "Checkout 500s", db=db).strip()
+    formula = {**alert(7), "fingerprint": "fx"}
+    formula["labels"] = {"alertname": '=HYPERLINK("http://x")', "service": "payments"}
+    formula["annotations"] = {}
+    storm = tmp_path / "storm.json"
+    storm.write_text(json.dumps(webhook(*(alert(n) for n in range(3)), formula)))
+    ok("alerts", "import", str(storm), db=db)
+    ok("alerts", "triage", "HighErrorRate", "noise", db=db)
+    text = ok("alerts", "report", db=db)
+    assert "Noise report: 1 incidents" in text
+    assert "HighErrorRate" in text
+    assert "Triaged noise in 1 of 1 triaged groups and never a cause" in text
+    report = json.loads(ok("alerts", "report", "--json", db=db))
+    rows = {r["alert"]: r for r in report["alerts"]}
+    assert rows["HighErrorRate"]["proposal"] == "delete"
+    assert rows["HighErrorRate"]["alerts"] == 3
+    assert rows['=HYPERLINK("http://x")']["proposal"] == "add_context"
+    out_csv = tmp_path / "noise.csv"
+    ok("alerts", "report", "--csv", "-o", str(out_csv), db=db)
+    lines = out_csv.read_text().splitlines()
+    assert lines[0].startswith("alert,incident,incidents,alerts,firings")
+    assert any(line.startswith('"\'=HYPERLINK(""http://x"")"') for line in lines), lines
+    assert not any(line.startswith("=") for line in lines)
+    made = ok("alerts", "report", "--propose", "HighErrorRate", db=db).strip()
+    shown = ok("show", "--json", db=db)
+    assert made in shown
+    assert "Delete the alert rule HighErrorRate" in shown
+    assert incident
+    refused = run_cli("alerts", "report", "--propose", "NoSuchAlert", db=db)
+    assert refused.returncode != 0
+    assert "No alert named 'NoSuchAlert'" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,6 +26,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.times import format_duration, format_local, from_iso, parse_when
+from commander_app.store.alert_counts import group_counts
 from commander_app.ui.ask import ask_text
 from commander_app.ui.handoff.handoff_panel import HandoffPanel
 from commander_app.ui.log_panel import LogPanel
@@ -40,6 +41,8 @@ def _label(text: str) -> QLabel:
 
 class IncidentPanel(LogPanel):
     """Every control here calls the same IncidentLog method the CLI calls."""
+
+    alerts_wanted = Signal()  # the Alerts pane, from the alerts line's button
 
     def _build(self) -> None:
         self.state: IncidentState | None = None
@@ -67,10 +70,18 @@ class IncidentPanel(LogPanel):
         self.status = QComboBox()
         self.status.addItems([s.value for s in Status])
         self.elapsed = _label("")
+        self.alert_counts = _label("—")
+        self.alerts_button = QPushButton("Alerts…")
+        self.alerts_button.setToolTip("The incident's alert groups, to triage (Ctrl+Alt+A)")
+        self.alerts_button.clicked.connect(self.alerts_wanted)
+        alerts_row = QHBoxLayout()
+        alerts_row.addWidget(self.alert_counts, 1)
+        alerts_row.addWidget(self.alerts_button)
         form.addRow(self.title)
         form.addRow("&Severity", self.severity)
         form.addRow("S&tatus", self.status)
         form.addRow("Elapsed", self.elapsed)
+        form.addRow("Alerts", alerts_row)
         self.severity.activated.connect(lambda _i: self._change_severity())
         self.status.activated.connect(lambda _i: self._change_status())
 
@@ -126,6 +137,19 @@ class IncidentPanel(LogPanel):
             label.setText(state.roles.get(role.value, "—"))
         self.handoff.show_pending(state.pending_handoff_to)
         self._refresh_elapsed()
+        self.show_alert_counts()
+
+    def show_alert_counts(self) -> None:
+        """'2 of 5 groups untriaged': what the scribe still has to sort."""
+        if self.state is None:
+            return
+        counts = group_counts(self._log.conn, self.state.id)
+        if not counts.groups:
+            self.alert_counts.setText("none")
+        elif counts.untriaged:
+            self.alert_counts.setText(f"{counts.untriaged} of {counts.groups} groups untriaged")
+        else:
+            self.alert_counts.setText(f"{counts.groups} groups, all triaged")
 
     def _refresh_elapsed(self) -> None:
         state = self.state

@@ -1,0 +1,1 @@
+"""The Alerts pane: the incident's alert groups, triaged in one keystroke."""
