@@ -54,6 +54,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.template_catalog import CUSTOMER_SUMMARY
+from commander_app.store import playbook
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
 from commander_app.ui.backup_timer import BackupTimer
@@ -578,7 +579,8 @@ class MainWindow(QMainWindow):
             self.timeline_view.reveal(event_id)
 
     def ask_and_open(self, drill: bool) -> None:
-        dialog = StartDialog(drill, self.author, self)
+        rules = playbook.in_force().playbook
+        dialog = StartDialog(drill, self.author, self, playbook=rules, now=self.log.clock.now())
         while dialog.exec() == QDialog.DialogCode.Accepted:
             if self.open_incident(
                 dialog.title.text(),

@@ -41,9 +41,8 @@ class CadenceWatch(QObject):
         self._timer.start()
 
     def show_incident(self, incident_id: str | None) -> None:
-        """Re-read the incident's comms and severity events, and the policy file if it
-        changed since it was last read (a settings save or an edit by hand)."""
-        self._reload_policy_if_changed()
+        """Re-read the incident's comms and severity events (and, on the tick, the
+        playbook if it changed since it was last read: a settings save, a hand edit)."""
         if incident_id is None:
             self.state, self._comms, self._severities = None, [], []
         else:
@@ -75,6 +74,7 @@ class CadenceWatch(QObject):
             self.playbook_changed.emit(found, before.playbook if before else None)
 
     def tick(self) -> list[AudienceCadence]:
+        self._reload_policy_if_changed()  # one stat a second: a hand edit applies at once
         if self.state is None:
             self.current = []
         else:
