@@ -18,7 +18,7 @@ from typing import Literal
 from commander_app.core.authority import AuthorityMatrix
 from commander_app.core.cadence_policy import CadencePolicy
 from commander_app.core.model import Audience, Role, Severity
-from commander_app.core.rollback import RollbackChecklist
+from commander_app.core.rollback_checklist import RollbackChecklist
 
 FORMAT = 1
 ROTA = "rota"  # `commander = "rota"`: whoever the on-call rota names at the time

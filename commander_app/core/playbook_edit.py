@@ -13,7 +13,7 @@ from commander_app.core.authority import AuthorityMatrix
 from commander_app.core.cadence_policy import CadencePolicy, whole_minutes
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Audience, Severity
-from commander_app.core.rollback import RollbackChecklist
+from commander_app.core.rollback_checklist import RollbackChecklist
 
 
 def _document(text: str) -> tomlkit.TOMLDocument:

@@ -40,7 +40,7 @@ from commander_app.core.playbook import (
     digest,
 )
 from commander_app.core.playbook_lines import KeyLines
-from commander_app.core.rollback import RollbackChecklist, checklist_from_items
+from commander_app.core.rollback_checklist import RollbackChecklist, checklist_from_items
 
 MAX_NAME = 120
 MAX_TEXT = 300

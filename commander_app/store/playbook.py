@@ -24,7 +24,7 @@ from commander_app.core.cadence_policy import CadencePolicy
 from commander_app.core.errors import ValidationError
 from commander_app.core.playbook import Playbook, Version
 from commander_app.core.playbook_parse import Problem, Reading, read_playbook
-from commander_app.core.rollback import RollbackChecklist
+from commander_app.core.rollback_checklist import RollbackChecklist
 from commander_app.store import environment
 from commander_app.store.errors import StorageError
 

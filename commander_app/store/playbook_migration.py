@@ -27,7 +27,7 @@ from commander_app.core.playbook_edit import (
     with_checklist,
     with_header,
 )
-from commander_app.core.rollback import RollbackChecklist, parse_checklist
+from commander_app.core.rollback_checklist import RollbackChecklist, parse_checklist
 from commander_app.store import environment, playbook
 from commander_app.store.errors import StorageError
 

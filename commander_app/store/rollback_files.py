@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from commander_app.core.authority import AuthorityMatrix
-from commander_app.core.rollback import RollbackChecklist
+from commander_app.core.rollback_checklist import RollbackChecklist
 from commander_app.store import playbook
 
 

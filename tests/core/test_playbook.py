@@ -11,7 +11,7 @@ from commander_app.core.playbook import SeverityQuestion, changed_parts, severit
 from commander_app.core.playbook_edit import with_cadence, with_checklist
 from commander_app.core.playbook_lines import KeyLines
 from commander_app.core.playbook_parse import read_playbook
-from commander_app.core.rollback import ChecklistItem, RollbackChecklist
+from commander_app.core.rollback_checklist import ChecklistItem, RollbackChecklist
 
 TEAM = """\
 name = "Payments playbook"
