@@ -64,7 +64,6 @@ class StartDialog(QDialog):
             box.toggled.connect(self._answered)
             self.questions.append(box)
             asked.addWidget(box)
-        asked.addWidget(self.verdict)
         self.error = ErrorLine()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -76,6 +75,7 @@ class StartDialog(QDialog):
         form.addRow("What is broken?" if not drill else "What is the drill?", self.title)
         if self.questions:
             form.addRow("Tick what holds:", asked)
+            form.addRow(self.verdict)
         form.addRow("&Severity", self.severity)
         form.addRow("&Commander", self.commander)
         form.addRow(self.on_call)
