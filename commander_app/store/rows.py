@@ -12,6 +12,7 @@ from commander_app.core.model import (
     BOARD_KINDS,
     ROLLBACK_KINDS,
     STATE_KINDS,
+    TEXT_KINDS,
     Event,
     IncidentState,
     Kind,
@@ -75,6 +76,9 @@ INCIDENT_COLUMNS = (
 
 
 _KINDS = {kind.value: kind for kind in Kind}
+# Kinds whose body is read by its text: a record whose "text" a flipped byte renamed is
+# damage to tell, not a KeyError in a fold far from the read.
+_TEXTED = frozenset((*TEXT_KINDS, Kind.COMMS, Kind.CHECKLIST, Kind.DIVERGENCE))
 # The kinds the kept figures (`store.incident_figures`) read beside the board and the
 # incident row: a write of any other kind (a note, a finding: most) leaves them as they are.
 FIGURE_KINDS = frozenset(
@@ -125,6 +129,7 @@ def row_to_event(row: Sequence[Any]) -> Event:
         )
         or (row[8] is not None and type(row[8]) is not str)
         or not _TWO_TIMES.fullmatch(row[6] + row[7])
+        or (event.kind in _TEXTED and type(event.body.get("text")) is not str)
     ):
         raise StoredValueError(_undecodable_event(row))
     return event
@@ -152,9 +157,11 @@ def _why(values: dict[str, Any]) -> str:
             return f"its kind {value!r} is not one Commander knows"
         if name == "body":
             try:
-                decode_body(value)
+                body = decode_body(value)
             except StoredValueError as exc:
                 return str(exc)
+            if _KINDS.get(values.get("kind", "")) in _TEXTED and type(body.get("text")) is not str:
+                return "its body has lost the text it was written with"
         elif name == "seq":
             if type(value) is not int:
                 return f"its place in the log is {value!r}, not a number"
@@ -207,6 +214,7 @@ def row_to_entry(row: Sequence[Any]) -> EntryRow:
         not (str is type(row[0]) is type(row[3]) is type(row[4]))
         or (row[5] is not None and type(row[5]) is not str)
         or not _TIME.fullmatch(row[4])
+        or (entry.kind in _TEXTED and type(entry.body.get("text")) is not str)
     ):
         raise StoredValueError(_undecodable_entry(row))
     return entry
