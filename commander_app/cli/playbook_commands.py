@@ -80,7 +80,7 @@ def _readers(book: Playbook, audience: Audience) -> str:
 def cmd_check(log: IncidentLog, args: argparse.Namespace) -> int:
     """Every problem with its line; exit 1 when one blocks the file's use."""
     path = args.file or playbook.playbook_path()
-    text = environment.read_settings_file(path, "playbook", "") if path.exists() else None
+    text = environment.read_settings_file(path, "playbook", "")
     if text is None:
         if args.file:
             raise ValidationError(f"There is no playbook at {path}.")

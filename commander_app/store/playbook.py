@@ -22,7 +22,7 @@ from commander_app.core.authority import AuthorityMatrix
 from commander_app.core.bodies import PlaybookVersionBody
 from commander_app.core.cadence_policy import CadencePolicy
 from commander_app.core.errors import ValidationError
-from commander_app.core.playbook import Playbook, Version
+from commander_app.core.playbook import Playbook, Version, digest
 from commander_app.core.playbook_parse import Problem, Reading, read_playbook
 from commander_app.core.rollback_checklist import RollbackChecklist
 from commander_app.store import environment
@@ -184,7 +184,7 @@ def _keep_last_good(text: str, version: Version) -> None:
         current = environment.read_settings_file(target, "last good playbook", "")
     except ValidationError:
         current = None
-    if current is not None and read_text(current).version.digest == version.digest:
+    if current is not None and digest(current) == version.digest:
         return
     with suppress(OSError):  # a read-only data folder: the fallback is the shipped playbook
         environment.write_atomically(target, text)

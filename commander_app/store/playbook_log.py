@@ -47,6 +47,9 @@ def record_change(
     that recorded no playbook (opened before Commander kept one) is left alone."""
     written = []
     for state in log.incidents():
+        recorded = recorded_version(log, state.id)
+        if recorded is None or recorded["digest"] == now.version.digest:
+            continue  # a read, not a write transaction, for the usual case: nothing changed
         try:
             written.append(
                 log.append_with(
@@ -64,9 +67,9 @@ def record_change(
 def _change_body(
     log: IncidentLog, state: IncidentState, now: InForce, before: Playbook | None
 ) -> IncidentBody:
-    previous = recorded_version(log, state.id)
+    previous = recorded_version(log, state.id)  # again, inside the write transaction
     if previous is None or previous["digest"] == now.version.digest:
-        raise _Unchanged
+        raise _Unchanged  # another window noted it first
     body: IncidentBody = {
         "action": "playbook",
         "title": state.title,
