@@ -416,6 +416,12 @@ def m014_alert_groups_index(db: Database) -> None:
     )
 
 
+def m017_alerts_one_group_index(db: Database) -> None:
+    """Every read of an incident's groups goes through `alerts_by_key`; the older index by
+    group id served none, and cost a storm a third of its alert-table writes."""
+    db.execute("DROP INDEX IF EXISTS alerts_by_group")
+
+
 STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m001_event_log", m001_event_log),
     ("m002_full_text_search", m002_full_text_search),
@@ -431,6 +437,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m012_alerts", m012_alerts),
     ("m013_runbook_steps", m013_runbook_steps),
     ("m014_alert_groups_index", m014_alert_groups_index),
+    ("m017_alerts_one_group_index", m017_alerts_one_group_index),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 
