@@ -34,7 +34,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def cmd_receive(log: IncidentLog, args: argparse.Namespace) -> int:
     from commander_app.publish.alert_receiver import DEFAULT_HOST, AlertReceiver
 
-    token = _token(args.token_file) if args.token_file else None
+    token = token_from_file(args.token_file) if args.token_file else None
     host = args.host or DEFAULT_HOST
     incident_id = log.find_incident(args.incident).id if args.incident else None
     if host not in LOOPBACK and token is None:
@@ -71,7 +71,7 @@ def cmd_receive(log: IncidentLog, args: argparse.Namespace) -> int:
     return 0
 
 
-def _token(path: str) -> str:
+def token_from_file(path: str) -> str:
     try:
         token = environment.read_text_bounded(path, 4096).strip()
     except (OSError, UnicodeDecodeError):

@@ -631,7 +631,7 @@ KEEP_CARRIED_HELP = "keep the impact and workaround carried from an earlier phas
 def add_alert_commands(
     sub: Any, who: argparse.ArgumentParser, which: argparse.ArgumentParser
 ) -> None:
-    """`alerts receive|import|list|triage|attach|report`: monitoring's alerts in the log."""
+    """`alerts receive|pull|import|list|triage|attach|report`: monitoring's alerts in the log."""
     p = sub.add_parser(
         "alerts", help="alerts from Alertmanager and PagerDuty: in, grouped, triaged"
     )
@@ -649,6 +649,30 @@ def add_alert_commands(
         "--token-file", metavar="FILE", help="require `Authorization: Bearer` with this token"
     )
     receive.set_defaults(run="alert_commands:cmd_receive")
+    pulled = steps.add_parser(
+        "pull",
+        parents=[who, which],
+        help="ask an Alertmanager for its alerts (GET /api/v2/alerts), once or --every N s",
+    )
+    pulled.add_argument("url", metavar="URL", help="Alertmanager's address, http://HOST:9093")
+    pulled.add_argument(
+        "--filter",
+        action="append",
+        metavar="MATCHER",
+        help='only alerts matching, e.g. service="payments" (repeat: all must match)',
+    )
+    pulled.add_argument("--receiver", metavar="REGEX", help="only alerts routed to receivers")
+    pulled.add_argument(
+        "--active-only", action="store_true", help="leave out silenced and inhibited alerts"
+    )
+    pulled.add_argument(
+        "--token-file", metavar="FILE", help="send `Authorization: Bearer` with this token"
+    )
+    pulled.add_argument(
+        "--every", type=int, metavar="SECONDS", help="keep pulling (5 to 3600 s) until Ctrl+C"
+    )
+    pulled.add_argument("--timeout", type=float, default=30.0, help=argparse.SUPPRESS)
+    pulled.set_defaults(run="alert_pull_commands:cmd_pull")
     imported = steps.add_parser(
         "import",
         parents=[who, which],

@@ -92,9 +92,10 @@ def news(
     for alert in alerts:
         at = event_time(alert, now)
         before = seen.get(alert.fingerprint)
-        if before is not None and (before.state == alert.state or to_iso(at) < before.last_seen):
+        iso = to_iso(at)
+        if before is not None and (before.state == alert.state or iso < before.last_seen):
             continue
-        seen[alert.fingerprint] = Known(alert.state, to_iso(at))
+        seen[alert.fingerprint] = Known(alert.state, iso)
         kept.append((alert, at))
     return kept
 

@@ -4,6 +4,7 @@ the log is what was sent, grouped and deduplicated, then resolved."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import socket
@@ -92,6 +93,7 @@ def alertmanager(tmp_path: Path) -> Iterator[Callable[..., Any]]:
             return json.loads(text) if text else None
 
     api.receiver_port = receiver_port  # type: ignore[attr-defined]
+    api.api_port = api_port  # type: ignore[attr-defined]
     try:
         until(lambda: _ready(base), "Alertmanager to start", process)
         yield api
@@ -170,3 +172,54 @@ def test_alerts_routed_by_a_real_alertmanager_arrive_grouped_and_resolve(
             assert events == 6  # three firings, three resolves; repeats wrote nothing
     finally:
         receiver.stop()
+
+
+def test_alerts_pulled_from_a_real_alertmanagers_api_arrive_and_resolve(
+    alertmanager: Any, db_path: Path
+) -> None:
+    from commander_app.cli.alert_pull_commands import follow
+    from commander_app.core.alert_pull import pull_address
+
+    started = datetime.now(UTC) - timedelta(minutes=2)
+    sent = [
+        {
+            "labels": {"alertname": "CheckoutLatency", "service": "checkout", "pod": f"co-{n}"},
+            "annotations": {"summary": "p99 above 2 s"},
+            "startsAt": started.isoformat(),
+        }
+        for n in range(4)
+    ] + [
+        {"labels": {"alertname": "DiskFull", "service": "ledger"}, "startsAt": started.isoformat()}
+    ]
+    alertmanager("POST", "/api/v2/alerts", sent)
+    until(lambda: len(alertmanager("GET", "/api/v2/alerts")) == 5, "five alerts listed")
+    address = pull_address(
+        f"http://127.0.0.1:{alertmanager.api_port}", ['service="checkout"'], "commander"
+    )
+
+    def resolve_two(_: float) -> None:
+        ended = datetime.now(UTC) - timedelta(seconds=1)
+        alertmanager(
+            "POST", "/api/v2/alerts", [{**a, "endsAt": ended.isoformat()} for a in sent[:2]]
+        )
+        until(lambda: len(alertmanager("GET", "/api/v2/alerts")) == 3, "two resolves")
+
+    args = argparse.Namespace(incident=None, timeout=10.0, every=5, author="alice")
+    with IncidentLog(db_path, device_id="laptop", clock=SystemClock()) as log:
+        incident = log.open_incident("Checkout slow", author="alice").id
+        follow(log, address, None, args, resolve_two, rounds=2)
+        (group,) = groups(log, incident)  # the filter kept DiskFull out
+        assert (group.key, group.alerts, group.firing) == (
+            'CheckoutLatency{service="checkout"}',
+            4,
+            2,
+        )
+        listed = {a["fingerprint"] for a in alertmanager("GET", "/api/v2/alerts")}
+        firing = {
+            r[0] for r in log.conn.execute("SELECT fingerprint FROM alerts WHERE state = 'firing'")
+        }
+        assert firing == listed - {
+            a["fingerprint"]
+            for a in alertmanager("GET", "/api/v2/alerts")
+            if a["labels"]["alertname"] == "DiskFull"
+        }
