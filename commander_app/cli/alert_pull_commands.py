@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from commander_app.cli.common import author, out
 from commander_app.core.alert_payloads import IncomingAlert
-from commander_app.core.alert_pull import PullAddress, pull_address, vanished
+from commander_app.core.alert_pull import vanished
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.terminal_text import printable
 from commander_app.core.times import to_iso
-from commander_app.publish.alert_pull import PullError, pull
+from commander_app.publish.alert_pull import PullAddress, PullError, pull, pull_address
 from commander_app.store.alerts import ingest, keep_in_inbox
 from commander_app.store.incident_log import IncidentLog
 

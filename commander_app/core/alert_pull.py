@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass, replace
 
 from commander_app.core.alert_payloads import IncomingAlert, ParsedAlerts, parse_alertmanager
 from commander_app.core.errors import ValidationError
@@ -51,42 +50,8 @@ class PullQuery:
         return params
 
 
-@dataclass(frozen=True)
-class PullAddress:
-    query: PullQuery
-    username: str | None = field(default=None, repr=False)
-    password: str | None = field(default=None, repr=False)
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.password,) if s)
-
-
-def pull_address(
-    url: str, filters: Sequence[str] = (), receiver: str | None = None, *, suppressed: bool = True
-) -> PullAddress:
-    """The user's URL (`http://alertmanager:9093`, or the API's own address) made the
-    API's address; a user and password in it are kept apart, never shown again."""
-    text = url.strip()
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        raise ValidationError(f"{_shown(text)} is not a web address.") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(
-            f"{_shown(text)} is not an Alertmanager address: give http://HOST:9093 "
-            "(or its https:// address)."
-        )
-    if parts.query or parts.fragment:
-        raise ValidationError(
-            "Give the Alertmanager address without a query; use --filter and --receiver."
-        )
-    path = parts.path.rstrip("/")
-    if not path.endswith(API_PATH):
-        path += API_PATH
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = host if port is None else f"{host}:{port}"
+def check_query(filters: Sequence[str], receiver: str | None) -> None:
+    """Refuse, in the user's words, what Alertmanager would answer 400 to."""
     if len(filters) > MAX_FILTERS:
         raise ValidationError(f"At most {MAX_FILTERS} filters.")
     for matcher in filters:
@@ -102,26 +67,6 @@ def pull_address(
             raise ValidationError(
                 f"The receiver {receiver[:80]!r} is not a regular expression."
             ) from None
-    query = PullQuery(
-        urlunsplit((parts.scheme, netloc, path, "", "")),
-        tuple(f.strip() for f in filters),
-        receiver,
-        suppressed,
-    )
-    return PullAddress(query, parts.username, parts.password)
-
-
-def _shown(url: str) -> str:
-    """A URL fit for a message: any user and password taken out."""
-    try:
-        parts = urlsplit(url)
-        if parts.username or parts.password:
-            host = parts.hostname or ""
-            port = f":{parts.port}" if parts.port else ""
-            return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
-    except ValueError:
-        return "That address"
-    return url[:200]
 
 
 def read_pulled(payload: object) -> ParsedAlerts:

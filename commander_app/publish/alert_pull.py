@@ -9,18 +9,78 @@ so they are never passed on.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from commander_app.core.alert_payloads import ParsedAlerts
-from commander_app.core.alert_pull import PullAddress, read_pulled
-from commander_app.core.errors import CommanderError
+from commander_app.core.alert_pull import API_PATH, PullQuery, check_query, read_pulled
+from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.terminal_text import printable
 from commander_app.publish.redaction import redact
 
 MAX_ANSWER = 20 * 1024 * 1024  # 10,000 alerts with their annotations fit in well under this
 CONNECT_TIMEOUT = 10.0
 CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class PullAddress:
+    query: PullQuery
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.password,) if s)
+
+
+def pull_address(
+    url: str, filters: Sequence[str] = (), receiver: str | None = None, *, suppressed: bool = True
+) -> PullAddress:
+    """The user's URL (`http://alertmanager:9093`, or the API's own address) made the
+    API's address; a user and password in it are kept apart, never shown again."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValidationError(f"{_shown(text)} is not a web address.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            f"{_shown(text)} is not an Alertmanager address: give http://HOST:9093 "
+            "(or its https:// address)."
+        )
+    if parts.query or parts.fragment:
+        raise ValidationError(
+            "Give the Alertmanager address without a query; use --filter and --receiver."
+        )
+    path = parts.path.rstrip("/")
+    if not path.endswith(API_PATH):
+        path += API_PATH
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    netloc = host if port is None else f"{host}:{port}"
+    check_query(filters, receiver)
+    query = PullQuery(
+        urlunsplit((parts.scheme, netloc, path, "", "")),
+        tuple(f.strip() for f in filters),
+        receiver,
+        suppressed,
+    )
+    return PullAddress(query, parts.username, parts.password)
+
+
+def _shown(url: str) -> str:
+    """A URL fit for a message: any user and password taken out."""
+    try:
+        parts = urlsplit(url)
+        if parts.username or parts.password:
+            host = parts.hostname or ""
+            port = f":{parts.port}" if parts.port else ""
+            return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+    except ValueError:
+        return "That address"
+    return url[:200]
 
 
 class PullError(CommanderError):

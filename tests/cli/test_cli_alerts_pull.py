@@ -12,7 +12,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from commander_app.cli.alert_pull_commands import follow
-from commander_app.core.alert_pull import pull_address
+from commander_app.publish.alert_pull import pull_address
 from commander_app.store.alerts import groups, inbox_count
 from commander_app.store.incident_log import IncidentLog
 from tests.conftest import ok, run_cli

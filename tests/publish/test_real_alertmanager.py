@@ -178,7 +178,7 @@ def test_alerts_pulled_from_a_real_alertmanagers_api_arrive_and_resolve(
     alertmanager: Any, db_path: Path
 ) -> None:
     from commander_app.cli.alert_pull_commands import follow
-    from commander_app.core.alert_pull import pull_address
+    from commander_app.publish.alert_pull import pull_address
 
     started = datetime.now(UTC) - timedelta(minutes=2)
     sent = [

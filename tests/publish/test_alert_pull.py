@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from commander_app.core.alert_pull import pull_address, read_pulled, vanished
+from commander_app.core.alert_pull import read_pulled, vanished
 from commander_app.core.errors import ValidationError
+from commander_app.publish.alert_pull import pull_address
 from tests.support.alertmanager_api import gettable
 
 
