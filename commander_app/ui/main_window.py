@@ -509,7 +509,7 @@ class MainWindow(QMainWindow):
             self.closing.connect(pane.stop)
         pane = self._runbooks
         if self.tabs.indexOf(pane) < 0:
-            self.tabs.addTab(pane, "Run&books")
+            self.tabs.addTab(pane, "R&unbooks")
         incident = self.current_incident()
         pane.show_incident(incident.id if incident else None)
         self.tabs.setCurrentWidget(pane)

@@ -64,7 +64,8 @@ class RunbookChecklist(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.steps)
         split.addWidget(self.detail)
-        split.setSizes([220, 300])
+        split.setStretchFactor(1, 1)
+        split.setSizes([130, 420])  # a runbook has a handful of steps; the detail needs room
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
@@ -141,6 +142,8 @@ class RunbookChecklist(QWidget):
             marks.append("flagged wrong")
         if seen.escalated_to:
             marks.append(f"escalated to {seen.escalated_to}")
+        if seen.done_at:
+            marks.insert(0, f"done {format_clock(seen.done_at, self._now, self._zone)}")
         tail = f"  — {', '.join(marks)}" if marks else ""
         return f"{box} {step.number}. {step.title}{tail}"
 

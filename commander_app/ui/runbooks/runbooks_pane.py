@@ -43,6 +43,7 @@ from commander_app.store.runbooks import (
     find_runbook,
     runbook_folder,
     search_runbooks,
+    shipped_folder,
 )
 from commander_app.ui.ask import ask_choice
 from commander_app.ui.runbooks.checklist import RunbookChecklist
@@ -178,17 +179,29 @@ class RunbooksPane(QWidget):
 
     def _on_counted(self, count: int) -> None:
         if not self._looked:  # the first look may be the index's first build: seconds
-            self.status.setText(f"Indexing {count:,} runbooks in {self.folder}…")
+            self.status.setText(f"Indexing {count:,} runbooks in {self._folder_words()}…")
 
     def _on_refreshed(self, report: RefreshReport) -> None:
         self._looked = True
         total = report.added + report.changed + report.removed + report.unchanged
-        self.status.setText(f"{total:,} runbooks in {self.folder}.")
+        self.status.setText(f"{total:,} runbooks in {self._folder_words()}.")
         if report.added or report.changed or report.removed:
             if self.pages.currentWidget() is self.checklist and self.opened is not None:
                 self.show_steps()
             else:
                 self.show_list()
+
+    def _folder_words(self) -> str:
+        if self.folder is None:
+            return "no folder"
+        if self.folder == shipped_folder().absolute():
+            return "the shipped examples (set COMMANDER_RUNBOOKS or runbooks.toml)"
+        home = Path.home()
+        return (
+            f"~/{self.folder.relative_to(home)}"
+            if self.folder.is_relative_to(home)
+            else str(self.folder)
+        )
 
     def show_list(self) -> None:
         """Typed words: the index's matches; nothing typed: the incident's suggestions."""
