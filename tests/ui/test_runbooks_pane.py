@@ -149,6 +149,9 @@ def test_d_logs_the_step_done_with_the_output_and_ticks_it(
     assert pane.checklist.steps.item(0).text().startswith("☑ 1. ")
     assert pane.checklist.steps.currentRow() == 0
     assert "cl_waiting | 37" in pane.checklist.detail.toPlainText()
+    # The trust line is weighed again off the GUI thread: the runbook has a use now.
+    assert "never used in an incident or drill" in pane.checklist.heading.text()
+    qtbot.waitUntil(lambda: "used in 1 incident" in pane.checklist.heading.text())
     (event,) = [e for e in log.events(incident_id) if e.kind is Kind.RUNBOOK]
     assert window.timeline.row_of(event.id) >= 0  # the timeline beside it shows it
 

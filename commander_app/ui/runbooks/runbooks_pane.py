@@ -36,10 +36,8 @@ from commander_app.store.runbook_steps import (
     record_wrong,
 )
 from commander_app.store.runbook_suggestions import suggest_runbooks
-from commander_app.store.runbook_trust import trust_report
 from commander_app.store.runbooks import (
     IndexedRunbook,
-    RefreshReport,
     find_runbook,
     runbook_folder,
     search_runbooks,
@@ -47,7 +45,7 @@ from commander_app.store.runbooks import (
 )
 from commander_app.ui.ask import ask_choice
 from commander_app.ui.runbooks.checklist import RunbookChecklist
-from commander_app.ui.runbooks.index_job import RunbookIndexer
+from commander_app.ui.runbooks.index_job import IndexResult, RunbookIndexer
 from commander_app.ui.runbooks.step_dialogs import StepTextDialog
 
 NAME = Qt.ItemDataRole.UserRole
@@ -70,6 +68,7 @@ class RunbooksPane(QWidget):
         self.opened: IndexedRunbook | None = None
         self.dialog: StepTextDialog | None = None
         self._looked = False
+        self.trust_lines: dict[str, str] = {}  # by runbook name, weighed off the GUI thread
         self.indexer = RunbookIndexer(log.path, self)
         self._init_widgets()
         self._connect_signals()
@@ -168,24 +167,30 @@ class RunbooksPane(QWidget):
         self.indexer.timer.stop()  # another tab in front: looked at again when shown
         super().hideEvent(event)
 
-    def look_again(self) -> None:
-        """Bring the index in step with the folder, off the GUI thread."""
+    def look_again(self, trust: bool = False) -> None:
+        """Bring the index in step with the folder, off the GUI thread; the trust lines
+        are weighed on the first look, after a change and after a step is logged."""
         try:
-            self.folder = runbook_folder().absolute()
+            folder = runbook_folder().absolute()
         except CommanderError as exc:
             self.status.setText(str(exc))
             return
-        self.indexer.refresh(self.folder, self._log.clock.now())
+        trust = trust or not self._looked or folder != self.folder
+        self.folder = folder
+        self.indexer.refresh(folder, self._log.clock.now(), trust)
 
     def _on_counted(self, count: int) -> None:
         if not self._looked:  # the first look may be the index's first build: seconds
             self.status.setText(f"Indexing {count:,} runbooks in {self._folder_words()}…")
 
-    def _on_refreshed(self, report: RefreshReport) -> None:
+    def _on_refreshed(self, result: IndexResult) -> None:
         self._looked = True
+        report = result.report
         total = report.added + report.changed + report.removed + report.unchanged
         self.status.setText(f"{total:,} runbooks in {self._folder_words()}.")
-        if report.added or report.changed or report.removed:
+        if result.trust is not None:
+            self.trust_lines = result.trust
+        if result.trust is not None or report.added or report.changed or report.removed:
             if self.pages.currentWidget() is self.checklist and self.opened is not None:
                 self.show_steps()
             else:
@@ -206,6 +211,8 @@ class RunbooksPane(QWidget):
     def show_list(self) -> None:
         """Typed words: the index's matches; nothing typed: the incident's suggestions."""
         typed = self.search.text().strip()
+        current = self.results.currentItem()
+        chosen = current.data(NAME) if current is not None else None
         self.results.clear()
         if typed:
             try:
@@ -223,19 +230,19 @@ class RunbooksPane(QWidget):
             self._add_row(None, "Select an incident to see the runbooks suggested for it.")
             return
         suggestions = suggest_runbooks(self._log, self.incident_id)
-        trust = self._trust([s.runbook for s in suggestions])
         for suggestion in suggestions:
             runbook = suggestion.runbook.runbook
             title = runbook.title if runbook and runbook.title else suggestion.runbook.name
             self._add_row(
                 suggestion.runbook.name,
                 f"★ {title}  ({suggestion.runbook.name})\n    why: {suggestion.why}\n"
-                f"    trust: {trust.get(suggestion.runbook.name, '?')}",
+                f"    trust: {self._trust(suggestion.runbook.name)}",
             )
         if not suggestions:
             self._add_row(None, "No runbook is suggested for this incident: type to search.")
-        if self.results.count() and self.results.item(0).data(NAME):
-            self.results.setCurrentRow(0)
+        rows = [self.results.item(n).data(NAME) for n in range(self.results.count())]
+        if rows and rows[0]:
+            self.results.setCurrentRow(rows.index(chosen) if chosen in rows else 0)
 
     def _add_row(self, name: str | None, text: str) -> None:
         item = QListWidgetItem(text)
@@ -244,14 +251,8 @@ class RunbooksPane(QWidget):
             item.setFlags(Qt.ItemFlag.NoItemFlags)
         self.results.addItem(item)
 
-    def _trust(self, runbooks: list[IndexedRunbook]) -> dict[str, str]:
-        if self.folder is None or not runbooks:
-            return {}
-        report = trust_report(self._log.conn, self.folder, runbooks, self._log.clock.now())
-        return {
-            entry.runbook.name: entry.line.summary() if entry.line else "does not parse"
-            for entry in report
-        }
+    def _trust(self, name: str) -> str:
+        return self.trust_lines.get(name, "being weighed…")
 
     def _into_results(self) -> None:
         for row in range(self.results.count()):
@@ -300,7 +301,7 @@ class RunbooksPane(QWidget):
             if self.incident_id
             else {}
         )
-        trust = self._trust([self.opened]).get(self.opened.name, "")
+        trust = self._trust(self.opened.name)
         self.checklist.show_runbook(
             runbook, self.opened.name, trust, followed, self._log.clock.now()
         )
@@ -375,6 +376,7 @@ class RunbooksPane(QWidget):
     def _after_write(self) -> None:
         self.wrote.emit()
         self.show_steps()
+        self.look_again(trust=True)  # a use or a flag changes the trust line
 
     def ask_escalation(self, number: int) -> bool:
         target = self._target()
