@@ -266,8 +266,16 @@ def test_esc_closes_the_tab_and_stops_its_timer_and_refresh(
     start(window)
     pane, _ = open_pane(window, qtbot)
     assert pane.indexer.timer.isActive()
+    window.focus_board()  # another tab in front: no looks until it is shown again
+    assert not pane.indexer.timer.isActive()
+    window.show_runbooks()
+    assert pane.indexer.timer.isActive()
+    qtbot.waitUntil(lambda: not pane.indexer.running)
     assert pane.indexer.refresh(folder, window.log.clock.now())  # one still under way
+    job = pane.indexer.job
+    assert job is not None
     qtbot.keyClick(pane.results, Qt.Key.Key_Escape)
+    assert job.finished.is_set()  # waited for: nothing writes after the close
     assert window.tabs.indexOf(pane) < 0
     assert not pane.indexer.timer.isActive()
     assert pane.indexer.job is None
