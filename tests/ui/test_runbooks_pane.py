@@ -193,9 +193,9 @@ def test_e_logs_the_escalation_and_offers_the_role_without_assigning_it(
     (body,) = runbook_events(log, incident_id)
     assert (body["op"], body["step"], body["escalate_to"]) == ("escalated", 2, whom)
     assert pane.offer.isVisible()
-    assert whom in pane.offer_line.text()
+    assert whom in pane.offer.line.text()
     assert "subject_expert" not in log.incident(incident_id).roles  # offered, not done
-    pane.offer_button.click()
+    pane.offer.button.click()
     assert log.incident(incident_id).roles["subject_expert"] == whom
     assert not pane.offer.isVisible()
 

@@ -13,20 +13,16 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from commander_app.core.errors import CommanderError, ValidationError
-from commander_app.core.model import Role
 from commander_app.core.runbook_steps import escalations, find_step
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.runbook_steps import (
@@ -46,10 +42,10 @@ from commander_app.store.runbooks import (
 from commander_app.ui.ask import ask_choice
 from commander_app.ui.runbooks.checklist import RunbookChecklist
 from commander_app.ui.runbooks.index_job import IndexResult, RunbookIndexer
+from commander_app.ui.runbooks.role_offer import RoleOffer
 from commander_app.ui.runbooks.step_dialogs import StepTextDialog
 
 NAME = Qt.ItemDataRole.UserRole
-ESCALATION_ROLE = Role.SUBJECT_EXPERT  # whom a runbook says to call, by default
 
 
 class RunbooksPane(QWidget):
@@ -91,25 +87,7 @@ class RunbooksPane(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(found)
         self.pages.addWidget(self.checklist)
-        self.offer_line = QLabel("")
-        self.offer_line.setWordWrap(True)
-        self.offer_role = QComboBox()
-        for role in Role:
-            self.offer_role.addItem(role.value.replace("_", " "), role.value)
-        self.offer_role.setCurrentIndex(self.offer_role.findData(ESCALATION_ROLE.value))
-        self.offer_button = QPushButton("Assign the role")
-        self.offer_dismiss = QPushButton("Not now")
-        offer = QHBoxLayout()
-        offer.setContentsMargins(0, 0, 0, 0)
-        offer.addWidget(self.offer_line, 1)
-        offer.addWidget(self.offer_role)
-        offer.addWidget(self.offer_button)
-        offer.addWidget(self.offer_dismiss)
-        self.offer = QWidget()
-        self.offer.setLayout(offer)
-        self.offer.setStyleSheet("background: #fff4d6;")
-        self.offer.hide()
-        self._offered_to = ""
+        self.offer = RoleOffer()
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.offer)
@@ -127,8 +105,7 @@ class RunbooksPane(QWidget):
         self.indexer.refreshed.connect(self._on_refreshed)
         self.indexer.failed.connect(self.status.setText)
         self.indexer.timer.timeout.connect(self.look_again)
-        self.offer_button.clicked.connect(self.take_offer)
-        self.offer_dismiss.clicked.connect(self.offer.hide)
+        self.offer.assign_wanted.connect(self.assign_wanted)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress:
@@ -400,23 +377,13 @@ class RunbooksPane(QWidget):
             self.problem.emit(str(exc))
             return False
         self._after_write()
-        self.offer_assignment(str(event.body["escalate_to"]))
+        self.offer.offer(str(event.body["escalate_to"]))  # asked, never done by itself
         return True
-
-    def offer_assignment(self, person: str) -> None:
-        """Asked, never done by itself: the person the runbook names, in a role."""
-        self._offered_to = person
-        self.offer_line.setText(f"Escalated to {person}. Give them a role in the incident?")
-        self.offer.show()
-
-    def take_offer(self) -> None:
-        role = self.offer_role.currentData()
-        self.assign_wanted.emit(str(role), self._offered_to)
 
     def offer_answered(self, assigned: bool) -> None:
         if assigned:
             self.offer.hide()
-            self.status.setText(f"{self._offered_to} has the role now.")
+            self.status.setText(f"{self.offer.person} has the role now.")
 
     # -- closing ---------------------------------------------------------------------
 
