@@ -69,6 +69,8 @@ def shoot(out_dir: Path) -> list[Path]:
             made.append(shoot_follow_ups(app, Path(tmp) / "follow-ups.db", out_dir))
         if "--metrics" in sys.argv:
             made.append(shoot_metrics(app, Path(tmp) / "metrics.db", out_dir))
+        if "--runbooks" in sys.argv:
+            made.append(shoot_runbooks(app, Path(tmp) / "runbooks.db", out_dir))
     if shutil.which("convert"):
         for path in made:
             subprocess.run(
@@ -183,6 +185,53 @@ def shoot_metrics(app: QApplication, db: Path, out_dir: Path) -> Path:
         metrics.grab().save(str(out_dir / "screenshot-review.png"))
         window.close()
     return path
+
+
+def shoot_runbooks(app: QApplication, db: Path, out_dir: Path) -> Path:
+    """The SEV1 with the pool runbook being followed: two steps done with their output,
+    the third (cancel the runaway queries) selected, the timeline beside it."""
+    from datetime import timedelta
+
+    from commander_app.store.runbook_steps import record_done
+    from commander_app.store.runbooks import find_runbook, refresh_index, shipped_folder
+
+    clock = FixedClock(START)
+    with IncidentLog(db, device_id="screenshots", clock=clock) as log:
+        incident = scripted_sev1(log, clock)
+        refresh_index(log.conn, shipped_folder(), clock.now())
+        pool = find_runbook(log.conn, "database-pool-exhausted")
+        clock.set(START + timedelta(minutes=46))
+        record_done(log, incident, pool, 1, POOLS_SEEN, author="dan")
+        clock.set(START + timedelta(minutes=49))
+        record_done(log, incident, pool, 2, QUERIES_SEEN, author="dan")
+        clock.set(START + timedelta(minutes=50))
+        window = MainWindow(log, "alice", ZONE)
+        window.resize(1440, 900)
+        window.show()
+        for _ in range(20):
+            app.processEvents()
+        pane = window.show_runbooks()
+        while pane.indexer.running:
+            app.processEvents()
+        pane.open_runbook("database-pool-exhausted")
+        pane.checklist.steps.setCurrentRow(2)
+        window.timeline_view.table.scrollToBottom()
+        for _ in range(20):
+            app.processEvents()
+        path = out_dir / "screenshot-runbook.png"
+        window.grab().save(str(path))
+        window.close()
+    return path
+
+
+POOLS_SEEN = """ database | user | cl_active | cl_waiting | sv_active | sv_idle
+----------+------+-----------+------------+-----------+---------
+ payments | app  |       100 |         37 |       100 |       0"""
+QUERIES_SEEN = """  pid  | running  | state  | left
+-------+----------+--------+------------------------------------------
+ 48211 | 00:07:41 | active | SELECT * FROM ledger_entries WHERE order_
+ 48230 | 00:07:39 | active | SELECT * FROM ledger_entries WHERE order_
+ (18 more rows of the same query)"""
 
 
 if __name__ == "__main__":

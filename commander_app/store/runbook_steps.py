@@ -8,6 +8,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from commander_app.core.errors import ValidationError
@@ -170,4 +171,41 @@ def flags(conn: sqlite3.Connection) -> dict[str, list[StepFlag]]:
             at,
         )
         found.setdefault(flag.runbook, []).append(flag)
+    return found
+
+
+@dataclass(frozen=True)
+class FollowedStep:
+    """What this incident's log says of one step of a runbook: the newest of each op."""
+
+    done_at: str | None = None
+    output: str = ""
+    wrong_note: str | None = None
+    escalated_to: str | None = None
+
+
+def followed_steps(
+    conn: sqlite3.Connection, incident_id: str, name: str
+) -> dict[int, FollowedStep]:
+    """The steps of the runbook `name` done, flagged or escalated in this incident, by
+    number (events corrected by a later one left out)."""
+    rows = conn.execute(
+        "SELECT e.body, e.occurred_at FROM events AS e WHERE e.incident_id = ? "
+        "AND e.kind = 'runbook' AND json_extract(e.body, '$.runbook') = ? "
+        "AND NOT EXISTS (SELECT 1 FROM events AS c WHERE c.supersedes = e.id) "
+        "ORDER BY e.occurred_at, e.id",
+        [incident_id, name],
+    ).fetchall()
+    found: dict[int, FollowedStep] = {}
+    for text, at in rows:
+        body = json.loads(text)
+        number = int(body["step"])
+        seen = found.get(number, FollowedStep())
+        if body["op"] == "done":
+            seen = replace(seen, done_at=str(at), output=str(body.get("output") or ""))
+        elif body["op"] == "wrong":
+            seen = replace(seen, wrong_note=str(body.get("note") or ""))
+        else:
+            seen = replace(seen, escalated_to=str(body.get("escalate_to") or ""))
+        found[number] = seen
     return found

@@ -64,11 +64,18 @@ def _matching(conn: sqlite3.Connection, texts: list[str], limit: int = 20) -> li
     return [str(r[0]) for r in rows]
 
 
-def _links_to(url: str, indexed: IndexedRunbook) -> bool:
+def links_to(url: str, indexed: IndexedRunbook) -> bool:
     """The URL's path ends with the runbook's name (`…/blob/main/db/pool.md`)."""
     path = unquote(urlsplit(url).path).rstrip("/").removesuffix(".md").lower()
     name = indexed.name.lower()
     return path == name or path.endswith("/" + name)
+
+
+def linked_runbook(conn: sqlite3.Connection, url: str) -> IndexedRunbook | None:
+    """The indexed runbook an alert's `runbook_url` points at, if the library has it."""
+    if not url.strip():
+        return None
+    return next((r for r in indexed_runbooks(conn) if links_to(url, r)), None)
 
 
 def suggest_runbooks(log: IncidentLog, incident_id: str, limit: int = 10) -> list[Suggestion]:
@@ -90,7 +97,7 @@ def suggest_runbooks(log: IncidentLog, incident_id: str, limit: int = 10) -> lis
             continue
         answers = {a.lower() for a in runbook.answers}
         for name, url in alerts:
-            if url and _links_to(url, indexed):
+            if url and links_to(url, indexed):
                 add(indexed, LINKED, f"alert {name} links to it")
             if name.lower() in answers:
                 add(indexed, ANSWERS, f"answers alert {name}")

@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from commander_app.ui.postmortem.postmortem_dialog import PostmortemDialog
     from commander_app.ui.rollback.decide_dialog import DecideDialog
     from commander_app.ui.rollback.rollback_panel import RollbackPanel
+    from commander_app.ui.runbooks.runbooks_pane import RunbooksPane
     from commander_app.ui.updates.draft_dialog import DraftDialog
 
 
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self._postmortem: PostmortemDialog | None = None  # built on first use
         self._metrics: MetricsWindow | None = None  # built on first use
         self._alerts: AlertsPane | None = None  # built on first use
+        self._runbooks: RunbooksPane | None = None  # built on first use
         self.damage_box: QMessageBox | None = None
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
@@ -290,6 +292,7 @@ class MainWindow(QMainWindow):
         self._action(go, "follow_ups", self.follow_ups.show_view)
         self._action(go, "metrics", self.show_metrics)
         self._action(go, "alerts", self.show_alerts)
+        self._action(go, "runbooks", self.show_runbooks)
         self._action(go, "next_incident", lambda: self.step_incident(1))
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")
@@ -487,9 +490,53 @@ class MainWindow(QMainWindow):
             self._alerts = AlertsPane(self.log, self.author, self.zone, self)
             self._alerts.wrote.connect(lambda: self.live.poll(force=True))
             self._alerts.problem.connect(self.show_refusal)
+            self._alerts.runbook_wanted.connect(self.open_runbook)
         incident = self.current_incident()
         self._alerts.show_incident(incident.id if incident else None)
         return self._alerts
+
+    def show_runbooks(self) -> RunbooksPane:
+        """The Runbooks tab beside the timeline, on the selected incident (built on first
+        use; its index refresh and timer stop when the tab is closed or the window)."""
+        from commander_app.ui.runbooks.runbooks_pane import RunbooksPane
+
+        if self._runbooks is None:
+            pane = self._runbooks = RunbooksPane(self.log, self.author, self.zone)
+            pane.wrote.connect(lambda: self.live.poll(force=True))
+            pane.problem.connect(self.show_refusal)
+            pane.assign_wanted.connect(self._assign_escalated)
+            pane.closed.connect(self._close_runbooks)
+            self.closing.connect(pane.stop)
+        pane = self._runbooks
+        if self.tabs.indexOf(pane) < 0:
+            self.tabs.addTab(pane, "R&unbooks")
+        incident = self.current_incident()
+        pane.show_incident(incident.id if incident else None)
+        self.tabs.setCurrentWidget(pane)
+        if pane.pages.currentWidget() is pane.checklist:
+            pane.checklist.steps.setFocus()
+        else:
+            pane.search.setFocus()
+        return pane
+
+    def open_runbook(self, name: str) -> RunbooksPane:
+        """From an alert's runbook link: that runbook's steps, ready to follow."""
+        pane = self.show_runbooks()
+        pane.open_runbook(name)
+        self.raise_()
+        self.activateWindow()
+        return pane
+
+    def _close_runbooks(self) -> None:
+        if self._runbooks is not None:
+            self.tabs.removeTab(self.tabs.indexOf(self._runbooks))
+        self.focus_capture()
+
+    def _assign_escalated(self, role: str, person: str) -> None:
+        """The offer after an escalation, taken: the same path as Assign role."""
+        assigned = self.panel.assign(Role(role), person)
+        if self._runbooks is not None:
+            self._runbooks.offer_answered(assigned)
 
     def _open_from_metrics(self, incident_id: str) -> None:
         self.select_incident(incident_id)
@@ -547,6 +594,8 @@ class MainWindow(QMainWindow):
         self.updates.show_incident(incident_id)
         if self._alerts is not None and self._alerts.isVisible():
             self._alerts.show_incident(incident_id)
+        if self._runbooks is not None and self.tabs.indexOf(self._runbooks) >= 0:
+            self._runbooks.show_incident(incident_id)
 
     def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
         """New events, from this window or another process: show them in place."""
@@ -570,6 +619,8 @@ class MainWindow(QMainWindow):
             self.panel.show_alert_counts()
         if self._alerts is not None and kinds & (BOARD_KINDS | STATE_KINDS | {Kind.ALERT}):
             self._alerts.refresh()
+        if self._runbooks is not None and (Kind.RUNBOOK in kinds or corrected):
+            self._runbooks.show_incident(current)
         self.glance.show_incident(self.panel.state, self.board.board)
         self._show_state()
 

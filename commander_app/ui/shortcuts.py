@@ -78,6 +78,28 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("alert_symptom", "S", "In the Alerts list: the group is a symptom", window=False),
     Shortcut("alert_noise", "N", "In the Alerts list: the group is noise", window=False),
     Shortcut("alert_unknown", "U", "In the Alerts list: undo the group's triage", window=False),
+    Shortcut(
+        "alert_runbook",
+        "R",
+        "In the Alerts list: open the group's runbook (its runbook_url) in the runbook view",
+        window=False,
+    ),
+    Shortcut(
+        "runbooks",
+        "Ctrl+Alt+B",
+        "Runbooks for the incident: suggested first, search, follow one step by step",
+    ),
+    Shortcut("runbook_copy", "Y", "In a runbook's steps: copy the step's command", window=False),
+    Shortcut("runbook_done", "D", "In a runbook's steps: done, with the output seen", window=False),
+    Shortcut(
+        "runbook_wrong", "W", "In a runbook's steps: wrong or outdated (a note)", window=False
+    ),
+    Shortcut(
+        "runbook_escalate",
+        "E",
+        "In a runbook's steps: escalate as the step says (then offer the role)",
+        window=False,
+    ),
     Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
     Shortcut("postmortem", "Ctrl+Alt+P", "Postmortem of the selected incident"),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from datetime import tzinfo
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,6 +54,7 @@ _DASHBOARD_WORDS = ("dashboard", "grafana", "panel")
 class AlertsPane(QWidget):
     wrote = Signal()  # a triage or the detected time was logged; the window reads it back
     problem = Signal(str)
+    runbook_wanted = Signal(str)  # the library's runbook an alert's runbook_url links to
 
     def __init__(
         self, log: IncidentLog, author: str, zone: tzinfo, parent: QWidget | None = None
@@ -99,7 +100,7 @@ class AlertsPane(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(ALERT, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser()
-        self.detail.setOpenExternalLinks(True)
+        self.detail.setOpenLinks(False)  # a runbook link opens the library's runbook
         self.detail.setPlaceholderText("Select a group to see its labels and annotations.")
         self.buttons: dict[AlertTriage, QPushButton] = {}
         keys = QHBoxLayout()
@@ -126,6 +127,7 @@ class AlertsPane(QWidget):
         self.keys = {
             Qt.Key(ord(by_name(name).keys)): verdict for name, verdict in TRIAGE_KEYS.items()
         }
+        self.runbook_key = Qt.Key(ord(by_name("alert_runbook").keys))
         self.table.installEventFilter(self)
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         close.activated.connect(self.close)
@@ -135,6 +137,9 @@ class AlertsPane(QWidget):
             assert isinstance(event, QKeyEvent)
             verdict = self.keys.get(Qt.Key(event.key()))
             plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if event.key() == self.runbook_key and plain == Qt.KeyboardModifier.NoModifier:
+                self.open_runbook()
+                return True
             if verdict is not None and plain == Qt.KeyboardModifier.NoModifier:
                 self.triage_selected(verdict)
                 return True
@@ -145,6 +150,7 @@ class AlertsPane(QWidget):
             button.clicked.connect(lambda _c=False, v=verdict: self.triage_selected(v))
         self.detected_button.clicked.connect(self.set_detected)
         self.table.selectionModel().currentRowChanged.connect(lambda _n, _o: self._show_detail())
+        self.detail.anchorClicked.connect(lambda url: self.open_link(url.toString()))
 
     # -- showing -------------------------------------------------------------------
 
@@ -260,6 +266,33 @@ class AlertsPane(QWidget):
                 )
                 return
 
+    def open_runbook(self) -> bool:
+        """R: the selected group's runbook_url, in the runbook view when the library has
+        the runbook it links to, else as the link."""
+        group = self.selected_group()
+        detail = (
+            group_detail(self._log, self.incident_id, group.key)
+            if group is not None and self.incident_id is not None
+            else None
+        )
+        url = dict(detail.annotations).get("runbook_url", "") if detail else ""
+        if not url:
+            self.problem.emit("The selected alert group has no runbook_url.")
+            return False
+        return self.open_link(url)
+
+    def open_link(self, url: str) -> bool:
+        """True when the runbook view was asked for (the link names an indexed runbook)."""
+        from commander_app.store.runbook_suggestions import linked_runbook
+
+        found = linked_runbook(self._log.conn, url)
+        if found is not None:
+            self.runbook_wanted.emit(found.name)
+            return True
+        if url.startswith(("http://", "https://")):
+            QDesktopServices.openUrl(QUrl(url))
+        return False
+
     def set_detected(self) -> bool:
         """The offer taken: the detected milestone at the first alert's start."""
         if self.incident_id is None or self._first_alert is None:
@@ -300,6 +333,8 @@ def detail_html(group: AlertGroup, detail: GroupDetail | None) -> str:
         links.append(("Source", detail.url))
     for what, url in links:
         parts.append(f"<p><b>{html.escape(what)}:</b> {_link(url)}</p>")
+    if runbook:
+        parts.append("<p><i>R (or the link) follows it in the runbook view.</i></p>")
     if not runbook:
         parts.append("<p><i>No runbook_url: this alert fires without a runbook.</i></p>")
     for key in sorted(notes):

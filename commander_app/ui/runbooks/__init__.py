@@ -1,0 +1,1 @@
+"""The runbook view: suggested and searched runbooks, one followed step by step."""
