@@ -7,7 +7,9 @@ ImageMagick's `convert` is on the PATH). The incident is the one the layout test
 use (tests/support/sev1.py). With --follow-ups it also writes screenshot-follow-ups.png:
 the Follow-ups view over a few weeks of incidents (tests/support/follow_ups_data.py); with
 --metrics screenshot-metrics.png: the Metrics window over 18 months of incidents
-(tests/support/metrics_data.py).
+(tests/support/metrics_data.py); with --alerts screenshot-alerts.png and
+screenshot-noise.png: the Alerts pane in the SEV1's storm and the noise report over a
+season (build/alert_screenshots.py).
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ def shoot(out_dir: Path) -> list[Path]:
             made.append(shoot_metrics(app, Path(tmp) / "metrics.db", out_dir))
         if "--runbooks" in sys.argv:
             made.append(shoot_runbooks(app, Path(tmp) / "runbooks.db", out_dir))
+        if "--alerts" in sys.argv:
+            from alert_screenshots import shoot_alerts
+
+            made.extend(shoot_alerts(app, Path(tmp), out_dir))
     if shutil.which("convert"):
         for path in made:
             subprocess.run(

@@ -173,12 +173,6 @@ def cmd_triage(log: IncidentLog, args: argparse.Namespace) -> int:
 
 # -- the noise report ----------------------------------------------------------------------
 
-CSV_COLUMNS = (
-    "alert", "incident", "incidents", "alerts", "firings", "outside", "groups", "cause",
-    "symptom", "noise", "untriaged", "noise_share", "symptom_share", "without_context",
-    "flaps", "page_hours", "sleep_hours", "proposal", "reason",
-)  # fmt: skip
-
 
 def cmd_report(log: IncidentLog, args: argparse.Namespace) -> int:
     from commander_app.core.times import read_iso
@@ -187,11 +181,16 @@ def cmd_report(log: IncidentLog, args: argparse.Namespace) -> int:
 
     zone = stakeholder_zone(load_policy())
     since = read_iso(args.since, environment.local_zone()) if args.since else None
+    from commander_app.core.alert_noise_export import report_csv, report_dict
+
     report = read_report(log, NoiseFilter(since=since, service=args.service), zone)
     if args.propose or args.propose_miss:
         return _propose(log, args, report)
     if args.json:
-        text = json.dumps(report_dict(report, args), indent=2, ensure_ascii=False) + "\n"
+        text = (
+            json.dumps(report_dict(report, args.since, args.service), indent=2, ensure_ascii=False)
+            + "\n"
+        )
     elif args.csv:
         text = report_csv(report)
     else:
@@ -215,76 +214,6 @@ def _propose(log: IncidentLog, args: argparse.Namespace, report: NoiseReport) ->
     args.wrote_to = log.incident(event.incident_id)
     out(event.id)
     return 0
-
-
-def _row_dict(row: Any) -> dict[str, Any]:
-    return {
-        "alert": row.name,
-        "incident": row.last_incident or None,
-        "incidents": row.incidents,
-        "alerts": row.alerts,
-        "firings": row.firings,
-        "outside": row.outside,
-        "groups": row.groups,
-        "cause": row.cause,
-        "symptom": row.symptom,
-        "noise": row.noise,
-        "untriaged": row.untriaged,
-        "noise_share": _share(row.share(row.noise)),
-        "symptom_share": _share(row.share(row.symptom)),
-        "without_context": row.without_context,
-        "flaps": row.flaps,
-        "page_hours": round(row.page_hours, 2),
-        "sleep_hours": round(row.sleep_hours, 2),
-        "proposal": row.proposal.value,
-        "reason": row.reason,
-    }
-
-
-def _share(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
-def report_dict(report: NoiseReport, args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "incidents": report.incidents,
-        "since": args.since,
-        "service": args.service,
-        "alerts": [_row_dict(r) for r in report.rows],
-        "misses": [
-            {
-                "incident": m.incident_id,
-                "title": m.title,
-                "detected_at": m.detected_at.isoformat(),
-                "first_alert_at": m.first_alert_at.isoformat() if m.first_alert_at else None,
-                "proposal": m.proposal.value,
-                "reason": m.reason,
-            }
-            for m in report.misses
-        ],
-    }
-
-
-def report_csv(report: NoiseReport) -> str:
-    """One row per alert name, then one per detection miss (its alert cell empty); a cell
-    a spreadsheet would run as a formula is quoted (`core.incident_table.csv_cell`)."""
-    import csv
-    import io
-
-    from commander_app.core.incident_table import csv_cell
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in report.rows:
-        values = _row_dict(row)
-        writer.writerow([csv_cell(values[c]) for c in CSV_COLUMNS])
-    for miss in report.misses:
-        values = dict.fromkeys(CSV_COLUMNS)
-        values.update(incident=miss.incident_id, proposal=miss.proposal.value)
-        values["reason"] = f"{miss.title}: {miss.reason}"
-        writer.writerow([csv_cell(values[c]) for c in CSV_COLUMNS])
-    return buffer.getvalue()
 
 
 def report_lines(report: NoiseReport, args: argparse.Namespace, zone: str) -> list[str]:

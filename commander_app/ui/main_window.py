@@ -475,7 +475,8 @@ class MainWindow(QMainWindow):
         from commander_app.ui.metrics.metrics_window import MetricsWindow
 
         if self._metrics is None:
-            self._metrics = MetricsWindow(self.log, self.zone, self)
+            self._metrics = MetricsWindow(self.log, self.zone, self, author=self.author)
+            self._metrics.wrote.connect(lambda: self.live.poll(force=True))
             self._metrics.open_incident.connect(self._open_from_metrics)
             self.closing.connect(self._metrics.shut_down)
         incident = self.current_incident()

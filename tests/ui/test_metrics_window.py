@@ -195,7 +195,7 @@ def test_each_tab_reaches_its_controls_by_distinct_alt_letters(
 
     metrics = opened(window, qtbot)
     tabs = [metrics.tabs.tabText(n) for n in range(metrics.tabs.count())]
-    for page in (metrics.trends, metrics.review):
+    for page in (metrics.trends, metrics.review, metrics.noise):
         texts = [w.text() for w in page.findChildren(QAbstractButton)]
         texts += [w.text() for w in page.findChildren(QLabel) if w.buddy() is not None]
         letters = [m.group(1).lower() for t in tabs + texts for m in [re.search(r"&(\w)", t)] if m]

@@ -30,6 +30,8 @@ FIRST_USE = (
     "commander_app.store.alerts",
     "commander_app.cli.alert_commands",
     "commander_app.core.alert_noise",
+    "commander_app.core.alert_noise_export",
+    "commander_app.core.alert_pull",
     "commander_app.store.alert_noise",
     "commander_app.ui.alerts",
     "commander_app.core.runbook",

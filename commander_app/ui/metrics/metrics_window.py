@@ -1,6 +1,7 @@
 """The Metrics window: is the team getting better? Trends over months, the process
-review of the last incidents, and the selected incident's own figures. Built the first
-time it is opened (Ctrl+Alt+M), so the main window's start-up does not pay for it."""
+review of the last incidents, the selected incident's own figures, and the alert noise.
+Built the first time it is opened (Ctrl+Alt+M), so the main window's start-up does not
+pay for it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from commander_app.store import environment
 from commander_app.store.incident_log import IncidentLog
 from commander_app.ui.metrics.figures_view import FiguresView
+from commander_app.ui.metrics.noise_view import NoiseView
 from commander_app.ui.metrics.review_view import ReviewView
 from commander_app.ui.metrics.trends_view import TrendsView
 
@@ -19,21 +22,34 @@ from commander_app.ui.metrics.trends_view import TrendsView
 class MetricsWindow(QWidget):
     open_incident = Signal(str)
 
-    def __init__(self, log: IncidentLog, zone: tzinfo, parent: QWidget | None = None) -> None:
+    wrote = Signal()  # a follow-up was written from the noise report
+
+    def __init__(
+        self,
+        log: IncidentLog,
+        zone: tzinfo,
+        parent: QWidget | None = None,
+        *,
+        author: str | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Metrics — Commander")
         self.resize(1100, 640)
         self.trends = TrendsView(log, zone)
         self.review = ReviewView(log, zone)
         self.figures = FiguresView(log)
+        self.noise = NoiseView(log, author or environment.default_author(), zone)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.trends, "&Trends")
         self.tabs.addTab(self.review, "&Process review")
         self.tabs.addTab(self.figures, "This &incident")
+        self.tabs.addTab(self.noise, "Alert &noise")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         self.trends.open_incident.connect(self.open_incident)
         self.review.open_incident.connect(self.open_incident)
+        self.noise.open_incident.connect(self.open_incident)
+        self.noise.wrote.connect(self.wrote)
         close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
         close.activated.connect(self.close)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
@@ -64,9 +80,12 @@ class MetricsWindow(QWidget):
         if self.review.isVisible():  # else it is read when its tab is first shown
             self.review.refresh()
         self.figures.show_incident(self.figures.incident_id)
+        if self.noise.isVisible():  # else it is read when its tab is first shown
+            self.noise.refresh()
 
     def shut_down(self) -> None:
         """Stop what the window started: a trends read still running."""
         self._first_read.stop()
         self.trends.shut_down()
         self.review.shut_down()
+        self.noise.shut_down()
