@@ -210,6 +210,7 @@ class CommsBody(TextBody, FactsBody):
     error: NotRequired[str]
     minutes: NotRequired[int | None]  # a snooze's
     reason: NotRequired[str | None]  # a snooze's
+    drill: NotRequired[bool]  # a drill's update: recorded in the drill outbox, never sent
 
 
 class ChecklistBody(TextBody):

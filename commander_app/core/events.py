@@ -478,6 +478,8 @@ def _check_comms_fields(body: dict[str, object]) -> None:
         raise ValidationError(f"A '{action}' update must name its audience.")
     if body.get("channel") is not None:
         clean_name(body["channel"], "channel")
+    if not isinstance(body.get("drill", False), bool):
+        raise ValidationError("An update's drill flag must be true or false.")
     if body.get("next_update_at") is not None:
         if not isinstance(body["next_update_at"], str):
             raise ValidationError("The next update time must be an ISO-8601 time.")
@@ -601,6 +603,8 @@ def _comms_text(body: CommsBody) -> str:
     if audience is None or action is None or action == CommsAction.SNOOZED:
         return text
     channel = f" ({body['channel']})" if body.get("channel") else ""
+    if body.get("drill") and action == CommsAction.SENT:
+        return f"Drill update to {audience} recorded, not sent{channel}: {text}"
     if action == CommsAction.SENT and body.get("detail") and body.get("channel"):
         channel = f" ({body['channel']}: {body['detail']})"
     if action == CommsAction.FAILED and body.get("error"):
