@@ -220,6 +220,8 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
         from commander_app.core.runbook_steps import check_runbook_body  # it builds on this
 
         check_runbook_body(body)
+    elif kind is Kind.DRILL:
+        _check_drill_fields(body)
     elif kind is Kind.STATUS:
         Status.parse(str(body.get("status")))
     elif kind is Kind.SEVERITY:
@@ -462,6 +464,28 @@ def _check_divergence_fields(body: dict[str, object]) -> None:
         clean_name(body["by"], "name of who made the change")
     if body.get("note") is not None:
         clean_text(body["note"], "note", 1_000)
+
+
+_DRILL_ACTIONS = ("started", "fired", "skipped", "delayed", "paused", "resumed")
+
+
+def _check_drill_fields(body: dict[str, object]) -> None:
+    """A drill's control: which one, and what the schedule folds from it."""
+    action = body.get("action")
+    if action not in _DRILL_ACTIONS:
+        raise ValidationError(f"A drill event is one of {', '.join(_DRILL_ACTIONS)}.")
+    clean_text(body.get("text"), "drill text", MAX_TITLE)
+    if action == "started":
+        clean_text(body.get("scenario"), "scenario name", MAX_TITLE)
+        speed = body.get("speed", 1.0)
+        if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0 < speed <= 60:
+            raise ValidationError("A drill's speed is a number above 0 and at most 60.")
+    if action in ("fired", "skipped", "delayed"):
+        clean_name(body.get("inject"), "inject id")
+    if action == "delayed":
+        minutes = body.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 1440:
+            raise ValidationError("An inject is delayed by 1 to 1440 minutes.")
 
 
 def _check_comms_fields(body: dict[str, object]) -> None:

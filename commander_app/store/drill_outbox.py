@@ -117,8 +117,15 @@ def record_in_transaction(
 
 
 def unavailable_kinds(log: IncidentLog, incident_id: str) -> frozenset[str]:
-    """The channel kinds this drill has made fail (a status page down)."""
-    return frozenset()
+    """The channel kinds this drill has made fail: the status pages, once a
+    status_page_down inject has fired."""
+    down = log.conn.execute(
+        "SELECT 1 FROM events WHERE incident_id = ? AND kind = 'drill' "
+        "AND json_extract(body, '$.action') = 'fired' "
+        "AND json_extract(body, '$.inject_kind') = 'status_page_down' LIMIT 1",
+        [incident_id],
+    ).fetchone()
+    return drill_text.STATUS_PAGE_KINDS if down else frozenset()
 
 
 def updates(
