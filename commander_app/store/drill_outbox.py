@@ -28,6 +28,9 @@ OUTCOME_LABELS = {
     NOT_SENT: drill_text.DRILL_NOT_SENT,
     UNAVAILABLE: "drill: channel unavailable",
 }
+# Where a drill's update goes when no channel serves its audience: a team's first
+# tabletop needs no channel set up to practise its updates.
+NO_CHANNEL = StoredChannel("no-channel", "none", {}, "", "")
 _COLUMNS = (
     "seq, id, incident_id, channel, channel_kind, audience, incident_name, subject, text, "
     "outcome, author, created_at"

@@ -87,6 +87,9 @@ def enqueue(
     status page's components, and the next draft starts from all three.
     """
     facts = facts or UpdateFacts()
+    drill = log.incident(incident_id).is_drill
+    if not channels and drill:
+        channels = [drill_outbox.NO_CHANNEL.name]  # a drill practises sending without one
     if not channels:
         raise ValidationError(
             f"No channel is chosen for the {audience.value} update. "
@@ -94,7 +97,12 @@ def enqueue(
         )
     body_text = clean_text(text, "update text")
     subject = clean_text(subject, "subject", MAX_TITLE).splitlines()[0]
-    targets = [channel_store.channel(log, name) for name in dict.fromkeys(channels)]
+    targets = [
+        drill_outbox.NO_CHANNEL
+        if drill and name == drill_outbox.NO_CHANNEL.name
+        else channel_store.channel(log, name)
+        for name in dict.fromkeys(channels)
+    ]
     now = log.clock.now()
     ids: list[str] = []
     with write_transaction(log.conn):

@@ -167,3 +167,19 @@ def test_the_real_program_lists_checks_starts_and_reports(
     assert "'alerts' is fired already" in again.stderr
     unknown = run_cli("drill", "skip", "nope", db=db)
     assert "has no inject 'nope': its injects are alerts, support, keys" in unknown.stderr
+
+
+def test_a_drill_practises_updates_without_any_channel_set_up(
+    log: IncidentLog, capsys: pytest.CaptureFixture[str], scenario_file: Path
+) -> None:
+    """A team's first tabletop has no channel configured: the update is still recorded,
+    counts for the drill's cadence, and stops the no-first-update inject."""
+    drill_id = command(log, capsys, "drill", "start", str(scenario_file)).splitlines()[0]
+    sent = command(
+        log, capsys, "send", "internal", "--incident", drill_id, "--subject", "Sign-in",
+        "--text-file", str(write(log, "Investigating.")),
+    )  # fmt: skip
+    assert "drill: not sent: update to internal via no-channel" in sent
+    [event] = [e for e in log.events(drill_id) if e.kind is Kind.COMMS]
+    assert (event.body["action"], event.body["drill"]) == ("sent", True)
+    assert "Subject: EXERCISE: Sign-in" in command(log, capsys, "drill", "outbox")
