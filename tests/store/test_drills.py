@@ -215,3 +215,15 @@ def test_a_shipped_scenario_starts_by_name(log: IncidentLog) -> None:
     run = drills.start(log, "payment-failure-after-deploy", author="fay")
     assert "02:47" in run.incident.title
     assert len(run.schedule.injects) >= 8
+
+
+def test_a_drill_event_of_no_known_shape_is_refused(log: IncidentLog, scenario_file: Path) -> None:
+    """What an imported bundle or a newer Commander could bring is checked like any entry."""
+    run = drills.start(log, str(scenario_file), author="fay")
+    for body, said in (
+        ({"action": "exploded", "text": "x"}, "A drill event is one of"),
+        ({"action": "delayed", "text": "x", "inject": "cto", "minutes": 0}, "1 to 1440"),
+        ({"action": "started", "text": "x", "scenario": "s", "speed": 99}, "speed"),
+    ):
+        with pytest.raises(ValidationError, match=said):
+            log.append(run.incident.id, Kind.DRILL, body, author="fay")
