@@ -20,9 +20,11 @@ from commander_app.core.drill_schedule import (
     schedule,
 )
 from commander_app.core.errors import NotFoundError, ValidationError
-from commander_app.core.events import clean_name
+from commander_app.core.events import clean_name, opened_body
+from commander_app.core.ids import new_ulid
 from commander_app.core.model import IncidentState, Kind
 from commander_app.store import alerts, drill_scenarios
+from commander_app.store import playbook as playbook_store
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 
@@ -53,13 +55,8 @@ def start(
     pace = scenario.setup.speed if speed is None else speed
     if not 0 < pace <= 60:
         raise ValidationError("The drill's speed must be above 0 and at most 60.")
-    incident = log.open_incident(
-        scenario.setup.title,
-        severity=scenario.setup.severity,
-        drill=True,
-        commander=commander,
-        author=author,
-    )
+    opening = opened_body(scenario.setup.title, scenario.setup.severity, True, commander)
+    opening["playbook"] = playbook_store.in_force().version_body()
     body: DrillBody = {
         "action": DrillAction.STARTED.value,
         "text": f"Drill started from the scenario {scenario.name}"
@@ -68,13 +65,15 @@ def start(
         "digest": scenario.digest,
         "speed": float(pace),
     }
-    with write_transaction(log.conn):
-        log.append_in_transaction(incident.id, Kind.DRILL, body, author=author)
+    incident_id = new_ulid(log.clock.now())
+    with write_transaction(log.conn):  # the incident, its drill and its facts, or nothing
+        log.append_in_transaction(incident_id, Kind.INCIDENT, dict(opening), author=author)
+        log.append_in_transaction(incident_id, Kind.DRILL, body, author=author)
         for fact in scenario.setup.facts:
             log.append_in_transaction(
-                incident.id, Kind.NOTE, {"text": f"Starting fact: {fact}"}, author=author
+                incident_id, Kind.NOTE, {"text": f"Starting fact: {fact}"}, author=author
             )
-    return run(log, incident.id)
+    return run(log, incident_id)
 
 
 def run(log: IncidentLog, incident_id: str | None = None) -> DrillRun:
