@@ -15,11 +15,14 @@ from typing import Any
 
 from commander_app.core import drill_text
 from commander_app.core.bodies import CommsBody
+from commander_app.core.events import MAX_TITLE, clean_text
 from commander_app.core.ids import new_ulid
 from commander_app.core.model import Audience, CommsAction, IncidentState, Kind
 from commander_app.core.times import to_iso
 from commander_app.core.update_facts import UpdateFacts
+from commander_app.store import channels as channel_store
 from commander_app.store.channels import StoredChannel
+from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 
 NOT_SENT = "not_sent"
@@ -57,6 +60,42 @@ class DrillUpdate:
     @property
     def label(self) -> str:
         return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+
+def record(
+    log: IncidentLog,
+    incident_id: str,
+    audience: Audience,
+    channels: Sequence[str],
+    subject: str,
+    text: str,
+    *,
+    author: str,
+    next_update_at: datetime | None,
+    facts: UpdateFacts,
+) -> list[str]:
+    """A drill's Send: what each channel would have shown, recorded; with no channel
+    chosen, the update is still recorded (a first tabletop needs none set up)."""
+    body_text = clean_text(text, "update text")
+    subject = clean_text(subject, "subject", MAX_TITLE).splitlines()[0]
+    names = list(dict.fromkeys(channels)) or [NO_CHANNEL.name]
+    targets = [
+        NO_CHANNEL if name == NO_CHANNEL.name else channel_store.channel(log, name)
+        for name in names
+    ]
+    with write_transaction(log.conn):
+        return record_in_transaction(
+            log,
+            log.incident(incident_id),
+            audience,
+            targets,
+            subject,
+            body_text,
+            author=author,
+            next_update_at=next_update_at,
+            facts=facts,
+            unavailable_kinds=unavailable_kinds(log, incident_id),
+        )
 
 
 def record_in_transaction(

@@ -87,9 +87,12 @@ def enqueue(
     status page's components, and the next draft starts from all three.
     """
     facts = facts or UpdateFacts()
-    drill = log.incident(incident_id).is_drill
-    if not channels and drill:
-        channels = [drill_outbox.NO_CHANNEL.name]  # a drill practises sending without one
+    if log.incident(incident_id).is_drill:
+        drill_outbox.record(
+            log, incident_id, audience, channels, subject, text,
+            author=author, next_update_at=next_update_at, facts=facts,
+        )  # fmt: skip
+        return []
     if not channels:
         raise ValidationError(
             f"No channel is chosen for the {audience.value} update. "
@@ -97,30 +100,11 @@ def enqueue(
         )
     body_text = clean_text(text, "update text")
     subject = clean_text(subject, "subject", MAX_TITLE).splitlines()[0]
-    targets = [
-        drill_outbox.NO_CHANNEL
-        if drill and name == drill_outbox.NO_CHANNEL.name
-        else channel_store.channel(log, name)
-        for name in dict.fromkeys(channels)
-    ]
+    targets = [channel_store.channel(log, name) for name in dict.fromkeys(channels)]
     now = log.clock.now()
     ids: list[str] = []
     with write_transaction(log.conn):
         state = log.incident(incident_id)
-        if state.is_drill:
-            drill_outbox.record_in_transaction(
-                log,
-                state,
-                audience,
-                targets,
-                subject,
-                body_text,
-                author=author,
-                next_update_at=next_update_at,
-                facts=facts,
-                unavailable_kinds=drill_outbox.unavailable_kinds(log, incident_id),
-            )
-            return []
         for target in targets:
             row_id = new_ulid(now)
             ids.append(row_id)
