@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_metrics_commands(sub)
     add_runbook_commands(sub)
     add_playbook_commands(sub, who)
+    add_drill_commands(sub, who)
 
     # -- the rollback checklist, the decision record and the divergence register --------
     # (`decide` and `status` are defined with the board and the log commands.)
@@ -537,6 +538,46 @@ def add_playbook_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     step = steps.add_parser("import", parents=[who], help="make FILE the team's playbook")
     step.add_argument("file", type=Path, metavar="FILE")
     step.set_defaults(run="playbook_commands:cmd_import")
+
+
+def add_drill_commands(sub: Any, who: argparse.ArgumentParser) -> None:
+    """Tabletop drills: `drill list|check|start|status|fire|skip|delay|pause|resume|tick|outbox`."""
+    p = sub.add_parser("drill", help="tabletop drills: start a scenario, fire its injects")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    drill = _Parser(add_help=False)
+    drill.add_argument("--incident", metavar="ID", help="default: the most recent open drill")
+    step = steps.add_parser("list", help="the scenarios: shipped and the team's")
+    step.set_defaults(run="drill_commands:cmd_list")
+    step = steps.add_parser("check", help="every problem of a scenario with its line")
+    step.add_argument("file", metavar="FILE", help="a scenario file, or a scenario's name")
+    step.add_argument("--json", action="store_true")
+    step.set_defaults(run="drill_commands:cmd_check")
+    step = steps.add_parser("start", parents=[who], help="open a drill incident from SCENARIO")
+    step.add_argument("scenario", metavar="SCENARIO", help="a name from `drill list`, or a file")
+    step.add_argument("--speed", type=float, metavar="N", help="drill minutes per real minute")
+    step.add_argument("--commander", metavar="NAME", help="the drill's incident commander")
+    step.set_defaults(run="drill_commands:cmd_start")
+    for name, what in (("status", "the injects: due, upcoming, done"),
+                       ("outbox", "what the drill would have sent")):  # fmt: skip
+        step = steps.add_parser(name, help=what)
+        step.add_argument("id", nargs="?", metavar="ID", help="default: the most recent drill")
+        step.add_argument("--json", action="store_true")
+        step.set_defaults(run=f"drill_commands:cmd_{name}")
+    for name, what in (("fire", "fire INJECT now"), ("skip", "never fire INJECT")):
+        step = steps.add_parser(name, parents=[who, drill], help=what)
+        step.add_argument("inject", metavar="INJECT")
+        step.set_defaults(run=f"drill_commands:cmd_{name}")
+    step = steps.add_parser("delay", parents=[who, drill], help="move INJECT MINUTES later")
+    step.add_argument("inject", metavar="INJECT")
+    step.add_argument("minutes", type=int, metavar="MINUTES")
+    step.set_defaults(run="drill_commands:cmd_delay")
+    for name, what in (
+        ("pause", "stop drill time"),
+        ("resume", "run drill time again"),
+        ("tick", "fire whatever is due now"),
+    ):
+        step = steps.add_parser(name, parents=[who, drill], help=what)
+        step.set_defaults(run=f"drill_commands:cmd_{name}")
 
 
 def add_runbook_commands(sub: Any) -> None:

@@ -16,6 +16,7 @@ from commander_app.cli.template_commands import (
     render_draft,
     unconfirmed_carried,
 )
+from commander_app.core.drill_text import DRILL_NOT_SENT
 from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.model import Audience
 from commander_app.core.outbox import STATE_LABELS, OutboxState
@@ -38,7 +39,7 @@ from commander_app.publish.sending import (
     with_audiences,
 )
 from commander_app.store import channels as channel_store
-from commander_app.store import environment
+from commander_app.store import drill_outbox, environment
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox import OutboxEntry
@@ -231,6 +232,7 @@ def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
     else:
         rendered = render_draft(log, incident, args)
     text, subject = rendered.body, args.subject or rendered.subject
+    mark = drill_outbox.last_seq(log)
     queued = queue_update(
         log,
         incident.id,
@@ -242,6 +244,15 @@ def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
         next_update_at=next_update_due(log, incident, args),
         facts=draft_facts(log, incident, args),
     )
+    if not queued and incident.is_drill:
+        shown = drill_outbox.updates(log, incident.id, after_seq=mark)
+        for drill in reversed(shown):
+            out(
+                f"{drill.label}: update to {drill.audience.value} via {drill.channel} "
+                f"({drill.subject})"
+            )
+        out("A drill sends nothing: see `commander drill outbox` for what would have gone out.")
+        return 0
     names = ", ".join(row.channel for row in queued)
     out(f"{incident.title}: update to {audience.value} queued for {names}.")
     if args.queue_only:
@@ -303,23 +314,48 @@ def cmd_outbox(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def _list_outbox(log: IncidentLog, *, include_finished: bool, as_json: bool) -> int:
     rows = store.entries(log, waiting_only=not include_finished)
+    drills = drill_outbox.updates(log, open_only=not include_finished)
     if as_json:
-        out(json.dumps([_row_dict(r) for r in rows], indent=2, ensure_ascii=False))
+        listed = [_row_dict(r) for r in rows] + [_drill_dict(d) for d in drills]
+        out(json.dumps(listed, indent=2, ensure_ascii=False))
         return 0
-    if not rows:
+    if not rows and not drills:
         out("The outbox is empty." if include_finished else "Nothing is waiting to go out.")
         return 0
     zone = environment.local_zone()
     for row in rows:
         when = format_clock(row.created_at, log.clock.now(), zone)
         tries = f"{row.attempts} tries" if row.attempts != 1 else "1 try"
+        refused = (row.last_error or "").startswith(DRILL_NOT_SENT)
+        label = DRILL_NOT_SENT if refused else STATE_LABELS[row.state]
         out(
-            f"{row.id[:10]}  {when}  {STATE_LABELS[row.state]:<20} {row.audience.value:<10} "
+            f"{row.id[:10]}  {when}  {label:<20} {row.audience.value:<10} "
             f"via {row.channel:<14} {tries}  {row.subject}"
         )
         if row.last_error and row.state is not OutboxState.SENT:
             out(f"{'':12}{row.last_error}")
+    for drill in drills:
+        when = format_clock(drill.created_at, log.clock.now(), zone)
+        out(
+            f"{drill.id[:10]}  {when}  {drill.label:<20} {drill.audience.value:<10} "
+            f"via {drill.channel:<14} {'':7}  {drill.subject}"
+        )
     return 0
+
+
+def _drill_dict(row: drill_outbox.DrillUpdate) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "incident_id": row.incident_id,
+        "channel": row.channel,
+        "audience": row.audience.value,
+        "state": row.label,
+        "drill": True,
+        "incident_name": row.incident_name,
+        "subject": row.subject,
+        "text": row.text,
+        "created_at": row.created_at,
+    }
 
 
 def _row_dict(row: OutboxEntry) -> dict[str, Any]:

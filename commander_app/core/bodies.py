@@ -210,6 +210,7 @@ class CommsBody(TextBody, FactsBody):
     error: NotRequired[str]
     minutes: NotRequired[int | None]  # a snooze's
     reason: NotRequired[str | None]  # a snooze's
+    drill: NotRequired[bool]  # a drill's update: recorded in the drill outbox, never sent
 
 
 class ChecklistBody(TextBody):
@@ -252,6 +253,21 @@ PostmortemBody = TypedDict(
         "reason": NotRequired[str | None],
     },
 )
+
+
+class DrillBody(TypedDict):
+    """A drill's control (`store.drills`): started from a scenario (its name, digest and
+    speed), an inject fired, skipped or delayed, the drill paused or resumed."""
+
+    action: Literal["started", "fired", "skipped", "delayed", "paused", "resumed"]
+    text: str  # what the timeline shows
+    scenario: NotRequired[str]  # started: the scenario's name (a shipped one, or a path)
+    digest: NotRequired[str]  # started: the scenario file's digest
+    speed: NotRequired[float]  # started: drill minutes per real minute
+    inject: NotRequired[str]  # fired, skipped, delayed: the inject's id
+    inject_kind: NotRequired[str]  # fired: an InjectKind
+    minutes: NotRequired[int]  # delayed: by how many drill minutes
+    by: NotRequired[Literal["schedule", "facilitator"]]  # fired: by a tick, or by hand
 
 
 class RunbookBody(TypedDict):
@@ -353,9 +369,13 @@ def read_runbook(event: Entry) -> RunbookBody:
     return cast(RunbookBody, _of(event, Kind.RUNBOOK))
 
 
+def read_drill(event: Entry) -> DrillBody:
+    return cast(DrillBody, _of(event, Kind.DRILL))
+
+
 # The kinds whose body has a `text` (validate_body requires it): all but the state kinds.
 _TEXT_BODIES: frozenset[Kind] = frozenset(
-    {*TEXT_KINDS, Kind.COMMS, Kind.CHECKLIST, Kind.DIVERGENCE, Kind.POSTMORTEM}
+    {*TEXT_KINDS, Kind.COMMS, Kind.CHECKLIST, Kind.DIVERGENCE, Kind.POSTMORTEM, Kind.DRILL}
 )
 
 

@@ -220,6 +220,8 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
         from commander_app.core.runbook_steps import check_runbook_body  # it builds on this
 
         check_runbook_body(body)
+    elif kind is Kind.DRILL:
+        _check_drill_fields(body)
     elif kind is Kind.STATUS:
         Status.parse(str(body.get("status")))
     elif kind is Kind.SEVERITY:
@@ -464,6 +466,28 @@ def _check_divergence_fields(body: dict[str, object]) -> None:
         clean_text(body["note"], "note", 1_000)
 
 
+_DRILL_ACTIONS = ("started", "fired", "skipped", "delayed", "paused", "resumed")
+
+
+def _check_drill_fields(body: dict[str, object]) -> None:
+    """A drill's control: which one, and what the schedule folds from it."""
+    action = body.get("action")
+    if action not in _DRILL_ACTIONS:
+        raise ValidationError(f"A drill event is one of {', '.join(_DRILL_ACTIONS)}.")
+    clean_text(body.get("text"), "drill text", MAX_TITLE)
+    if action == "started":
+        clean_text(body.get("scenario"), "scenario name", MAX_TITLE)
+        speed = body.get("speed", 1.0)
+        if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0 < speed <= 60:
+            raise ValidationError("A drill's speed is a number above 0 and at most 60.")
+    if action in ("fired", "skipped", "delayed"):
+        clean_name(body.get("inject"), "inject id")
+    if action == "delayed":
+        minutes = body.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 1440:
+            raise ValidationError("An inject is delayed by 1 to 1440 minutes.")
+
+
 def _check_comms_fields(body: dict[str, object]) -> None:
     """The fields the update cadence reads, when present; a send or a snooze names its audience.
 
@@ -478,6 +502,8 @@ def _check_comms_fields(body: dict[str, object]) -> None:
         raise ValidationError(f"A '{action}' update must name its audience.")
     if body.get("channel") is not None:
         clean_name(body["channel"], "channel")
+    if not isinstance(body.get("drill", False), bool):
+        raise ValidationError("An update's drill flag must be true or false.")
     if body.get("next_update_at") is not None:
         if not isinstance(body["next_update_at"], str):
             raise ValidationError("The next update time must be an ISO-8601 time.")
@@ -601,6 +627,8 @@ def _comms_text(body: CommsBody) -> str:
     if audience is None or action is None or action == CommsAction.SNOOZED:
         return text
     channel = f" ({body['channel']})" if body.get("channel") else ""
+    if body.get("drill") and action == CommsAction.SENT:
+        return f"Drill update to {audience} recorded, not sent{channel}: {text}"
     if action == CommsAction.SENT and body.get("detail") and body.get("channel"):
         channel = f" ({body['channel']}: {body['detail']})"
     if action == CommsAction.FAILED and body.get("error"):

@@ -107,6 +107,7 @@ class Kind(_Vocabulary):
     DIVERGENCE = "divergence"  # a change made to production during the incident
     POSTMORTEM = "postmortem"  # the analysis after the incident: sections, factors, states
     RUNBOOK = "runbook"  # a runbook's step done, flagged wrong, or its escalation chosen
+    DRILL = "drill"  # a drill's control: started, inject fired, skipped, delayed, paused
 
     @classmethod
     def _offered(cls) -> Iterable[StrEnum]:
@@ -137,6 +138,7 @@ KIND_COMMANDS: dict[Kind, str] = {
     Kind.MILESTONE: "commander milestone",
     Kind.POSTMORTEM: "commander postmortem",
     Kind.RUNBOOK: "commander runbook step",
+    Kind.DRILL: "commander drill",
 }
 
 

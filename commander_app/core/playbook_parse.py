@@ -125,7 +125,7 @@ def read_playbook(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return _unreadable(text, _toml_problem(str(exc)))
+        return _unreadable(text, toml_problem(str(exc)))
     except RecursionError:
         return _unreadable(text, Problem(None, "The file is nested too deeply to be a playbook."))
     except ValueError:
@@ -142,7 +142,7 @@ def _unreadable(text: str, problem: Problem) -> Reading:
     return Reading(None, [problem], Version("unreadable", digest(text)))
 
 
-def _toml_problem(message: str) -> Problem:
+def toml_problem(message: str) -> Problem:
     found = _TOML_AT.search(message)
     line = int(found.group(1)) if found else None
     words = _TOML_AT.sub("", message).strip().rstrip(".")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from commander_app.core.drill_text import DRILL_REFUSAL
 from commander_app.core.errors import CommanderError
 from commander_app.core.model import Severity, Status
 from commander_app.core.outbox import OutboxState
@@ -212,6 +213,11 @@ def _deliver_one(
 
     try:
         channel, update, context = _prepare(log, row, secret, channel_for, timeout)
+        if log.incident(row.incident_id).is_drill:
+            # No drill row should be here (they go to the drill outbox); if one is, by a
+            # bug or an imported file, it stops right before the channel is called.
+            logger.error("Refused to deliver outbox row %s: it belongs to a drill", row.id)
+            return failed(Failure(DRILL_REFUSAL))
         if row.in_doubt:
             found = channel.find_delivered(update, context)
             if found is not None:

@@ -44,13 +44,21 @@ def ingest(
     log: IncidentLog, incident_id: str, alerts: Sequence[IncomingAlert], *, author: str
 ) -> Ingested:
     """Write a batch's news into the incident, all or nothing, in one transaction."""
-    author = clean_name(author, "author")
     with write_transaction(log.conn):
-        log.incident(incident_id)
-        events = _events(log, incident_id, alerts, author)
-        if events:
-            log.insert_events(events)
-            log.update_projection(incident_id, events)
+        return ingest_in_transaction(log, incident_id, alerts, author=author)
+
+
+def ingest_in_transaction(
+    log: IncidentLog, incident_id: str, alerts: Sequence[IncomingAlert], *, author: str
+) -> Ingested:
+    """`ingest` inside the caller's write transaction (a drill's inject and its alerts
+    are written together)."""
+    author = clean_name(author, "author")
+    log.incident(incident_id)
+    events = _events(log, incident_id, alerts, author)
+    if events:
+        log.insert_events(events)
+        log.update_projection(incident_id, events)
     return Ingested(events=len(events), repeats=len(alerts) - len(events))
 
 

@@ -24,7 +24,7 @@ from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso, to_iso
 from commander_app.core.update_facts import UpdateFacts
 from commander_app.store import channels as channel_store
-from commander_app.store import outbox_rows
+from commander_app.store import drill_outbox, outbox_rows
 from commander_app.store.database import write_transaction
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox_status import WAITING_SQL
@@ -81,10 +81,18 @@ def enqueue(
 ) -> list[OutboxEntry]:
     """Queue one update for each channel; when this returns, it is safe on disk.
 
+    A drill's update never enters the outbox: it is recorded in the drill outbox (what
+    would have gone out, marked EXERCISE) and nothing is returned to deliver.
     `facts` (impact, workaround, affected services) go with it: the services set a
     status page's components, and the next draft starts from all three.
     """
     facts = facts or UpdateFacts()
+    if log.incident(incident_id).is_drill:
+        drill_outbox.record(
+            log, incident_id, audience, channels, subject, text,
+            author=author, next_update_at=next_update_at, facts=facts,
+        )  # fmt: skip
+        return []
     if not channels:
         raise ValidationError(
             f"No channel is chosen for the {audience.value} update. "

@@ -416,6 +416,31 @@ def m014_alert_groups_index(db: Database) -> None:
     )
 
 
+def m015_drill_outbox(db: Database) -> None:
+    """What a drill's updates would have sent (`store.drill_outbox`): rendered per channel
+    and audience, kept apart from the outbox, which no drill row ever enters."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE drill_outbox (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            incident_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            channel_kind TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            incident_name TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            text TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX drill_outbox_incident ON drill_outbox (incident_id, seq);
+        """,
+    )
+
+
 def m017_alerts_one_group_index(db: Database) -> None:
     """Every read of an incident's groups goes through `alerts_by_key`; the older index by
     group id served none, and cost a storm a third of its alert-table writes."""
@@ -437,6 +462,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m012_alerts", m012_alerts),
     ("m013_runbook_steps", m013_runbook_steps),
     ("m014_alert_groups_index", m014_alert_groups_index),
+    ("m015_drill_outbox", m015_drill_outbox),
     ("m017_alerts_one_group_index", m017_alerts_one_group_index),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS

@@ -16,6 +16,7 @@ KNOWN_MIGRATIONS = (
     "m012_alerts",
     "m013_runbook_steps",
     "m014_alert_groups_index",
+    "m015_drill_outbox",
     "m017_alerts_one_group_index",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)

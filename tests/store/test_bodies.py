@@ -170,7 +170,17 @@ def test_every_body_an_incident_gets_matches_its_kinds_type(
     postmortem_store.keep_wording(log, incident_id, "summary", "A cold cache.", author="erin")
     postmortem_store.move(log, incident_id, PostmortemState.IN_REVIEW, author="erin")
 
-    events = log.events(incident_id)
+    from commander_app.store import drills
+
+    drill = drills.start(log, "payment-failure-after-deploy", author="fay", speed=2.0)
+    drills.skip(log, "alert-storm", author="fay")
+    drills.delay(log, "cto-eta", 5, author="fay")
+    drills.pause(log, author="fay")
+    drills.resume(log, author="fay")
+    drills.fire(log, "db-looks-fine", author="fay")
+    drill_events = [e for e in log.events(drill.incident.id) if e.kind is Kind.DRILL]
+
+    events = log.events(incident_id) + drill_events
     assert {e.kind for e in events} == set(Kind) - {Kind.OBSERVATION, Kind.ALERT}
     assert {e.id: body_problems(e.body, KIND_BODIES[e.kind]) for e in events} == {
         e.id: [] for e in events

@@ -28,6 +28,7 @@ KIND_BODIES: dict[Kind, Any] = {
     Kind.DIVERGENCE: bodies.DivergenceBody,
     Kind.POSTMORTEM: bodies.PostmortemBody,
     Kind.RUNBOOK: bodies.RunbookBody,
+    Kind.DRILL: bodies.DrillBody,
 }
 
 
@@ -64,6 +65,8 @@ def fits(value: object, hint: Any) -> bool:
         return type(value) is bool
     if hint is int:
         return type(value) is int
+    if hint is float:
+        return type(value) in (int, float)
     if hint is str:
         return type(value) is str
     raise AssertionError(f"no rule for {hint}")

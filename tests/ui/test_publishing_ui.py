@@ -273,3 +273,36 @@ def test_the_badge_timer_sends_what_another_program_queued(
     assert not window.publishing.runner.busy
     window.publishing._timer.timeout.emit()  # the 5-second tick, now
     qtbot.waitUntil(lambda: window.publishing.badge.text() == "Outbox: 1 failed", timeout=10_000)
+
+
+def test_send_in_a_drill_reaches_no_channel_and_says_so(
+    window: MainWindow, qtbot: QtBot, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request(HOOK, method="POST").respond_with_data("ok")
+    add_chat(window, httpserver.url_for(HOOK))
+    window.open_incident("Failover practice", drill=True, severity=Severity.SEV2)
+    dialog = window.updates.draft("internal")
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    dialog.text.setPlainText("Practising: the replica is promoted.")
+    assert dialog.send()
+    assert "recorded in the drill outbox, not sent" in window.statusBar().currentMessage()
+    qtbot.waitUntil(
+        lambda: any(
+            t.startswith("Drill update to internal recorded, not sent (ops-chat)")
+            for t in timeline_texts(window)
+        ),
+        timeout=5_000,
+    )
+    # A real incident's update through the same channel arrives, and only it.
+    window.open_incident("Checkout 500s", severity=Severity.SEV1)
+    real = window.updates.draft("internal")
+    assert real is not None
+    qtbot.addWidget(real)
+    real.text.setPlainText("Rolling back deploy 4812.")
+    assert real.send()
+    qtbot.waitUntil(lambda: len(httpserver.log) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: window.publishing.badge.text() == "Outbox: empty", timeout=10_000)
+    [(request, _response)] = httpserver.log
+    assert request.get_json()["text"].endswith("Rolling back deploy 4812.")
+    assert "Practising" not in request.get_json()["text"]

@@ -38,6 +38,12 @@ FIRST_USE = (
     "commander_app.store.runbook",
     "commander_app.cli.runbook_commands",
     "commander_app.ui.runbooks",
+    "commander_app.core.drill_scenario",
+    "commander_app.core.drill_schedule",
+    "commander_app.core.drill_injects",
+    "commander_app.store.drills",
+    "commander_app.store.drill_scenarios",
+    "commander_app.cli.drill_commands",
 )
 
 

@@ -88,7 +88,14 @@ class PublishDesk(QObject):
             self._outbox.refresh()
 
     def queued(self, entries: Sequence[OutboxEntry]) -> None:
-        """A Send from a draft: say so at once, then deliver off the GUI thread."""
+        """A Send from a draft: say so at once, then deliver off the GUI thread. A drill's
+        Send queues nothing: its update is in the drill outbox."""
+        if not entries:
+            self.message.emit(
+                "Drill: the update is recorded in the drill outbox, not sent "
+                "(see `commander drill outbox`)."
+            )
+            return
         names = ", ".join(e.channel for e in entries)
         audience = entries[0].audience.value if entries else ""
         self.message.emit(f"Update to {audience} queued for {names}; sending…")
