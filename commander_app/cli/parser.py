@@ -541,7 +541,8 @@ def add_playbook_commands(sub: Any, who: argparse.ArgumentParser) -> None:
 
 
 def add_drill_commands(sub: Any, who: argparse.ArgumentParser) -> None:
-    """Tabletop drills: `drill list|check|start|status|fire|skip|delay|pause|resume|tick|outbox`."""
+    """Tabletop drills: `drill list|check|start|status|fire|skip|delay|pause|resume|tick|
+    outbox|report`."""
     p = sub.add_parser("drill", help="tabletop drills: start a scenario, fire its injects")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
     drill = _Parser(add_help=False)
@@ -571,6 +572,15 @@ def add_drill_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     step.add_argument("inject", metavar="INJECT")
     step.add_argument("minutes", type=int, metavar="MINUTES")
     step.set_defaults(run="drill_commands:cmd_delay")
+    step = steps.add_parser(
+        "report", parents=[who], help="the drill against the playbook: where it broke"
+    )
+    step.add_argument("id", nargs="?", metavar="ID", help="default: the most recent drill")
+    step.add_argument("--json", action="store_true")
+    step.add_argument(
+        "--propose", type=int, metavar="N", help="make break N's mend a follow-up of the drill"
+    )
+    step.set_defaults(run="drill_report_commands:cmd_report")
     for name, what in (
         ("pause", "stop drill time"),
         ("resume", "run drill time again"),
