@@ -76,6 +76,7 @@ from commander_app.ui.updates.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
     from commander_app.ui.alerts.alerts_pane import AlertsPane
+    from commander_app.ui.drills.facilitator_window import FacilitatorWindow
     from commander_app.ui.metrics.metrics_window import MetricsWindow
     from commander_app.ui.postmortem.postmortem_dialog import PostmortemDialog
     from commander_app.ui.rollback.decide_dialog import DecideDialog
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self._metrics: MetricsWindow | None = None  # built on first use
         self._alerts: AlertsPane | None = None  # built on first use
         self._runbooks: RunbooksPane | None = None  # built on first use
+        self._drills: FacilitatorWindow | None = None  # built on first use
         self.damage_box: QMessageBox | None = None
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
@@ -293,6 +295,7 @@ class MainWindow(QMainWindow):
         self._action(go, "metrics", self.show_metrics)
         self._action(go, "alerts", self.show_alerts)
         self._action(go, "runbooks", self.show_runbooks)
+        self._action(go, "drill_facilitator", self.show_drills)
         self._action(go, "next_incident", lambda: self.step_incident(1))
         self._action(go, "previous_incident", lambda: self.step_incident(-1))
         help_menu = self.menuBar().addMenu("&Help")
@@ -538,6 +541,24 @@ class MainWindow(QMainWindow):
         assigned = self.panel.assign(Role(role), person)
         if self._runbooks is not None:
             self._runbooks.offer_answered(assigned)
+
+    def show_drills(self) -> FacilitatorWindow:
+        """The facilitator's window on the selected drill (built on first use; its timer
+        fires due injects while it is open and stops with it or the main window)."""
+        from commander_app.ui.drills.facilitator_window import FacilitatorWindow
+
+        if self._drills is None:
+            self._drills = FacilitatorWindow(self.log, self.author, self.zone, self)
+            self._drills.wrote.connect(lambda: self.live.poll(force=True))
+            self._drills.started.connect(self._drill_started)
+            self.closing.connect(self._drills.shut_down)
+        incident = self.current_incident()
+        self._drills.show_for(incident.id if incident else None)
+        return self._drills
+
+    def _drill_started(self, incident_id: str) -> None:
+        self.live.poll(force=True)
+        self.select_incident(incident_id)
 
     def _open_from_metrics(self, incident_id: str) -> None:
         self.select_incident(incident_id)

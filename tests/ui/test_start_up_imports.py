@@ -44,6 +44,10 @@ FIRST_USE = (
     "commander_app.store.drills",
     "commander_app.store.drill_scenarios",
     "commander_app.cli.drill_commands",
+    "commander_app.core.drill_report",
+    "commander_app.store.drill_report",
+    "commander_app.cli.drill_report_commands",
+    "commander_app.ui.drills",
 )
 
 
