@@ -46,7 +46,8 @@ def effect(
         return InjectEffect(
             (
                 f"{holder} is called away and must leave now: hand over command "
-                f"(Incident → Hand over, or `commander handoff offer NAME`).{reason}",
+                "(Incident → Hand over command, Ctrl+Shift+H, or "
+                f"`commander handoff offer NAME`).{reason}",
             )
         )
     if kind is InjectKind.RUNBOOK_DEPRECATED_TOOL:
