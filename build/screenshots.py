@@ -9,7 +9,9 @@ the Follow-ups view over a few weeks of incidents (tests/support/follow_ups_data
 --metrics screenshot-metrics.png: the Metrics window over 18 months of incidents
 (tests/support/metrics_data.py); with --alerts screenshot-alerts.png and
 screenshot-noise.png: the Alerts pane in the SEV1's storm and the noise report over a
-season (build/alert_screenshots.py).
+season (build/alert_screenshots.py); with --drills screenshot-drill.png and
+screenshot-drill-report.png: the facilitator's window during the payment failure
+scenario, and its report (build/drill_screenshots.py).
 """
 
 from __future__ import annotations
@@ -77,6 +79,10 @@ def shoot(out_dir: Path) -> list[Path]:
             from alert_screenshots import shoot_alerts
 
             made.extend(shoot_alerts(app, Path(tmp), out_dir))
+        if "--drills" in sys.argv:
+            from drill_screenshots import shoot_drills
+
+            made.extend(shoot_drills(app, Path(tmp), out_dir))
     if shutil.which("convert"):
         for path in made:
             subprocess.run(

@@ -191,7 +191,7 @@ def _updates(facts: DrillFacts, report: DrillReport) -> None:
         value = format_duration(first.value)
         ok = None
         if kept is not None and kept.value is not None:
-            value += f"; {kept.value:.0%} of updates on time after"
+            value += f"; updates on time: {kept.note or f'{kept.value:.0%}'}"
             ok = kept.value >= 1.0
             if not ok:
                 report.breaks.append(

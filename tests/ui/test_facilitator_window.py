@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
@@ -105,7 +105,7 @@ def test_keys_in_the_list_fire_skip_delay_and_pause(
     assert facilitator.error.text() == "The inject cto-eta is fired already."
 
 
-def test_the_outbox_and_the_report_tabs(window: MainWindow, qtbot: QtBot) -> None:
+def test_the_outbox_and_the_report_tabs(window: MainWindow, log: IncidentLog, qtbot: QtBot) -> None:
     facilitator = started(window, qtbot)
     facilitator.tabs.setCurrentWidget(facilitator.outbox)
     assert "Nothing would have gone out yet." in facilitator.outbox.toPlainText()
@@ -113,6 +113,16 @@ def test_the_outbox_and_the_report_tabs(window: MainWindow, qtbot: QtBot) -> Non
     text = facilitator.report.toPlainText()
     assert "Where the playbook broke" in text
     assert "Nobody took command of the drill." in text
+    facilitator.report.anchorClicked.emit(QUrl("propose:1"))
+    incident = facilitator.incident_id
+    assert incident is not None
+    actions = [e for e in log.events(incident) if e.kind is Kind.ACTION]
+    assert [str(a.body["text"]) for a in actions] == [
+        "Define in the playbook who commands a SEV1 when the on-call engineer is alone "
+        "(drill: Nobody took command of the drill)"
+    ]
+    facilitator.tick()  # the heading moves on with drill time; the notice stays
+    assert facilitator.notice.text().startswith("Follow-up written: Define in the playbook")
 
 
 def test_closing_the_main_window_stops_the_facilitators_timer(

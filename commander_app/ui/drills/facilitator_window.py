@@ -60,6 +60,8 @@ class FacilitatorWindow(QWidget):
     def _init_widgets(self) -> None:
         self.heading = QLabel("")
         self.heading.setWordWrap(True)
+        self.notice = QLabel("")  # what the last action wrote, until the next one
+        self.notice.setWordWrap(True)
         self.scenarios = QComboBox()
         self.speed = QDoubleSpinBox()
         self.speed.setRange(0.5, 60.0)
@@ -85,6 +87,7 @@ class FacilitatorWindow(QWidget):
         }
         self.outbox = QTextBrowser()
         self.report = QTextBrowser()
+        self.report.setOpenLinks(False)  # a break's link makes its follow-up, here
         self.tabs = QTabWidget()
         self.error = ErrorLine()
 
@@ -109,6 +112,7 @@ class FacilitatorWindow(QWidget):
         self.tabs.addTab(self.report, "&Report")
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.notice)
         layout.addWidget(self.starter)
         layout.addWidget(self.error)
         layout.addWidget(self.tabs, 1)
@@ -121,6 +125,7 @@ class FacilitatorWindow(QWidget):
         self.buttons["delay"].clicked.connect(lambda: self._on_selected(self.ask_delay))
         self.buttons["pause"].clicked.connect(self.pause_or_resume)
         self.tabs.currentChanged.connect(lambda _n: self.refresh())
+        self.report.anchorClicked.connect(lambda url: self.propose(url.toString()))
         self.table.installEventFilter(self)
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         close.activated.connect(self.close)
@@ -283,6 +288,24 @@ class FacilitatorWindow(QWidget):
             return
         act = drills.resume if running.schedule.clock.paused else drills.pause
         self._do(lambda: act(self._log, author=self._author, incident_id=self.incident_id))
+
+    def propose(self, link: str) -> None:
+        """A break of the report made a process follow-up of the drill, on one click."""
+        from commander_app.store.drill_report import find_break, propose_break, read_drill_report
+        from commander_app.ui.drills.report_html import PROPOSE
+
+        if self.incident_id is None or not link.startswith(PROPOSE):
+            return
+        incident = self.incident_id
+        try:
+            found = find_break(read_drill_report(self._log, incident), int(link[len(PROPOSE) :]))
+            event = propose_break(self._log, incident, found, author=self._author)
+        except (CommanderError, ValueError) as exc:
+            self.error.say(str(exc))
+            return
+        self.error.say("")
+        self.notice.setText(f"Follow-up written: {escape(str(event.body.get('text', '')))}")
+        self.wrote.emit()
 
     def start_drill(self) -> None:
         name = self.scenarios.currentData()

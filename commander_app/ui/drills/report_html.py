@@ -9,6 +9,7 @@ from commander_app.store.drill_report import read_drill_report
 from commander_app.store.incident_log import IncidentLog
 
 _MARK = {True: "✔", False: "✘", None: "·"}
+PROPOSE = "propose:"  # a break's link: its number follows
 
 
 def report_html(log: IncidentLog, incident_id: str) -> str:
@@ -26,7 +27,7 @@ def report_html(log: IncidentLog, incident_id: str) -> str:
     if report.breaks:
         breaks = "".join(
             f"<li>{escape(b.what)}<br><i>→ {escape(b.follow_up)}</i> "
-            f"(<code>commander drill report --propose {n}</code>)</li>"
+            f"(<a href='{PROPOSE}{n}'>make it a follow-up</a>)</li>"
             for n, b in enumerate(report.breaks, start=1)
         )
         broke = f"<h3>Where the playbook broke</h3><ol>{breaks}</ol>"
