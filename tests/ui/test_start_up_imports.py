@@ -35,6 +35,7 @@ FIRST_USE = (
     "commander_app.core.runbook",
     "commander_app.store.runbook",
     "commander_app.cli.runbook_commands",
+    "commander_app.cli.runbook_draft_commands",
     "commander_app.ui.runbooks",
 )
 
