@@ -124,3 +124,16 @@ def test_new_drafts_a_runbook_from_the_log_and_apply_writes_it_in_the_folder(
     assert "queue-backlog" in ok("runbook", "list", *where, db=db)
     message = fails("runbook", "draft-update", "--new", "--apply", *where, db=db)
     assert "changed on disk" in message  # an existing file is never overwritten by a new one
+
+
+def test_status_resolved_names_the_command_that_drafts_the_update(
+    db: Path, folder: Path, tmp_path: Path
+) -> None:
+    _followed(db, folder, tmp_path)
+    result = run_cli("status", "resolved", db=db)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Search latency high: resolved\n"
+    assert "update the runbook search-slow from what was run: `commander runbook " in (
+        result.stderr
+    )
+    assert "draft-update search-slow --incident " in result.stderr
