@@ -7,10 +7,12 @@ offered in a real git repository."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
 from commander_app.core.model import Kind, Status
@@ -18,6 +20,8 @@ from commander_app.store.incident_log import IncidentLog
 from commander_app.store.runbook_steps import record_done, record_wrong
 from commander_app.store.runbooks import find_runbook, refresh_index, shipped_folder
 from commander_app.ui.main_window import MainWindow
+from commander_app.ui.runbooks.editor_dialog import RunbookEditor
+from commander_app.ui.runbooks.runbooks_pane import RunbooksPane
 
 POOL = "database-pool-exhausted"
 
@@ -92,3 +96,166 @@ def test_not_now_writes_nothing_and_no_runbook_followed_offers_a_new_one(
     offer.dismiss.click()
     assert not offer.isVisible()
     assert follow_ups(log, incident.id) == []
+
+
+def open_editor(window: MainWindow, qtbot: QtBot) -> tuple[RunbooksPane, RunbookEditor]:
+    """Ctrl+Alt+B, then Ctrl+E with the cursor still in the search line."""
+    window.capture.setFocus()
+    mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(window.capture.line, Qt.Key.Key_B, mods)
+    pane = window.findChild(RunbooksPane)
+    assert pane is not None
+    qtbot.waitUntil(lambda: not pane.indexer.running and "runbooks in" in pane.status.text())
+    assert pane.search.hasFocus()
+    qtbot.keyClick(pane.search, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    editor = pane.editor
+    assert editor is not None
+    assert editor.isVisible()
+    return pane, editor
+
+
+def answer(editor: RunbookEditor, label: str) -> None:
+    box = editor.box
+    assert box is not None
+    assert box.isVisible()
+    (button,) = [b for b in box.buttons() if b.text() == label]
+    button.click()
+
+
+def test_ctrl_e_edits_the_runbook_with_a_preview_and_saves_it_atomically(
+    window: MainWindow, log: IncidentLog, qtbot: QtBot, folder: Path
+) -> None:
+    incident_id = followed_incident(window, log, folder)
+    path = folder / f"{POOL}.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))  # a CRLF file
+    original = path.read_bytes()
+    _pane, editor = open_editor(window, qtbot)
+    assert editor.name == POOL
+    assert editor.incident_id == incident_id
+    qtbot.waitUntil(editor.editor.hasFocus)
+    assert "Confirm the pool is the bottleneck" in editor.preview.toPlainText()
+    assert "escalation_policy" not in editor.preview.toPlainText()  # front matter not shown
+    assert editor.file_text().encode() == original  # what a save would write, unchanged
+    assert editor.propose_draft()
+    assert "step 2 flagged wrong: the view is pg_stat_activity_v2" in editor.status.text()
+    assert (
+        "> **Flagged in incident “Checkout 500s: pool exhausted” (" in editor.editor.toPlainText()
+    )
+    editor.show_preview()
+    assert "Flagged in incident" in editor.preview.toPlainText()
+    qtbot.keyClick(editor.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = path.read_bytes()
+    assert saved != original
+    assert b"pg_stat_activity_v2\r\n" in saved  # the file's own line ends
+    assert saved.replace(b"\r\n", b"").count(b"\n") == 0
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # no temporary
+    assert editor.status.text() == f"Saved {path}."
+    assert not editor.commit_bar.isVisible()  # not a git clone: no commit offered
+    qtbot.waitUntil(lambda: not editor.git.running)
+    assert not editor.commit_bar.isVisible()
+
+
+def test_a_file_changed_outside_is_not_overwritten_and_the_typed_text_is_kept(
+    window: MainWindow, log: IncidentLog, qtbot: QtBot, folder: Path
+) -> None:
+    followed_incident(window, log, folder)
+    path = folder / f"{POOL}.md"
+    _pane, editor = open_editor(window, qtbot)
+    editor.editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClick(editor.editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(editor.editor, "A line typed here.")
+    outside = path.read_text("utf-8").replace("team-payments", "team-db")
+    path.write_text(outside, "utf-8")  # an editor, or a git pull
+    assert not editor.save()
+    assert path.read_text("utf-8") == outside
+    assert "A line typed here." in editor.editor.toPlainText()
+    answer(editor, "Keep editing")
+    assert "A line typed here." in editor.editor.toPlainText()
+    assert not editor.save()
+    answer(editor, "Reload from disk")
+    assert "team-db" in editor.editor.toPlainText()
+    assert "A line typed here." not in editor.editor.toPlainText()
+    editor.editor.undo()  # the text typed comes back
+    assert "A line typed here." in editor.editor.toPlainText()
+    assert editor.save()  # over the file as reloaded
+    assert "A line typed here." in path.read_text("utf-8")
+
+
+def test_problems_are_shown_with_their_line_and_saved_only_after_a_confirm(
+    window: MainWindow, log: IncidentLog, qtbot: QtBot, folder: Path
+) -> None:
+    followed_incident(window, log, folder)
+    path = folder / f"{POOL}.md"
+    original = path.read_text("utf-8")
+    _pane, editor = open_editor(window, qtbot)
+    editor.editor.setPlainText(original.replace("continue to step 5", "continue to step 9", 1))
+    problems = editor.show_preview()
+    assert [p.line for p in problems] == [23]
+    assert editor.problems.item(0).text().startswith("line 23: step 1 says continue to step 9")
+    assert not editor.save()
+    answer(editor, "Keep editing")
+    assert path.read_text("utf-8") == original
+    assert not editor.save()
+    answer(editor, "Save anyway")
+    assert "continue to step 9" in path.read_text("utf-8")
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=folder, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_in_a_git_clone_the_save_offers_a_commit_with_a_message_and_never_pushes(
+    window: MainWindow, log: IncidentLog, qtbot: QtBot, folder: Path
+) -> None:
+    git(folder, "init", "-q")
+    git(folder, "config", "user.name", "Alice")
+    git(folder, "config", "user.email", "alice@example.com")
+    git(folder, "add", ".")
+    git(folder, "commit", "-q", "-m", "the runbooks")
+    followed_incident(window, log, folder)
+    _pane, editor = open_editor(window, qtbot)
+    assert editor.propose_draft()
+    assert editor.save()
+    qtbot.waitUntil(editor.commit_bar.isVisible)
+    assert editor.message.text().startswith(f"Runbook {POOL}: what incident “Checkout 500s")
+    editor.message.setText("Pool runbook: notes from the checkout incident")
+    editor.commit_button.click()
+    qtbot.waitUntil(lambda: "Committed" in editor.status.text())
+    assert editor.status.text().endswith("(not pushed).")
+    assert (
+        git(folder, "log", "-1", "--format=%s")
+        == "Pool runbook: notes from the checkout incident\n"
+    )
+    assert git(folder, "status", "--porcelain") == ""
+    assert not editor.commit_bar.isVisible()
+
+
+def test_without_git_nothing_breaks_and_the_shipped_examples_are_not_edited(
+    window: MainWindow,
+    log: IncidentLog,
+    qtbot: QtBot,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    followed_incident(window, log, folder)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    _pane, editor = open_editor(window, qtbot)
+    qtbot.keyClicks(editor.editor, "x")
+    assert editor.save()
+    qtbot.waitUntil(lambda: not editor.git.running)
+    assert not editor.commit_bar.isVisible()
+    assert editor.status.text().startswith("Saved ")
+    editor.close()
+    monkeypatch.delenv("COMMANDER_RUNBOOKS")
+    window.tabs.setCurrentIndex(0)
+    pane = window.show_runbooks()
+    qtbot.waitUntil(lambda: not pane.indexer.running and "shipped examples" in pane.status.text())
+    problems: list[str] = []
+    pane.problem.connect(problems.append)
+    pane.search.setText("pool")
+    pane.results.setCurrentRow(0)
+    assert pane.edit_runbook() is None
+    assert len(problems) == 1
+    assert "shipped example runbooks" in problems[0]

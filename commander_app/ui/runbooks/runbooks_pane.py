@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtGui import (
+    QGuiApplication,
+    QHideEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -44,6 +52,10 @@ from commander_app.ui.runbooks.checklist import RunbookChecklist
 from commander_app.ui.runbooks.index_job import IndexResult, RunbookIndexer
 from commander_app.ui.runbooks.role_offer import RoleOffer
 from commander_app.ui.runbooks.step_dialogs import StepTextDialog
+from commander_app.ui.shortcuts import by_name
+
+if TYPE_CHECKING:
+    from commander_app.ui.runbooks.editor_dialog import RunbookEditor
 
 NAME = Qt.ItemDataRole.UserRole
 
@@ -63,6 +75,7 @@ class RunbooksPane(QWidget):
         self.folder: Path | None = None
         self.opened: IndexedRunbook | None = None
         self.dialog: StepTextDialog | None = None
+        self.editor: RunbookEditor | None = None  # the runbook editor (Ctrl+E), once opened
         self._looked = False
         self.trust_lines: dict[str, str] = {}  # by runbook name, weighed off the GUI thread
         self.indexer = RunbookIndexer(log.path, self)
@@ -106,8 +119,13 @@ class RunbooksPane(QWidget):
         self.indexer.failed.connect(self.status.setText)
         self.indexer.timer.timeout.connect(self.look_again)
         self.offer.assign_wanted.connect(self.assign_wanted)
+        self.edit_keys = QKeySequence(by_name("runbook_edit").keys)
+        edit = QShortcut(self.edit_keys, self, self.edit_runbook)
+        edit.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            return QKeySequence(event.keyCombination()) == self.edit_keys  # not the line's
         if event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
@@ -385,6 +403,25 @@ class RunbooksPane(QWidget):
             self.offer.hide()
             self.status.setText(f"{self.offer.person} has the role now.")
 
+    def edit_runbook(self) -> RunbookEditor | None:
+        """Ctrl+E: the runbook open (or the one selected in the list) in the editor."""
+        from commander_app.ui.runbooks.editor_dialog import open_editor
+
+        item = self.results.currentItem()
+        on_steps = self.pages.currentWidget() is self.checklist and self.opened is not None
+        name = self.opened.name if on_steps and self.opened else item and item.data(NAME)
+        if not name:
+            self.problem.emit("Select a runbook to edit: Down or Enter in the list.")
+            return None
+        try:
+            editor = open_editor(self._log, str(name), self.folder, self.incident_id, self)
+        except CommanderError as exc:
+            self.problem.emit(str(exc))
+            return None
+        editor.saved.connect(lambda: self.look_again(trust=True))
+        self.editor = editor
+        return editor
+
     # -- closing ---------------------------------------------------------------------
 
     def close_pane(self) -> None:
@@ -394,3 +431,5 @@ class RunbooksPane(QWidget):
 
     def stop(self) -> None:
         self.indexer.stop()
+        if self.editor is not None:
+            self.editor.stop()
