@@ -7,7 +7,7 @@ end, what a reviewer needs to fix it:
 
     > **Flagged in incident “Checkout 500s” (2026-12-02):** the view is pg_stat_activity
 
-    Seen in incident “Checkout 500s” (2026-12-02), not what the step expects:
+    Seen in incident “Checkout 500s” (2026-12-02), not matching the expected pattern:
 
     ```seen
      pool | cl_waiting
@@ -170,10 +170,15 @@ def _block(step: RunbookStep, events: list[StepEvent], named: str) -> tuple[list
     done = latest.get("done")
     if done is not None and done.output.strip():
         if not matches(step.expect, done.output):
-            why = "not what the step expects" if step.expect else "the step expects nothing yet"
+            if not step.expect:
+                why, told = "the step expects nothing yet", "the step expected nothing"
+            elif any(e.is_pattern for e in step.expect):
+                why = told = "not matching the expected pattern"
+            else:
+                why, told = "to compare with what the step expects", "not the expected text"
             lines += [f"Seen in {named}, {why}:", "", *_fence(_shown_output(done.output), "seen")]
             lines.append("")
-            said.append(f"step {step.number} done; output seen differs from the expectation")
+            said.append(f"step {step.number} done; the output seen added ({told})")
         else:
             said.append(f"step {step.number} done; output as expected")
     elif done is not None:

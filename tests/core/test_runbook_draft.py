@@ -96,12 +96,15 @@ def test_an_output_that_differs_from_the_expectation_is_added_as_seen() -> None:
     ]
     draft = _draft(TEXT, events)
     added = (
-        f"Seen in {NAMED}, not what the step expects:\n\n```seen\n pool | cl_waiting\n"
+        f"Seen in {NAMED}, not matching the expected pattern:\n\n```seen\n pool | cl_waiting\n"
         " main | 0\n```\n\n"
     )
     assert draft.after == TEXT.replace("Otherwise: continue to step 2\n\n",
                                        "Otherwise: continue to step 2\n\n" + added)  # fmt: skip
-    assert "step 2 done; output as expected" in draft.summary
+    assert draft.summary == (
+        "step 1 done; the output seen added (not matching the expected pattern)",
+        "step 2 done; output as expected",
+    )
     assert _parsed(draft.after).steps[0].commands == ("psql -c 'SHOW POOLS;'",)
     diff = draft.diff()
     assert diff.startswith(f"--- a/db/pool.md\tsha256 {sha256_of(TEXT.encode())}\n+++ b/db/pool.md")

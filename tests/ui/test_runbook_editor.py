@@ -71,7 +71,7 @@ def test_resolving_offers_the_runbook_follow_up_and_writes_it_only_on_click(
     offer.button.click()
     (made,) = [t for t in follow_ups(log, incident_id) if t not in before]
     assert made.startswith("Update the runbook for PgbouncerPoolExhausted (30 minutes): ")
-    assert "step 1 done; output seen differs from the expectation" in made
+    assert "step 1 done; the output seen added (not matching the expected pattern)" in made
     assert f"`commander runbook draft-update {POOL} --incident {incident_id}`" in made
     assert not offer.isVisible()
     # Resolved again later: the follow-up is on the board already, so it is not offered.

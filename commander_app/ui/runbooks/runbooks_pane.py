@@ -45,11 +45,10 @@ from commander_app.store.runbooks import (
     find_runbook,
     runbook_folder,
     search_runbooks,
-    shipped_folder,
 )
 from commander_app.ui.ask import ask_choice
 from commander_app.ui.runbooks.checklist import RunbookChecklist
-from commander_app.ui.runbooks.index_job import IndexResult, RunbookIndexer
+from commander_app.ui.runbooks.index_job import IndexResult, RunbookIndexer, folder_words
 from commander_app.ui.runbooks.role_offer import RoleOffer
 from commander_app.ui.runbooks.step_dialogs import StepTextDialog
 from commander_app.ui.shortcuts import by_name
@@ -176,13 +175,13 @@ class RunbooksPane(QWidget):
 
     def _on_counted(self, count: int) -> None:
         if not self._looked:  # the first look may be the index's first build: seconds
-            self.status.setText(f"Indexing {count:,} runbooks in {self._folder_words()}…")
+            self.status.setText(f"Indexing {count:,} runbooks in {folder_words(self.folder)}…")
 
     def _on_refreshed(self, result: IndexResult) -> None:
         self._looked = True
         report = result.report
         total = report.added + report.changed + report.removed + report.unchanged
-        self.status.setText(f"{total:,} runbooks in {self._folder_words()}.")
+        self.status.setText(f"{total:,} runbooks in {folder_words(self.folder)}.")
         if result.trust is not None:
             self.trust_lines = result.trust
         if result.trust is not None or report.added or report.changed or report.removed:
@@ -190,18 +189,6 @@ class RunbooksPane(QWidget):
                 self.show_steps()
             else:
                 self.show_list()
-
-    def _folder_words(self) -> str:
-        if self.folder is None:
-            return "no folder"
-        if self.folder == shipped_folder().absolute():
-            return "the shipped examples (set COMMANDER_RUNBOOKS or runbooks.toml)"
-        home = Path.home()
-        return (
-            f"~/{self.folder.relative_to(home)}"
-            if self.folder.is_relative_to(home)
-            else str(self.folder)
-        )
 
     def show_list(self) -> None:
         """Typed words: the index's matches; nothing typed: the incident's suggestions."""
