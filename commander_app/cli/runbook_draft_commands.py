@@ -61,7 +61,12 @@ def cmd_draft_update(log: IncidentLog, args: argparse.Namespace) -> int:
 
 def _write_out(name: str, text: str) -> None:
     if name == "-":
-        sys.stdout.write(text)
+        if sys.stdout.isatty():  # read on a terminal: control characters made visible
+            sys.stdout.write(text)
+            return
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))  # piped: the file's bytes exactly
+        sys.stdout.buffer.flush()
         return
     try:
         environment.write_atomically(Path(name), text)

@@ -5,6 +5,8 @@ the diff refused with nothing lost, and a new runbook drafted from the log."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,12 @@ def test_the_diff_shows_the_flag_and_the_output_seen_and_changes_nothing(
     ok("runbook", "draft-update", "search-slow", "-o", str(whole), *where, db=db)
     assert not [line for line in diff.splitlines()[2:] if line.startswith("-")]  # adds only
     assert b"use ss\r\n" in whole.read_bytes()  # in the file's own line ends
+    piped = subprocess.run(
+        [sys.executable, "-m", "commander_app", "--db", str(db), "runbook", "draft-update",
+         "search-slow", "-o", "-", *where],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    assert piped.stdout == whole.read_bytes()
 
 
 def test_apply_writes_the_draft_atomically_through_a_symlink(
