@@ -259,3 +259,53 @@ def test_without_git_nothing_breaks_and_the_shipped_examples_are_not_edited(
     assert pane.edit_runbook() is None
     assert len(problems) == 1
     assert "shipped example runbooks" in problems[0]
+
+
+def test_ctrl_e_in_the_steps_edits_the_runbook_being_followed(
+    window: MainWindow, log: IncidentLog, qtbot: QtBot, folder: Path
+) -> None:
+    followed_incident(window, log, folder)
+    window.capture.setFocus()
+    mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(window.capture.line, Qt.Key.Key_B, mods)
+    pane = window.findChild(RunbooksPane)
+    assert pane is not None
+    qtbot.waitUntil(lambda: not pane.indexer.running and "runbooks in" in pane.status.text())
+    pane.search.setText("certificate")
+    pane.results.setCurrentRow(0)
+    qtbot.keyClick(pane.results, Qt.Key.Key_Return)
+    assert pane.checklist.steps.hasFocus()
+    qtbot.keyClick(pane.checklist.steps, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert pane.editor is not None
+    assert pane.editor.name == "certificate-expiry"
+    assert pane.dialog is None  # plain E escalates; Ctrl+E is the editor's
+
+
+def test_a_new_runbook_is_drafted_from_the_incident_and_written_only_when_saved(
+    window: MainWindow, log: IncidentLog, qtbot: QtBot, folder: Path
+) -> None:
+    assert window.open_incident("Queue backlog on orders")
+    incident = window.current_incident()
+    assert incident is not None
+    log.log(incident.id, "the consumer is stuck: `kafka-consumer-groups --describe`",
+            kind=Kind.FINDING, author="alice")  # fmt: skip
+    log.log(incident.id, "Restart the consumer", kind=Kind.ACTION, author="alice")
+    pane = window.show_runbooks()
+    qtbot.waitUntil(lambda: not pane.indexer.running and "runbooks in" in pane.status.text())
+    pane.new_button.click()
+    editor = pane.editor
+    assert editor is not None
+    path = folder / "queue-backlog-on-orders.md"
+    assert editor.path == path
+    assert not path.exists()  # nothing written until saved
+    assert "## the consumer is stuck" in editor.editor.toPlainText()
+    assert "kafka-consumer-groups --describe" in editor.preview.toPlainText()
+    assert editor.problems.item(0).text() == (
+        "line 1: the front matter names no service: add `service: NAME`"
+    )
+    assert not editor.save()
+    answer(editor, "Save anyway")
+    assert path.exists()
+    assert "Restart the consumer" in path.read_text("utf-8")
+    pane.search.setText("kafka")
+    qtbot.waitUntil(lambda: pane.results.item(0).data(Qt.ItemDataRole.UserRole) == path.stem)

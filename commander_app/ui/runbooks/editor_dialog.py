@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commander_app.core.errors import CommanderError
+from commander_app.core.errors import CommanderError, ValidationError
 from commander_app.core.runbook import Problem
 from commander_app.core.runbook_draft import draft_update, sha256_of
 from commander_app.core.runbook_parse import parse_runbook
@@ -56,7 +56,10 @@ class RunbookEditor(QDialog):
         path: Path,
         incident_id: str | None,
         parent: QWidget | None = None,
+        *,
+        new_text: str | None = None,
     ) -> None:
+        """`new_text`: a runbook not written yet (drafted from the incident) at `path`."""
         super().__init__(parent)
         self._log, self.name, self.path, self.incident_id = log, name, path, incident_id
         self.setWindowTitle(f"Edit runbook {name}")
@@ -66,8 +69,14 @@ class RunbookEditor(QDialog):
         self.git = GitRunner(self)
         self._init_widgets()
         self._connect_signals()
-        data, text = read_file(path)
-        self._load(data, text)
+        if new_text is None:
+            data, text = read_file(path)
+            self._load(data, text)
+        else:
+            self._load(b"", new_text)
+            self.base = ""  # the file must not exist yet when it is saved
+            self.editor.document().setModified(True)
+            self.propose.setEnabled(False)
 
     def _init_widgets(self) -> None:
         self.editor = QPlainTextEdit()
@@ -229,6 +238,7 @@ class RunbookEditor(QDialog):
         self.status.setText(f"Saved {self.path}.")
         self.saved.emit()
         self.git.start(lambda: is_repository(self.path.parent))
+        self.propose.setEnabled(self.incident_id is not None)
         return True
 
     def _ask(self, title: str, text: str, yes: str, then: object) -> None:
@@ -290,21 +300,54 @@ class RunbookEditor(QDialog):
         self.git.stop()
 
 
-def open_editor(
-    log: IncidentLog, name: str, folder: Path | None, incident_id: str | None, parent: QWidget
-) -> RunbookEditor:
-    """The editor on the runbook `name`, shown; refused for the shipped examples (they
-    live inside the program: a copy in the team's folder is the one to edit)."""
-    from commander_app.core.errors import ValidationError
-    from commander_app.store.runbooks import find_runbook, shipped_folder
+def _own_folder(folder: Path | None) -> Path:
+    """The team's folder; the shipped examples live inside the program, so a copy in
+    the team's folder is the one to edit."""
+    from commander_app.store.runbooks import shipped_folder
 
-    if folder is not None and folder == shipped_folder().absolute():
+    if folder is None or folder == shipped_folder().absolute():
         raise ValidationError(
             "These are the shipped example runbooks: copy them into your own folder "
-            "(COMMANDER_RUNBOOKS or runbooks.toml) to edit them."
+            "(COMMANDER_RUNBOOKS or runbooks.toml) to edit them or add one."
         )
-    indexed = find_runbook(log.conn, name)
-    editor = RunbookEditor(log, indexed.name, indexed.path, incident_id, parent)
+    return folder
+
+
+def _shown(editor: RunbookEditor) -> RunbookEditor:
     editor.open()
     editor.editor.setFocus()
     return editor
+
+
+def open_editor(
+    log: IncidentLog, name: str, folder: Path | None, incident_id: str | None, parent: QWidget
+) -> RunbookEditor:
+    """The editor on the runbook `name`, shown."""
+    from commander_app.store.runbooks import find_runbook
+
+    _own_folder(folder)
+    indexed = find_runbook(log.conn, name)
+    return _shown(RunbookEditor(log, indexed.name, indexed.path, incident_id, parent))
+
+
+def open_new_editor(
+    log: IncidentLog, folder: Path | None, incident_id: str | None, parent: QWidget
+) -> RunbookEditor:
+    """A new runbook drafted from the incident's findings and actions, in the editor; it
+    is written only when saved (never over a file already there)."""
+    from commander_app.store.runbook_draft import new_draft
+
+    own = _own_folder(folder)
+    if incident_id is None:
+        raise ValidationError("Select an incident first: the new runbook is drafted from it.")
+    draft = new_draft(log, incident_id)
+    name, number = draft.name, 1
+    while (own / f"{name}.md").exists():
+        number += 1
+        name = f"{draft.name}-{number}"
+    editor = RunbookEditor(log, name, own / f"{name}.md", incident_id, parent, new_text=draft.after)
+    editor.status.setText(
+        f"A new runbook drafted from the incident, not saved yet ({name}.md): fill in the "
+        "service and owner, check every step, then save."
+    )
+    return _shown(editor)

@@ -7,6 +7,7 @@ seconds while it is, so an edit made in an editor shows without asking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -95,6 +97,9 @@ class RunbooksPane(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.search)
         column.addWidget(self.results, 1)
+        self.new_button = QPushButton("New runbook from this incident…")
+        self.new_button.setToolTip("None covered it: draft one from the log's findings")
+        column.addWidget(self.new_button)
         self.checklist = RunbookChecklist(self._zone)
         self.pages = QStackedWidget()
         self.pages.addWidget(found)
@@ -118,6 +123,7 @@ class RunbooksPane(QWidget):
         self.indexer.failed.connect(self.status.setText)
         self.indexer.timer.timeout.connect(self.look_again)
         self.offer.assign_wanted.connect(self.assign_wanted)
+        self.new_button.clicked.connect(self.new_runbook)
         self.edit_keys = QKeySequence(by_name("runbook_edit").keys)
         edit = QShortcut(self.edit_keys, self, self.edit_runbook)
         edit.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -395,18 +401,27 @@ class RunbooksPane(QWidget):
         from commander_app.ui.runbooks.editor_dialog import open_editor
 
         item = self.results.currentItem()
-        on_steps = self.pages.currentWidget() is self.checklist and self.opened is not None
-        name = self.opened.name if on_steps and self.opened else item and item.data(NAME)
+        if self.pages.currentWidget() is self.checklist and self.opened is not None:
+            name = self.opened.name
+        else:
+            name = str(item.data(NAME) or "") if item is not None else ""
         if not name:
             self.problem.emit("Select a runbook to edit: Down or Enter in the list.")
             return None
+        return self._edit(lambda: open_editor(self._log, name, self.folder, self.incident_id, self))
+
+    def new_runbook(self) -> RunbookEditor | None:
+        from commander_app.ui.runbooks.editor_dialog import open_new_editor
+
+        return self._edit(lambda: open_new_editor(self._log, self.folder, self.incident_id, self))
+
+    def _edit(self, opening: Callable[[], RunbookEditor]) -> RunbookEditor | None:
         try:
-            editor = open_editor(self._log, str(name), self.folder, self.incident_id, self)
+            editor = self.editor = opening()
         except CommanderError as exc:
             self.problem.emit(str(exc))
             return None
         editor.saved.connect(lambda: self.look_again(trust=True))
-        self.editor = editor
         return editor
 
     # -- closing ---------------------------------------------------------------------
