@@ -93,6 +93,7 @@ def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
         )
         raise ValidationError(resolve_refusal(exc.pending, way_out)) from None
     out(f"{incident.title}: resolved")
+    _runbook_hint(log, incident.id)
     left = read_status(event).get("unreviewed_changes")
     if left:
         print(
@@ -101,6 +102,18 @@ def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _runbook_hint(log: IncidentLog, incident_id: str) -> None:
+    """The runbooks followed are to be updated from what was run: the command that drafts it."""
+    from commander_app.store.runbook_draft import followed_runbooks
+
+    for name in followed_runbooks(log.conn, incident_id):
+        print(
+            f"commander: update the runbook {name} from what was run: "
+            f"`commander runbook draft-update {name} --incident {incident_id}`",
+            file=sys.stderr,
+        )
 
 
 def cmd_severity(log: IncidentLog, args: argparse.Namespace) -> int:

@@ -636,6 +636,22 @@ def add_runbook_commands(sub: Any) -> None:
     )
     step.add_argument("--incident", metavar="ID", help="default: the most recently active one")
     step.set_defaults(run="runbook_step_commands:cmd_suggest")
+    step = steps.add_parser(
+        "draft-update",
+        parents=[folder],
+        help="the runbook's update from what an incident ran, as a diff to review",
+    )
+    step.add_argument("name", nargs="?", metavar="NAME", help="the runbook (`runbook list`)")
+    step.add_argument("--new", action="store_true", help="draft a new runbook from the log")
+    step.add_argument(
+        "--incident", metavar="ID", help="default: the last one that followed the runbook"
+    )
+    step.add_argument("-o", "--output", metavar="FILE", help="write the whole proposed file")
+    step.add_argument("--apply", action="store_true", help="write it over the runbook file")
+    step.add_argument(
+        "--base", metavar="SHA256", help="--apply only if the file is still this one (the diff's)"
+    )
+    step.set_defaults(run="runbook_draft_commands:cmd_draft_update")
 
 
 def add_cadence_commands(

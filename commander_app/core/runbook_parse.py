@@ -57,6 +57,7 @@ from commander_app.core.runbook import (
 
 KNOWN_KEYS = ("service", "answers", "owner", "last_reviewed", "title")
 EXPECT_LABELS = frozenset({"expect", "output"})
+SEEN_LABEL = "seen"  # output seen in an incident, kept for the reviewer: not a command
 # A decision sentence: "If you see X: THEN" / "If X: THEN" / "Otherwise: THEN".
 _DECISION = re.compile(
     r"^(?:if\s+(?:you\s+see\s+)?(?P<when>.+?)|(?P<otherwise>otherwise))\s*:\s*(?P<then>.+)$",
@@ -327,7 +328,9 @@ def _steps(tokens: list[Token], problems: list[Problem]) -> tuple[list[RunbookSt
 def _fence(step: _StepDraft, token: Token, problems: list[Problem]) -> None:
     label = token.info.strip().split(" ", 1)[0].lower() if token.info else ""
     content = token.content.rstrip("\n")
-    if label in EXPECT_LABELS or step.expect_next_fence:
+    if label == SEEN_LABEL and not step.expect_next_fence:
+        pass
+    elif label in EXPECT_LABELS or step.expect_next_fence:
         step.expect.append(_expectation(content, _line(token) + 1, problems))
     elif content.strip():
         step.commands.append(content)

@@ -122,8 +122,9 @@ def write_atomically(path: Path, text: str) -> None:
     write_bytes_atomically(path, text.encode("utf-8"))
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """`write_atomically` for a file that is not text (a PDF)."""
+def write_bytes_atomically(path: Path, data: bytes, *, keep_mode: bool = False) -> None:
+    """`write_atomically` for a file that is not text (a PDF); `keep_mode`: the new file
+    gets the permissions of the one it replaces (a runbook in a shared clone)."""
     if is_written_through(path):
         with open(path, "wb") as handle:
             handle.write(data)
@@ -132,6 +133,8 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        if keep_mode and target.exists():
+            os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

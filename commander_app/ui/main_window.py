@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from commander_app.ui.rollback.decide_dialog import DecideDialog
     from commander_app.ui.rollback.rollback_panel import RollbackPanel
     from commander_app.ui.runbooks.runbooks_pane import RunbooksPane
+    from commander_app.ui.runbooks.update_offer import RunbookUpdateOffer
     from commander_app.ui.updates.draft_dialog import DraftDialog
 
 
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self._alerts: AlertsPane | None = None  # built on first use
         self._runbooks: RunbooksPane | None = None  # built on first use
         self._drills: FacilitatorWindow | None = None  # built on first use
+        self.update_offer: RunbookUpdateOffer | None = None  # built on the first resolve
         self.damage_box: QMessageBox | None = None
         self._after_first_paint = QTimer(self)
         self._after_first_paint.setSingleShot(True)
@@ -321,6 +323,7 @@ class MainWindow(QMainWindow):
         self.follow_ups.pull_asked.connect(lambda: self.publishing.runner.pull(self.author))
         self.publishing.runner.pulled.connect(self.follow_ups.on_pulled)
         self.panel.alerts_wanted.connect(self.show_alerts)
+        self.panel.resolved.connect(self.offer_runbook_update)
         for part in (self.panel, self.board, self.rollback_tab):
             part.wrote.connect(lambda: self.live.poll(force=True))
             part.problem.connect(self.show_refusal)
@@ -530,6 +533,22 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
         return pane
+
+    def offer_runbook_update(self, incident_id: str) -> RunbookUpdateOffer:
+        """Resolved here: offer the follow-up to update the runbooks it followed (a bar
+        under the header; nothing is written until it is clicked)."""
+        from commander_app.ui.runbooks.update_offer import RunbookUpdateOffer
+
+        if self.update_offer is None:
+            offer = self.update_offer = RunbookUpdateOffer(self.log, self.author)
+            offer.wrote.connect(lambda: self.live.poll(force=True))
+            offer.problem.connect(self.show_refusal)
+            central = self.centralWidget()
+            outer = central.layout() if central is not None else None
+            assert isinstance(outer, QVBoxLayout)
+            outer.insertWidget(outer.indexOf(self.rollback_tab.prompt_slot) + 1, offer)
+        self.update_offer.offer_for(incident_id)
+        return self.update_offer
 
     def _close_runbooks(self) -> None:
         if self._runbooks is not None:

@@ -109,6 +109,13 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         "In a runbook's steps: escalate as the step says (then offer the role)",
         window=False,
     ),
+    Shortcut(
+        "runbook_edit",
+        "Ctrl+E",
+        "In the Runbooks tab: edit the runbook (Markdown with preview, the incident's draft)",
+        window=False,
+    ),
+    Shortcut("runbook_save", "Ctrl+S", "In the runbook editor: save the file", window=False),
     Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
     Shortcut("postmortem", "Ctrl+Alt+P", "Postmortem of the selected incident"),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),

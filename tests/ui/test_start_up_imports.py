@@ -37,6 +37,7 @@ FIRST_USE = (
     "commander_app.core.runbook",
     "commander_app.store.runbook",
     "commander_app.cli.runbook_commands",
+    "commander_app.cli.runbook_draft_commands",
     "commander_app.ui.runbooks",
     "commander_app.core.drill_scenario",
     "commander_app.core.drill_schedule",

@@ -43,6 +43,7 @@ class IncidentPanel(LogPanel):
     """Every control here calls the same IncidentLog method the CLI calls."""
 
     alerts_wanted = Signal()  # the Alerts pane, from the alerts line's button
+    resolved = Signal(str)  # the incident's id, resolved from this panel (Alt+4, the box)
 
     def _build(self) -> None:
         self.state: IncidentState | None = None
@@ -186,7 +187,11 @@ class IncidentPanel(LogPanel):
 
     def set_status(self, status: Status) -> bool:
         if status is Status.RESOLVED:
-            return self._act(self._resolve)
+            state = self.state
+            done = self._act(self._resolve)
+            if done and state is not None:
+                self.resolved.emit(state.id)
+            return done
         return self._act(lambda s: self._log.set_status(s.id, status, author=self._author))
 
     def _resolve(self, state: IncidentState) -> None:

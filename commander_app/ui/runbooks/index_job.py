@@ -22,12 +22,23 @@ from commander_app.store.runbooks import (
     indexed_runbooks,
     refresh_index,
     runbook_files,
+    shipped_folder,
 )
 
 LOOK_AGAIN_MS = 5_000  # how soon an edit made in an editor shows in the open pane
 STOP_WAIT_S = 30.0  # a first index of thousands of files finishes before the log closes
 
 logger = logging.getLogger(__name__)
+
+
+def folder_words(folder: Path | None) -> str:
+    """The folder as the status line names it."""
+    if folder is None:
+        return "no folder"
+    if folder == shipped_folder().absolute():
+        return "the shipped examples (set COMMANDER_RUNBOOKS or runbooks.toml)"
+    home = Path.home()
+    return f"~/{folder.relative_to(home)}" if folder.is_relative_to(home) else str(folder)
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,26 @@ seconds while it is, so an edit made in an editor shows without asking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtGui import (
+    QGuiApplication,
+    QHideEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -37,13 +47,16 @@ from commander_app.store.runbooks import (
     find_runbook,
     runbook_folder,
     search_runbooks,
-    shipped_folder,
 )
 from commander_app.ui.ask import ask_choice
 from commander_app.ui.runbooks.checklist import RunbookChecklist
-from commander_app.ui.runbooks.index_job import IndexResult, RunbookIndexer
+from commander_app.ui.runbooks.index_job import IndexResult, RunbookIndexer, folder_words
 from commander_app.ui.runbooks.role_offer import RoleOffer
 from commander_app.ui.runbooks.step_dialogs import StepTextDialog
+from commander_app.ui.shortcuts import by_name
+
+if TYPE_CHECKING:
+    from commander_app.ui.runbooks.editor_dialog import RunbookEditor
 
 NAME = Qt.ItemDataRole.UserRole
 
@@ -63,6 +76,7 @@ class RunbooksPane(QWidget):
         self.folder: Path | None = None
         self.opened: IndexedRunbook | None = None
         self.dialog: StepTextDialog | None = None
+        self.editor: RunbookEditor | None = None  # the runbook editor (Ctrl+E), once opened
         self._looked = False
         self.trust_lines: dict[str, str] = {}  # by runbook name, weighed off the GUI thread
         self.indexer = RunbookIndexer(log.path, self)
@@ -83,6 +97,9 @@ class RunbooksPane(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.search)
         column.addWidget(self.results, 1)
+        self.new_button = QPushButton("New runbook from this incident…")
+        self.new_button.setToolTip("None covered it: draft one from the log's findings")
+        column.addWidget(self.new_button)
         self.checklist = RunbookChecklist(self._zone)
         self.pages = QStackedWidget()
         self.pages.addWidget(found)
@@ -106,8 +123,14 @@ class RunbooksPane(QWidget):
         self.indexer.failed.connect(self.status.setText)
         self.indexer.timer.timeout.connect(self.look_again)
         self.offer.assign_wanted.connect(self.assign_wanted)
+        self.new_button.clicked.connect(self.new_runbook)
+        self.edit_keys = QKeySequence(by_name("runbook_edit").keys)
+        edit = QShortcut(self.edit_keys, self, self.edit_runbook)
+        edit.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            return QKeySequence(event.keyCombination()) == self.edit_keys  # not the line's
         if event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
@@ -158,13 +181,13 @@ class RunbooksPane(QWidget):
 
     def _on_counted(self, count: int) -> None:
         if not self._looked:  # the first look may be the index's first build: seconds
-            self.status.setText(f"Indexing {count:,} runbooks in {self._folder_words()}…")
+            self.status.setText(f"Indexing {count:,} runbooks in {folder_words(self.folder)}…")
 
     def _on_refreshed(self, result: IndexResult) -> None:
         self._looked = True
         report = result.report
         total = report.added + report.changed + report.removed + report.unchanged
-        self.status.setText(f"{total:,} runbooks in {self._folder_words()}.")
+        self.status.setText(f"{total:,} runbooks in {folder_words(self.folder)}.")
         if result.trust is not None:
             self.trust_lines = result.trust
         if result.trust is not None or report.added or report.changed or report.removed:
@@ -172,18 +195,6 @@ class RunbooksPane(QWidget):
                 self.show_steps()
             else:
                 self.show_list()
-
-    def _folder_words(self) -> str:
-        if self.folder is None:
-            return "no folder"
-        if self.folder == shipped_folder().absolute():
-            return "the shipped examples (set COMMANDER_RUNBOOKS or runbooks.toml)"
-        home = Path.home()
-        return (
-            f"~/{self.folder.relative_to(home)}"
-            if self.folder.is_relative_to(home)
-            else str(self.folder)
-        )
 
     def show_list(self) -> None:
         """Typed words: the index's matches; nothing typed: the incident's suggestions."""
@@ -385,6 +396,34 @@ class RunbooksPane(QWidget):
             self.offer.hide()
             self.status.setText(f"{self.offer.person} has the role now.")
 
+    def edit_runbook(self) -> RunbookEditor | None:
+        """Ctrl+E: the runbook open (or the one selected in the list) in the editor."""
+        from commander_app.ui.runbooks.editor_dialog import open_editor
+
+        item = self.results.currentItem()
+        if self.pages.currentWidget() is self.checklist and self.opened is not None:
+            name = self.opened.name
+        else:
+            name = str(item.data(NAME) or "") if item is not None else ""
+        if not name:
+            self.problem.emit("Select a runbook to edit: Down or Enter in the list.")
+            return None
+        return self._edit(lambda: open_editor(self._log, name, self.folder, self.incident_id, self))
+
+    def new_runbook(self) -> RunbookEditor | None:
+        from commander_app.ui.runbooks.editor_dialog import open_new_editor
+
+        return self._edit(lambda: open_new_editor(self._log, self.folder, self.incident_id, self))
+
+    def _edit(self, opening: Callable[[], RunbookEditor]) -> RunbookEditor | None:
+        try:
+            editor = self.editor = opening()
+        except CommanderError as exc:
+            self.problem.emit(str(exc))
+            return None
+        editor.saved.connect(lambda: self.look_again(trust=True))
+        return editor
+
     # -- closing ---------------------------------------------------------------------
 
     def close_pane(self) -> None:
@@ -394,3 +433,5 @@ class RunbooksPane(QWidget):
 
     def stop(self) -> None:
         self.indexer.stop()
+        if self.editor is not None:
+            self.editor.stop()
