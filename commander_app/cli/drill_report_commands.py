@@ -1,5 +1,6 @@
 """`commander drill report [ID] [--json] [--propose N]`: how the drill ran against the
-playbook, and a place where it broke made a follow-up."""
+playbook, and a place where it broke made a follow-up; `commander drill replay ID`: a
+past incident made a scenario."""
 
 from __future__ import annotations
 
@@ -71,3 +72,17 @@ def report_lines(report: DrillReport) -> list[str]:
         lines.append(f"  {n}. {found.what}")
         lines.append(f"     → {found.follow_up}  (`commander drill report --propose {n}`)")
     return lines
+
+
+def cmd_replay(log: IncidentLog, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from commander_app.store.drill_replay import replay_text, write_replay
+
+    incident = log.find_incident(args.incident, resolved_too=True)
+    if args.output == "-":
+        out(replay_text(log, incident.id).rstrip("\n"))
+        return 0
+    path = write_replay(log, incident.id, Path(args.output) if args.output else None)
+    out(f"Written the scenario to {path}; start it with `commander drill start {path}`.")
+    return 0

@@ -542,7 +542,7 @@ def add_playbook_commands(sub: Any, who: argparse.ArgumentParser) -> None:
 
 def add_drill_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     """Tabletop drills: `drill list|check|start|status|fire|skip|delay|pause|resume|tick|
-    outbox|report`."""
+    outbox|report|replay`."""
     p = sub.add_parser("drill", help="tabletop drills: start a scenario, fire its injects")
     steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
     drill = _Parser(add_help=False)
@@ -572,6 +572,14 @@ def add_drill_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     step.add_argument("inject", metavar="INJECT")
     step.add_argument("minutes", type=int, metavar="MINUTES")
     step.set_defaults(run="drill_commands:cmd_delay")
+    step = steps.add_parser(
+        "replay", help="a past real incident as a scenario: its facts, alerts and findings"
+    )
+    step.add_argument("incident", metavar="ID", help="the real incident to practise")
+    step.add_argument(
+        "-o", "--output", metavar="FILE", help="default: replay-ID.toml in the drills folder"
+    )
+    step.set_defaults(run="drill_report_commands:cmd_replay")
     step = steps.add_parser(
         "report", parents=[who], help="the drill against the playbook: where it broke"
     )

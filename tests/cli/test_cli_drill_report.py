@@ -31,3 +31,18 @@ def test_the_report_of_a_drill_just_started_and_a_proposal(tmp_path: Path) -> No
     missing = run_cli("drill", "report", "--propose", "99", db=db)
     assert missing.returncode != 0
     assert "there is no number 99" in missing.stderr
+
+
+def test_replay_writes_a_scenario_the_drill_starts_from(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    incident = ok("new", "Checkout 500s", db=db).strip()
+    ok("log", "Card payments fail with 502", "--kind", "observation", db=db)
+    ok("log", "pg_stat_activity: every connection busy", "--kind", "finding", db=db)
+    shown = ok("drill", "replay", incident[:10], "-o", "-", db=db)
+    assert 'title = "EXERCISE (replay): Checkout 500s"' in shown
+    assert 'kind = "finding_revealed"' in shown
+    said = ok("drill", "replay", incident[:10], db=db).strip()
+    assert said.startswith("Written the scenario to ")
+    path = said.removeprefix("Written the scenario to ").split(";")[0]
+    assert Path(path).name == f"replay-{incident[:10].lower()}.toml"
+    assert "01-finding" in ok("drill", "start", path, db=db)  # its finding, to be revealed

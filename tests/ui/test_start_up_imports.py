@@ -48,6 +48,8 @@ FIRST_USE = (
     "commander_app.core.drill_report",
     "commander_app.store.drill_report",
     "commander_app.cli.drill_report_commands",
+    "commander_app.core.drill_replay",
+    "commander_app.store.drill_replay",
     "commander_app.ui.drills",
 )
 
