@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 
 from commander_app.core.drill_text import DRILL_REFUSAL
 from commander_app.core.errors import CommanderError
-from commander_app.core.model import Severity, Status
+from commander_app.core.model import Audience, Severity, Status
 from commander_app.core.outbox import OutboxState
 from commander_app.core.times import from_iso
 from commander_app.publish.channel_settings import describe
@@ -260,6 +260,10 @@ def _prepare(
 ) -> tuple[Channel, OutgoingUpdate, DeliveryContext]:
     stored = channels.channel(log, row.channel)
     config = channel_config(stored)
+    if config.kind is ChannelKind.EMAIL:  # the playbook's stakeholders hear it too
+        from commander_app.publish.playbook_recipients import with_playbook_recipients
+
+        config = with_playbook_recipients(config, Audience(row.audience), row.services)
     kind, settings = config.kind, config.settings
     if channel_for is None:
         from commander_app.publish.channels import channel_for as registry

@@ -34,10 +34,14 @@ def audiences_served(channel: StoredChannel) -> tuple[Audience, ...]:
 
 
 def usual_audiences(kind: str, settings: Mapping[str, Any]) -> tuple[Audience, ...]:
-    """Email: the audiences it has recipients for; status pages: customers; chat: internal."""
-    if kind == "email":
+    """Email: the audiences it (or the playbook) has recipients for; status pages:
+    customers; chat: internal."""
+    if kind == "email":  # its own recipients, and the playbook's addresses
+        from commander_app.publish.playbook_recipients import playbook_addresses
+
         recipients = settings.get("recipients") or {}
-        return tuple(Audience(a) for a in recipients if recipients[a])
+        own = [Audience(a) for a in recipients if recipients[a]]
+        return tuple(own + [a for a in Audience if a not in own and playbook_addresses(a)])
     try:
         return describe(kind).audiences
     except ValidationError:
