@@ -17,8 +17,43 @@ from commander_app.store.incident_log import IncidentLog
 
 
 def cmd_show(log: IncidentLog, args: argparse.Namespace) -> int:
+    if args.version or args.incident:
+        return _show_version(log, args)
     found = playbook.in_force()
     out("\n".join(describe(found, log.clock.now())))
+    return 0
+
+
+def _show_version(log: IncidentLog, args: argparse.Namespace) -> int:
+    """An earlier playbook: by digest, or the one an incident recorded."""
+    from commander_app.core.errors import NotFoundError
+    from commander_app.store.playbook_log import recorded_versions
+
+    wanted, which, later = args.version, "", []
+    if args.incident:
+        incident = log.find_incident(args.incident, resolved_too=True)
+        recorded = recorded_versions(log, incident.id)
+        if not recorded:
+            raise NotFoundError(f"“{incident.title}” recorded no playbook (it is older).")
+        wanted, which = recorded[0]["digest"], f" (in force when “{incident.title}” opened)"
+        later = [
+            f"changed during the incident to “{v['name']}” ({v['digest']}): "
+            f"`commander playbook show --version {v['digest']}`"
+            for v in recorded[1:]
+        ]
+    text = playbook.version_text(wanted or "")
+    if text is None:
+        raise NotFoundError(
+            f"No copy of the playbook {wanted} is kept on this computer: it was in force "
+            "elsewhere, or before copies were kept."
+        )
+    reading = playbook.read_text(text)
+    if reading.playbook is None:
+        raise NotFoundError(f"The kept copy of the playbook {wanted} no longer reads.")
+    kept = playbook.InForce(reading.playbook, reading.version, "file", playbook.playbook_path())
+    lines = describe(kept, log.clock.now())
+    lines[0] = f"{reading.version.describe()}{which}, from the copy kept when it was in force"
+    out("\n".join([lines[0], *later, *lines[1:]]))
     return 0
 
 

@@ -54,6 +54,9 @@ def playbook_path() -> Path:
     return environment.data_dir() / PLAYBOOK_FILE
 
 
+VERSIONS_FOLDER = "playbook-versions"
+
+
 def last_good_path() -> Path:
     return environment.data_dir() / LAST_GOOD_FILE
 
@@ -178,7 +181,39 @@ def _fallback(path: Path, why: str) -> InForce:
     return InForce(shipped(), shipped_version, "shipped", path, warning)
 
 
+def versions_folder() -> Path:
+    """A copy of every playbook text that was ever in force, by digest: an incident
+    records only the digest, and a review months later needs the rules themselves."""
+    return environment.data_dir() / VERSIONS_FOLDER
+
+
+def _keep_version(text: str, version: Version) -> None:
+    target = versions_folder() / f"{version.digest}.toml"
+    if target.exists():
+        return
+    with suppress(OSError):  # a read-only data folder: only this copy is missing
+        target.parent.mkdir(parents=True, exist_ok=True)
+        environment.write_atomically(target, text)
+
+
+def version_text(wanted: str) -> str | None:
+    """The text of the playbook whose digest is (or starts with) `wanted`, if kept."""
+    wanted = wanted.strip().lower()
+    if not wanted:
+        return None
+    if shipped_reading().version.digest.startswith(wanted):
+        return shipped_text()
+    folder = versions_folder()
+    found = sorted(folder.glob(f"{wanted}*.toml")) if folder.is_dir() else []
+    if len(found) != 1:
+        return None
+    with suppress(ValidationError):
+        return environment.read_settings_file(found[0], "playbook version", "")
+    return None
+
+
 def _keep_last_good(text: str, version: Version) -> None:
+    _keep_version(text, version)
     target = last_good_path()
     try:
         current = environment.read_settings_file(target, "last good playbook", "")

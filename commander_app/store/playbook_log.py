@@ -22,6 +22,18 @@ class _Unchanged(Exception):
     """Nothing to write: the incident already records this playbook."""
 
 
+def recorded_versions(log: IncidentLog, incident_id: str) -> list[PlaybookVersionBody]:
+    """Every playbook the incident recorded, the one at its opening first."""
+    events = decoded(
+        log.conn,
+        row_to_event,
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind = ? "
+        "ORDER BY occurred_at, id",
+        [incident_id, Kind.INCIDENT.value],
+    )
+    return [v for v in (read_incident(e).get("playbook") for e in events) if v]
+
+
 def recorded_version(log: IncidentLog, incident_id: str) -> PlaybookVersionBody | None:
     """The playbook the incident last recorded (at its opening or a later change)."""
     events = decoded(

@@ -64,3 +64,35 @@ def test_a_broken_file_is_refused_on_import_and_nothing_is_written(tmp_path: Pat
     assert result.returncode == 1
     assert "cannot be used: line 1: This is not valid TOML" in result.stderr
     assert not playbook.playbook_path().exists()
+
+
+def test_the_rules_an_incident_opened_under_are_shown_after_the_playbook_changed(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "log.db"
+    first = tmp_path / "first.toml"
+    first.write_text(GOOD)
+    ok("new", "Warm-up", db=db)
+    ok("playbook", "import", str(first), db=db)
+    before = ok("new", "Checkout 500s", db=db).strip()
+    second = tmp_path / "second.toml"
+    second.write_text(GOOD.replace("Payments playbook", "Payments playbook, v2").replace(
+        'commander = ["alice"]', 'commander = ["bob"]'))  # fmt: skip
+    ok("playbook", "import", str(second), db=db)
+    now = ok("playbook", "show", db=db)
+    assert "Payments playbook, v2" in now
+    shown = ok("playbook", "show", "--incident", before[:10], db=db)
+    first_line = shown.splitlines()[0]
+    assert first_line.startswith("“Payments playbook” (")
+    assert first_line.endswith("(in force when “Checkout 500s” opened), from the copy kept "
+                               "when it was in force")  # fmt: skip
+    assert shown.splitlines()[1].startswith(
+        "changed during the incident to “Payments playbook, v2”"
+    )
+    assert "alice" in shown
+    assert "commander: bob" not in shown
+    digest = first_line.split("(")[1].split(")")[0]
+    assert ok("playbook", "show", "--version", digest[:6], db=db).startswith("“Payments playbook”")
+    missing = run_cli("playbook", "show", "--version", "ffffffffff", db=db)
+    assert missing.returncode != 0
+    assert "No copy of the playbook ffffffffff is kept on this computer" in missing.stderr

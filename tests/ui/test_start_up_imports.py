@@ -50,7 +50,6 @@ FIRST_USE = (
     "commander_app.cli.drill_report_commands",
     "commander_app.core.drill_replay",
     "commander_app.store.drill_replay",
-    "commander_app.publish.playbook_recipients",
     "commander_app.ui.drills",
 )
 
