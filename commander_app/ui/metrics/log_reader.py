@@ -28,8 +28,16 @@ class LogReader(QObject):
     loaded = Signal(object)  # what the read returned
     failed = Signal(str)  # what to tell the person
 
-    def __init__(self, log: IncidentLog, what: str, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        log: IncidentLog,
+        what: str,
+        parent: QObject | None = None,
+        *,
+        thread_name: str = "commander-read",
+    ) -> None:
         super().__init__(parent)
+        self._thread_name = thread_name
         self._path, self._device_id, self._clock = log.path, log.device_id, log.clock
         self._what = what  # "the noise report", for the failure's message
         self._generation = 0
@@ -47,7 +55,7 @@ class LogReader(QObject):
         self.busy = True
         self._threads = [t for t in self._threads if t.is_alive()]
         thread = threading.Thread(
-            target=self._run, args=(self._generation, reading), name="commander-read", daemon=True
+            target=self._run, args=(self._generation, reading), name=self._thread_name, daemon=True
         )
         self._threads.append(thread)
         thread.start()

@@ -1,28 +1,20 @@
 """Reads the trends off the GUI thread: ten thousand incidents' figures take about a
-second to read and fold, and the view paints (and answers keys) meanwhile.
-
-Each load runs on a short daemon thread with its own connection to the log (SQLite
-connections stay on the thread that opened them); a load asked for while one runs
-replaces it, and the older result is dropped when it arrives.
-"""
+second to read and fold, and the view paints (and answers keys) meanwhile (a
+`LogReader`: a load asked for while one runs replaces it)."""
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
-from commander_app.core.clock import Clock
 from commander_app.core.follow_up_trends import Completion, completion
 from commander_app.core.model import Severity
 from commander_app.core.trends import FiguredIncident, Period, Trend, trends
 from commander_app.store.incident_log import IncidentLog
-
-logger = logging.getLogger(__name__)
+from commander_app.ui.metrics.log_reader import LogReader
 
 
 @dataclass(frozen=True)
@@ -69,72 +61,14 @@ def read_trends(log: IncidentLog, request: TrendsRequest, zone: tzinfo) -> Trend
     )
 
 
-class _Bridge(QObject):
-    """Emitted on a load's thread, delivered on the GUI thread."""
-
-    done = Signal(int, object)  # generation, TrendsData
-    failed = Signal(int, str)
-
-
-class TrendsLoader(QObject):
-    loaded = Signal(object)  # TrendsData
-    failed = Signal(str)  # what to tell the person
+class TrendsLoader(LogReader):
+    """Reads the trends on a thread of its own (`LogReader`): `load` a request, get
+    `loaded(TrendsData)` or `failed(text)`."""
 
     def __init__(self, log: IncidentLog, zone: tzinfo, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._path, self._device_id, self._clock = log.path, log.device_id, log.clock
+        super().__init__(log, "the trends", parent, thread_name="commander-trends")
         self._zone = zone
-        self._generation = 0
-        self._threads: list[threading.Thread] = []
-        self._closed = False
-        self._bridge = _Bridge(self)
-        self._bridge.done.connect(self._on_done)
-        self._bridge.failed.connect(self._on_failed)
-        self.busy = False
 
     def load(self, request: TrendsRequest) -> None:
-        if self._closed:
-            return
-        self._generation += 1
-        self.busy = True
-        self._threads = [t for t in self._threads if t.is_alive()]
-        thread = threading.Thread(
-            target=self._run,
-            args=(self._generation, request, self._clock),
-            name="commander-trends",
-            daemon=True,
-        )
-        self._threads.append(thread)
-        thread.start()
-
-    def _run(self, generation: int, request: TrendsRequest, clock: Clock) -> None:
-        log: IncidentLog | None = None
-        try:
-            log = IncidentLog(self._path, device_id=self._device_id, clock=clock)
-            data = read_trends(log, request, self._zone)
-        except Exception as exc:  # the view says it and keeps what it showed
-            logger.exception("reading the trends failed")
-            self._bridge.failed.emit(generation, f"Could not read the trends: {exc}")
-        else:
-            self._bridge.done.emit(generation, data)
-        finally:
-            if log is not None:
-                log.close()
-
-    def _on_done(self, generation: int, data: object) -> None:
-        if generation == self._generation and not self._closed:
-            self.busy = False
-            self.loaded.emit(data)
-
-    def _on_failed(self, generation: int, text: str) -> None:
-        if generation == self._generation and not self._closed:
-            self.busy = False
-            self.failed.emit(text)
-
-    def shut_down(self, wait_s: float = 10.0) -> None:
-        """No more loads; wait for a running one to end (its result is dropped)."""
-        self._closed = True
-        deadline = time.monotonic() + wait_s
-        for thread in self._threads:
-            thread.join(max(deadline - time.monotonic(), 0.0))
-        self._threads = []
+        zone = self._zone
+        self.read(lambda log: read_trends(log, request, zone))
