@@ -36,18 +36,8 @@ def recorded_versions(log: IncidentLog, incident_id: str) -> list[PlaybookVersio
 
 def recorded_version(log: IncidentLog, incident_id: str) -> PlaybookVersionBody | None:
     """The playbook the incident last recorded (at its opening or a later change)."""
-    events = decoded(
-        log.conn,
-        row_to_event,
-        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind = ? "
-        "ORDER BY occurred_at DESC, id DESC",
-        [incident_id, Kind.INCIDENT.value],
-    )
-    for event in events:
-        version = read_incident(event).get("playbook")
-        if version:
-            return version
-    return None
+    found = recorded_versions(log, incident_id)
+    return found[-1] if found else None
 
 
 def record_change(
