@@ -298,3 +298,45 @@ def test_f1_lists_the_step_keys() -> None:
     assert [(rows[n].keys, rows[n].window) for n in steps] == [
         ("Y", False), ("D", False), ("W", False), ("E", False)
     ]  # fmt: skip
+
+
+def test_a_step_done_in_a_git_clone_records_the_commit_read_off_the_gui_thread(
+    window: MainWindow, log: IncidentLog, qtbot: QtBot, folder: Path
+) -> None:
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    for command in (["init", "-q"], ["add", "."],
+                    ["-c", "user.name=Dana", "-c", "user.email=dana@example.com",
+                     "commit", "-q", "-m", "Runbooks"]):  # fmt: skip
+        subprocess.run([git, *command], cwd=folder, check=True, capture_output=True)
+    head = subprocess.run([git, "rev-parse", "HEAD"], cwd=folder, check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    gui = threading.get_ident()
+    asked: list[int] = []
+    from commander_app.ui.runbooks import version_job
+
+    real = version_job.runbook_version
+
+    def spy(indexed: object, **kwargs: object) -> object:
+        asked.append(threading.get_ident())
+        return real(indexed, **kwargs)  # type: ignore[arg-type]
+
+    version_job.runbook_version = spy  # type: ignore[assignment]
+    try:
+        incident_id = start(window)
+        pane = follow_pool(window, qtbot)
+        opened = pane.opened
+        assert opened is not None
+        qtbot.waitUntil(lambda: pane.versions._known.get(opened.sha256) is not None)
+    finally:
+        version_job.runbook_version = real
+    assert asked
+    assert gui not in asked
+    qtbot.keyClick(pane.checklist.steps, Qt.Key.Key_D)
+    assert isinstance(pane.dialog, StepTextDialog)
+    pane.dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    (body,) = runbook_events(log, incident_id)
+    assert body["commit"] == head

@@ -53,6 +53,7 @@ from commander_app.ui.runbooks.checklist import RunbookChecklist
 from commander_app.ui.runbooks.index_job import IndexResult, RunbookIndexer, folder_words
 from commander_app.ui.runbooks.role_offer import RoleOffer
 from commander_app.ui.runbooks.step_dialogs import StepTextDialog
+from commander_app.ui.runbooks.version_job import RunbookVersions
 from commander_app.ui.shortcuts import by_name
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class RunbooksPane(QWidget):
         self._looked = False
         self.trust_lines: dict[str, str] = {}  # by runbook name, weighed off the GUI thread
         self.indexer = RunbookIndexer(log.path, self)
+        self.versions = RunbookVersions(self)
         self._init_widgets()
         self._connect_signals()
 
@@ -160,6 +162,7 @@ class RunbooksPane(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.indexer.resume()
+        self.versions.stopped = False
         self.look_again()
         self.indexer.timer.start()
 
@@ -266,6 +269,7 @@ class RunbooksPane(QWidget):
             problems = "; ".join(f"line {p.line}: {p.message}" for p in self.opened.problems)
             self.problem.emit(f"{name} does not parse, so it cannot be followed: {problems}")
             return False
+        self.versions.look(self.opened)  # its git commit, read off this thread
         self.show_steps()
         self.pages.setCurrentWidget(self.checklist)
         self.checklist.steps.setFocus()
@@ -334,7 +338,8 @@ class RunbooksPane(QWidget):
         incident_id, indexed = target
 
         def write(output: str) -> None:
-            record_done(self._log, incident_id, indexed, number, output, author=self._author)
+            record_done(self._log, incident_id, indexed, number, output, author=self._author,
+                        version=self.versions.version(indexed))  # fmt: skip
 
         self._open_dialog(
             f"Step {number} done",
@@ -351,7 +356,8 @@ class RunbooksPane(QWidget):
         incident_id, indexed = target
 
         def write(note: str) -> None:
-            record_wrong(self._log, incident_id, indexed, number, note, author=self._author)
+            record_wrong(self._log, incident_id, indexed, number, note, author=self._author,
+                         version=self.versions.version(indexed))  # fmt: skip
 
         self._open_dialog(
             f"Step {number} is wrong or outdated",
@@ -382,8 +388,9 @@ class RunbooksPane(QWidget):
         whom = named[choices.index(chosen)].target
         try:
             event = record_escalation(
-                self._log, incident_id, indexed, number, author=self._author, to=whom
-            )
+                self._log, incident_id, indexed, number, author=self._author, to=whom,
+                version=self.versions.version(indexed),
+            )  # fmt: skip
         except CommanderError as exc:
             self.problem.emit(str(exc))
             return False
@@ -433,5 +440,6 @@ class RunbooksPane(QWidget):
 
     def stop(self) -> None:
         self.indexer.stop()
+        self.versions.stop()
         if self.editor is not None:
             self.editor.stop()
