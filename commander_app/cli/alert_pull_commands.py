@@ -17,6 +17,7 @@ from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.terminal_text import printable
 from commander_app.core.times import to_iso
 from commander_app.publish.alert_pull import PullAddress, PullError, pull, pull_address
+from commander_app.store import environment
 from commander_app.store.alerts import ingest, keep_in_inbox
 from commander_app.store.incident_log import IncidentLog
 
@@ -84,7 +85,7 @@ def follow(
     done_rounds = 0
     while rounds is None or done_rounds < rounds:
         done = pull_round(log, address, token, args, seen)
-        stamp = log.clock.now().strftime("%H:%M:%S")
+        stamp = log.clock.now().astimezone(environment.local_zone()).strftime("%H:%M:%S")
         if done is not None:
             seen = done.seen
             print(f"commander: {stamp} {done.line()}", file=sys.stderr)
@@ -106,13 +107,13 @@ def pull_round(
     except PullError as exc:
         print(f"commander: {exc}", file=sys.stderr)
         return None
-    problems = pulled.parsed.problems
+    problems = pulled.problems
     if problems:
         for problem in problems:
             print(f"commander: {printable(problem)}", file=sys.stderr)
         print("commander: nothing was written from this pull.", file=sys.stderr)
         return None
-    alerts = pulled.parsed.alerts
+    alerts = pulled.alerts
     gone = vanished(seen, alerts, to_iso(log.clock.now()))
     batch = [*alerts, *gone]
     try:

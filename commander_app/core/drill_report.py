@@ -70,14 +70,12 @@ class DrillFacts:
     """What the report is read from; the store gathers it."""
 
     title: str
-    severity: str
     scenario: Scenario
     schedule: DrillSchedule
     events: Sequence[Event]
     board: Board
     figures: IncidentFigures
     playbook: Playbook
-    now: datetime
 
 
 def drill_report(facts: DrillFacts) -> DrillReport:

@@ -87,13 +87,7 @@ class PullError(CommanderError):
     """Alertmanager could not be asked, or did not answer as its API says."""
 
 
-@dataclass(frozen=True)
-class Pulled:
-    parsed: ParsedAlerts
-    size: int  # bytes read
-
-
-def pull(address: PullAddress, *, token: str | None = None, timeout: float = 30.0) -> Pulled:
+def pull(address: PullAddress, *, token: str | None = None, timeout: float = 30.0) -> ParsedAlerts:
     import requests
 
     query = address.query
@@ -136,7 +130,7 @@ def pull(address: PullAddress, *, token: str | None = None, timeout: float = 30.
         raise PullError(
             f"What {where} answered is not JSON: is this Alertmanager's address?"
         ) from None
-    return Pulled(read_pulled(payload), len(body))
+    return read_pulled(payload)
 
 
 def _bounded(response: object, where: str) -> bytes:

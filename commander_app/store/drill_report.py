@@ -20,14 +20,12 @@ def read_drill_report(log: IncidentLog, incident_id: str | None = None) -> Drill
     board = board_store.board(log, incident.id)
     facts = DrillFacts(
         title=incident.title,
-        severity=incident.severity.value,
         scenario=current.scenario,
         schedule=current.schedule,
         events=log.events(incident.id),
         board=board,
         figures=figures_now(log, incident.id, board=board),
         playbook=in_force().playbook,
-        now=log.clock.now(),
     )
     return drill_report(facts)
 

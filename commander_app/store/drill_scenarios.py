@@ -4,6 +4,7 @@ the playbook, or a file named by its path."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -23,7 +24,14 @@ class ScenarioFile:
     text: str
 
     def reading(self) -> ScenarioReading:
-        return read_scenario(self.text, Path(self.name).stem)
+        return _reading(self.text, Path(self.name).stem)
+
+
+@lru_cache(maxsize=16)
+def _reading(text: str, name: str) -> ScenarioReading:
+    """A running drill reads its scenario on every look (the facilitator's window, once a
+    second): the same text is parsed once."""
+    return read_scenario(text, name)
 
 
 def drills_folder() -> Path:
@@ -54,9 +62,12 @@ def scenario_file(ref: str) -> ScenarioFile:
         if not path.is_file():
             raise NotFoundError(f"There is no scenario file at {path}.")
         return ScenarioFile(str(path.resolve()), str(path.resolve()), _read(path))
-    for candidate in scenario_files():
-        if candidate.name == ref:
-            return candidate
+    team = drills_folder() / f"{ref}.toml"
+    if team.is_file():  # the team's file of a name replaces the shipped one
+        return ScenarioFile(ref, str(team), _read(team))
+    shipped = resources.files("commander_app.resources").joinpath(FOLDER, f"{ref}.toml")
+    if shipped.is_file():
+        return ScenarioFile(ref, SHIPPED, shipped.read_text("utf-8"))
     names = ", ".join(f.name for f in scenario_files())
     raise NotFoundError(f"There is no scenario '{ref}': choose one of {names}, or give a path.")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
@@ -132,3 +133,28 @@ def test_closing_the_main_window_stops_the_facilitators_timer(
     assert facilitator.timer.isActive()
     window.close()
     assert not facilitator.timer.isActive()
+
+
+def test_an_idle_tick_reads_the_drill_once_and_leaves_the_open_report_as_it_is(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commander_app.store import drills
+
+    facilitator = started(window, qtbot)
+    facilitator.timer.stop()
+    facilitator.tabs.setCurrentWidget(facilitator.report)
+    shown = facilitator.report.toHtml()
+    reads: list[object] = []
+    real = drills.run
+
+    def counted(*args: object, **kwargs: object) -> drills.DrillRun:
+        reads.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(drills, "run", counted)
+    rebuilt: list[str] = []
+    monkeypatch.setattr(facilitator, "_show_report", rebuilt.append)
+    facilitator.tick()  # nothing is due at T+0
+    assert len(reads) == 1
+    assert rebuilt == []
+    assert facilitator.report.toHtml() == shown

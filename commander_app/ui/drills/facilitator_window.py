@@ -169,8 +169,10 @@ class FacilitatorWindow(QWidget):
                 continue
         return None
 
-    def refresh(self) -> None:
-        running = self._running()
+    def refresh(self, running: drills.DrillRun | None = None, *, pages: bool = True) -> None:
+        """The heading and the injects; the outbox and report tabs too unless `pages` is
+        off (a tick: rebuilding them every second would also scroll them back up)."""
+        running = running or self._running()
         self.starter.setVisible(running is None or running.incident.status.value == "resolved")
         for button in self.buttons.values():
             button.setEnabled(running is not None)
@@ -197,6 +199,8 @@ class FacilitatorWindow(QWidget):
         )
         self.buttons["pause"].setText("Resume (P)" if sched.clock.paused else "Pause (P)")
         self.model.show(list(sched.injects))
+        if not pages:
+            return
         if self.tabs.currentWidget() is self.outbox:
             self._show_outbox(running.incident.id)
         elif self.tabs.currentWidget() is self.report:
@@ -329,14 +333,18 @@ class FacilitatorWindow(QWidget):
         if self.incident_id is None:
             return
         try:
-            fired = drills.tick(self._log, author=self._author, incident_id=self.incident_id)
+            running = drills.run(self._log, self.incident_id)
+            fired = []
+            if running.schedule.due:  # the usual second: nothing due, one read of the log
+                fired = drills.tick(self._log, author=self._author, incident_id=self.incident_id)
+                running = drills.run(self._log, self.incident_id)
         except CommanderError as exc:
             self.error.say(str(exc))
             self.timer.stop()  # a scenario file changed under the drill: say it once
             return
         if fired:
             self.wrote.emit()
-        self.refresh()
+        self.refresh(running, pages=bool(fired))
 
     def shut_down(self) -> None:
         self.timer.stop()
