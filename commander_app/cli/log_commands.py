@@ -48,6 +48,10 @@ def cmd_new(log: IncidentLog, args: argparse.Namespace) -> int:
         author=author(args),
         at=at(log, args),
     )
+    if args.share:
+        from commander_app.cli.team_commands import share_new
+
+        share_new(log, state.id)
     out(state.id)
     from commander_app.cli.postmortem_commands import print_earlier
 

@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--severity", default="SEV3", help="SEV1 (worst) to SEV4; default SEV3")
     p.add_argument("--drill", action="store_true", help="a practice incident, marked as such")
     p.add_argument("--commander", metavar="NAME", help="incident commander")
+    p.add_argument("--share", action="store_true", help="share it with the team database")
     p.set_defaults(run="log_commands:cmd_new")
 
     p = sub.add_parser("log", parents=[who, which, when], help="add an entry; prints its id")
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_runbook_commands(sub)
     add_playbook_commands(sub, who)
     add_drill_commands(sub, who)
+    add_team_commands(sub, who)
 
     # -- the rollback checklist, the decision record and the divergence register --------
     # (`decide` and `status` are defined with the board and the log commands.)
@@ -943,3 +945,40 @@ def add_publish_commands(
     cancel = steps.add_parser("cancel", help="do not send this update")
     cancel.add_argument("id", metavar="ID")
     p.set_defaults(run="publish_commands:cmd_outbox", all=False, json=False)
+
+
+def add_team_commands(sub: Any, who: argparse.ArgumentParser) -> None:
+    """Several laptops on one incident: `team setup|status|share|unshare|sync`."""
+    p = sub.add_parser("team", help="several laptops on one incident, through PostgreSQL")
+    steps = p.add_subparsers(dest="step", metavar="STEP", required=True, parser_class=type(p))
+    step = steps.add_parser("setup", help="connect this laptop to the team database")
+    step.add_argument("--host", required=True)
+    step.add_argument("--db", dest="dbname", required=True, metavar="DATABASE")
+    step.add_argument("--user", required=True)
+    step.add_argument("--port", type=int, default=5432)
+    step.add_argument(
+        "--sslmode", default="verify-full", help="libpq's sslmode; default verify-full"
+    )
+    step.add_argument("--ca", metavar="FILE", help="the CA certificate the server's is signed by")
+    secret = step.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true", help="read the password")
+    secret.add_argument("--no-password", action="store_true", help="the server asks none")
+    step.add_argument(
+        "--create-schema", action="store_true", help="create or upgrade the team schema (owner)"
+    )
+    step.add_argument(
+        "--grant", action="append", metavar="ROLE", help="with --create-schema: a member role"
+    )
+    step.set_defaults(run="team_commands:cmd_setup")
+    step = steps.add_parser("status", help="the team database, shared incidents, who is here")
+    step.add_argument("--json", action="store_true")
+    step.set_defaults(run="team_commands:cmd_status")
+    step = steps.add_parser("share", help="share an incident with the team")
+    step.add_argument("id", nargs="?", metavar="ID", help="default: the most recent open one")
+    step.set_defaults(run="team_commands:cmd_share")
+    step = steps.add_parser("unshare", help="keep an incident on this laptop from now on")
+    step.add_argument("id", metavar="ID")
+    step.set_defaults(run="team_commands:cmd_unshare")
+    step = steps.add_parser("sync", parents=[who], help="keep this laptop in step (Ctrl+C stops)")
+    step.add_argument("--once", action="store_true", help="one round, then exit")
+    step.set_defaults(run="team_commands:cmd_sync")

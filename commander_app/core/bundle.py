@@ -107,7 +107,7 @@ def parse_bundle(data: object) -> ParsedBundle:
     seen: set[str] = set()
     for index, raw in enumerate(raw_events, start=1):
         try:
-            event = _parse_event(raw, incident_id)
+            event = parse_event(raw, incident_id)
             link = parse_link(raw.get("chain"))
         except (ValidationError, ValueError) as exc:
             raise BundleError(f"Event {index} of the bundle is invalid: {exc}") from None
@@ -144,7 +144,7 @@ def check_bundle_chain(bundle: ParsedBundle, known: Mapping[str, Predecessor]) -
             )
 
 
-def _parse_event(raw: object, incident_id: str) -> Event:
+def parse_event(raw: object, incident_id: str) -> Event:
     if not isinstance(raw, dict):
         raise ValidationError("it is not an object.")
     event_id = check_ulid(raw.get("id"), "event id")

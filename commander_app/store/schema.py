@@ -447,6 +447,41 @@ def m017_alerts_one_group_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS alerts_by_group")
 
 
+def m018_team_sync(db: Database) -> None:
+    """Team sync through a shared PostgreSQL database (`commander_app.team`).
+
+    `team_shares`: the incidents this laptop shares with the team (shared = 1) or keeps
+    to itself after having shared them (0). `backfill_after`: events of the incident
+    written before it was shared still wait to be pushed, from after this local seq on
+    (NULL: none wait); `refetch` = 1: the team's events of an incident shared again still
+    wait to be pulled. `team_pulled`: the local rows that came from the team database,
+    which the push skips. `team_state`: the team database's settings (no password) and
+    both cursors. `team_refused`: events the team database sent that this log would not
+    take (altered, unreadable), kept so the window can show them.
+    """
+    _run_statements(
+        db,
+        """
+        CREATE TABLE team_shares (
+            incident_id TEXT PRIMARY KEY,
+            shared INTEGER NOT NULL,
+            backfill_after INTEGER,
+            refetch INTEGER NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+        CREATE TABLE team_pulled (seq INTEGER PRIMARY KEY);
+        CREATE TABLE team_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE team_refused (
+            event_id TEXT PRIMARY KEY,
+            incident_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            refused_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m001_event_log", m001_event_log),
     ("m002_full_text_search", m002_full_text_search),
@@ -464,6 +499,7 @@ STEPS: tuple[tuple[str, Callable[[Database], None]], ...] = (
     ("m014_alert_groups_index", m014_alert_groups_index),
     ("m015_drill_outbox", m015_drill_outbox),
     ("m017_alerts_one_group_index", m017_alerts_one_group_index),
+    ("m018_team_sync", m018_team_sync),
 )
 assert tuple(name for name, _ in STEPS) == KNOWN_MIGRATIONS
 

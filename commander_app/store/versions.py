@@ -18,6 +18,7 @@ KNOWN_MIGRATIONS = (
     "m014_alert_groups_index",
     "m015_drill_outbox",
     "m017_alerts_one_group_index",
+    "m018_team_sync",
 )
 SCHEMA_VERSION = len(KNOWN_MIGRATIONS)
 MIGRATIONS_TABLE = "_sqlite_migrations"

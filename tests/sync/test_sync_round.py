@@ -1,0 +1,58 @@
+"""Push and pull between two laptops' logs through a real PostgreSQL database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from commander_app.core.clock import FixedClock
+from commander_app.store import team_state
+from commander_app.store.incident_log import IncidentLog
+from commander_app.team.connection import TeamConnection
+from commander_app.team.sync import run_round
+from tests.conftest import START
+from tests.sync.conftest import TeamDatabase
+
+
+def _laptop(tmp_path: Path, name: str) -> IncidentLog:
+    return IncidentLog(tmp_path / f"{name}.db", device_id=name, clock=FixedClock(START))
+
+
+def _ids(log: IncidentLog, incident_id: str) -> set[str]:
+    return {e.id for e in log.events(incident_id)}
+
+
+def test_a_shared_incident_reaches_the_other_laptop_and_its_answers_come_back(
+    tmp_path: Path, team_db: TeamDatabase
+) -> None:
+    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    opened = a.open_incident("Checkout 500s", commander="alice", author="alice")
+    a.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
+    a.log(opened.id, "errors since the deploy", author="alice")
+    team_state.share(a, opened.id)
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
+         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+        first = run_round(a, team_a)
+        assert (first.pushed, first.pulled) == (2, 0)
+        got = run_round(b, team_b)
+        assert got.pulled == 2
+        assert got.incidents == {opened.id}
+        assert b.incident(opened.id).title == "Checkout 500s"
+        b.log(opened.id, "rolled back the deploy", author="bob")
+        assert run_round(b, team_b).pushed == 1  # only its own entry goes back
+        assert run_round(a, team_a).pulled == 1
+    assert _ids(a, opened.id) == _ids(b, opened.id)
+    assert a.incident(opened.id) == b.incident(opened.id)
+
+
+def test_a_private_incident_stays_on_its_laptop(tmp_path: Path, team_db: TeamDatabase) -> None:
+    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    private = a.open_incident("Private", author="alice")
+    shared = a.open_incident("Shared", author="alice")
+    team_state.share(a, shared.id)
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
+         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+        run_round(a, team_a)
+        run_round(b, team_b)
+    assert [i.id for i in b.incidents()] == [shared.id]
+    assert private.id not in {i.id for i in b.incidents()}
