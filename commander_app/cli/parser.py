@@ -981,4 +981,5 @@ def add_team_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     step.set_defaults(run="team_commands:cmd_unshare")
     step = steps.add_parser("sync", parents=[who], help="keep this laptop in step (Ctrl+C stops)")
     step.add_argument("--once", action="store_true", help="one round, then exit")
+    step.add_argument("--verbose", action="store_true", help="a line for every round that moved")
     step.set_defaults(run="team_commands:cmd_sync")

@@ -20,6 +20,7 @@ from commander_app.store.incident_log import IncidentLog
 if TYPE_CHECKING:
     from commander_app.team.config import TeamConfig
     from commander_app.team.connection import TeamConnection
+    from commander_app.team.sync import Round
 
 NOT_SET_UP = (
     "No team database is set up on this laptop. Run `commander team setup --host HOST "
@@ -228,10 +229,10 @@ def cmd_sync(log: IncidentLog, args: argparse.Namespace) -> int:
         refused = f", {result.refused:,} refused" if result.refused else ""
         out(f"Sent {result.pushed:,} entries, received {result.pulled:,}{refused}.")
         return 0
-    return _sync_until_stopped(log, config, author(args))
+    return _sync_until_stopped(log, config, author(args), verbose=args.verbose)
 
 
-def _sync_until_stopped(log: IncidentLog, config: TeamConfig, person: str) -> int:
+def _sync_until_stopped(log: IncidentLog, config: TeamConfig, person: str, *, verbose: bool) -> int:
     """The worker in the foreground, one line per change of state, until Ctrl+C / SIGTERM."""
     from commander_app.team.worker import SyncWorker
 
@@ -253,6 +254,7 @@ def _sync_until_stopped(log: IncidentLog, config: TeamConfig, person: str) -> in
         config=config,
         password=_password(config),
         on_status=show,
+        on_round=_print_round if verbose else None,
     )
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     worker.start()
@@ -266,6 +268,12 @@ def _sync_until_stopped(log: IncidentLog, config: TeamConfig, person: str) -> in
         worker.stop()
         signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _print_round(result: Round) -> None:
+    refused = f", {result.refused:,} refused" if result.refused else ""
+    held = f", {result.held:,} waiting for earlier ones" if result.held else ""
+    print(f"sent {result.pushed:,}, received {result.pulled:,}{refused}{held}", flush=True)
 
 
 def _local_clock(status: SyncStatus) -> str | None:

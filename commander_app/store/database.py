@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -53,8 +55,14 @@ class LogConnection(sqlite3.Connection):
     backups: BackupRotation | None = None
     damage: CommanderError | None = None  # damage a read met: no more writes
 
+    file_identity: tuple[int, int] | None = None  # see `_open_here`
+
     def execute(self, sql: str, parameters: Any = (), /) -> LogCursor:
         return self.cursor(LogCursor).execute(sql, parameters)
+
+    def close(self) -> None:
+        super().close()
+        _forget_open(self)
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> LogCursor:
         return self.cursor(LogCursor).executemany(sql, parameters)
@@ -145,9 +153,63 @@ def decoded(
     return cursor.execute(sql, parameters).fetchall()
 
 
+# The log files this process has SQLite connections on, by (device, inode), with how
+# many. POSIX drops every lock a process holds on a file when the process closes any
+# descriptor of it: reading a log's header with Python's open() while another thread's
+# connection has it open would silently drop that connection's locks, and the next
+# program to close the log as its last user would checkpoint and delete the WAL under
+# it (lost writes, "disk I/O error"). So a file open here is never read that way.
+_open_here: dict[tuple[int, int], int] = {}
+_opening = threading.RLock()
+
+
+def _identity(path: Path | str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def _note_open(conn: LogConnection, path: Path | str) -> None:
+    identity = _identity(path)
+    if identity is None:
+        return
+    with _opening:
+        _open_here[identity] = _open_here.get(identity, 0) + 1
+    conn.file_identity = identity
+
+
+def _forget_open(conn: LogConnection) -> None:
+    identity, conn.file_identity = conn.file_identity, None
+    if identity is None:
+        return
+    with _opening:
+        left = _open_here.get(identity, 0) - 1
+        if left > 0:
+            _open_here[identity] = left
+        else:
+            _open_here.pop(identity, None)
+
+
+def open_here(path: Path | str) -> bool:
+    """Whether a connection of this process has the file open."""
+    identity = _identity(path)
+    with _opening:
+        return identity is not None and identity in _open_here
+
+
 def connect(path: Path | str, backups: BackupRotation | None = None) -> sqlite3.Connection:
     """A connection with the durability every Commander connection promises; `backups`,
     the log's rotation, is named by the message for damage met on it."""
+    with _opening:  # no header is read by another thread between these two steps
+        conn = _connect(path, backups)
+        assert isinstance(conn, LogConnection)
+        _note_open(conn, path)
+    return conn
+
+
+def _connect(path: Path | str, backups: BackupRotation | None) -> sqlite3.Connection:
     conn = sqlite3.connect(
         str(path),
         timeout=BUSY_TIMEOUT_SECONDS,
@@ -244,9 +306,13 @@ def open_database(
     except OSError as exc:
         raise folder_fault(exc, path) from None
     conn: sqlite3.Connection | None = None
-    journal = _journal_in_header(path)
+    journal: int | None = None
     try:
-        conn = connect(path, backups)
+        with _opening:
+            # A file this process has open already is a log in WAL: its header is not
+            # read (see `_open_here`); nor is it read while another thread connects.
+            journal = 2 if open_here(path) else _journal_in_header(path)
+            conn = connect(path, backups)
         deferred = check_in_background and _is_current(conn)
         detail = None if deferred else damage_found(conn)
     except sqlite3.Error as exc:

@@ -457,7 +457,9 @@ def m018_team_sync(db: Database) -> None:
     wait to be pulled. `team_pulled`: the local rows that came from the team database,
     which the push skips. `team_state`: the team database's settings (no password) and
     both cursors. `team_refused`: events the team database sent that this log would not
-    take (altered, unreadable), kept so the window can show them.
+    take (altered, unreadable), kept so the window can show them. `team_held`: events
+    that arrived before something they need (their incident's opening, the event before
+    them in their chain, the entry they correct), kept as they came until it arrives.
     """
     _run_statements(
         db,
@@ -477,6 +479,13 @@ def m018_team_sync(db: Database) -> None:
             device_id TEXT NOT NULL,
             reason TEXT NOT NULL,
             refused_at TEXT NOT NULL
+        );
+        CREATE TABLE team_held (
+            event_id TEXT PRIMARY KEY,
+            incident_id TEXT NOT NULL,
+            row TEXT NOT NULL,
+            needs TEXT NOT NULL,
+            held_at TEXT NOT NULL
         );
         """,
     )

@@ -21,6 +21,7 @@ from commander_app.core.bundle import parse_event
 from commander_app.core.chain import ChainLink, Predecessor, broken_link, parse_link
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, Kind
+from commander_app.core.times import to_iso
 from commander_app.store import team_state
 from commander_app.store.database import write_transaction
 from commander_app.store.rows import EVENT_COLUMNS, row_to_event
@@ -32,6 +33,7 @@ __all__ = ["MAX_FIELD", "PullResult", "PulledRow", "apply"]
 
 # No field of a real event comes near this (a body is at most 64,000 characters).
 MAX_FIELD = 256_000
+MAX_HELD = 20_000  # events kept waiting for another, at most
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class PulledRow:
 class PullResult:
     added: int = 0
     refused: int = 0
+    held: int = 0  # events waiting for one that has not arrived
     incidents: set[str] = field(default_factory=set)  # incidents that got new events
 
 
@@ -56,53 +59,105 @@ def apply(
     skip: Iterable[str] = (),
     cursor_key: str = "pull_cursor",
 ) -> PullResult:
-    """Write the new events among `rows` and move the pull cursor to `cursor`.
+    """Write the new events among `rows` (and those held before that now have what they
+    need) and move the pull cursor to `cursor`.
 
     `skip`: incidents this laptop keeps to itself; their events are passed over."""
     skipped = set(skip)
     result = PullResult()
     with write_transaction(log.conn):
-        parsed, refused = _parse(rows, skipped)
-        fresh = _fresh(log, parsed, refused)
+        held = _held(log)
+        parsed, raw, refused = _parse([*held.values(), *rows], skipped)
+        fresh, waiting = _fresh(log, parsed, refused)
         if fresh:
-            links = {e.id: link for e, link in fresh if link is not None}
             events = [e for e, _ in fresh]
             before = log.conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
-            log.insert_events(events, links)
+            log.insert_events(events, {e.id: link for e, link in fresh if link is not None})
             after = log.conn.execute("SELECT max(seq) FROM events").fetchone()[0]
             team_state.mark_pulled(log, int(before) + 1, int(after))
             for incident_id in dict.fromkeys(e.incident_id for e in events):
                 team_state.adopt_team_incident(log, incident_id)
-                log.update_projection(
-                    incident_id, [e for e in events if e.incident_id == incident_id]
-                )
+                mine = [e for e in events if e.incident_id == incident_id]
+                log.update_projection(incident_id, mine)
                 result.incidents.add(incident_id)
             result.added = len(events)
+        waiting_ids = {e.id for e, _ in waiting}
+        done = [i for i in held if i not in waiting_ids]
+        _forget_held(log, done)
+        refused.extend(
+            _hold(log, [(e, need, raw[e.id]) for e, need in waiting if e.id not in held])
+        )
         if refused:
             team_state.record_refused(log, refused)
             result.refused = len(refused)
+        result.held = len(waiting)
         if cursor is not None:
             team_state.set_state(log, cursor_key, json.dumps(list(cursor)))
     return result
 
 
+def _held(log: IncidentLog) -> dict[str, tuple[Any, ...]]:
+    return {
+        event_id: tuple(json.loads(row))
+        for event_id, row in log.conn.execute("SELECT event_id, row FROM team_held")
+    }
+
+
+def _forget_held(log: IncidentLog, ids: list[str]) -> None:
+    log.conn.executemany("DELETE FROM team_held WHERE event_id = ?", [(i,) for i in ids])
+
+
+def _hold(
+    log: IncidentLog, waiting: list[tuple[Event, str, tuple[Any, ...]]]
+) -> list[tuple[str, str, str, str]]:
+    """Keep events that wait for something; past MAX_HELD, refuse them instead (a remote
+    sending endless orphans must not make every pull reread them)."""
+    (count,) = log.conn.execute("SELECT count(*) FROM team_held").fetchone()
+    room = max(0, MAX_HELD - int(count))
+    now = to_iso(log.clock.now())
+    log.conn.executemany(
+        "INSERT INTO team_held (event_id, incident_id, row, needs, held_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+        [(e.id, e.incident_id, json.dumps(list(values)), need, now)
+         for e, need, values in waiting[:room]],
+    )  # fmt: skip
+    return [
+        (e.id, e.incident_id, e.device_id, f"it waited for {need}, which never came")
+        for e, need, _ in waiting[room:]
+    ]
+
+
+def held_count(log: IncidentLog) -> int:
+    return int(log.conn.execute("SELECT count(*) FROM team_held").fetchone()[0])
+
+
 def _parse(
     rows: Sequence[tuple[Any, ...]], skipped: set[str]
-) -> tuple[list[tuple[Event, ChainLink | None]], list[tuple[str, str, str, str]]]:
+) -> tuple[
+    list[tuple[Event, ChainLink | None]],
+    dict[str, tuple[Any, ...]],
+    list[tuple[str, str, str, str]],
+]:
     parsed: list[tuple[Event, ChainLink | None]] = []
+    raw_rows: dict[str, tuple[Any, ...]] = {}
     refused: list[tuple[str, str, str, str]] = []
     for values in rows:
+        if len(values) != len(team_state.PUSH_COLUMNS):
+            continue  # not a row of events: nothing to name it by
         raw = dict(zip(team_state.PUSH_COLUMNS, values, strict=True))
         incident_id = _short(raw.get("incident_id"))
         if incident_id in skipped:
             continue
         try:
-            parsed.append(_read(raw))
+            event, link = _read(raw)
         except (ValidationError, ValueError) as problem:
             refused.append(
                 (_short(raw.get("id")), incident_id, _short(raw.get("device_id")), str(problem))
             )
-    return parsed, refused
+            continue
+        parsed.append((event, link))
+        raw_rows[event.id] = tuple(values)
+    return parsed, raw_rows, refused
 
 
 def _read(raw: dict[str, Any]) -> tuple[Event, ChainLink | None]:
@@ -128,46 +183,85 @@ def _fresh(
     log: IncidentLog,
     parsed: list[tuple[Event, ChainLink | None]],
     refused: list[tuple[str, str, str, str]],
-) -> list[tuple[Event, ChainLink | None]]:
-    """The events this log lacks that pass its checks; the others refused with why."""
+) -> tuple[list[tuple[Event, ChainLink | None]], list[tuple[Event, str]]]:
+    """The events this log lacks that pass its checks, and those still waiting for
+    something (with what); the others refused with why.
+
+    Order does not matter: rows of one transaction, or of two laptops that pushed the same
+    chain, may arrive in any order. Each pass takes what has all it needs, until a pass
+    takes nothing; the rest is held."""
     existing = _existing(log, [e.id for e, _ in parsed])
     predecessors = _predecessors(log, parsed)
     known_incidents = {r[0] for r in log.conn.execute("SELECT id FROM incidents")}
-    batch_ids: dict[str, Event] = {}
+    taken: dict[str, Event] = {}
     fresh: list[tuple[Event, ChainLink | None]] = []
-
-    def refuse(event: Event, reason: str) -> None:
-        refused.append((event.id, event.incident_id, event.device_id, reason))
-
+    pending: list[tuple[Event, ChainLink | None]] = []
+    seen: set[str] = set()
     for event, link in parsed:
-        if event.id in batch_ids:
+        if event.id in seen:
             continue  # the same event twice in one answer
+        seen.add(event.id)
         known = existing.get(event.id)
-        if known is not None:
-            if known != event:
-                refuse(event, "it differs from the event with the same id in this log")
-            continue
-        if event.incident_id not in known_incidents:
-            if event.kind is Kind.INCIDENT and read_incident(event).get("action") == "opened":
-                known_incidents.add(event.incident_id)
-            else:
-                refuse(event, "its incident's opening has not arrived")
+        if known is None:
+            pending.append((event, link))
+        elif known != event:
+            refused.append((event.id, event.incident_id, event.device_id,
+                            "it differs from the event with the same id in this log"))  # fmt: skip
+
+    def needs(event: Event, link: ChainLink | None) -> str | None:
+        if event.incident_id not in known_incidents and not _opening(event):
+            return "its incident's opening"
+        if event.supersedes is not None and event.supersedes not in taken:
+            target = existing.get(event.supersedes)
+            if target is None and _incident_of(log, event.supersedes) is None:
+                return "the entry it corrects"
+        if link is not None and link.prev is not None and link.prev not in predecessors:
+            return "the entry before it in its chain"
+        return None
+
+    progress = True
+    while pending and progress:
+        progress = False
+        waiting: list[tuple[Event, ChainLink | None]] = []
+        for event, link in pending:
+            if needs(event, link) is not None:
+                waiting.append((event, link))
                 continue
-        if event.supersedes is not None:
-            target = batch_ids.get(event.supersedes) or existing.get(event.supersedes)
-            target_incident = target.incident_id if target else _incident_of(log, event.supersedes)
-            if target_incident != event.incident_id:
-                refuse(event, "it corrects an event this log does not have")
+            problem = _problem(log, event, link, predecessors, taken, existing)
+            if problem is not None:
+                refused.append((event.id, event.incident_id, event.device_id, problem))
                 continue
-        if link is not None:
-            reason = broken_link(event, link, predecessors)
-            if reason is not None:
-                refuse(event, reason)
-                continue
-            predecessors[event.id] = Predecessor(event.incident_id, event.device_id, link.hash)
-        batch_ids[event.id] = event
-        fresh.append((event, link))
-    return fresh
+            if link is not None:
+                predecessors[event.id] = Predecessor(event.incident_id, event.device_id, link.hash)
+            known_incidents.add(event.incident_id)
+            taken[event.id] = event
+            fresh.append((event, link))
+            progress = True
+        pending = waiting
+    return fresh, [(e, needs(e, link) or "") for e, link in pending]
+
+
+def _opening(event: Event) -> bool:
+    return event.kind is Kind.INCIDENT and read_incident(event).get("action") == "opened"
+
+
+def _problem(
+    log: IncidentLog,
+    event: Event,
+    link: ChainLink | None,
+    predecessors: dict[str, Predecessor],
+    taken: dict[str, Event],
+    existing: dict[str, Event],
+) -> str | None:
+    """Why this log refuses an event that has all it needs, or None."""
+    if event.supersedes is not None:
+        target = taken.get(event.supersedes) or existing.get(event.supersedes)
+        incident = target.incident_id if target else _incident_of(log, event.supersedes)
+        if incident != event.incident_id:
+            return "it corrects an entry of another incident"
+    if link is not None:
+        return broken_link(event, link, predecessors)
+    return None
 
 
 def _incident_of(log: IncidentLog, event_id: str) -> str | None:

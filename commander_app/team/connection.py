@@ -106,14 +106,17 @@ class TeamConnection:
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text"
             ).fetchone()
             assert horizon is not None
-            where = "AND incident_id = %s " if incident_id is not None else ""
+            where = "AND e.incident_id = %s " if incident_id is not None else ""
             params: list[Any] = [horizon[0], after[0], after[1], self.device_id]
             if incident_id is not None:
                 params.append(incident_id)
             found = self.conn.execute(
-                f"SELECT {_PULL_COLUMNS}, tx::text, pos::text FROM {SCHEMA}.events "
-                "WHERE tx < %s::xid8 AND (tx, pos) > (%s::xid8, %s::bigint) "
-                f"AND pushed_by <> %s {where}ORDER BY tx, pos LIMIT %s",
+                # The cursor's columns as text under other names: `ORDER BY tx` would
+                # otherwise sort by the text output column (and put 10 before 8).
+                f"SELECT {_PULL_COLUMNS}, e.tx::text AS tx_text, e.pos::text AS pos_text "
+                f"FROM {SCHEMA}.events AS e "
+                "WHERE e.tx < %s::xid8 AND (e.tx, e.pos) > (%s::xid8, %s::bigint) "
+                f"AND e.pushed_by <> %s {where}ORDER BY e.tx, e.pos LIMIT %s",
                 [*params, limit],
             ).fetchall()
         rows = [tuple(r[:-2]) for r in found]

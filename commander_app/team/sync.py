@@ -38,6 +38,7 @@ class Round:
     sent: int = 0  # events sent (some it had already: a round that died before)
     pulled: int = 0
     refused: int = 0
+    held: int = 0
     incidents: set[str] = field(default_factory=set)  # incidents that got new events here
 
 
@@ -89,6 +90,7 @@ def apply_rows(
     applied = team_pull.apply(log, rows, at, skip=skip or (), cursor_key=CURSOR_KEY)
     result.pulled += applied.added
     result.refused += applied.refused
+    result.held = applied.held
     result.incidents |= applied.incidents
 
 

@@ -202,7 +202,7 @@ class SyncWorker:
                 pushed_total=status.pushed_total + result.pushed,
                 pulled_total=status.pulled_total + result.pulled,
             )
-            if self._on_round is not None and (result.pushed or result.pulled or result.refused):
+            if self._on_round is not None and (result.sent or result.pulled or result.refused):
                 self._on_round(result)
             self._wait(log, self._periodic)
 

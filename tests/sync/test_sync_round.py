@@ -6,10 +6,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from commander_app.core.clock import FixedClock
-from commander_app.store import team_state
+from commander_app.store import team_pull, team_state
 from commander_app.store.incident_log import IncidentLog
 from commander_app.team.connection import TeamConnection
-from commander_app.team.sync import run_round
+from commander_app.team.sync import Round, pull_all, push_all, run_round
 from tests.conftest import START
 from tests.sync.conftest import TeamDatabase
 
@@ -56,3 +56,49 @@ def test_a_private_incident_stays_on_its_laptop(tmp_path: Path, team_db: TeamDat
         run_round(b, team_b)
     assert [i.id for i in b.incidents()] == [shared.id]
     assert private.id not in {i.id for i in b.incidents()}
+
+
+def test_small_batches_read_every_row_in_order(tmp_path: Path, team_db: TeamDatabase) -> None:
+    """Past position 9 too: the cursor compares numbers, not their text ("10" < "8")."""
+    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    opened = a.open_incident("Queue backlog", author="alice")
+    team_state.share(a, opened.id)
+    for n in range(20):
+        a.log(opened.id, f"depth {n}", author="alice")
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
+         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+        push_all(a, team_a, Round(), limit=5)
+        got = Round()
+        pull_all(b, team_b, got, limit=3)
+    assert (got.pulled, got.refused) == (21, 0)
+    assert _ids(a, opened.id) == _ids(b, opened.id)
+
+
+def test_an_event_that_comes_before_the_one_it_follows_waits_for_it(
+    tmp_path: Path, team_db: TeamDatabase
+) -> None:
+    """Two laptops may push one chain in two transactions, the later part first."""
+    a, b, c = (_laptop(tmp_path, f"laptop-{n}") for n in "abc")
+    opened = a.open_incident("DNS", author="alice")
+    team_state.share(a, opened.id)
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
+         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b, \
+         TeamConnection.open(team_db.conninfo(), "laptop-c") as team_c:  # fmt: skip
+        run_round(a, team_a)
+        run_round(c, team_c)
+        first = a.log(opened.id, "resolver timeouts", author="alice")
+        second = a.log(opened.id, "switched resolvers", author="alice")
+        rows = team_state.pending_push(a, 10)
+        assert rows is not None
+        by_id = {r[0]: r for r in rows.rows}
+        team_b.push([by_id[second.id]])  # B got A's bundle and pushed its newest entry
+        early = Round()
+        pull_all(c, team_c, early)
+        assert (early.pulled, early.refused) == (0, 0)
+        assert team_pull.held_count(c) == 1
+        team_a.push([by_id[first.id]])
+        late = Round()
+        pull_all(c, team_c, late)
+    assert (late.pulled, late.refused) == (2, 0)
+    assert team_pull.held_count(c) == 0
+    assert {first.id, second.id} <= _ids(c, opened.id)
