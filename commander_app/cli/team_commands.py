@@ -252,7 +252,7 @@ def _sync_until_stopped(log: IncidentLog, config: TeamConfig, person: str, *, ve
         device_id=log.device_id,
         person=person,
         config=config,
-        password=_password(config),
+        password=lambda: _password(config),
         on_status=show,
         on_round=_print_round if verbose else None,
     )

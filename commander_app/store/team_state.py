@@ -76,6 +76,7 @@ class PushBatch:
     rows: list[tuple[Any, ...]]
     backfill: str | None  # the incident whose older events these are, or None
     reached: int  # the local seq the push has reached once these are on the server
+    done: bool  # nothing more waits (of the backfill, or right now)
 
 
 # -- settings and cursors ---------------------------------------------------------
@@ -115,8 +116,9 @@ def save_config(log: IncidentLog, settings: dict[str, Any]) -> None:
 def share(log: IncidentLog, incident_id: str) -> bool:
     """Share an incident with the team; False when it was shared already.
 
-    Its events written so far are pushed first (a backfill); when it was shared before
-    and then kept local, the team's events written meanwhile are pulled again."""
+    Its events the push has passed by (written before the share) are pushed first (a
+    backfill); when it was shared before and then kept local, the team's events written
+    meanwhile are pulled again."""
     log.incident(incident_id)  # a clear error for an unknown incident
     now = to_iso(log.clock.now())
     with write_transaction(log.conn):
@@ -125,11 +127,17 @@ def share(log: IncidentLog, incident_id: str) -> bool:
         ).fetchone()
         if row is not None and row[0]:
             return False
+        push_seq = int(state(log, _PUSH_CURSOR) or 0)
+        passed = log.conn.execute(
+            "SELECT 1 FROM events WHERE incident_id = ? AND seq <= ? LIMIT 1",
+            [incident_id, push_seq],
+        ).fetchone()
         log.conn.execute(
             "INSERT INTO team_shares (incident_id, shared, backfill_after, refetch, changed_at) "
-            "VALUES (?, 1, 0, ?, ?) ON CONFLICT (incident_id) DO UPDATE SET shared = 1, "
-            "backfill_after = 0, refetch = excluded.refetch, changed_at = excluded.changed_at",
-            [incident_id, 0 if row is None else 1, now],
+            "VALUES (?, 1, ?, ?, ?) ON CONFLICT (incident_id) DO UPDATE SET shared = 1, "
+            "backfill_after = excluded.backfill_after, refetch = excluded.refetch, "
+            "changed_at = excluded.changed_at",
+            [incident_id, 0 if passed else None, 0 if row is None else 1, now],
         )
     return True
 
@@ -213,11 +221,12 @@ def share_of(log: IncidentLog, incident_id: str) -> Share:
 def pending_push(log: IncidentLog, limit: int) -> PushBatch | None:
     """The next events the team database lacks, oldest first, or None when it has all.
 
-    An incident shared late sends its older events first (its backfill); then every
-    shared incident's new events in the order this log wrote them. Rows that came from
-    the team database are never sent back."""
+    An incident shared late sends its events from before the push cursor first (its
+    backfill); then every shared incident's new events in the order this log wrote them.
+    Rows that came from the team database are never sent back."""
     conn = log.conn
     with write_transaction(conn):  # one snapshot: the newest seq and the rows agree
+        push_seq = int(state(log, _PUSH_CURSOR) or 0)
         backfill = conn.execute(
             "SELECT incident_id, backfill_after FROM team_shares "
             "WHERE shared = 1 AND backfill_after IS NOT NULL ORDER BY changed_at LIMIT 1"
@@ -225,47 +234,39 @@ def pending_push(log: IncidentLog, limit: int) -> PushBatch | None:
         if backfill is not None:
             incident_id, after = backfill
             found = conn.execute(
-                f"SELECT seq, {_PUSH_SQL} FROM events AS e WHERE incident_id = ? AND seq > ? "
+                f"SELECT seq, {_PUSH_SQL} FROM events AS e WHERE incident_id = ? "
+                "AND seq > ? AND seq <= ? "
                 "AND NOT EXISTS (SELECT 1 FROM team_pulled AS p WHERE p.seq = e.seq) "
                 "ORDER BY seq LIMIT ?",
-                [incident_id, after, limit],
+                [incident_id, after, push_seq, limit],
             ).fetchall()
-            if len(found) < limit:
-                newest = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
-                reached = int(newest)
-            else:
-                reached = int(found[-1][0])
-            return PushBatch([tuple(r[1:]) for r in found], incident_id, reached)
-        after = int(state(log, _PUSH_CURSOR) or 0)
+            done = len(found) < limit
+            reached = push_seq if done else int(found[-1][0])
+            return PushBatch([tuple(r[1:]) for r in found], incident_id, reached, done)
+        # `+incident_id`: walk the rows in seq order (the primary key), not by incident.
         found = conn.execute(
             f"SELECT seq, {_PUSH_SQL} FROM events AS e WHERE seq > ? "
-            f"AND incident_id IN ({_SHARED_SQL}) "
+            f"AND +incident_id IN ({_SHARED_SQL}) "
             "AND NOT EXISTS (SELECT 1 FROM team_pulled AS p WHERE p.seq = e.seq) "
             "ORDER BY seq LIMIT ?",
-            [after, limit],
+            [push_seq, limit],
         ).fetchall()
         if len(found) == limit:
             reached = int(found[-1][0])
         else:
             reached = int(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
-        if not found and reached == after:
+        if not found and reached == push_seq:
             return None
-        return PushBatch([tuple(r[1:]) for r in found], None, reached)
+        return PushBatch([tuple(r[1:]) for r in found], None, reached, len(found) < limit)
 
 
 def mark_pushed(log: IncidentLog, batch: PushBatch) -> None:
     """The team database committed `batch`: record how far it has this log's events."""
     with write_transaction(log.conn):
         if batch.backfill is not None:
-            (push_seq,) = log.conn.execute(
-                "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM team_state WHERE key = ?), 0)",
-                [_PUSH_CURSOR],
-            ).fetchone()
-            # Past the global cursor the backfill is done: the usual push takes over.
-            done = batch.reached >= push_seq
             log.conn.execute(
                 "UPDATE team_shares SET backfill_after = ? WHERE incident_id = ?",
-                [None if done else batch.reached, batch.backfill],
+                [None if batch.done else batch.reached, batch.backfill],
             )
         else:
             set_state(log, _PUSH_CURSOR, str(batch.reached))

@@ -50,7 +50,7 @@ class SyncWorker:
         device_id: str,
         person: str,
         config: TeamConfig,
-        password: str | None,
+        password: Callable[[], str | None],
         on_status: Callable[[SyncStatus], None] | None = None,
         on_round: Callable[[Round], None] | None = None,
         periodic: float = PERIODIC_PULL,
@@ -59,7 +59,8 @@ class SyncWorker:
         self.device_id = device_id
         self.person = person
         self.config = config
-        self._conninfo = config.conninfo(password)
+        self._password = password  # read on the worker's thread: a keyring may be slow
+        self._conninfo: str | None = None
         self._on_status = on_status
         self._on_round = on_round
         self._periodic = periodic
@@ -155,6 +156,8 @@ class SyncWorker:
 
         if self._team is not None and not self._team.closed:
             return
+        if self._conninfo is None:
+            self._conninfo = self.config.conninfo(self._password())
         self._team = TeamConnection.open(self._conninfo, self.device_id)
         self._listen = psycopg.connect(self._conninfo, autocommit=True)
         self._listen.execute(f"LISTEN {NOTIFY_CHANNEL}")

@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     from commander_app.ui.rollback.rollback_panel import RollbackPanel
     from commander_app.ui.runbooks.runbooks_pane import RunbooksPane
     from commander_app.ui.runbooks.update_offer import RunbookUpdateOffer
+    from commander_app.ui.team_desk import TeamDesk
     from commander_app.ui.updates.draft_dialog import DraftDialog
 
 
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self._alerts: AlertsPane | None = None  # built on first use
         self._runbooks: RunbooksPane | None = None  # built on first use
         self._drills: FacilitatorWindow | None = None  # built on first use
+        self.team: TeamDesk | None = None  # built after the first paint
         self.update_offer: RunbookUpdateOffer | None = None  # built on the first resolve
         self.damage_box: QMessageBox | None = None
         self._after_first_paint = QTimer(self)
@@ -269,6 +271,7 @@ class MainWindow(QMainWindow):
         self.sound_action.setCheckable(True)
         self._action(incident, "hand_over", self.panel.handoff.ask_handoff)
         self._action(incident, "postmortem", self.show_postmortem)
+        self._action(incident, "share_incident", self.share_incident)
         self._action(incident, "backup", self.backup_now)
         board = self.menuBar().addMenu("&Board")
         self._action(
@@ -317,6 +320,7 @@ class MainWindow(QMainWindow):
         self.updates.cadence.changed.connect(self.glance.show_cadence)
         self._after_first_paint.timeout.connect(self.rollback_tab.build)
         self._after_first_paint.timeout.connect(self.follow_ups.after_first_paint)
+        self._after_first_paint.timeout.connect(self._start_team_sync_if_set_up)
         self.follow_ups.wrote.connect(lambda: self.live.poll(force=True))
         self.follow_ups.push_queued.connect(self.publishing.push_queued)
         self.publishing.runner.attempted.connect(self.follow_ups.on_attempt)
@@ -456,6 +460,33 @@ class MainWindow(QMainWindow):
     def focus_board(self) -> None:
         self.tabs.setCurrentWidget(self.board)
         self.board.hypotheses_view.setFocus()
+
+    def _start_team_sync_if_set_up(self) -> None:
+        """A laptop without a team database loads nothing of team sync (one lookup)."""
+        found = self.log.conn.execute("SELECT 1 FROM team_state WHERE key = 'config'")
+        if found.fetchone() is not None:
+            self.start_team_sync()
+
+    def start_team_sync(self) -> TeamDesk:
+        """The team desk (and its worker, when a team database is set up): after the
+        first paint, or on the first share."""
+        if self.team is None:
+            from commander_app.ui.team_desk import TeamDesk
+
+            self.team = TeamDesk(self.log, self.author, self.zone, self)
+            self.statusBar().addPermanentWidget(self.team.badge)
+            self.team.arrived.connect(lambda: self.live.poll(force=True))
+            self.team.message.connect(lambda text: self.statusBar().showMessage(text, 30_000))
+            self.closing.connect(self.team.stop)
+            current = self.current_incident()
+            self.team.select(current.id if current else None)
+            if not self._shut_down:
+                self.team.start()
+        return self.team
+
+    def share_incident(self) -> None:
+        current = self.current_incident()
+        self.start_team_sync().share(current.id if current else None)
 
     def show_postmortem(self) -> PostmortemDialog | None:
         """The postmortem of the selected incident, in its own window (built on first use)."""
@@ -633,6 +664,8 @@ class MainWindow(QMainWindow):
         self.glance.show_incident(self.panel.state, self.board.board)
         self.rollback_tab.show_incident(incident_id)
         self.updates.show_incident(incident_id)
+        if self.team is not None:
+            self.team.select(incident_id)
         if self._alerts is not None and self._alerts.isVisible():
             self._alerts.show_incident(incident_id)
         if self._runbooks is not None and self.tabs.indexOf(self._runbooks) >= 0:

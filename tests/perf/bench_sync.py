@@ -20,10 +20,8 @@
    figure) and for the team database's part alone.
 
 Every connection to the team database is the member role's over TLS (verify-full) on
-127.0.0.1, as a laptop connects. The bench first checks that the engine's pull returns
-rows in (tx, pos) order; when it does not (see `sync_laptops.pull_order_is_broken`), it
-says so and times the same query ordered by the table's columns (`--engine-pull`: as is).
-Run from the repository root (a report, not a test; it exits 0 whatever the figures):
+127.0.0.1, as a laptop connects. Run from the repository root (a report, not a test;
+it exits 0 whatever the figures):
 
     python tests/perf/bench_sync.py [--events 100000] [--catchup 50000] [--entries 1000]
     python tests/perf/bench_sync.py --quick              # small sizes: a smoke run
@@ -53,8 +51,6 @@ from sync_laptops import (
     TeamDatabase,
     laptop,
     percentile,
-    pull_in_table_order,
-    pull_order_is_broken,
     shared_incident,
     team_database,
 )
@@ -311,11 +307,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="then one more push and pull under cProfile"
     )
-    parser.add_argument(
-        "--engine-pull",
-        action="store_true",
-        help="time the engine's pull even when its order is found broken",
-    )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -327,13 +318,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="bench_sync-") as tmp:
             work = Path(tmp)
-            if pull_order_is_broken(team_database(cluster), work) and not args.engine_pull:
-                TeamConnection.pull = pull_in_table_order  # type: ignore[method-assign]
-                print(
-                    "DEFECT: the engine's pull returns rows in the text order of tx/pos "
-                    "(ORDER BY picks the `tx::text` output column); timed below with "
-                    "`ORDER BY events.tx, events.pos` instead (--engine-pull: as is)"
-                )
             print(f"PostgreSQL {_server_version(cluster)} on 127.0.0.1:{cluster.port} (TLS), "
                   f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}")  # fmt: skip
             if "push" in sections:

@@ -102,3 +102,23 @@ def test_an_event_that_comes_before_the_one_it_follows_waits_for_it(
     assert (late.pulled, late.refused) == (2, 0)
     assert team_pull.held_count(c) == 0
     assert {first.id, second.id} <= _ids(c, opened.id)
+
+
+def test_a_batch_the_server_has_in_part_goes_again_without_doubling(
+    tmp_path: Path, team_db: TeamDatabase
+) -> None:
+    """A push that died after the server committed: the same events are sent again."""
+    a = _laptop(tmp_path, "laptop-a")
+    opened = a.open_incident("Cache stampede", author="alice")
+    team_state.share(a, opened.id)
+    first = team_state.pending_push(a, 100)
+    assert first is not None
+    a.log(opened.id, "hit ratio 3%", author="alice")
+    both = team_state.pending_push(a, 100)
+    assert both is not None
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team:
+        assert team.push(first.rows) == 1  # committed; the laptop died before noting it
+        assert team.push(both.rows) == 1  # the opening is skipped, the entry added
+        assert team.push(both.rows) == 0
+        row = team.conn.execute("SELECT count(*), count(DISTINCT id) FROM commander.events")
+        assert row.fetchone() == (2, 2)

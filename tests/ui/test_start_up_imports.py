@@ -51,6 +51,13 @@ FIRST_USE = (
     "commander_app.core.drill_replay",
     "commander_app.store.drill_replay",
     "commander_app.ui.drills",
+    "commander_app.team",
+    "commander_app.store.team_state",
+    "commander_app.store.team_pull",
+    "commander_app.core.team_status",
+    "commander_app.ui.team_desk",
+    "commander_app.cli.team_commands",
+    "psycopg",
 )
 
 
