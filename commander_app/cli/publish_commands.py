@@ -275,7 +275,19 @@ def cmd_send(log: IncidentLog, args: argparse.Namespace) -> int:
 
 
 def _deliver(log: IncidentLog) -> list[Attempt]:
-    return deliver_due(log, SecretStore())
+    """Due updates now; with a team database, one laptop at a time per channel."""
+    from commander_app.store import team_state
+
+    if not team_state.is_set_up(log):
+        return deliver_due(log, SecretStore())
+    from commander_app.team.send_lease import lease_for
+
+    lease = lease_for(log)
+    assert lease is not None
+    try:
+        return deliver_due(log, SecretStore(), around=lease.around)
+    finally:
+        lease.close()
 
 
 def cmd_outbox(log: IncidentLog, args: argparse.Namespace) -> int:

@@ -160,6 +160,11 @@ class Attempt:
         return f"Not sent: update to {where}. {row.last_error}"
 
 
+# Runs one claimed row's send: as it is, or with a lease held around it (team sync: one
+# laptop at a time sends for an incident and a channel).
+AroundSend = Callable[[OutboxEntry, Callable[[], Attempt]], Attempt]
+
+
 def deliver_due(
     log: IncidentLog,
     secrets: SecretSource,
@@ -168,15 +173,23 @@ def deliver_due(
     timeout: float = 20.0,
     should_stop: Callable[[], bool] = lambda: False,
     on_attempt: Callable[[Attempt], None] = lambda attempt: None,
+    around: AroundSend | None = None,
 ) -> list[Attempt]:
     """Deliver everything due now, one update at a time; return what happened."""
     store.recover_interrupted(log)
-    return drain(
-        lambda: store.claim_next(log),
-        lambda row: deliver_one(log, row, secrets, channel_for=channel_for, timeout=timeout),
-        should_stop,
-        on_attempt,
-    )
+
+    def attempt(row: OutboxEntry) -> Attempt:
+        def send() -> Attempt:
+            return deliver_one(log, row, secrets, channel_for=channel_for, timeout=timeout)
+
+        return send() if around is None else around(row, send)
+
+    return drain(lambda: store.claim_next(log), attempt, should_stop, on_attempt)
+
+
+def deferred(log: IncidentLog, row: OutboxEntry, message: str, seconds: float) -> Attempt:
+    """Not tried now (another laptop holds the channel): due again in `seconds`."""
+    return Attempt(store.record_failure(log, row.id, message, retryable=True, retry_after=seconds))
 
 
 def deliver_one(

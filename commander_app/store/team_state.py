@@ -106,6 +106,10 @@ def config(log: IncidentLog) -> dict[str, Any] | None:
     return None if text is None else dict(json.loads(text))
 
 
+def is_set_up(log: IncidentLog) -> bool:
+    return state(log, "config") is not None
+
+
 def save_config(log: IncidentLog, settings: dict[str, Any]) -> None:
     set_state(log, "config", json.dumps(settings, sort_keys=True))
 

@@ -134,7 +134,7 @@ class SyncWorker:
                     if self._stop.is_set():
                         break
                     self._disconnect()
-                    if not _is_network_problem(problem):
+                    if not is_network_problem(problem):
                         _log.exception("team sync round failed")
                     now = datetime.now(UTC)
                     status = self.status
@@ -249,7 +249,7 @@ def _waiting(log: IncidentLog) -> int:
         return 0
 
 
-def _is_network_problem(problem: Exception) -> bool:
+def is_network_problem(problem: Exception) -> bool:
     import psycopg
 
     return isinstance(problem, psycopg.OperationalError | psycopg.InterfaceError)

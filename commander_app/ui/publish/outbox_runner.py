@@ -12,12 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from commander_app.core.clock import Clock
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.outbox_status import next_due_at, next_push_due_at
+
+if TYPE_CHECKING:
+    from commander_app.team.send_lease import SendLease
 
 logger = logging.getLogger(__name__)
 
@@ -76,23 +80,29 @@ class _Drainer:
 
         secrets = SecretStore()
         report = self._bridge.attempted.emit
+        lease = _team_lease(log)
         drains = (
             ("draining the outbox", lambda: deliver_due(
                 log, secrets, should_stop=lambda: self.stopping,
                 on_attempt=lambda a: report(a.entry.id, a.outcome.value, a.describe()),
+                around=lease.around if lease is not None else None,
             )),
             ("pushing follow-ups to their trackers", lambda: push_due(
                 log, secrets, should_stop=lambda: self.stopping,
                 on_attempt=lambda p: report(p.push.id, p.outcome.value, p.describe()),
             )),
         )  # fmt: skip
-        for what, drain in drains:
-            if self.stopping:
-                return
-            try:
-                drain()
-            except Exception:  # the log stays usable; the next poke tries again
-                logger.exception("%s failed", what)
+        try:
+            for what, drain in drains:
+                if self.stopping:
+                    return
+                try:
+                    drain()
+                except Exception:  # the log stays usable; the next poke tries again
+                    logger.exception("%s failed", what)
+        finally:
+            if lease is not None:
+                lease.close()
 
     def _pull(self, log: IncidentLog) -> None:
         """What the trackers say of the pushed follow-ups, when someone asked."""
@@ -178,3 +188,14 @@ class OutboxRunner(QObject):
         """Let the update in hand finish for up to `wait_s`, then leave the thread to end."""
         if self._drainer is not None:
             self._drainer.stop(wait_s)
+
+
+def _team_lease(log: IncidentLog) -> SendLease | None:
+    """With a team database, sends take turns with the other laptops (`team.send_lease`)."""
+    from commander_app.store import team_state
+
+    if not team_state.is_set_up(log):
+        return None
+    from commander_app.team.send_lease import lease_for
+
+    return lease_for(log)
