@@ -1,0 +1,173 @@
+"""Conflicts between laptops' logs of one incident: read them, and settle one.
+
+Reading folds only the events a conflict can come from (roles, actions, decisions,
+sent updates, settlements), so the window can ask for the count whenever the incident's
+events change. Settling is one transaction: the conflict event, and the event that
+makes the kept side the incident's state where the state must change (the kept person
+assigned again, the kept change of an action item written again); for a status page,
+the kept remote incident becomes this laptop's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commander_app.core.board import Action
+from commander_app.core.conflict_bodies import settle_body
+from commander_app.core.errors import NotFoundError, ValidationError
+from commander_app.core.model import CLOSED, Event, FollowUpState, Kind
+from commander_app.core.sync_conflicts import Conflict, ConflictKind, Side, action_effect
+from commander_app.core.sync_conflicts import find_conflicts as _find
+from commander_app.core.times import to_iso
+from commander_app.store import board as board_store
+from commander_app.store.database import decoded, write_transaction
+from commander_app.store.incident_log import IncidentLog
+from commander_app.store.rows import EVENT_COLUMNS, row_to_event
+
+_KINDS_SQL = ", ".join(
+    f"'{k.value}'" for k in (Kind.ROLE, Kind.ACTION, Kind.DECISION, Kind.COMMS, Kind.CONFLICT)
+)
+
+
+def conflicts(log: IncidentLog, incident_id: str) -> list[Conflict]:
+    """The incident's unsettled conflicts, oldest first."""
+    return _find(_events(log, incident_id))
+
+
+def count(log: IncidentLog, incident_id: str) -> int:
+    """How many conflicts wait to be settled: for the status bar."""
+    return len(conflicts(log, incident_id))
+
+
+def _events(log: IncidentLog, incident_id: str) -> list[Event]:
+    return decoded(
+        log.conn,
+        row_to_event,
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({_KINDS_SQL})",
+        [incident_id],
+    )
+
+
+def find(found: list[Conflict], key: str) -> Conflict:
+    """A conflict by its key, or by an unambiguous start of it."""
+    wanted = key.strip().lower()
+    exact = [c for c in found if c.key == wanted]
+    matches = exact or [c for c in found if wanted and c.key.startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        keys = ", ".join(c.key for c in found) or "none"
+        raise NotFoundError(
+            f"There is no conflict '{key}' waiting in this incident (waiting: {keys}); "
+            "it may be settled already."
+        )
+    raise ValidationError(f"'{key}' starts more than one conflict's key: type more of it.")
+
+
+def settle(
+    log: IncidentLog,
+    incident_id: str,
+    key: str,
+    keep: str,
+    *,
+    author: str,
+    reason: str | None = None,
+) -> Event:
+    """Keep one side of a conflict; returns the conflict event written."""
+    with write_transaction(log.conn):
+        conflict = find(_find(_events(log, incident_id)), key)
+        side = conflict.side(keep)
+        if side is None:
+            choices = ", ".join(f"{s.event_id} ({s.says})" for s in conflict.sides)
+            raise ValidationError(f"Keep one of the conflict's sides: {choices}.")
+        others = [s for s in conflict.sides if s is not side]
+        channel = remote = None
+        if conflict.kind is ConflictKind.ROLE:
+            text = _keep_holder(log, incident_id, conflict, side, author)
+        elif conflict.kind is ConflictKind.ACTION:
+            text = _keep_change(log, incident_id, conflict, side, author)
+        elif conflict.kind is ConflictKind.STATUS_PAGE:
+            channel = conflict.channel
+            remote = conflict.remote_ids[conflict.sides.index(side)]
+            text = _keep_remote(log, incident_id, conflict, remote, others)
+        else:
+            text = (
+                f"Conflict settled: {side.says} stands as the decision of record; "
+                + " and ".join(f"{s.says} ({s.author} on {s.device_id})" for s in others)
+                + " does not."
+            )
+        body = settle_body(
+            conflict.key, side.event_id, text, reason=reason, channel=channel,
+            remote_incident_id=remote,
+        )  # fmt: skip
+        return log.append_in_transaction(incident_id, Kind.CONFLICT, body, author=author)
+
+
+def _keep_holder(
+    log: IncidentLog, incident_id: str, conflict: Conflict, side: Side, author: str
+) -> str:
+    role = str(conflict.role)
+    person = str(_body(log, side.event_id)["person"])
+    if log.incident(incident_id).roles.get(role) != person:
+        log.append_in_transaction(
+            incident_id, Kind.ROLE, {"role": role, "person": person}, author=author
+        )
+    return f"Conflict settled: {person} is the {role.replace('_', ' ')}."
+
+
+def _keep_change(
+    log: IncidentLog, incident_id: str, conflict: Conflict, side: Side, author: str
+) -> str:
+    item = str(conflict.item)
+    action = board_store.board(log, incident_id).action(item)
+    kept = _body(log, side.event_id)
+    if action is not None:
+        change = _restated(action, kept)
+        if change is not None:
+            log.append_in_transaction(incident_id, Kind.ACTION, change, author=author)
+    return f"Conflict settled: the action item's change that stands: {side.says}."
+
+
+def _restated(action: Action, kept: dict[str, Any]) -> dict[str, Any] | None:
+    """The change that makes the item what the kept side made it, or None if it is."""
+    effect = action_effect(kept)
+    change: dict[str, Any] = {"ref": action.id}
+    state = effect.get("state")
+    if state is None and action.state in CLOSED and ("owner" in effect or "due" in effect):
+        state = FollowUpState.OPEN.value  # the other side closed what this one changed
+    if state is not None and state != action.state.value:
+        change["state"] = state
+        if state == FollowUpState.DONE.value:
+            change["done"] = True
+        elif action.done:
+            change["done"] = False
+        for name in ("evidence", "reason"):
+            if kept.get(name):
+                change[name] = kept[name]
+    if "owner" in effect and effect["owner"] != action.owner:
+        change["owner"] = effect["owner"]
+    if "due" in effect and effect["due"] != action.due:
+        change["due"] = effect["due"]
+    if len(change) == 1:
+        return None
+    change["text"] = f"Kept after a conflict between laptops: {kept.get('text', '')}"
+    return change
+
+
+def _keep_remote(
+    log: IncidentLog, incident_id: str, conflict: Conflict, remote: str, others: list[Side]
+) -> str:
+    log.conn.execute(
+        "INSERT OR REPLACE INTO remote_incidents (channel, incident_id, remote_id, recorded_at) "
+        "VALUES (?, ?, ?, ?)",
+        [conflict.channel, incident_id, remote, to_iso(log.clock.now())],
+    )
+    dropped = ", ".join(conflict.remote_ids[conflict.sides.index(s)] for s in others)
+    return (
+        f"Conflict settled: updates on {conflict.channel} amend remote incident {remote}; "
+        f"resolve {dropped} on the status page by hand."
+    )
+
+
+def _body(log: IncidentLog, event_id: str) -> dict[str, Any]:
+    return log.event(event_id).body
