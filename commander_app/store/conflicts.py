@@ -10,19 +10,20 @@ the kept remote incident becomes this laptop's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from commander_app.core.board import Action
 from commander_app.core.conflict_bodies import settle_body
 from commander_app.core.errors import NotFoundError, ValidationError
 from commander_app.core.model import CLOSED, Event, FollowUpState, Kind
-from commander_app.core.sync_conflicts import Conflict, ConflictKind, Side, action_effect
-from commander_app.core.sync_conflicts import find_conflicts as _find
 from commander_app.core.times import to_iso
 from commander_app.store import board as board_store
 from commander_app.store.database import decoded, write_transaction
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.rows import EVENT_COLUMNS, row_to_event
+
+if TYPE_CHECKING:  # the fold loads when an incident was written on two laptops
+    from commander_app.core.board import Action
+    from commander_app.core.sync_conflicts import Conflict, Side
 
 _KINDS_SQL = ", ".join(
     f"'{k.value}'" for k in (Kind.ROLE, Kind.ACTION, Kind.DECISION, Kind.COMMS, Kind.CONFLICT)
@@ -31,12 +32,27 @@ _KINDS_SQL = ", ".join(
 
 def conflicts(log: IncidentLog, incident_id: str) -> list[Conflict]:
     """The incident's unsettled conflicts, oldest first."""
-    return _find(_events(log, incident_id))
+    from commander_app.core.sync_conflicts import find_conflicts
+
+    return find_conflicts(_events(log, incident_id))
 
 
 def count(log: IncidentLog, incident_id: str) -> int:
-    """How many conflicts wait to be settled: for the status bar."""
+    """How many conflicts wait to be settled: for the status bar, on every change of the
+    incident. An incident written on one laptop only (two index lookups) has none."""
+    if not written_on_two_laptops(log, incident_id):
+        return 0
     return len(conflicts(log, incident_id))
+
+
+def written_on_two_laptops(log: IncidentLog, incident_id: str) -> bool:
+    """Two seeks in `events_chain` (incident, device). Every event a conflict can come from
+    (with `seen`, or a sent update's remote incident) is written by a Commander that chains
+    its events, so the unchained events of an older one need not be looked at."""
+    chained = "FROM events WHERE incident_id = ? AND chain_hash IS NOT NULL"
+    (first,) = log.conn.execute(f"SELECT min(device_id) {chained}", [incident_id]).fetchone()
+    (last,) = log.conn.execute(f"SELECT max(device_id) {chained}", [incident_id]).fetchone()
+    return first is not None and first != last
 
 
 def _events(log: IncidentLog, incident_id: str) -> list[Event]:
@@ -74,8 +90,10 @@ def settle(
     reason: str | None = None,
 ) -> Event:
     """Keep one side of a conflict; returns the conflict event written."""
+    from commander_app.core.sync_conflicts import ConflictKind, find_conflicts
+
     with write_transaction(log.conn):
-        conflict = find(_find(_events(log, incident_id)), key)
+        conflict = find(find_conflicts(_events(log, incident_id)), key)
         side = conflict.side(keep)
         if side is None:
             choices = ", ".join(f"{s.event_id} ({s.says})" for s in conflict.sides)
@@ -130,6 +148,8 @@ def _keep_change(
 
 def _restated(action: Action, kept: dict[str, Any]) -> dict[str, Any] | None:
     """The change that makes the item what the kept side made it, or None if it is."""
+    from commander_app.core.sync_conflicts import action_effect
+
     effect = action_effect(kept)
     change: dict[str, Any] = {"ref": action.id}
     state = effect.get("state")

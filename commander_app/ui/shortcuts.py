@@ -118,6 +118,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("runbook_save", "Ctrl+S", "In the runbook editor: save the file", window=False),
     Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
     Shortcut("postmortem", "Ctrl+Alt+P", "Postmortem of the selected incident"),
+    Shortcut(
+        "conflicts",
+        "Ctrl+Alt+C",
+        "Conflicts between laptops: what merged logs disagree on; keep one side",
+    ),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),
     Shortcut("shortcuts", "F1", "Keyboard shortcuts"),
     Shortcut("quit", "Ctrl+Q", "Quit"),

@@ -51,6 +51,9 @@ FIRST_USE = (
     "commander_app.core.drill_replay",
     "commander_app.store.drill_replay",
     "commander_app.ui.drills",
+    "commander_app.core.sync_conflicts",
+    "commander_app.ui.conflicts_dialog",
+    "commander_app.cli.conflict_commands",
 )
 
 
