@@ -106,7 +106,10 @@ class Conflict:
                 }
                 for s in self.sides
             ],
+            "role": self.role,
+            "item": self.item,
             "channel": self.channel,
+            "remote_incident_ids": list(self.remote_ids),
         }
 
 

@@ -29,7 +29,7 @@ from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore
 from commander_app.store import board as board_store
-from commander_app.store import channels, rollback, rollback_files
+from commander_app.store import bundles, channels, rollback, rollback_files
 from commander_app.store import conflicts as conflict_store
 from commander_app.store import follow_ups as follow_ups_store
 from commander_app.store import outbox as outbox_store
@@ -256,3 +256,28 @@ def test_a_rollback_decided_on_both_laptops_apart_is_a_decision_taken_twice(
     assert "stands as the decision of record" in settled.body["text"]
     assert "(bob on laptop-bob) does not" in settled.body["text"]
     settled_on_both(b, a, incident_id)
+
+
+def test_a_large_import_adopts_the_remote_incident_too(
+    laptops: tuple[IncidentLog, IncidentLog],
+    clock: FixedClock,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More events than one transaction takes are staged and published (`import_stage`):
+    the remote incident is adopted in the publishing's last transaction."""
+    a, b = laptops
+    incident_id = shared_incident(a, b, clock)
+    add_status_page(a, httpserver)
+    (row,) = outbox_store.enqueue(
+        a, incident_id, Audience.CUSTOMERS, ["status"], "Checkout problems", "On it",
+        author="cara",
+    )  # fmt: skip
+    assert outbox_store.claim_next(a) is not None
+    outbox_store.record_sent(a, row.id, remote_id="u1", remote_incident_id="p7")
+    for n in range(40):
+        a.log(incident_id, f"reading {n}", author="alice")
+    monkeypatch.setattr(bundles, "LARGE_IMPORT", 30)
+    result = import_bundle(b, parse_bundle(export_bundle(a, incident_id)))
+    assert result.added > 30
+    assert outbox_store.remote_incident(b, "status", incident_id) == "p7"
