@@ -234,8 +234,10 @@ def record_sent(
             [OutboxState.SENT.value, remote_id, to_iso(now), to_iso(now), row_id],
         )
         if remote_incident_id:
+            # Only the first: an update sent to another (one in flight while a conflict
+            # between laptops was settled) leaves the one this laptop amends as it is.
             log.conn.execute(
-                "INSERT OR REPLACE INTO remote_incidents (channel, incident_id, remote_id, "
+                "INSERT OR IGNORE INTO remote_incidents (channel, incident_id, remote_id, "
                 "recorded_at) VALUES (?, ?, ?, ?)",
                 [row.channel, row.incident_id, remote_incident_id, to_iso(now)],
             )

@@ -281,3 +281,34 @@ def test_a_large_import_adopts_the_remote_incident_too(
     result = import_bundle(b, parse_bundle(export_bundle(a, incident_id)))
     assert result.added > 30
     assert outbox_store.remote_incident(b, "status", incident_id) == "p7"
+
+
+def _sent_by_hand(log: IncidentLog, incident_id: str, remote: str) -> None:
+    (row,) = outbox_store.enqueue(
+        log, incident_id, Audience.CUSTOMERS, ["status"], "Checkout problems", "On it",
+        author="cara",
+    )  # fmt: skip
+    assert outbox_store.claim_next(log) is not None
+    outbox_store.record_sent(log, row.id, remote_id=f"u-{remote}", remote_incident_id=remote)
+
+
+def test_an_update_in_flight_while_settling_does_not_undo_the_settlement(
+    laptops: tuple[IncidentLog, IncidentLog], clock: FixedClock, httpserver: HTTPServer
+) -> None:
+    a, b = laptops
+    incident_id = shared_incident(a, b, clock)
+    add_status_page(a, httpserver)
+    add_status_page(b, httpserver)
+    _sent_by_hand(a, incident_id, "p1")
+    _sent_by_hand(b, incident_id, "p2")
+    (in_flight,) = outbox_store.enqueue(
+        b, incident_id, Audience.CUSTOMERS, ["status"], "Checkout problems", "Still on it",
+        author="cara",
+    )  # fmt: skip
+    assert outbox_store.claim_next(b) is not None  # its send to p2 has begun
+    exchange(a, b, incident_id)
+    (conflict,) = conflict_store.conflicts(b, incident_id)
+    conflict_store.settle(b, incident_id, conflict.key, conflict.sides[0].event_id, author="bob")
+    outbox_store.record_sent(b, in_flight.id, remote_id="u-late", remote_incident_id="p2")
+    assert outbox_store.remote_incident(b, "status", incident_id) == "p1"
+    assert conflict_store.conflicts(b, incident_id) == []
