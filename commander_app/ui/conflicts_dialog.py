@@ -64,11 +64,15 @@ class ConflictsDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Why this side (optional, written in the log)")
         self.keep_button = QPushButton("&Keep the selected side")
+        self.keep_button.setAutoDefault(False)  # Enter keeps through the list or the reason
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        for button in buttons.buttons():
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)  # Enter never closes what is being settled
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.conflict_list, 2)
@@ -81,6 +85,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.conflict_list.currentRowChanged.connect(self._show_sides)
+        self.conflict_list.activated.connect(lambda _index: self.sides.setFocus())
         self.sides.chosen.connect(self.keep_selected)
         self.reason.returnPressed.connect(self.keep_selected)
         self.keep_button.clicked.connect(self.keep_selected)

@@ -34,10 +34,12 @@ def test_a_conflict_from_another_laptop_is_counted_shown_and_settled_by_keyboard
         log.assign_role(incident.id, Role.COMMANDER, "ann", author="alice")
         clock.advance(timedelta(seconds=1))
         bob.assign_role(incident.id, Role.COMMANDER, "bob", author="bob")
+        log.assign_role(incident.id, Role.COMMUNICATOR, "cara", author="alice")
+        bob.assign_role(incident.id, Role.COMMUNICATOR, "dan", author="bob")
         import_bundle(log, parse_bundle(export_bundle(bob, incident.id)))
     window.live.poll(force=True)
     assert window.conflicts_badge.isVisible()
-    assert window.conflicts_badge.text() == "1 conflict between laptops"
+    assert window.conflicts_badge.text() == "2 conflicts between laptops"
 
     window.capture.line.setFocus()
     qtbot.keyClicks(window.capture.line, "half-typed note")
@@ -46,19 +48,27 @@ def test_a_conflict_from_another_laptop_is_counted_shown_and_settled_by_keyboard
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)
     assert window.capture.line.text() == "half-typed note"  # nothing typed is lost
-    assert dialog.conflict_list.count() == 1
+    assert dialog.conflict_list.count() == 2
     assert dialog.conflict_list.item(0).text().startswith("Two commanders\n")
+    assert dialog.conflict_list.item(1).text().startswith("Two communicators\n")
     sides = [dialog.sides.item(n).text() for n in range(dialog.sides.count())]
     assert sides[0].startswith("ann as commander — alice on device-test, ")
     assert sides[1].startswith("bob as commander — bob on laptop-bob, ")
 
-    dialog.sides.setFocus()
+    dialog.conflict_list.setFocus()
+    qtbot.keyClick(dialog.conflict_list, Qt.Key.Key_Return)  # on to the sides, nothing kept
+    assert dialog.focusWidget() is dialog.sides
     qtbot.keyClick(dialog.sides, Qt.Key.Key_Down)
+    dialog.reason.setFocus()
     qtbot.keyClicks(dialog.reason, "bob has the bridge")
-    dialog.sides.setFocus()
-    qtbot.keyClick(dialog.sides, Qt.Key.Key_Return)
-
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # keeps the side selected, once
     assert dialog.message.text() == "Conflict settled: bob is the commander. — bob has the bridge"
+    assert dialog.conflict_list.count() == 1
+    assert window.conflicts_badge.text() == "1 conflict between laptops"
+
+    dialog.sides.setFocus()
+    qtbot.keyClick(dialog.sides, Qt.Key.Key_Return)  # cara, the first side
+    assert log.incident(incident.id).roles["communicator"] == "cara"
     assert dialog.heading.text() == "No conflicts between laptops in this incident."
     assert not dialog.keep_button.isEnabled()
     assert log.incident(incident.id).commander == "bob"
