@@ -1,8 +1,9 @@
 """Conflicts between laptops' logs of one incident: read them, and settle one.
 
-Reading folds only the events a conflict can come from (roles, actions, decisions,
-sent updates, settlements), so the window can ask for the count whenever the incident's
-events change. Settling is one transaction: the conflict event, and the event that
+Reading folds only the events a conflict can come from (role assignments, changes and
+decisions written with `seen`, sent updates naming their remote incident, settlements),
+each read through a partial index, so the window can ask for the count whenever the
+incident's events change. Settling is one transaction: the conflict event, and the event that
 makes the kept side the incident's state where the state must change (the kept person
 assigned again, the kept change of an action item written again); for a status page,
 the kept remote incident becomes this laptop's.
@@ -19,22 +20,40 @@ from commander_app.core.times import to_iso
 from commander_app.store import board as board_store
 from commander_app.store.database import decoded, write_transaction
 from commander_app.store.incident_log import IncidentLog
-from commander_app.store.rows import EVENT_COLUMNS, row_to_event
+from commander_app.store.rows import (
+    BOARD_EVENTS_SQL,
+    CADENCE_EVENTS_SQL,
+    EVENT_COLUMNS,
+    STATE_EVENTS_SQL,
+    row_to_event,
+)
 
 if TYPE_CHECKING:  # the fold loads when an incident was written on two laptops
     from commander_app.core.board import Action
     from commander_app.core.sync_conflicts import Conflict, Side
 
-_KINDS_SQL = ", ".join(
-    f"'{k.value}'" for k in (Kind.ROLE, Kind.ACTION, Kind.DECISION, Kind.COMMS, Kind.CONFLICT)
+# The events a conflict can come from, each read through a partial index: those written
+# knowing what their log held (`seen`, present even when None), and sent updates naming
+# their remote incident.
+_CANDIDATES = (
+    f"({STATE_EVENTS_SQL}) AND kind = 'role' AND json_type(body, '$.seen') IS NOT NULL",
+    f"({BOARD_EVENTS_SQL}) AND kind IN ('action', 'decision') "
+    "AND json_type(body, '$.seen') IS NOT NULL",
+    f"({CADENCE_EVENTS_SQL}) AND kind = 'comms' "
+    "AND json_extract(body, '$.remote_incident_id') IS NOT NULL",
 )
 
 
 def conflicts(log: IncidentLog, incident_id: str) -> list[Conflict]:
-    """The incident's unsettled conflicts, oldest first."""
+    """The incident's unsettled conflicts, oldest first. The settlements (no index serves
+    their kind) are read only when there is a conflict they could settle."""
     from commander_app.core.sync_conflicts import find_conflicts
 
-    return find_conflicts(_events(log, incident_id))
+    candidates = _candidates(log, incident_id)
+    found = find_conflicts(candidates)
+    if not found:
+        return found
+    return find_conflicts([*candidates, *_settlements(log, incident_id)])
 
 
 def count(log: IncidentLog, incident_id: str) -> int:
@@ -55,11 +74,35 @@ def written_on_two_laptops(log: IncidentLog, incident_id: str) -> bool:
     return first is not None and first != last
 
 
-def _events(log: IncidentLog, incident_id: str) -> list[Event]:
+def _candidates(log: IncidentLog, incident_id: str) -> list[Event]:
+    """The candidates, and the action items their changes name (for the items' words)."""
+    found: list[Event] = []
+    for condition in _CANDIDATES:
+        found += decoded(
+            log.conn,
+            row_to_event,
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND {condition}",
+            [incident_id],
+        )
+    have = {e.id for e in found}
+    refs = {str(e.body["ref"]) for e in found if e.kind is Kind.ACTION and e.body.get("ref")}
+    items = sorted(refs - have)
+    for start in range(0, len(items), 500):
+        chunk = items[start : start + 500]
+        found += decoded(
+            log.conn,
+            row_to_event,
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        )
+    return found
+
+
+def _settlements(log: IncidentLog, incident_id: str) -> list[Event]:
     return decoded(
         log.conn,
         row_to_event,
-        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({_KINDS_SQL})",
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? AND kind = 'conflict'",
         [incident_id],
     )
 
@@ -90,10 +133,10 @@ def settle(
     reason: str | None = None,
 ) -> Event:
     """Keep one side of a conflict; returns the conflict event written."""
-    from commander_app.core.sync_conflicts import ConflictKind, find_conflicts
+    from commander_app.core.sync_conflicts import ConflictKind
 
     with write_transaction(log.conn):
-        conflict = find(find_conflicts(_events(log, incident_id)), key)
+        conflict = find(conflicts(log, incident_id), key)
         side = conflict.side(keep)
         if side is None:
             choices = ", ".join(f"{s.event_id} ({s.says})" for s in conflict.sides)

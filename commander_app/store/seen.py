@@ -49,7 +49,7 @@ def newest_about(conn: sqlite3.Connection, incident_id: str, subject: Subject) -
             f"AND json_extract(body, '$.decision_kind') IN ({_CHANGE_KINDS_SQL})"
         )
     row = conn.execute(
-        f"{sql} ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        f"{sql} ORDER BY +occurred_at DESC, id DESC LIMIT 1",
         {"incident": incident_id, "name": subject.name},
     ).fetchone()
     return str(row[0]) if row else None
