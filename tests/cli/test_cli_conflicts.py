@@ -59,6 +59,13 @@ def test_conflicts_are_listed_with_both_sides_and_settled_by_key(
         "Checkout 500s: Conflict settled: bob is the commander. — bob is on the bridge\n"
     )
     assert ok("conflicts", db=first) == "Checkout 500s: no conflicts between laptops.\n"
+    # The settlement is an entry like any other: shown, exported, searched, checked.
+    assert "Conflict settled: bob is the commander." in ok("show", incident_id, db=first)
+    assert "Conflict settled: bob is the commander." in ok(
+        "export", incident_id, "--format", "md", db=first
+    )
+    assert "bob is the commander" in ok("search", "bridge", db=first)
+    assert ok("check", db=first) == f"{first}: ok\n"
 
     now = SystemClock()  # the settlement was written at the real time, as the CLI does
     with (
