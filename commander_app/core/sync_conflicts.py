@@ -188,8 +188,8 @@ def _status_page_conflicts(events: Sequence[Event]) -> list[Conflict]:
                 _key("status-page", sides),
                 ConflictKind.STATUS_PAGE,
                 by_remote[remotes[0]].incident_id,
-                f"Two incidents on {channel}",
-                f"Two incidents on the channel {channel} for this one: "
+                f"Two status-page incidents on {channel}",
+                f"Two incidents were opened on the channel {channel} for this one: "
                 + _both(sides)
                 + ". Keep one; resolve the other on the status page by hand.",
                 sides,
