@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_playbook_commands(sub, who)
     add_drill_commands(sub, who)
     add_team_commands(sub, who)
+    add_conflict_commands(sub, who)
 
     # -- the rollback checklist, the decision record and the divergence register --------
     # (`decide` and `status` are defined with the board and the log commands.)
@@ -983,3 +984,18 @@ def add_team_commands(sub: Any, who: argparse.ArgumentParser) -> None:
     step.add_argument("--once", action="store_true", help="one round, then exit")
     step.add_argument("--verbose", action="store_true", help="a line for every round that moved")
     step.set_defaults(run="team_commands:cmd_sync")
+
+
+def add_conflict_commands(sub: Any, who: argparse.ArgumentParser) -> None:
+    """`conflicts [--incident ID] [--json]` and `conflicts settle KEY --keep EVENT_ID`."""
+    p = sub.add_parser("conflicts", help="what laptops' merged logs disagree on; settle it")
+    p.add_argument("--incident", metavar="ID", help="default: the most recently active incident")
+    p.add_argument("--json", action="store_true")
+    steps = p.add_subparsers(dest="step", metavar="STEP", parser_class=type(p))
+    settle = steps.add_parser("settle", parents=[who], help="keep one side of conflict KEY")
+    # Before or after the step (`conflicts settle KEY --keep ID --incident ID`).
+    settle.add_argument("--incident", metavar="ID", default=argparse.SUPPRESS)
+    settle.add_argument("key", metavar="KEY", help="the conflict's key, as listed")
+    settle.add_argument("--keep", required=True, metavar="EVENT_ID", help="the side that stands")
+    settle.add_argument("--reason", metavar="TEXT", help="why, for the log")
+    p.set_defaults(run="conflict_commands:cmd_conflicts", step=None)

@@ -78,6 +78,8 @@ RoleBody = TypedDict(
         "from": NotRequired[str | None],  # an offer's outgoing commander (None: nobody held it)
         "briefing": NotRequired[str | None],  # what the incoming commander was told
         "entered_by": NotRequired[str | None],  # someone else entered the answer for them
+        # The newest assignment of this role the writer's log held (`core.sync_conflicts`).
+        "seen": NotRequired[str | None],
     },
 )
 
@@ -137,6 +139,7 @@ class ActionBody(BoardBody):
     reason: NotRequired[str | None]
     text_override: NotRequired[str | None]
     tracker: NotRequired[TrackerBody | None]
+    seen: NotRequired[str | None]  # a change: the newest event of the item its writer's log held
 
 
 class AuthorityBody(TypedDict):
@@ -164,6 +167,7 @@ class DecisionBody(BoardBody):
     outcome: NotRequired[str | None]  # an Outcome
     asked: NotRequired[Literal[True] | None]
     note: NotRequired[str | None]
+    seen: NotRequired[str | None]  # a production change: the newest one its writer's log held
 
 
 class AlertBody(TypedDict):
@@ -207,6 +211,7 @@ class CommsBody(TextBody, FactsBody):
     next_update_at: NotRequired[str | None]  # UTC ISO-8601
     detail: NotRequired[str]  # what the channel said when it took the update
     remote_id: NotRequired[str]
+    remote_incident_id: NotRequired[str]  # sent: the incident it went into on the channel
     error: NotRequired[str]
     minutes: NotRequired[int | None]  # a snooze's
     reason: NotRequired[str | None]  # a snooze's
@@ -293,6 +298,18 @@ class RunbookBody(TypedDict):
     when: NotRequired[str]  # what the runbook said to escalate on
 
 
+class ConflictBody(TextBody):
+    """A conflict between laptops' logs settled (`core.sync_conflicts`): which one, and the
+    event whose side was kept; for a status page, the channel and the remote incident kept."""
+
+    action: Literal["settled"]
+    key: str
+    keep: str
+    reason: NotRequired[str]
+    channel: NotRequired[str]
+    remote_incident_id: NotRequired[str]
+
+
 # -- reading a body as its kind's ---------------------------------------------------------
 
 
@@ -373,9 +390,21 @@ def read_drill(event: Entry) -> DrillBody:
     return cast(DrillBody, _of(event, Kind.DRILL))
 
 
+def read_conflict(event: Entry) -> ConflictBody:
+    return cast(ConflictBody, _of(event, Kind.CONFLICT))
+
+
 # The kinds whose body has a `text` (validate_body requires it): all but the state kinds.
 _TEXT_BODIES: frozenset[Kind] = frozenset(
-    {*TEXT_KINDS, Kind.COMMS, Kind.CHECKLIST, Kind.DIVERGENCE, Kind.POSTMORTEM, Kind.DRILL}
+    {
+        *TEXT_KINDS,
+        Kind.COMMS,
+        Kind.CHECKLIST,
+        Kind.DIVERGENCE,
+        Kind.POSTMORTEM,
+        Kind.DRILL,
+        Kind.CONFLICT,
+    }
 )
 
 

@@ -190,6 +190,10 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
             _check_board_fields(kind, body)
         elif kind is Kind.COMMS:
             _check_comms_fields(body)
+            if body.get("remote_incident_id") is not None:
+                from commander_app.core.conflict_bodies import check_remote_incident
+
+                check_remote_incident(body)
         elif kind is Kind.CHECKLIST:
             _check_checklist_fields(body)
         elif kind is Kind.DIVERGENCE:
@@ -222,6 +226,10 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
         check_runbook_body(body)
     elif kind is Kind.DRILL:
         _check_drill_fields(body)
+    elif kind is Kind.CONFLICT:
+        from commander_app.core.conflict_bodies import check_conflict_body  # it builds on this
+
+        check_conflict_body(body)
     elif kind is Kind.STATUS:
         Status.parse(str(body.get("status")))
     elif kind is Kind.SEVERITY:
@@ -233,6 +241,10 @@ def validate_body(kind: Kind, body: object) -> dict[str, Any]:
             Role.parse(str(body.get("role")))  # names the choices
         clean_name(body.get("person"), "person's name")
         _check_role_change(body)
+    if body.get("seen") is not None and kind in (Kind.ROLE, Kind.ACTION, Kind.DECISION):
+        from commander_app.core.conflict_bodies import check_seen  # it builds on this
+
+        check_seen(body)
     return body
 
 
@@ -591,6 +603,8 @@ def event_text(kind: Kind, body: Mapping[str, object]) -> str:
         return _role_text(cast(RoleBody, body))
     if kind is Kind.COMMS:
         return _comms_text(cast(CommsBody, body))
+    if kind is Kind.CONFLICT:
+        return str(body.get("text", ""))
     if kind is Kind.RUNBOOK:
         from commander_app.core.runbook_steps import runbook_event_text
 

@@ -108,6 +108,7 @@ class Kind(_Vocabulary):
     POSTMORTEM = "postmortem"  # the analysis after the incident: sections, factors, states
     RUNBOOK = "runbook"  # a runbook's step done, flagged wrong, or its escalation chosen
     DRILL = "drill"  # a drill's control: started, inject fired, skipped, delayed, paused
+    CONFLICT = "conflict"  # a conflict between laptops' logs settled (`core.sync_conflicts`)
 
     @classmethod
     def _offered(cls) -> Iterable[StrEnum]:
@@ -139,6 +140,7 @@ KIND_COMMANDS: dict[Kind, str] = {
     Kind.POSTMORTEM: "commander postmortem",
     Kind.RUNBOOK: "commander runbook step",
     Kind.DRILL: "commander drill",
+    Kind.CONFLICT: "commander conflicts settle",
 }
 
 

@@ -17,6 +17,7 @@ from commander_app.core.chain import ChainLink, Predecessor
 from commander_app.core.errors import BundleError
 from commander_app.core.model import Event, Kind
 from commander_app.core.times import to_iso
+from commander_app.store import remote_incident_events
 from commander_app.store.database import write_transaction
 from commander_app.store.import_stage import LARGE_IMPORT, stage_and_publish
 from commander_app.store.incident_log import IncidentLog
@@ -66,6 +67,7 @@ def import_bundle(log: IncidentLog, bundle: ParsedBundle, *, rechain: bool = Fal
         fresh = _fresh_events(log, bundle, rechain)
         log.insert_events(fresh, links)
         log.update_projection(bundle.incident_id, fresh)
+        remote_incident_events.adopt(log.conn, fresh)
     return _result(log, bundle, fresh)
 
 

@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING
 from commander_app.core import projection
 from commander_app.core.ids import new_ulid
 from commander_app.core.times import from_iso, to_iso
-from commander_app.store import alert_projection, follow_ups_projection, incident_figures
+from commander_app.store import (
+    alert_projection,
+    follow_ups_projection,
+    incident_figures,
+    remote_incident_events,
+)
 from commander_app.store.database import write_transaction
 
 if TYPE_CHECKING:
@@ -154,12 +159,14 @@ def _project(log: IncidentLog, import_id: str, incident_id: str) -> None:
     again inside it only if someone wrote to the incident meanwhile."""
     conn = log.conn
     newest = _newest_seq(log, incident_id)
-    state = projection.fold(incident_id, log.events(incident_id))
+    events = log.events(incident_id)
+    state = projection.fold(incident_id, events)
     with write_transaction(conn):
         if _newest_seq(log, incident_id) != newest:
             log.refold(incident_id)
         else:
             log.write_projection(state)
+        remote_incident_events.adopt(conn, events)  # idempotent: all of them, as they stand
         follow_ups_projection.refresh(conn, incident_id)
         incident_figures.refresh(conn, incident_id)
         alert_projection.refresh(conn, incident_id)

@@ -57,6 +57,7 @@ from commander_app.store.rows import (
     row_to_state,
     state_to_row,
 )
+from commander_app.store.seen import with_seen
 
 if TYPE_CHECKING:
     from commander_app.store.import_stage import FinishedImport
@@ -214,10 +215,19 @@ class IncidentLog:
         self.incident(incident_id)  # a clear error for an unknown incident
         if supersedes is not None and self.event(supersedes).incident_id != incident_id:
             raise ValidationError("A correction must belong to the same incident.")
-        event = self._event(
-            incident_id, kind, validate_body(kind, body), author, at, self.clock.now(), supersedes
-        )
-        self._write([event])
+        with write_transaction(self.conn):
+            body = with_seen(self.conn, incident_id, kind, body)
+            event = self._event(
+                incident_id,
+                kind,
+                validate_body(kind, body),
+                author,
+                at,
+                self.clock.now(),
+                supersedes,
+            )
+            self.insert_events([event])
+            self.update_projection(incident_id, [event])
         return event
 
     def append_with(
@@ -235,9 +245,8 @@ class IncidentLog:
         now = self.clock.now()
         with write_transaction(self.conn):
             state = self.incident(incident_id)
-            event = self._event(
-                incident_id, kind, validate_body(kind, build_body(state)), author, at, now
-            )
+            body = with_seen(self.conn, incident_id, kind, build_body(state))
+            event = self._event(incident_id, kind, validate_body(kind, body), author, at, now)
             self.insert_events([event])
             self.update_projection(incident_id, [event])
         return event
@@ -249,6 +258,7 @@ class IncidentLog:
         another table (the outbox) and its story in the log commit together."""
         if not self.conn.in_transaction:
             raise RuntimeError("append_in_transaction needs an open write transaction")
+        body = with_seen(self.conn, incident_id, kind, body)
         event = self._event(
             incident_id, kind, validate_body(kind, body), author, None, self.clock.now()
         )

@@ -157,6 +157,7 @@ def _comms(
     next_update_at: str | None = None,
     detail: str | None = None,
     remote_id: str | None = None,
+    remote_incident_id: str | None = None,
     error: str | None = None,
     facts: UpdateFacts | None = None,
 ) -> CommsBody:
@@ -173,6 +174,8 @@ def _comms(
         body["detail"] = detail
     if remote_id is not None:
         body["remote_id"] = remote_id
+    if remote_incident_id is not None:
+        body["remote_incident_id"] = remote_incident_id
     if error is not None:
         body["error"] = error
     if facts is not None:
@@ -218,7 +221,10 @@ def record_sent(
     remote_incident_id: str | None,
     detail: str = "",
 ) -> OutboxEntry:
-    """The remote accepted it: the row, the remote incident and the log change together."""
+    """The remote accepted it: the row, the remote incident and the log change together.
+
+    The sent event carries the remote incident, so another laptop's log that receives it
+    amends the same one (`store.remote_incident_events`)."""
     now = log.clock.now()
     with write_transaction(log.conn):
         row = entry(log, row_id)
@@ -228,8 +234,10 @@ def record_sent(
             [OutboxState.SENT.value, remote_id, to_iso(now), to_iso(now), row_id],
         )
         if remote_incident_id:
+            # Only the first: an update sent to another (one in flight while a conflict
+            # between laptops was settled) leaves the one this laptop amends as it is.
             log.conn.execute(
-                "INSERT OR REPLACE INTO remote_incidents (channel, incident_id, remote_id, "
+                "INSERT OR IGNORE INTO remote_incidents (channel, incident_id, remote_id, "
                 "recorded_at) VALUES (?, ?, ?, ?)",
                 [row.channel, row.incident_id, remote_incident_id, to_iso(now)],
             )
@@ -248,6 +256,7 @@ def record_sent(
                 next_update_at=promise,
                 detail=detail or None,
                 remote_id=remote_id,
+                remote_incident_id=remote_incident_id or None,
             ),
             author=row.author,
         )

@@ -22,7 +22,7 @@ from commander_app.core.chain import ChainLink, Predecessor, broken_link, parse_
 from commander_app.core.errors import ValidationError
 from commander_app.core.model import Event, Kind
 from commander_app.core.times import to_iso
-from commander_app.store import team_state
+from commander_app.store import remote_incident_events, team_state
 from commander_app.store.database import write_transaction
 from commander_app.store.rows import EVENT_COLUMNS, row_to_event
 
@@ -75,6 +75,8 @@ def apply(
             log.insert_events(events, {e.id: link for e, link in fresh if link is not None})
             after = log.conn.execute("SELECT max(seq) FROM events").fetchone()[0]
             team_state.mark_pulled(log, int(before) + 1, int(after))
+            # A status-page incident another laptop made: this laptop's updates amend it.
+            remote_incident_events.adopt(log.conn, events)
             for incident_id in dict.fromkeys(e.incident_id for e in events):
                 team_state.adopt_team_incident(log, incident_id)
                 mine = [e for e in events if e.incident_id == incident_id]

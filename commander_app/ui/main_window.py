@@ -54,6 +54,7 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.template_catalog import CUSTOMER_SUMMARY
+from commander_app.store import conflicts as conflict_store
 from commander_app.store import playbook
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
@@ -76,6 +77,7 @@ from commander_app.ui.updates.update_desk import UpdateDesk
 
 if TYPE_CHECKING:
     from commander_app.ui.alerts.alerts_pane import AlertsPane
+    from commander_app.ui.conflicts_dialog import ConflictsDialog
     from commander_app.ui.drills.facilitator_window import FacilitatorWindow
     from commander_app.ui.metrics.metrics_window import MetricsWindow
     from commander_app.ui.postmortem.postmortem_dialog import PostmortemDialog
@@ -85,6 +87,10 @@ if TYPE_CHECKING:
     from commander_app.ui.runbooks.update_offer import RunbookUpdateOffer
     from commander_app.ui.team_desk import TeamDesk
     from commander_app.ui.updates.draft_dialog import DraftDialog
+
+
+# The kinds a conflict between laptops is found in: an arrival of any of them counts again.
+CONFLICT_SOURCES = frozenset({Kind.ROLE, Kind.ACTION, Kind.DECISION, Kind.COMMS, Kind.CONFLICT})
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +114,7 @@ class MainWindow(QMainWindow):
         self._runbooks: RunbooksPane | None = None  # built on first use
         self._drills: FacilitatorWindow | None = None  # built on first use
         self.team: TeamDesk | None = None  # built after the first paint
+        self._conflicts: ConflictsDialog | None = None  # built on first use
         self.update_offer: RunbookUpdateOffer | None = None  # built on the first resolve
         self.damage_box: QMessageBox | None = None
         self._after_first_paint = QTimer(self)
@@ -141,6 +148,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.publishing.badge)
         self.follow_ups = FollowUpsDesk(self.log, self.author, self.zone, self)
         self.statusBar().addPermanentWidget(self.follow_ups.badge)
+        self.conflicts_badge = QPushButton()
+        self.conflicts_badge.setFlat(True)
+        self.conflicts_badge.setToolTip("Conflicts between laptops (Ctrl+Alt+C)")
+        self.conflicts_badge.hide()
+        self.statusBar().addPermanentWidget(self.conflicts_badge)
 
     def _init_empty_state(self) -> None:
         self.empty = QWidget()
@@ -272,6 +284,7 @@ class MainWindow(QMainWindow):
         self._action(incident, "hand_over", self.panel.handoff.ask_handoff)
         self._action(incident, "postmortem", self.show_postmortem)
         self._action(incident, "share_incident", self.share_incident)
+        self._action(incident, "conflicts", self.show_conflicts)
         self._action(incident, "backup", self.backup_now)
         board = self.menuBar().addMenu("&Board")
         self._action(
@@ -311,6 +324,7 @@ class MainWindow(QMainWindow):
         self.start_button.clicked.connect(lambda: self.ask_and_open(drill=False))
         self.drill_button.clicked.connect(lambda: self.ask_and_open(drill=True))
         self.follow_ups_button.clicked.connect(self.follow_ups.show_view)
+        self.conflicts_badge.clicked.connect(self.show_conflicts)
         self.publishing.pushes_wanted.connect(self.follow_ups.show_failed_push)
         self.capture.entry_ready.connect(self.write_entry)
         self.incident_list.selectionModel().selectionChanged.connect(self._on_selection)
@@ -520,6 +534,29 @@ class MainWindow(QMainWindow):
         self._metrics.show_for(incident.id if incident else None)
         return self._metrics
 
+    def show_conflicts(self) -> ConflictsDialog:
+        """What the merged logs of the selected incident disagree on (built on first use)."""
+        from commander_app.ui.conflicts_dialog import ConflictsDialog
+
+        if self._conflicts is None:
+            self._conflicts = ConflictsDialog(self.log, self.author, self.zone, self)
+            self._conflicts.wrote.connect(lambda: self.live.poll(force=True))
+        incident = self.current_incident()
+        self._conflicts.show_incident(incident.id if incident else None)
+        self._conflicts.show()
+        self._conflicts.raise_()
+        self._conflicts.activateWindow()
+        return self._conflicts
+
+    def show_conflict_count(self, incident_id: str | None) -> None:
+        """The status bar's "N conflicts", read again only when the incident's events
+        that can conflict change (an incident written on one laptop costs two seeks)."""
+        count = conflict_store.count(self.log, incident_id) if incident_id else 0
+        self.conflicts_badge.setText(f"{count} conflict{'s' if count != 1 else ''} between laptops")
+        self.conflicts_badge.setVisible(count > 0)
+        if self._conflicts is not None and self._conflicts.isVisible():
+            self._conflicts.show_incident(incident_id)
+
     def show_alerts(self) -> AlertsPane:
         """The selected incident's alert groups, to triage (built on first use)."""
         from commander_app.ui.alerts.alerts_pane import AlertsPane
@@ -670,6 +707,7 @@ class MainWindow(QMainWindow):
             self._alerts.show_incident(incident_id)
         if self._runbooks is not None and self.tabs.indexOf(self._runbooks) >= 0:
             self._runbooks.show_incident(incident_id)
+        self.show_conflict_count(incident_id)
 
     def _on_arrived(self, rows: Sequence[TimelineRow]) -> None:
         """New events, from this window or another process: show them in place."""
@@ -695,6 +733,8 @@ class MainWindow(QMainWindow):
             self._alerts.refresh()
         if self._runbooks is not None and (Kind.RUNBOOK in kinds or corrected):
             self._runbooks.show_incident(current)
+        if kinds & CONFLICT_SOURCES:
+            self.show_conflict_count(current)
         self.glance.show_incident(self.panel.state, self.board.board)
         self._show_state()
 

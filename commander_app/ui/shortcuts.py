@@ -119,6 +119,11 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("copy_entries", "Ctrl+C", "Copy the selected timeline entries", window=False),
     Shortcut("postmortem", "Ctrl+Alt+P", "Postmortem of the selected incident"),
     Shortcut("share_incident", "Ctrl+Alt+T", "Share the selected incident with the team"),
+    Shortcut(
+        "conflicts",
+        "Ctrl+Alt+C",
+        "Conflicts between laptops: what merged logs disagree on; keep one side",
+    ),
     Shortcut("backup", "Ctrl+Shift+B", "Back up the log now"),
     Shortcut("shortcuts", "F1", "Keyboard shortcuts"),
     Shortcut("quit", "Ctrl+Q", "Quit"),

@@ -27,6 +27,7 @@ from commander_app.core.board import (
     new_hypothesis_body,
 )
 from commander_app.core.cadence import sent_body
+from commander_app.core.conflict_bodies import settle_body
 from commander_app.core.divergences import Divergence, divergence_body, review_body
 from commander_app.core.events import (
     opened_body,
@@ -223,6 +224,18 @@ def _built() -> list[tuple[Kind, object]]:
         (Kind.ROLE, answer_body(_state("bob"), RoleChange.HANDOFF_ACCEPTED, "alice")),
         (Kind.COMMS, sent),
         (Kind.COMMS, {**sent, **UpdateFacts.of("Slow pages", None, ["checkout"]).body_fields()}),
+        (Kind.CONFLICT, settle_body("role-0123456789", ID, "Kept alice as commander")),
+        (
+            Kind.CONFLICT,
+            settle_body(
+                "status-page-0123456789",
+                ID,
+                "Kept remote incident p1",
+                reason="p2 resolved by hand",
+                channel="status",
+                remote_incident_id="p1",
+            ),
+        ),
     ]
 
 

@@ -29,6 +29,7 @@ KIND_BODIES: dict[Kind, Any] = {
     Kind.POSTMORTEM: bodies.PostmortemBody,
     Kind.RUNBOOK: bodies.RunbookBody,
     Kind.DRILL: bodies.DrillBody,
+    Kind.CONFLICT: bodies.ConflictBody,
 }
 
 

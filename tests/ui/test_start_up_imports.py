@@ -58,6 +58,9 @@ FIRST_USE = (
     "commander_app.ui.team_desk",
     "commander_app.cli.team_commands",
     "psycopg",
+    "commander_app.core.sync_conflicts",
+    "commander_app.ui.conflicts_dialog",
+    "commander_app.cli.conflict_commands",
 )
 
 
