@@ -29,7 +29,7 @@ from commander_app.core.update_facts import UpdateFacts
 from commander_app.publish.outbox_worker import deliver_due
 from commander_app.publish.secrets import SecretStore
 from commander_app.store import board as board_store
-from commander_app.store import bundles, channels, rollback, rollback_files
+from commander_app.store import bundles, channels, handoff, rollback, rollback_files
 from commander_app.store import conflicts as conflict_store
 from commander_app.store import follow_ups as follow_ups_store
 from commander_app.store import outbox as outbox_store
@@ -312,3 +312,27 @@ def test_an_update_in_flight_while_settling_does_not_undo_the_settlement(
     outbox_store.record_sent(b, in_flight.id, remote_id="u-late", remote_incident_id="p2")
     assert outbox_store.remote_incident(b, "status", incident_id) == "p1"
     assert conflict_store.conflicts(b, incident_id) == []
+
+
+def test_each_write_records_the_newest_event_about_the_same_thing_its_log_held(
+    log: IncidentLog, incident_id: str, clock: FixedClock
+) -> None:
+    first = log.assign_role(incident_id, Role.COMMANDER, "ann", author="alice")
+    assert first.body["seen"] is None  # no assignment of the role before it
+    log.assign_role(incident_id, Role.COMMUNICATOR, "cara", author="alice")
+    offer = handoff.offer_handoff(log, incident_id, "bob", author="ann")
+    assert "seen" not in offer.body  # an offer does not change who commands
+    accepted = handoff.accept_handoff(log, incident_id, author="bob")
+    assert accepted.body["seen"] == first.id
+    item = board_store.add_action(log, incident_id, "Page the DBA", owner="bob", author="ann")
+    assert "seen" not in item.body
+    moved = board_store.update_action(log, incident_id, item.id, owner="dan", author="ann")
+    assert moved.body["seen"] == item.id
+    done = board_store.complete_action(log, incident_id, item.id, author="dan")
+    assert done.body["seen"] == moved.id
+    note = rollback.decide(log, incident_id, DecisionRequest("Keep paging"), author="bob")
+    assert "seen" not in note.body  # not a production change
+    override = DecisionRequest("Roll back", DecisionKind.ROLLBACK, override_reason="burning")
+    one = rollback.decide(log, incident_id, override, author="bob")
+    two = rollback.decide(log, incident_id, override, author="bob")
+    assert (one.body["seen"], two.body["seen"]) == (None, one.id)
