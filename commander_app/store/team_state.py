@@ -301,6 +301,10 @@ def record_refused(log: IncidentLog, refused: Sequence[tuple[str, str, str, str]
     )
 
 
+def refused_count(log: IncidentLog) -> int:
+    return int(log.conn.execute("SELECT count(*) FROM team_refused").fetchone()[0])
+
+
 def refused(log: IncidentLog) -> list[tuple[str, str, str, str, str]]:
     return [
         tuple(r)

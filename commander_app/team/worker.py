@@ -114,7 +114,11 @@ class SyncWorker:
             self._on_status(status)
 
     def _run(self) -> None:
-        log = IncidentLog(self.path, device_id=self.device_id)
+        try:
+            log = IncidentLog(self.path, device_id=self.device_id)
+        except CommanderError as problem:  # a damaged or unreadable log: the window says so
+            self._set(state=SyncState.BLOCKED, problem=str(problem))
+            return
         failures = 0
         try:
             while not self._stop.is_set():
@@ -134,6 +138,12 @@ class SyncWorker:
                     if self._stop.is_set():
                         break
                     self._disconnect()
+                    refusal = refused_by_server(problem)
+                    if refusal is not None:  # a person must act: retrying faster helps nobody
+                        self._conninfo = None  # the password is read again (setup rerun)
+                        self._set(state=SyncState.BLOCKED, problem=refusal)
+                        self._pause(60.0)
+                        continue
                     if not is_network_problem(problem):
                         _log.exception("team sync round failed")
                     now = datetime.now(UTC)
@@ -200,7 +210,7 @@ class SyncWorker:
                 problem=None,
                 behind=0,
                 waiting=0,
-                refused=len(team_state.refused(log)),
+                refused=team_state.refused_count(log),
                 last_round_at=datetime.now(UTC),
                 pushed_total=status.pushed_total + result.pushed,
                 pulled_total=status.pulled_total + result.pulled,
@@ -253,6 +263,28 @@ def is_network_problem(problem: Exception) -> bool:
     import psycopg
 
     return isinstance(problem, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+def refused_by_server(problem: Exception) -> str | None:
+    """What a person must fix when the server refused this laptop itself (a wrong
+    password, a role it does not know, a certificate it cannot check), else None."""
+    import psycopg
+
+    if not isinstance(problem, psycopg.OperationalError):
+        return None
+    text = plain_problem(problem)
+    sqlstate = getattr(problem, "sqlstate", None)
+    if sqlstate in ("28P01", "28000") or "authentication failed" in text:
+        return (
+            f"The team database refused this laptop's login ({text}). Run `commander team "
+            "setup` again with the right user and password."
+        )
+    if "certificate" in text or "SSL" in text:
+        return (
+            f"The team database's certificate could not be checked ({text}). Give the CA "
+            "with `commander team setup --ca FILE`, or ask who runs the database."
+        )
+    return None
 
 
 def plain_problem(problem: Exception) -> str:

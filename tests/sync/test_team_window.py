@@ -124,3 +124,23 @@ def test_ctrl_alt_t_shares_the_selected_incident(
                         window.team.badge.text(), timeout=20_000)  # fmt: skip
     finally:
         window.close()
+
+
+def test_a_wrong_password_says_what_to_do_instead_of_retrying_as_offline(
+    qtbot: QtBot, laptop_a: IncidentLog, team_db: TeamDatabase
+) -> None:
+    config = team_db.config()
+    team_state.save_config(laptop_a, config.to_dict())
+    TeamSecrets().set(config.key, "not-the-password")
+    laptop_a.open_incident("Queue backlog", author="alice")
+    window = _window(qtbot, laptop_a)
+    try:
+        qtbot.waitUntil(lambda: window.team is not None and "Team: not syncing" in
+                        window.team.badge.text(), timeout=20_000)  # fmt: skip
+        assert window.team is not None
+        tip = window.team.badge.toolTip()
+        assert "refused this laptop's login" in tip
+        assert "commander team setup" in tip
+        assert "not-the-password" not in tip
+    finally:
+        window.close()
