@@ -131,24 +131,13 @@ def _other_link(stored: ChainLink | None, carried: ChainLink | None) -> bool:
 def _predecessors_in_log(log: IncidentLog, bundle: ParsedBundle) -> dict[str, Predecessor]:
     """What the log holds of the predecessors that events name outside the bundle."""
     inside = {e.id for e in bundle.events}
-    wanted = [
+    return log.predecessors(
         link.prev
         for e in bundle.events
         if (link := bundle.links.get(e.id)) is not None
         and link.prev is not None
         and link.prev not in inside
-    ]
-    found: dict[str, Predecessor] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = log.conn.execute(
-            "SELECT id, incident_id, device_id, chain_hash FROM events "
-            f"WHERE id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        for row in rows:
-            found[row[0]] = Predecessor(row[1], row[2], row[3])
-    return found
+    )
 
 
 def _existing(log: IncidentLog, ids: list[str]) -> dict[str, tuple[Event, ChainLink | None]]:

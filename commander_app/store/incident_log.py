@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from commander_app.core import projection
 from commander_app.core.bodies import MilestoneBody, PlaybookVersionBody, RoleBody
-from commander_app.core.chain import ChainLink, next_link
+from commander_app.core.chain import ChainLink, Predecessor, next_link
 from commander_app.core.clock import Clock, SystemClock
 from commander_app.core.errors import CommanderError, NotFoundError, ValidationError
 from commander_app.core.events import (
@@ -365,6 +365,22 @@ class IncidentLog:
                 [incident_id],
             )
         )
+
+    def predecessors(self, ids: Iterable[str]) -> dict[str, Predecessor]:
+        """What this log holds of the events named as the one before others in their chain
+        (by id; ids it does not have are left out)."""
+        wanted = sorted(set(ids))
+        found: dict[str, Predecessor] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT id, incident_id, device_id, chain_hash FROM events "
+                f"WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                found[row[0]] = Predecessor(row[1], row[2], row[3])
+        return found
 
     def update_projection(self, incident_id: str, new_events: Sequence[Event]) -> None:
         """Keep the incident row in step, inside the caller's transaction.

@@ -193,7 +193,9 @@ def _fresh(
     chain, may arrive in any order. Each pass takes what has all it needs, until a pass
     takes nothing; the rest is held."""
     existing = _existing(log, [e.id for e, _ in parsed])
-    predecessors = _predecessors(log, parsed)
+    predecessors = log.predecessors(
+        link.prev for _, link in parsed if link is not None and link.prev
+    )
     known_incidents = {r[0] for r in log.conn.execute("SELECT id FROM incidents")}
     taken: dict[str, Event] = {}
     fresh: list[tuple[Event, ChainLink | None]] = []
@@ -282,22 +284,4 @@ def _existing(log: IncidentLog, ids: list[str]) -> dict[str, Event]:
         for row in rows:
             event = row_to_event(row)
             found[event.id] = event
-    return found
-
-
-def _predecessors(
-    log: IncidentLog, parsed: list[tuple[Event, ChainLink | None]]
-) -> dict[str, Predecessor]:
-    """What this log holds of the events the pulled ones name as the one before them."""
-    wanted = sorted({link.prev for _, link in parsed if link is not None and link.prev})
-    found: dict[str, Predecessor] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        rows = log.conn.execute(
-            "SELECT id, incident_id, device_id, chain_hash FROM events "
-            f"WHERE id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        for row in rows:
-            found[row[0]] = Predecessor(row[1], row[2], row[3])
     return found

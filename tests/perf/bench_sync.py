@@ -203,8 +203,14 @@ def bench_latency(cluster: pg_cluster.Cluster, work: Path, entries: int, every: 
         def counted(_: Round) -> None:
             rounds[device] += 1
 
-        return SyncWorker(path, device_id=device, person=person, config=database.config(),
-                          password=lambda: pg_cluster.MEMBER_PASSWORD, on_round=counted)  # fmt: skip
+        return SyncWorker(
+            path,
+            device_id=device,
+            person=person,
+            config=database.config(),
+            password=lambda: pg_cluster.MEMBER_PASSWORD,
+            on_round=counted,
+        )
 
     workers = [worker(path_a, "laptop-a", "alice"), worker(path_b, "laptop-b", "bob")]
     watcher = Watcher(path_b)
