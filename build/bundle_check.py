@@ -31,7 +31,10 @@ REQUIRED_QT_PLUGINS = (
     "iconengines/libqsvgicon.so",
 )
 # Keys that must be equal from source and frozen; the rest is information.
-COMPARED = ("keyring", "fts5", "resources", "templates", "jinja2", "requests", "sqlite_utils")
+COMPARED = (
+    "keyring", "fts5", "resources", "templates", "jinja2", "requests", "sqlite_utils",
+    "psycopg",
+)  # fmt: skip
 
 
 def shipped_resource_globs(root: Path = ROOT) -> list[str]:
@@ -149,6 +152,26 @@ def _sqlite_utils() -> list[str]:
     return [row["body"] for row in db["t"].search("rollback")]
 
 
+def _psycopg() -> str:
+    """Team sync: psycopg with its own libpq (the binary build), TLS compiled in (a libpq
+    without it refuses sslmode=verify-full before it even tries to connect)."""
+    import socket
+
+    import psycopg
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    try:
+        psycopg.connect(
+            f"host=127.0.0.1 port={port} dbname=x user=x sslmode=verify-full connect_timeout=2"
+        ).close()
+    except psycopg.OperationalError as exc:
+        if "compiled" in str(exc):
+            return "libpq without TLS"
+    return f"{psycopg.pq.__impl__} implementation, libpq {psycopg.pq.version() // 10000}"
+
+
 def report() -> dict[str, object]:
     """Each answer, or the error that stopped it: a missing piece must show, not crash."""
     checks = {
@@ -159,6 +182,7 @@ def report() -> dict[str, object]:
         "jinja2": _jinja2,
         "requests": _requests,
         "sqlite_utils": _sqlite_utils,
+        "psycopg": _psycopg,
         "qt": _qt,
     }
     result: dict[str, object] = {"frozen": bool(getattr(sys, "frozen", False))}
