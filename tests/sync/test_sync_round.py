@@ -122,3 +122,28 @@ def test_a_batch_the_server_has_in_part_goes_again_without_doubling(
         assert team.push(both.rows) == 0
         row = team.conn.execute("SELECT count(*), count(DISTINCT id) FROM commander.events")
         assert row.fetchone() == (2, 2)
+
+
+def test_an_incident_kept_local_then_shared_again_catches_up_on_what_it_missed(
+    tmp_path: Path, team_db: TeamDatabase
+) -> None:
+    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    opened = a.open_incident("Login failures", author="alice")
+    team_state.share(a, opened.id)
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
+         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+        run_round(a, team_a)
+        run_round(b, team_b)
+        assert team_state.unshare(b, opened.id)
+        missed = a.log(opened.id, "SSO certificate expired", author="alice")
+        b.log(opened.id, "only on B", author="bob")
+        run_round(a, team_a)
+        kept = run_round(b, team_b)
+        assert (kept.pushed, kept.pulled) == (0, 0)  # nothing in, nothing out
+        assert team_state.share(b, opened.id)
+        back = run_round(b, team_b)
+        assert back.pulled == 1  # what it missed while the incident was kept local
+        assert back.pushed == 1  # and its own entry from then goes to the team
+        assert run_round(a, team_a).pulled == 1
+    assert missed.id in _ids(b, opened.id)
+    assert _ids(a, opened.id) == _ids(b, opened.id)
