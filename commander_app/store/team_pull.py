@@ -78,11 +78,13 @@ def apply(
             # A status-page incident another laptop made: this laptop's updates amend it.
             remote_incident_events.adopt(log.conn, events)
             for incident_id in dict.fromkeys(e.incident_id for e in events):
-                team_state.adopt_team_incident(log, incident_id)
                 mine = [e for e in events if e.incident_id == incident_id]
                 log.update_projection(incident_id, mine)
                 result.incidents.add(incident_id)
             result.added = len(events)
+        # The team's incidents are shared here too, those this log had already included.
+        for incident_id in dict.fromkeys(e.incident_id for e, _ in parsed):
+            team_state.adopt_team_incident(log, incident_id)
         waiting_ids = {e.id for e, _ in waiting}
         done = [i for i in held if i not in waiting_ids]
         _forget_held(log, done)

@@ -164,11 +164,18 @@ def unshare(log: IncidentLog, incident_id: str) -> bool:
 
 def adopt_team_incident(log: IncidentLog, incident_id: str) -> None:
     """An incident first heard of from the team database is shared: its later entries
-    written here go back to the team. Inside the pull's transaction."""
+    written here go back to the team, and so do the ones this laptop had of it already
+    (from an import, say), which the push had passed by. Inside the pull's transaction."""
+    push_seq = int(state(log, _PUSH_CURSOR) or 0)
+    had = log.conn.execute(
+        "SELECT 1 FROM events AS e WHERE incident_id = ? AND seq <= ? "
+        "AND NOT EXISTS (SELECT 1 FROM team_pulled AS p WHERE p.seq = e.seq) LIMIT 1",
+        [incident_id, push_seq],
+    ).fetchone()
     log.conn.execute(
         "INSERT INTO team_shares (incident_id, shared, backfill_after, refetch, changed_at) "
-        "VALUES (?, 1, NULL, 0, ?) ON CONFLICT (incident_id) DO NOTHING",
-        [incident_id, to_iso(log.clock.now())],
+        "VALUES (?, 1, ?, 0, ?) ON CONFLICT (incident_id) DO NOTHING",
+        [incident_id, 0 if had else None, to_iso(log.clock.now())],
     )
 
 
@@ -186,7 +193,7 @@ def refetches(log: IncidentLog) -> list[str]:
 
 
 def refetched(log: IncidentLog, incident_id: str) -> None:
-    """Inside the pull's transaction."""
+    """The team's events of an incident shared again have all been pulled."""
     log.conn.execute("UPDATE team_shares SET refetch = 0 WHERE incident_id = ?", [incident_id])
 
 

@@ -147,3 +147,27 @@ def test_an_incident_kept_local_then_shared_again_catches_up_on_what_it_missed(
         assert run_round(a, team_a).pulled == 1
     assert missed.id in _ids(b, opened.id)
     assert _ids(a, opened.id) == _ids(b, opened.id)
+
+
+def test_entries_a_laptop_had_from_an_import_go_to_the_team_when_the_incident_arrives(
+    tmp_path: Path, team_db: TeamDatabase
+) -> None:
+    """B imported A's bundle and wrote in it before A shared the incident."""
+    from commander_app.core.bundle import parse_bundle
+    from commander_app.store.bundles import export_bundle, import_bundle
+
+    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    opened = a.open_incident("Search is slow", author="alice")
+    import_bundle(b, parse_bundle(export_bundle(a, opened.id)))
+    b.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
+    before = b.log(opened.id, "index rebuild at 03:10 (from B before sharing)", author="bob")
+    team_state.share(a, opened.id)
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
+         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+        run_round(a, team_a)
+        b.log(opened.id, "a later entry", author="bob")  # B pushes from here on
+        run_round(b, team_b)  # the incident arrives: B shares it
+        run_round(b, team_b)
+        run_round(a, team_a)
+    assert before.id in _ids(a, opened.id)
+    assert _ids(a, opened.id) == _ids(b, opened.id)
