@@ -57,6 +57,7 @@ PUSH_COLUMNS = (
 )
 _PUSH_SQL = ", ".join(PUSH_COLUMNS)
 _PUSH_CURSOR = "push_seq"
+_LAST_PUSHED = "last_pushed"
 _SHARED_SQL = "SELECT incident_id FROM team_shares WHERE shared = 1"
 
 
@@ -272,7 +273,8 @@ def pending_push(log: IncidentLog, limit: int) -> PushBatch | None:
 
 
 def mark_pushed(log: IncidentLog, batch: PushBatch) -> None:
-    """The team database committed `batch`: record how far it has this log's events."""
+    """The team database committed `batch`: record how far it has this log's events, and
+    the newest one it took (`last_pushed`, checked on each connection)."""
     with write_transaction(log.conn):
         if batch.backfill is not None:
             log.conn.execute(
@@ -281,6 +283,22 @@ def mark_pushed(log: IncidentLog, batch: PushBatch) -> None:
             )
         else:
             set_state(log, _PUSH_CURSOR, str(batch.reached))
+        if batch.rows:
+            set_state(log, _LAST_PUSHED, str(batch.rows[-1][0]))
+
+
+def last_pushed(log: IncidentLog) -> str | None:
+    return state(log, _LAST_PUSHED)
+
+
+def push_again(log: IncidentLog) -> None:
+    """The team database no longer has what it took (restored from a backup, or a server
+    that lost its last commits): every event of the shared incidents goes again (the
+    database skips those it has)."""
+    with write_transaction(log.conn):
+        set_state(log, _PUSH_CURSOR, "0")
+        log.conn.execute("UPDATE team_shares SET backfill_after = NULL WHERE shared = 1")
+        log.conn.execute("DELETE FROM team_state WHERE key = ?", [_LAST_PUSHED])
 
 
 def waiting_count(log: IncidentLog) -> int:

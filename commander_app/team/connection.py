@@ -149,6 +149,12 @@ class TeamConnection:
         # Every row below the horizon was read: the next pull starts at the horizon.
         return Pulled(rows, (str(horizon[0]), "0"), True)
 
+    def has(self, event_id: str) -> bool:
+        row = self.conn.execute(
+            f"SELECT 1 FROM {SCHEMA}.events WHERE id = %s", [event_id]
+        ).fetchone()
+        return row is not None
+
     def behind(self, after: Cursor) -> int:
         """How many rows of other laptops wait after `after` (for "catching up N")."""
         row = self.conn.execute(

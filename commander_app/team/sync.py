@@ -21,6 +21,7 @@ __all__ = [
     "PUSH_BATCH",
     "Round",
     "apply_rows",
+    "check_server_kept",
     "cursor",
     "pull_all",
     "push_all",
@@ -94,8 +95,20 @@ def apply_rows(
     result.incidents |= applied.incidents
 
 
+def check_server_kept(log: IncidentLog, team: TeamConnection) -> bool:
+    """On each connection: does the team database still have the newest event it took
+    from this laptop? If not (restored from a backup; a server that lost its last
+    commits in a crash), everything is pushed again; False then."""
+    last = team_state.last_pushed(log)
+    if last is None or team.has(last):
+        return True
+    team_state.push_again(log)
+    return False
+
+
 def run_round(log: IncidentLog, team: TeamConnection) -> Round:
     result = Round()
+    check_server_kept(log, team)
     push_all(log, team, result)
     pull_all(log, team, result)
     return result

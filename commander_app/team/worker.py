@@ -27,7 +27,15 @@ from commander_app.store.incident_log import IncidentLog
 from commander_app.team.config import TeamConfig
 from commander_app.team.connection import TeamConnection
 from commander_app.team.server_schema import NOTIFY_CHANNEL, TeamSchemaError
-from commander_app.team.sync import PULL_BATCH, Round, apply_rows, cursor, pull_all, push_all
+from commander_app.team.sync import (
+    PULL_BATCH,
+    Round,
+    apply_rows,
+    check_server_kept,
+    cursor,
+    pull_all,
+    push_all,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -190,6 +198,8 @@ class SyncWorker:
         """Rounds while connected: push, pull, then wait for a reason to go again."""
         assert self._team is not None
         team = self._team
+        if not check_server_kept(log, team):
+            _log.warning("the team database lost this laptop's pushed events: pushing again")
         last_presence = 0.0
         while not self._stop.is_set():
             result = Round()
@@ -265,6 +275,15 @@ def is_network_problem(problem: Exception) -> bool:
     return isinstance(problem, psycopg.OperationalError | psycopg.InterfaceError)
 
 
+# libpq's words when it cannot check the server's certificate (not a link that broke).
+_CERTIFICATE_PROBLEMS = (
+    "certificate verify failed",
+    "root certificate file",
+    "does not match host name",
+    "server certificate",
+)
+
+
 def refused_by_server(problem: Exception) -> str | None:
     """What a person must fix when the server refused this laptop itself (a wrong
     password, a role it does not know, a certificate it cannot check), else None."""
@@ -279,7 +298,7 @@ def refused_by_server(problem: Exception) -> str | None:
             f"The team database refused this laptop's login ({text}). Run `commander team "
             "setup` again with the right user and password."
         )
-    if "certificate" in text or "SSL" in text:
+    if any(words in text for words in _CERTIFICATE_PROBLEMS):
         return (
             f"The team database's certificate could not be checked ({text}). Give the CA "
             "with `commander team setup --ca FILE`, or ask who runs the database."

@@ -171,3 +171,28 @@ def test_entries_a_laptop_had_from_an_import_go_to_the_team_when_the_incident_ar
         run_round(a, team_a)
     assert before.id in _ids(a, opened.id)
     assert _ids(a, opened.id) == _ids(b, opened.id)
+
+
+def test_a_team_database_restored_from_a_backup_gets_everything_again(
+    tmp_path: Path, team_db: TeamDatabase
+) -> None:
+    """The server lost what it had taken (last night's backup restored): the laptop sees
+    its newest pushed event is gone and pushes everything again."""
+    import psycopg
+
+    from tests.support import pg_cluster
+
+    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    opened = a.open_incident("Billing run failed", author="alice")
+    team_state.share(a, opened.id)
+    a.log(opened.id, "job exited 137", author="alice")
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a:
+        assert run_round(a, team_a).pushed == 2
+    with psycopg.connect(team_db.conninfo(pg_cluster.OWNER), autocommit=True) as owner:
+        owner.execute("DELETE FROM commander.events")  # the restore
+    a.log(opened.id, "re-ran with more memory", author="alice")
+    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
+         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+        assert run_round(a, team_a).pushed == 3
+        assert run_round(b, team_b).pulled == 3
+    assert _ids(a, opened.id) == _ids(b, opened.id)
