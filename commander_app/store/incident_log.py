@@ -57,7 +57,6 @@ from commander_app.store.rows import (
     row_to_state,
     state_to_row,
 )
-from commander_app.store.seen import with_seen
 
 if TYPE_CHECKING:
     from commander_app.store.import_stage import FinishedImport
@@ -70,6 +69,15 @@ _EVENT_ROW_MARKS = ",".join("?" * 12)
 
 
 _CANDIDATES = 10  # an ambiguous prefix lists at most this many incidents
+
+
+def with_seen(
+    conn: sqlite3.Connection, incident_id: str, kind: Kind, body: Mapping[str, object]
+) -> Mapping[str, object]:
+    """`store.seen.with_seen`, loaded on the first write (the window paints without it)."""
+    from commander_app.store.seen import with_seen as stamped
+
+    return stamped(conn, incident_id, kind, body)
 
 
 class IncidentLog:

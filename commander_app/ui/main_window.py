@@ -54,7 +54,6 @@ from commander_app.core.model import (
     Status,
 )
 from commander_app.core.template_catalog import CUSTOMER_SUMMARY
-from commander_app.store import conflicts as conflict_store
 from commander_app.store import playbook
 from commander_app.store.incident_log import IncidentLog
 from commander_app.store.timeline import TimelineRow
@@ -335,6 +334,7 @@ class MainWindow(QMainWindow):
         self._after_first_paint.timeout.connect(self.rollback_tab.build)
         self._after_first_paint.timeout.connect(self.follow_ups.after_first_paint)
         self._after_first_paint.timeout.connect(self._start_team_sync_if_set_up)
+        self._after_first_paint.timeout.connect(self._count_conflicts_now)
         self.follow_ups.wrote.connect(lambda: self.live.poll(force=True))
         self.follow_ups.push_queued.connect(self.publishing.push_queued)
         self.publishing.runner.attempted.connect(self.follow_ups.on_attempt)
@@ -548,9 +548,18 @@ class MainWindow(QMainWindow):
         self._conflicts.activateWindow()
         return self._conflicts
 
+    def _count_conflicts_now(self) -> None:
+        current = self.current_incident()
+        self.show_conflict_count(current.id if current else None)
+
     def show_conflict_count(self, incident_id: str | None) -> None:
         """The status bar's "N conflicts", read again only when the incident's events
-        that can conflict change (an incident written on one laptop costs two seeks)."""
+        that can conflict change (an incident written on one laptop costs two seeks).
+        Read first just after the first paint, which does without it."""
+        if not self._painted:
+            return
+        from commander_app.store import conflicts as conflict_store
+
         count = conflict_store.count(self.log, incident_id) if incident_id else 0
         self.conflicts_badge.setText(f"{count} conflict{'s' if count != 1 else ''} between laptops")
         self.conflicts_badge.setVisible(count > 0)

@@ -59,6 +59,7 @@ FIRST_USE = (
     "commander_app.cli.team_commands",
     "psycopg",
     "commander_app.core.sync_conflicts",
+    "commander_app.store.seen",
     "commander_app.ui.conflicts_dialog",
     "commander_app.cli.conflict_commands",
 )
