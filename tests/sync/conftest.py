@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import pytest
 
 from commander_app.team.config import TeamConfig
+from commander_app.team.connection import TeamConnection
 from tests.support import pg_cluster
 
 
@@ -39,6 +41,15 @@ class TeamDatabase:
             pg_cluster.MEMBER_PASSWORD if user == pg_cluster.MEMBER else pg_cluster.OWNER_PASSWORD
         )
         return self.config(user).conninfo(password)
+
+    @contextmanager
+    def connect(self, *devices: str) -> Iterator[tuple[TeamConnection, ...]]:
+        """A member's connection for each laptop named, closed at the end."""
+        with ExitStack() as stack:
+            yield tuple(
+                stack.enter_context(TeamConnection.open(self.conninfo(), device))
+                for device in devices
+            )
 
 
 @pytest.fixture

@@ -24,9 +24,7 @@ def test_a_row_committed_late_is_still_pulled(tmp_path: Path, team_db: TeamDatab
     a, b, c = (_laptop(tmp_path, f"laptop-{n}") for n in "abc")
     opened = a.open_incident("Payments down", author="alice")
     team_state.share(a, opened.id)
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b, \
-         TeamConnection.open(team_db.conninfo(), "laptop-c") as team_c:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b", "laptop-c") as (team_a, team_b, team_c):
         run_round(a, team_a)
         run_round(b, team_b)
         run_round(c, team_c)

@@ -24,7 +24,6 @@ from commander_app.store import channels, conflicts, team_state
 from commander_app.store import outbox as store
 from commander_app.store.incident_log import IncidentLog
 from commander_app.team.config import TeamSecrets
-from commander_app.team.connection import TeamConnection
 from commander_app.team.send_lease import lease_for
 from commander_app.team.sync import run_round
 from tests.conftest import START
@@ -99,8 +98,7 @@ def _two_laptops_with_updates(
     b = _laptop(tmp_path, "laptop-b", team_db, base_url)
     opened = a.open_incident("Checkout 500s", author="alice")
     team_state.share(a, opened.id)
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         run_round(a, team_a)
         run_round(b, team_b)
     for log in (a, b):
@@ -122,8 +120,7 @@ def test_two_laptops_make_one_status_page_incident_with_both_updates(
     assert len(bodies) == 2
     assert "investigating" in bodies[1] or "investigating" in bodies[0]
     assert any("invoice" in body for body in bodies)
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         run_round(a, team_a)
         run_round(b, team_b)
     for log in (a, b):
@@ -138,8 +135,7 @@ def test_without_the_lease_both_laptops_would_open_one(
     a, b, incident_id = _two_laptops_with_updates(tmp_path, team_db, httpserver.url_for("/v1"))
     _send_at_once([a.path, b.path], ["laptop-a", "laptop-b"], lease=False)
     assert len(statuspage.incidents) == 2
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         run_round(a, team_a)
         run_round(b, team_b)
         run_round(a, team_a)

@@ -30,8 +30,7 @@ def test_a_shared_incident_reaches_the_other_laptop_and_its_answers_come_back(
     a.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
     a.log(opened.id, "errors since the deploy", author="alice")
     team_state.share(a, opened.id)
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         first = run_round(a, team_a)
         assert (first.pushed, first.pulled) == (2, 0)
         got = run_round(b, team_b)
@@ -50,8 +49,7 @@ def test_a_private_incident_stays_on_its_laptop(tmp_path: Path, team_db: TeamDat
     private = a.open_incident("Private", author="alice")
     shared = a.open_incident("Shared", author="alice")
     team_state.share(a, shared.id)
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         run_round(a, team_a)
         run_round(b, team_b)
     assert [i.id for i in b.incidents()] == [shared.id]
@@ -65,8 +63,7 @@ def test_small_batches_read_every_row_in_order(tmp_path: Path, team_db: TeamData
     team_state.share(a, opened.id)
     for n in range(20):
         a.log(opened.id, f"depth {n}", author="alice")
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         push_all(a, team_a, Round(), limit=5)
         got = Round()
         pull_all(b, team_b, got, limit=3)
@@ -81,9 +78,7 @@ def test_an_event_that_comes_before_the_one_it_follows_waits_for_it(
     a, c = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-c")
     opened = a.open_incident("DNS", author="alice")
     team_state.share(a, opened.id)
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b, \
-         TeamConnection.open(team_db.conninfo(), "laptop-c") as team_c:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b", "laptop-c") as (team_a, team_b, team_c):
         run_round(a, team_a)
         run_round(c, team_c)
         first = a.log(opened.id, "resolver timeouts", author="alice")
@@ -130,8 +125,7 @@ def test_an_incident_kept_local_then_shared_again_catches_up_on_what_it_missed(
     a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
     opened = a.open_incident("Login failures", author="alice")
     team_state.share(a, opened.id)
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         run_round(a, team_a)
         run_round(b, team_b)
         assert team_state.unshare(b, opened.id)
@@ -162,8 +156,7 @@ def test_entries_a_laptop_had_from_an_import_go_to_the_team_when_the_incident_ar
     b.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
     before = b.log(opened.id, "index rebuild at 03:10 (from B before sharing)", author="bob")
     team_state.share(a, opened.id)
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         run_round(a, team_a)
         b.log(opened.id, "a later entry", author="bob")  # B pushes from here on
         run_round(b, team_b)  # the incident arrives: B shares it
@@ -191,8 +184,7 @@ def test_a_team_database_restored_from_a_backup_gets_everything_again(
     with psycopg.connect(team_db.conninfo(pg_cluster.OWNER), autocommit=True) as owner:
         owner.execute("DELETE FROM commander.events")  # the restore
     a.log(opened.id, "re-ran with more memory", author="alice")
-    with TeamConnection.open(team_db.conninfo(), "laptop-a") as team_a, \
-         TeamConnection.open(team_db.conninfo(), "laptop-b") as team_b:  # fmt: skip
+    with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         assert run_round(a, team_a).pushed == 3
         assert run_round(b, team_b).pulled == 3
     assert _ids(a, opened.id) == _ids(b, opened.id)
