@@ -58,6 +58,7 @@ PUSH_COLUMNS = (
 _PUSH_SQL = ", ".join(PUSH_COLUMNS)
 _PUSH_CURSOR = "push_seq"
 _LAST_PUSHED = "last_pushed"
+_MAX_REASON = 300
 _SHARED_SQL = "SELECT incident_id FROM team_shares WHERE shared = 1"
 
 
@@ -322,8 +323,10 @@ def record_refused(log: IncidentLog, refused: Sequence[tuple[str, str, str, str]
     log.conn.executemany(
         "INSERT INTO team_refused (event_id, incident_id, device_id, reason, refused_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
-        [(*r, now) for r in refused],
-    )
+        # A reason may quote what the remote sent (an unknown kind): bounded.
+        [(event_id, incident_id, device_id, reason[:_MAX_REASON], now)
+         for event_id, incident_id, device_id, reason in refused],
+    )  # fmt: skip
 
 
 def refused_count(log: IncidentLog) -> int:

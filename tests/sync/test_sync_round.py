@@ -188,3 +188,26 @@ def test_a_team_database_restored_from_a_backup_gets_everything_again(
         assert run_round(a, team_a).pushed == 3
         assert run_round(b, team_b).pulled == 3
     assert _ids(a, opened.id) == _ids(b, opened.id)
+
+
+def test_an_event_the_log_would_not_take_is_refused_with_its_reason_and_the_rest_goes_on(
+    tmp_path: Path, team_db: TeamDatabase
+) -> None:
+    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    opened = a.open_incident("Queue stuck", author="alice")
+    team_state.share(a, opened.id)
+    good = a.log(opened.id, "consumer lag 2 h", author="alice")
+    with team_db.connect("laptop-a", "laptop-b", "laptop-x") as (team_a, team_b, team_x):
+        run_round(a, team_a)
+        bad = (
+            "01M8H79EM8DH9TNYDHM4GH31MJ", opened.id, "k" * 5_000, "{}", "mallory",
+            "laptop-x", "2026-11-28T14:00:05.000000Z", "2026-11-28T14:00:05.000000Z",
+            None, None, None,
+        )  # fmt: skip
+        team_x.push([bad])
+        got = run_round(b, team_b)
+    assert (got.pulled, got.refused) == (2, 1)
+    ((event_id, incident_id, device, reason, _when),) = team_state.refused(b)
+    assert (event_id, incident_id, device) == (bad[0], opened.id, "laptop-x")
+    assert len(reason) <= 300
+    assert good.id in _ids(b, opened.id)
