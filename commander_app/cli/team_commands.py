@@ -175,9 +175,15 @@ def cmd_status(log: IncidentLog, args: argparse.Namespace) -> int:
         lines.append(f"  {report['problem']}")
     if not shares:
         lines.append("No incident is shared yet: `commander team share ID`.")
+    else:
+        lines.append("Incidents:")
     for s in shares:
         state = "shared" if s.shared else "kept on this laptop"
-        waiting = f", {s.waiting:,} entries wait to be sent" if s.shared and s.waiting else ""
+        waiting = (
+            f", {_entries(s.waiting)} {'waits' if s.waiting == 1 else 'wait'} to be sent"
+            if s.shared and s.waiting
+            else ""
+        )
         lines.append(f"  {s.incident_id}  {s.title}  ({state}{waiting})")
     if refused:
         lines.append(f"{len(refused):,} events from the team database were refused:")
@@ -227,7 +233,7 @@ def cmd_sync(log: IncidentLog, args: argparse.Namespace) -> int:
         with _connect(log, config) as team:
             result = run_round(log, team)
         refused = f", {result.refused:,} refused" if result.refused else ""
-        out(f"Sent {result.pushed:,} entries, received {result.pulled:,}{refused}.")
+        out(f"Sent {_entries(result.pushed)}, received {result.pulled:,}{refused}.")
         return 0
     return _sync_until_stopped(log, config, author(args), verbose=args.verbose)
 
@@ -268,6 +274,10 @@ def _sync_until_stopped(log: IncidentLog, config: TeamConfig, person: str, *, ve
         worker.stop()
         signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _entries(count: int) -> str:
+    return f"{count:,} {'entry' if count == 1 else 'entries'}"
 
 
 def _print_round(result: Round) -> None:

@@ -75,7 +75,7 @@ def test_two_laptops_share_an_incident_through_the_cli(
     got = run_cli("team", "sync", "--once", db=b, env=env_b)
     assert got.stdout.strip() == "Sent 0 entries, received 2.", got.stderr
     assert run_cli("log", "rolled back", "--incident", incident_id, db=b, env=env_b).returncode == 0
-    assert run_cli("team", "sync", "--once", db=b, env=env_b).stdout.startswith("Sent 1 entries")
+    assert run_cli("team", "sync", "--once", db=b, env=env_b).stdout.startswith("Sent 1 entry,")
 
     status = json.loads(run_cli("team", "status", "--json", db=a, env=env_a).stdout)
     assert status["reachable"] is True
@@ -95,14 +95,14 @@ def test_unshare_stops_sending(tmp_path: Path, team_db: TeamDatabase, env: dict[
     a = tmp_path / "a.db"
     _setup(a, team_db, env)
     incident_id = run_cli("new", "Disk full", "--share", db=a, env=env).stdout.strip()
-    assert run_cli("team", "sync", "--once", db=a, env=env).stdout.startswith("Sent 1 ")
+    assert run_cli("team", "sync", "--once", db=a, env=env).stdout.startswith("Sent 1 entry,")
     said = run_cli("team", "unshare", incident_id, db=a, env=env)
     assert "kept on this laptop from now on" in said.stdout
     run_cli("log", "only here", "--incident", incident_id, db=a, env=env)
     assert run_cli("team", "sync", "--once", db=a, env=env).stdout.startswith("Sent 0 ")
     shared_again = run_cli("team", "share", incident_id, db=a, env=env)
     assert shared_again.returncode == 0
-    assert run_cli("team", "sync", "--once", db=a, env=env).stdout.startswith("Sent 1 ")
+    assert run_cli("team", "sync", "--once", db=a, env=env).stdout.startswith("Sent 1 entry,")
 
 
 def test_commands_before_setup_say_what_to_do(tmp_path: Path, env: dict[str, str]) -> None:
