@@ -38,9 +38,6 @@ class SyncStatus:
     refused: int = 0  # events from the team database this log would not take
     problem: str | None = None  # why offline or blocked, in plain words
     peers: tuple[Peer, ...] = field(default_factory=tuple)
-    last_round_at: datetime | None = None
-    pushed_total: int = 0
-    pulled_total: int = 0
 
     def but(self, **changes: object) -> SyncStatus:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -198,7 +198,7 @@ def _fresh(
     predecessors = log.predecessors(
         link.prev for _, link in parsed if link is not None and link.prev
     )
-    known_incidents = {r[0] for r in log.conn.execute("SELECT id FROM incidents")}
+    known_incidents = _known_incidents(log, {e.incident_id for e, _ in parsed})
     taken: dict[str, Event] = {}
     fresh: list[tuple[Event, ChainLink | None]] = []
     pending: list[tuple[Event, ChainLink | None]] = []
@@ -245,6 +245,19 @@ def _fresh(
             progress = True
         pending = waiting
     return fresh, [(e, needs(e, link) or "") for e, link in pending]
+
+
+def _known_incidents(log: IncidentLog, ids: set[str]) -> set[str]:
+    """Which of the batch's incidents this log has (a batch names one or a few)."""
+    wanted = sorted(ids)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = log.conn.execute(
+            f"SELECT id FROM incidents WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        )
+        found.update(r[0] for r in rows)
+    return found
 
 
 def _opening(event: Event) -> bool:

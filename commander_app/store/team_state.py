@@ -13,7 +13,9 @@ tables of m018 and the transactions that keep them in step with the events:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -231,6 +233,16 @@ def share_of(log: IncidentLog, incident_id: str) -> Share:
 # -- the push ---------------------------------------------------------------------
 
 
+@contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """A read transaction: one view of the log (WAL), without the write lock."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
 def pending_push(log: IncidentLog, limit: int) -> PushBatch | None:
     """The next events the team database lacks, oldest first, or None when it has all.
 
@@ -238,7 +250,7 @@ def pending_push(log: IncidentLog, limit: int) -> PushBatch | None:
     backfill); then every shared incident's new events in the order this log wrote them.
     Rows that came from the team database are never sent back."""
     conn = log.conn
-    with write_transaction(conn):  # one snapshot: the newest seq and the rows agree
+    with _snapshot(conn):  # the newest seq and the rows agree; writers are not held up
         push_seq = int(state(log, _PUSH_CURSOR) or 0)
         backfill = conn.execute(
             "SELECT incident_id, backfill_after FROM team_shares "

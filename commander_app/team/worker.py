@@ -213,7 +213,6 @@ class SyncWorker:
                 )
                 last_presence = time.monotonic()
                 self._set(peers=peers)
-            status = self.status
             self._set(
                 state=SyncState.ONLINE,
                 offline_since=None,
@@ -221,9 +220,6 @@ class SyncWorker:
                 behind=0,
                 waiting=0,
                 refused=team_state.refused_count(log),
-                last_round_at=datetime.now(UTC),
-                pushed_total=status.pushed_total + result.pushed,
-                pulled_total=status.pulled_total + result.pulled,
             )
             if self._on_round is not None and (result.sent or result.pulled or result.refused):
                 self._on_round(result)
