@@ -9,6 +9,7 @@ nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commander_app.store import team_pull, team_state
@@ -61,8 +62,14 @@ def push_all(
 
 
 def pull_all(
-    log: IncidentLog, team: TeamConnection, result: Round, limit: int = PULL_BATCH
+    log: IncidentLog,
+    team: TeamConnection,
+    result: Round,
+    limit: int = PULL_BATCH,
+    on_backlog: Callable[[int], None] | None = None,
 ) -> None:
+    """Everything the others pushed. `on_backlog`: told how many wait when the first
+    batch is full (the window's "catching up N events")."""
     for incident_id in team_state.refetches(log):
         after = START
         while True:
@@ -74,8 +81,12 @@ def pull_all(
         with write_transaction(log.conn):
             team_state.refetched(log, incident_id)
     skip = team_state.unshared_ids(log)
+    first = True
     while True:
         pulled = team.pull(cursor(log), limit)
+        if first and not pulled.complete and on_backlog is not None:
+            on_backlog(team.behind(cursor(log)))
+        first = False
         apply_rows(log, pulled.rows, pulled.cursor, result, skip)
         if pulled.complete:
             return

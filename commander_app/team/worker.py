@@ -28,11 +28,8 @@ from commander_app.team.config import TeamConfig
 from commander_app.team.connection import TeamConnection
 from commander_app.team.server_schema import NOTIFY_CHANNEL, TeamSchemaError
 from commander_app.team.sync import (
-    PULL_BATCH,
     Round,
-    apply_rows,
     check_server_kept,
-    cursor,
     pull_all,
     push_all,
 )
@@ -204,7 +201,12 @@ class SyncWorker:
         while not self._stop.is_set():
             result = Round()
             push_all(log, team, result)
-            self._pull(log, team, result)
+            pull_all(
+                log,
+                team,
+                result,
+                on_backlog=lambda n: self._set(state=SyncState.CATCHING_UP, behind=n),
+            )
             if time.monotonic() - last_presence > PRESENCE_EVERY:
                 team.seen(self.person, sorted(team_state.shared_ids(log))[:50], __version__)
                 peers = tuple(
@@ -224,15 +226,6 @@ class SyncWorker:
             if self._on_round is not None and (result.sent or result.pulled or result.refused):
                 self._on_round(result)
             self._wait(log, self._periodic)
-
-    def _pull(self, log: IncidentLog, team: TeamConnection, result: Round) -> None:
-        """Pull everything; a long backlog shows as "catching up N events"."""
-        first = team.pull(cursor(log), PULL_BATCH)
-        if not first.complete:
-            self._set(state=SyncState.CATCHING_UP, behind=team.behind(cursor(log)))
-        apply_rows(log, first.rows, first.cursor, result, team_state.unshared_ids(log))
-        if not first.complete or team_state.refetches(log):
-            pull_all(log, team, result)
 
     def _wait(self, log: IncidentLog, seconds: float) -> None:
         """Until another laptop pushed, this log changed, `wake`, `stop`, or `seconds`."""

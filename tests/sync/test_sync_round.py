@@ -66,8 +66,10 @@ def test_small_batches_read_every_row_in_order(tmp_path: Path, team_db: TeamData
     with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
         push_all(a, team_a, Round(), limit=5)
         got = Round()
-        pull_all(b, team_b, got, limit=3)
+        backlog: list[int] = []
+        pull_all(b, team_b, got, limit=3, on_backlog=backlog.append)
     assert (got.pulled, got.refused) == (21, 0)
+    assert backlog == [21]  # told once, at the start: "catching up 21 events"
     assert _ids(a, opened.id) == _ids(b, opened.id)
 
 
