@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from commander_app.core.clock import FixedClock
 from commander_app.store import team_pull, team_state
@@ -18,14 +21,23 @@ def _laptop(tmp_path: Path, name: str) -> IncidentLog:
     return IncidentLog(tmp_path / f"{name}.db", device_id=name, clock=FixedClock(START))
 
 
+@pytest.fixture
+def laptops(tmp_path: Path) -> Iterator[tuple[IncidentLog, IncidentLog]]:
+    """Laptops A and B, each with its own log file, closed at the end."""
+    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    yield a, b
+    a.close()
+    b.close()
+
+
 def _ids(log: IncidentLog, incident_id: str) -> set[str]:
     return {e.id for e in log.events(incident_id)}
 
 
 def test_a_shared_incident_reaches_the_other_laptop_and_its_answers_come_back(
-    tmp_path: Path, team_db: TeamDatabase
+    laptops: tuple[IncidentLog, IncidentLog], team_db: TeamDatabase
 ) -> None:
-    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    a, b = laptops
     opened = a.open_incident("Checkout 500s", commander="alice", author="alice")
     a.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
     a.log(opened.id, "errors since the deploy", author="alice")
@@ -44,8 +56,10 @@ def test_a_shared_incident_reaches_the_other_laptop_and_its_answers_come_back(
     assert a.incident(opened.id) == b.incident(opened.id)
 
 
-def test_a_private_incident_stays_on_its_laptop(tmp_path: Path, team_db: TeamDatabase) -> None:
-    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+def test_a_private_incident_stays_on_its_laptop(
+    laptops: tuple[IncidentLog, IncidentLog], team_db: TeamDatabase
+) -> None:
+    a, b = laptops
     private = a.open_incident("Private", author="alice")
     shared = a.open_incident("Shared", author="alice")
     team_state.share(a, shared.id)
@@ -56,9 +70,11 @@ def test_a_private_incident_stays_on_its_laptop(tmp_path: Path, team_db: TeamDat
     assert private.id not in {i.id for i in b.incidents()}
 
 
-def test_small_batches_read_every_row_in_order(tmp_path: Path, team_db: TeamDatabase) -> None:
+def test_small_batches_read_every_row_in_order(
+    laptops: tuple[IncidentLog, IncidentLog], team_db: TeamDatabase
+) -> None:
     """Past position 9 too: the cursor compares numbers, not their text ("10" < "8")."""
-    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    a, b = laptops
     opened = a.open_incident("Queue backlog", author="alice")
     team_state.share(a, opened.id)
     for n in range(20):
@@ -122,9 +138,9 @@ def test_a_batch_the_server_has_in_part_goes_again_without_doubling(
 
 
 def test_an_incident_kept_local_then_shared_again_catches_up_on_what_it_missed(
-    tmp_path: Path, team_db: TeamDatabase
+    laptops: tuple[IncidentLog, IncidentLog], team_db: TeamDatabase
 ) -> None:
-    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    a, b = laptops
     opened = a.open_incident("Login failures", author="alice")
     team_state.share(a, opened.id)
     with team_db.connect("laptop-a", "laptop-b") as (team_a, team_b):
@@ -146,13 +162,13 @@ def test_an_incident_kept_local_then_shared_again_catches_up_on_what_it_missed(
 
 
 def test_entries_a_laptop_had_from_an_import_go_to_the_team_when_the_incident_arrives(
-    tmp_path: Path, team_db: TeamDatabase
+    laptops: tuple[IncidentLog, IncidentLog], team_db: TeamDatabase
 ) -> None:
     """B imported A's bundle and wrote in it before A shared the incident."""
     from commander_app.core.bundle import parse_bundle
     from commander_app.store.bundles import export_bundle, import_bundle
 
-    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    a, b = laptops
     opened = a.open_incident("Search is slow", author="alice")
     import_bundle(b, parse_bundle(export_bundle(a, opened.id)))
     b.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
@@ -169,7 +185,7 @@ def test_entries_a_laptop_had_from_an_import_go_to_the_team_when_the_incident_ar
 
 
 def test_a_team_database_restored_from_a_backup_gets_everything_again(
-    tmp_path: Path, team_db: TeamDatabase
+    laptops: tuple[IncidentLog, IncidentLog], team_db: TeamDatabase
 ) -> None:
     """The server lost what it had taken (last night's backup restored): the laptop sees
     its newest pushed event is gone and pushes everything again."""
@@ -177,7 +193,7 @@ def test_a_team_database_restored_from_a_backup_gets_everything_again(
 
     from tests.support import pg_cluster
 
-    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    a, b = laptops
     opened = a.open_incident("Billing run failed", author="alice")
     team_state.share(a, opened.id)
     a.log(opened.id, "job exited 137", author="alice")
@@ -193,9 +209,9 @@ def test_a_team_database_restored_from_a_backup_gets_everything_again(
 
 
 def test_an_event_the_log_would_not_take_is_refused_with_its_reason_and_the_rest_goes_on(
-    tmp_path: Path, team_db: TeamDatabase
+    laptops: tuple[IncidentLog, IncidentLog], team_db: TeamDatabase
 ) -> None:
-    a, b = _laptop(tmp_path, "laptop-a"), _laptop(tmp_path, "laptop-b")
+    a, b = laptops
     opened = a.open_incident("Queue stuck", author="alice")
     team_state.share(a, opened.id)
     good = a.log(opened.id, "consumer lag 2 h", author="alice")
